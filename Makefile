@@ -1,0 +1,132 @@
+# Monitoring and alerting for the serverless cart-migration service.
+# `make demo` and `make test` set up everything they need on a fresh machine.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+ROOT        := $(abspath .)
+BUILD       := $(ROOT)/build
+VENV_DIR    := $(ROOT)/.venv
+DEV_VENV    := $(VENV_DIR)/dev
+EMU_VENV    := $(VENV_DIR)/emulator
+DEV_PY      := $(DEV_VENV)/bin/python
+EMU_PY      := $(EMU_VENV)/bin/python
+# Python 3.13 is what LocalStack needs and what the Lambda runs on; PYTHON313 overrides discovery.
+PYTHON313   ?= $(shell command -v python3.13 >/dev/null 2>&1 && python3.13 -c 'import sys' >/dev/null 2>&1 && command -v python3.13 || ls -d $$HOME/.pyenv/versions/3.13*/bin/python3.13 /usr/local/bin/python3.13 /usr/bin/python3.13 2>/dev/null | head -n 1)
+
+export TF_CLI_CONFIG_FILE := $(BUILD)/terraformrc
+export TF_IN_AUTOMATION := 1
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-z][a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+$(BUILD)/terraformrc: tools/terraformrc.py
+	@python3 tools/terraformrc.py $@
+
+.PHONY: terraformrc
+terraformrc: $(BUILD)/terraformrc ## Write the Terraform CLI config (provider mirror or registry)
+
+$(DEV_VENV)/.installed: requirements/dev.txt
+	@test -n "$(PYTHON313)" || { echo "Python 3.13 not found: set PYTHON313=/path/to/python3.13" >&2; exit 1; }
+	@mkdir -p $(BUILD) && rm -rf $(DEV_VENV) && $(PYTHON313) -m venv $(DEV_VENV)
+	@$(DEV_PY) -m pip install --quiet --upgrade pip 2>$(BUILD)/pip-dev.log || { cat $(BUILD)/pip-dev.log >&2; exit 1; }
+	@$(DEV_PY) -m pip install --quiet -r requirements/dev.txt 2>>$(BUILD)/pip-dev.log || { cat $(BUILD)/pip-dev.log >&2; exit 1; }
+	@touch $@
+
+.PHONY: venv
+venv: $(DEV_VENV)/.installed ## Create the development venv
+
+$(EMU_VENV)/.installed: requirements/emulator.txt
+	@test -n "$(PYTHON313)" || { echo "Python 3.13 not found: set PYTHON313=/path/to/python3.13" >&2; exit 1; }
+	@mkdir -p $(BUILD) && rm -rf $(EMU_VENV) && $(PYTHON313) -m venv $(EMU_VENV)
+	@$(EMU_PY) -m pip install --quiet --upgrade pip 2>$(BUILD)/pip-emulator.log || { cat $(BUILD)/pip-emulator.log >&2; exit 1; }
+	@$(EMU_PY) -m pip install --quiet -r requirements/emulator.txt 2>>$(BUILD)/pip-emulator.log || { cat $(BUILD)/pip-emulator.log >&2; exit 1; }
+	@touch $@
+
+# The plugins are installed editable: a code change needs only an emulator restart.
+$(EMU_VENV)/.plugins: $(EMU_VENV)/.installed emulator/pyproject.toml
+	@$(EMU_PY) -m pip install --quiet --no-deps -e ./emulator 2>>$(BUILD)/pip-emulator.log || { cat $(BUILD)/pip-emulator.log >&2; exit 1; }
+	@touch $@
+
+.PHONY: emulator-venv
+emulator-venv: $(EMU_VENV)/.plugins
+
+.PHONY: emulator
+emulator: $(EMU_VENV)/.plugins ## Start the embedded emulator in the background; last line AWS_ENDPOINT_URL=...
+	@python3 tools/emulator.py start
+
+.PHONY: emulator-stop
+emulator-stop: ## Stop the emulator this checkout started, with every child process
+	@python3 tools/emulator.py stop
+
+WITH_EMULATOR := python3 tools/emulator.py run --
+EXAMPLE       := examples/local
+LAMBDA_ZIP    := $(BUILD)/cart_migration.zip
+TF_DIRS       := . $(sort $(dir $(wildcard modules/*/main.tf examples/*/main.tf)))
+TF_LOCAL_VARS := -var lambda_package_path=$(LAMBDA_ZIP)
+PYTEST_ARGS   ?=
+
+$(LAMBDA_ZIP): $(DEV_VENV)/.installed requirements/lambda.txt $(shell find lambda_src -type f -not -path '*/__pycache__/*' 2>/dev/null) tools/package_lambda.py
+	@$(DEV_PY) tools/package_lambda.py $@
+
+.PHONY: package
+package: $(LAMBDA_ZIP) ## Build the Lambda deployment zip reproducibly under build/
+
+.PHONY: test
+test: venv emulator-venv terraformrc package ## Run the whole suite (starts an emulator if none is up)
+	@$(WITH_EMULATOR) $(DEV_PY) -m pytest $(PYTEST_ARGS)
+
+.PHONY: demo
+demo: venv emulator-venv terraformrc package ## The whole monitoring story on the embedded emulator (KEEP=1 leaves it up)
+	@$(WITH_EMULATOR) $(DEV_PY) tools/demo.py
+
+$(EXAMPLE)/.terraform/.initialised: $(BUILD)/terraformrc $(wildcard $(EXAMPLE)/*.tf)
+	@cd $(EXAMPLE) && terraform init -input=false -upgrade=false >/dev/null
+	@touch $@
+
+.PHONY: plan
+plan: terraformrc package emulator $(EXAMPLE)/.terraform/.initialised ## Plan the local example on the emulator; JSON to build/plan.json
+	@export $$(python3 tools/emulator.py status) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=ap-south-1 && \
+	  cd $(EXAMPLE) && terraform plan -input=false $(TF_LOCAL_VARS) -out=$(BUILD)/plan.tfplan && \
+	  terraform show -json $(BUILD)/plan.tfplan > $(BUILD)/plan.json
+	@echo "plan written to build/plan.json"
+
+.PHONY: apply
+apply: terraformrc package emulator $(EXAMPLE)/.terraform/.initialised ## Apply the local example to the emulator; outputs to build/outputs.json
+	@export $$(python3 tools/emulator.py status) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=ap-south-1 && \
+	  cd $(EXAMPLE) && terraform apply -input=false -auto-approve $(TF_LOCAL_VARS) && \
+	  terraform output -json > $(BUILD)/outputs.json
+	@echo "outputs written to build/outputs.json"
+
+.PHONY: destroy
+destroy: terraformrc $(EXAMPLE)/.terraform/.initialised ## Destroy the local example on the running emulator
+	@export $$(python3 tools/emulator.py status) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=ap-south-1 && \
+	  cd $(EXAMPLE) && terraform destroy -input=false -auto-approve $(TF_LOCAL_VARS)
+
+.PHONY: fmt
+fmt: venv ## Format HCL and Python
+	@terraform fmt -recursive .
+	@$(DEV_VENV)/bin/ruff format lambda_src emulator tests tools
+
+.PHONY: lint
+lint: venv terraformrc ## terraform fmt -check and validate everywhere, ruff, docs up to date
+	@terraform fmt -check -recursive .
+	@for dir in $(TF_DIRS); do \
+	  (cd $$dir && terraform init -backend=false -input=false >/dev/null && terraform validate -no-color >/dev/null) \
+	    || { echo "terraform validate failed in $$dir" >&2; exit 1; }; \
+	done; echo "terraform validate: $(words $(TF_DIRS)) directories ok"
+	@$(DEV_VENV)/bin/ruff check lambda_src emulator tests tools
+	@$(DEV_PY) tools/docs.py --check
+
+.PHONY: docs
+docs: venv ## Regenerate the README's input and output tables
+	@$(DEV_PY) tools/docs.py
+
+.PHONY: bench
+bench: venv emulator-venv terraformrc package ## Measure and write BENCHMARKS.md
+	@$(WITH_EMULATOR) $(DEV_PY) tools/bench.py
+
+.PHONY: clean
+clean: ## Remove build output and venvs
+	@rm -rf $(BUILD) $(VENV_DIR)

@@ -1,0 +1,57 @@
+"""Lambda function management served by moto (create, get, update, delete; no invocation).
+
+LocalStack keeps IAM roles in its own store while moto's Lambda checks the execution role in
+moto's IAM backend, so a role is mirrored into moto's backend just before a function uses it.
+"""
+
+import json
+
+from localstack.aws.api import RequestContext, handler
+from localstack.aws.api.lambda_ import InvalidParameterValueException, LambdaApi
+from localstack.aws.connect import connect_to
+from localstack.services.moto import call_moto
+from localstack.services.plugins import ServiceLifecycleHook
+from localstack.state import StateVisitor
+
+
+def _mirror_role_into_moto(context: RequestContext, role_arn: str) -> None:
+    from moto.iam.models import iam_backends
+
+    role_name = role_arn.rsplit("/", 1)[-1]
+    iam = connect_to(aws_access_key_id=context.account_id, region_name=context.region).iam
+    try:
+        role = iam.get_role(RoleName=role_name)["Role"]
+    except iam.exceptions.NoSuchEntityException:
+        raise InvalidParameterValueException("The role defined for the function cannot be assumed by Lambda.")
+    if role["Arn"] != role_arn:
+        raise InvalidParameterValueException("The role defined for the function cannot be assumed by Lambda.")
+    moto_iam = iam_backends[context.account_id]["aws"]
+    if any(existing.arn == role_arn for existing in moto_iam.roles.values()):
+        return
+    moto_iam.create_role(
+        role_name=role["RoleName"],
+        assume_role_policy_document=json.dumps(role.get("AssumeRolePolicyDocument", {})),
+        path=role.get("Path", "/"),
+        permissions_boundary=None,
+        description=role.get("Description", ""),
+        tags=[],
+        max_session_duration=str(role.get("MaxSessionDuration", 3600)),
+    )
+
+
+class MotoLambdaProvider(LambdaApi, ServiceLifecycleHook):
+    def accept_state_visitor(self, visitor: StateVisitor):
+        from moto.awslambda.models import lambda_backends
+
+        visitor.visit(lambda_backends)
+
+    @handler("CreateFunction", expand=False)
+    def create_function(self, context: RequestContext, request):
+        _mirror_role_into_moto(context, request["Role"])
+        return call_moto(context)
+
+    @handler("UpdateFunctionConfiguration", expand=False)
+    def update_function_configuration(self, context: RequestContext, request):
+        if request.get("Role"):
+            _mirror_role_into_moto(context, request["Role"])
+        return call_moto(context)

@@ -1,0 +1,311 @@
+"""CloudWatch Logs as CloudWatch defines it, on top of LocalStack's provider.
+
+LocalStack's community provider matches every event against every metric filter of the region
+and publishes the value 1 whatever the transformation says; it lacks query definitions and runs
+no Logs Insights. This provider applies a filter only to its own log group with the real pattern
+language, publishes the transformation's value, unit, dimensions and default value at the
+event's time, serves TestMetricFilter, query definitions and Logs Insights queries.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections import defaultdict
+from functools import lru_cache
+
+from localstack.aws.api import RequestContext, handler
+from localstack.aws.api.logs import (
+    DeleteQueryDefinitionResponse,
+    DescribeQueryDefinitionsResponse,
+    GetQueryResultsResponse,
+    InvalidParameterException,
+    MalformedQueryException,
+    PutQueryDefinitionResponse,
+    ResourceNotFoundException,
+    StartQueryResponse,
+    StopQueryResponse,
+    TestMetricFilterResponse,
+)
+from localstack.aws.connect import connect_to
+from localstack.services.logs.models import get_moto_logs_backend
+from localstack.services.logs.provider import LogsProvider
+from localstack.services.moto import call_moto
+from localstack.services.stores import AccountRegionBundle, BaseStore, LocalAttribute
+
+from cartmon_emulator import filter_patterns, insights
+
+MAX_METRIC_DATA_PER_CALL = 1000
+
+
+class CartmonLogsStore(BaseStore):
+    query_definitions: dict[str, dict] = LocalAttribute(default=dict)
+    queries: dict[str, dict] = LocalAttribute(default=dict)
+
+
+cartmon_logs_stores = AccountRegionBundle("logs", CartmonLogsStore)
+
+
+@lru_cache(maxsize=1024)
+def _compiled(pattern: str) -> filter_patterns.Pattern:
+    return filter_patterns.compile_pattern(pattern)
+
+
+def _invalid_pattern(error: Exception) -> InvalidParameterException:
+    return InvalidParameterException(str(error))
+
+
+def _minute_of(timestamp_ms: int) -> int:
+    return timestamp_ms // 60_000
+
+
+class CartmonLogsProvider(LogsProvider):
+    def __init__(self):
+        super().__init__()
+        self._filters_lock = threading.RLock()
+
+    # metric filters --------------------------------------------------------------------------
+
+    @handler("PutMetricFilter", expand=False)
+    def put_metric_filter(self, context: RequestContext, request) -> None:
+        backend = get_moto_logs_backend(context.account_id, context.region)
+        log_group_name = request["logGroupName"]
+        if log_group_name not in backend.groups:
+            raise ResourceNotFoundException("The specified log group does not exist.")
+        try:
+            pattern = _compiled(request.get("filterPattern", ""))
+        except filter_patterns.InvalidFilterPattern as error:
+            raise _invalid_pattern(error)
+        transformations = request["metricTransformations"]
+        for transformation in transformations:
+            try:
+                filter_patterns.validate_transformation(transformation, pattern=pattern)
+            except ValueError as error:
+                raise InvalidParameterException(str(error))
+        with self._filters_lock:
+            self._remove_metric_filter(backend, log_group_name, request["filterName"])
+            backend.filters.metric_filters.append(
+                {
+                    "filterName": request["filterName"],
+                    "filterPattern": request.get("filterPattern", ""),
+                    "logGroupName": log_group_name,
+                    "metricTransformations": transformations,
+                    "creationTime": int(time.time() * 1000),
+                }
+            )
+
+    @handler("DeleteMetricFilter")
+    def delete_metric_filter(self, context: RequestContext, log_group_name: str, filter_name: str, **kwargs):
+        backend = get_moto_logs_backend(context.account_id, context.region)
+        with self._filters_lock:
+            if not self._remove_metric_filter(backend, log_group_name, filter_name):
+                raise ResourceNotFoundException("The specified resource does not exist.")
+
+    @handler("DeleteLogGroup")
+    def delete_log_group(self, context: RequestContext, log_group_name: str, **kwargs):
+        backend = get_moto_logs_backend(context.account_id, context.region)
+        call_moto(context)
+        with self._filters_lock:
+            backend.filters.metric_filters = [
+                f for f in backend.filters.metric_filters if f["logGroupName"] != log_group_name
+            ]
+
+    @staticmethod
+    def _remove_metric_filter(backend, log_group_name: str, filter_name: str) -> bool:
+        before = len(backend.filters.metric_filters)
+        backend.filters.metric_filters = [
+            f
+            for f in backend.filters.metric_filters
+            if not (f["logGroupName"] == log_group_name and f["filterName"] == filter_name)
+        ]
+        return len(backend.filters.metric_filters) != before
+
+    @handler("TestMetricFilter")
+    def test_metric_filter(
+        self, context: RequestContext, filter_pattern: str, log_event_messages: list[str], **kwargs
+    ) -> TestMetricFilterResponse:
+        try:
+            pattern = _compiled(filter_pattern or "")
+        except filter_patterns.InvalidFilterPattern as error:
+            raise _invalid_pattern(error)
+        matches = []
+        for number, message in enumerate(log_event_messages):
+            extracted = pattern.extract(message)
+            if extracted is not None:
+                matches.append(
+                    {"eventNumber": number, "eventMessage": message, "extractedValues": extracted}
+                )
+        return TestMetricFilterResponse(matches=matches)
+
+    # ingestion -------------------------------------------------------------------------------
+
+    def put_log_events(self, context: RequestContext, log_group_name, log_stream_name, log_events, *args, **kwargs):
+        response = call_moto(context)
+        backend = get_moto_logs_backend(context.account_id, context.region)
+        with self._filters_lock:
+            own_filters = [f for f in backend.filters.metric_filters if f["logGroupName"] == log_group_name]
+        datums = []
+        for metric_filter in own_filters:
+            datums += self._datums_for_filter(metric_filter, log_events)
+        if datums:
+            self._publish(context, datums)
+        return response
+
+    @staticmethod
+    def _datums_for_filter(metric_filter: dict, log_events: list[dict]) -> list[tuple[int, object]]:
+        """(timestamp_ms, MetricDatum) pairs: one per matching event and transformation; the default
+        value once per minute in which events were ingested but none matched."""
+        pattern = _compiled(metric_filter["filterPattern"])
+        out: list[tuple[int, object]] = []
+        for transformation in metric_filter["metricTransformations"]:
+            matched_minutes: set[int] = set()
+            unmatched_minutes: dict[int, int] = {}
+            for event in log_events:
+                if pattern.matches(event["message"]):
+                    matched_minutes.add(_minute_of(event["timestamp"]))
+                    datum = filter_patterns.evaluate_transformation(pattern, transformation, event["message"])
+                    if datum is not None:
+                        out.append((event["timestamp"], datum))
+                else:
+                    unmatched_minutes.setdefault(_minute_of(event["timestamp"]), event["timestamp"])
+            if transformation.get("defaultValue") is None:
+                continue
+            for minute, first_timestamp in unmatched_minutes.items():
+                if minute in matched_minutes:
+                    continue
+                out.append((first_timestamp, filter_patterns.default_datum(transformation)))
+        return out
+
+    @staticmethod
+    def _publish(context: RequestContext, datums: list[tuple[int, object]]) -> None:
+        by_namespace: dict[str, list[dict]] = defaultdict(list)
+        for timestamp_ms, datum in datums:
+            metric = {"MetricName": datum.name, "Value": float(datum.value), "Timestamp": timestamp_ms / 1000}
+            if datum.unit:
+                metric["Unit"] = datum.unit
+            if datum.dimensions:
+                metric["Dimensions"] = [{"Name": k, "Value": str(v)} for k, v in datum.dimensions.items()]
+            by_namespace[datum.namespace].append(metric)
+        cloudwatch = connect_to(aws_access_key_id=context.account_id, region_name=context.region).cloudwatch
+        for namespace, metrics in by_namespace.items():
+            for start in range(0, len(metrics), MAX_METRIC_DATA_PER_CALL):
+                cloudwatch.put_metric_data(
+                    Namespace=namespace, MetricData=metrics[start : start + MAX_METRIC_DATA_PER_CALL]
+                )
+
+    # query definitions -----------------------------------------------------------------------
+
+    @handler("PutQueryDefinition", expand=False)
+    def put_query_definition(self, context: RequestContext, request) -> PutQueryDefinitionResponse:
+        store = cartmon_logs_stores[context.account_id][context.region]
+        query_string = request["queryString"]
+        try:
+            insights.parse_query(query_string)
+        except (insights.MalformedQuery, insights.UnsupportedQuery) as error:
+            raise InvalidParameterException(f"Invalid query string: {error}")
+        definition_id = request.get("queryDefinitionId") or str(uuid.uuid4())
+        if request.get("queryDefinitionId") and definition_id not in store.query_definitions:
+            raise ResourceNotFoundException("The specified query definition does not exist.")
+        store.query_definitions[definition_id] = {
+            "queryLanguage": request.get("queryLanguage") or "CWLI",
+            "queryDefinitionId": definition_id,
+            "name": request["name"],
+            "queryString": query_string,
+            "lastModified": int(time.time() * 1000),
+            "logGroupNames": list(request.get("logGroupNames") or []),
+        }
+        return PutQueryDefinitionResponse(queryDefinitionId=definition_id)
+
+    @handler("DescribeQueryDefinitions", expand=False)
+    def describe_query_definitions(self, context: RequestContext, request) -> DescribeQueryDefinitionsResponse:
+        store = cartmon_logs_stores[context.account_id][context.region]
+        prefix = request.get("queryDefinitionNamePrefix") or ""
+        definitions = sorted(
+            (d for d in store.query_definitions.values() if d["name"].startswith(prefix)),
+            key=lambda d: (d["name"], d["queryDefinitionId"]),
+        )
+        start = int(request.get("nextToken") or 0)
+        page_size = request.get("maxResults") or 1000
+        page = definitions[start : start + page_size]
+        response = DescribeQueryDefinitionsResponse(queryDefinitions=[dict(d) for d in page])
+        if start + page_size < len(definitions):
+            response["nextToken"] = str(start + page_size)
+        return response
+
+    @handler("DeleteQueryDefinition")
+    def delete_query_definition(
+        self, context: RequestContext, query_definition_id: str, **kwargs
+    ) -> DeleteQueryDefinitionResponse:
+        store = cartmon_logs_stores[context.account_id][context.region]
+        if store.query_definitions.pop(query_definition_id, None) is None:
+            raise ResourceNotFoundException("The specified query definition does not exist.")
+        return DeleteQueryDefinitionResponse(success=True)
+
+    # Logs Insights ---------------------------------------------------------------------------
+
+    @handler("StartQuery", expand=False)
+    def start_query(self, context: RequestContext, request) -> StartQueryResponse:
+        backend = get_moto_logs_backend(context.account_id, context.region)
+        names = list(request.get("logGroupNames") or [])
+        if request.get("logGroupName"):
+            names.append(request["logGroupName"])
+        names += [identifier.rsplit(":log-group:", 1)[-1].removesuffix(":*") for identifier in request.get("logGroupIdentifiers") or []]
+        if not names:
+            raise InvalidParameterException("A log group name or identifier is required.")
+        for name in names:
+            if name not in backend.groups:
+                raise ResourceNotFoundException(f"Log group '{name}' does not exist.")
+        events = [
+            insights.LogEvent(
+                timestamp_ms=event.timestamp,
+                message=event.message,
+                log_stream=stream_name,
+                log_group=name,
+                ingestion_time_ms=event.ingestion_time,
+                account_id=context.account_id,
+            )
+            for name in names
+            for stream_name, stream in list(backend.groups[name].streams.items())
+            for event in list(stream.events)
+        ]
+        try:
+            outcome = insights.execute(
+                request["queryString"],
+                events,
+                start_time=int(request["startTime"]),
+                end_time=int(request["endTime"]),
+                limit=request.get("limit") or insights.DEFAULT_RESULT_LIMIT,
+                include_ptr=True,
+            )
+        except (insights.MalformedQuery, insights.UnsupportedQuery) as error:
+            raise MalformedQueryException(str(error))
+        except ValueError as error:
+            raise InvalidParameterException(str(error))
+        query_id = str(uuid.uuid4())
+        store = cartmon_logs_stores[context.account_id][context.region]
+        store.queries[query_id] = {
+            "status": "Complete",
+            "results": outcome.rows,
+            "statistics": outcome.statistics,
+        }
+        return StartQueryResponse(queryId=query_id)
+
+    @handler("GetQueryResults")
+    def get_query_results(self, context: RequestContext, query_id: str, **kwargs) -> GetQueryResultsResponse:
+        store = cartmon_logs_stores[context.account_id][context.region]
+        query = store.queries.get(query_id)
+        if query is None:
+            raise ResourceNotFoundException("The specified query does not exist.")
+        return GetQueryResultsResponse(
+            queryLanguage="CWLI", results=query["results"], statistics=query["statistics"], status=query["status"]
+        )
+
+    @handler("StopQuery")
+    def stop_query(self, context: RequestContext, query_id: str, **kwargs) -> StopQueryResponse:
+        store = cartmon_logs_stores[context.account_id][context.region]
+        query = store.queries.get(query_id)
+        if query is None:
+            raise ResourceNotFoundException("The specified query does not exist.")
+        # Queries run to completion when they start, so there is never a running one to stop.
+        return StopQueryResponse(success=False)
