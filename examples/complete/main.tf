@@ -1,0 +1,120 @@
+# Everything the module offers, for a real account in ap-south-1.
+provider "aws" {
+  region = "ap-south-1"
+}
+
+data "aws_caller_identity" "current" {}
+data "aws_region" "current" {}
+
+# A customer-managed key for the log groups (CloudWatch Logs must be admitted by its policy).
+data "aws_iam_policy_document" "logs_key" {
+  statement {
+    sid       = "AllowAccountAdministration"
+    actions   = ["kms:*"]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::${data.aws_caller_identity.current.account_id}:root"]
+    }
+  }
+
+  statement {
+    sid       = "AllowCloudWatchLogs"
+    actions   = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+    resources = ["*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["logs.${data.aws_region.current.name}.amazonaws.com"]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "kms:EncryptionContext:aws:logs:arn"
+      values   = ["arn:aws:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:*"]
+    }
+  }
+}
+
+resource "aws_kms_key" "logs" {
+  description         = "Encrypts the cart-migration log groups"
+  enable_key_rotation = true
+  policy              = data.aws_iam_policy_document.logs_key.json
+}
+
+module "monitoring" {
+  source = "../.."
+
+  function_name     = "vyaparai-cart-migration"
+  name_prefix       = "vyaparai-cart-migration"
+  alarm_name_prefix = "VyaparAI-CartMigration"
+
+  # Alerting: topics and their KMS key are created; P1 pages, P2/P3 go to the team.
+  alert_emails = var.alert_emails
+  additional_subscriptions = var.pager_https_endpoint == null ? {} : {
+    pager = {
+      severity = "critical"
+      protocol = "https"
+      endpoint = var.pager_https_endpoint
+    }
+  }
+  priority_topics = {
+    P1 = "critical"
+    P2 = "warning"
+    P3 = "warning"
+  }
+
+  # Logs.
+  log_retention_in_days       = 30
+  audit_log_retention_in_days = 90
+  log_group_kms_key_id        = aws_kms_key.logs.arn
+
+  # Alarms: guide defaults, with a few adjustments.
+  runbook_base_url = "https://github.com/vyaparai/terraform-aws-cart-migration-monitoring/blob/main/docs/runbooks"
+  alarm_overrides = {
+    ExcessiveRateLimiting = { evaluation_periods = 2, datapoints_to_alarm = 2 }
+    LatencyGetAllCarts    = { treat_missing_data = "ignore" }
+  }
+  extra_alarms = {
+    MergeConflictSpike = {
+      priority            = "P3"
+      escalation          = "Engineering team"
+      summary             = "Unusually many cart merge conflicts"
+      response            = "Run the Insights query 'Merge Strategy Distribution'; check whether a client sends duplicate guest carts."
+      metric              = "MergeConflictCount"
+      statistic           = "Sum"
+      period              = 300
+      evaluation_periods  = 3
+      datapoints_to_alarm = 2
+      comparison_operator = "GreaterThanThreshold"
+      threshold           = 50
+      treat_missing_data  = "notBreaching"
+      runbook             = "HighFailureRate"
+    }
+  }
+
+  additional_queries = {
+    "Auth Failures by Reason" = "fields @timestamp, reason | filter event_type = \"auth_failure\" | stats count(*) as failures by reason | sort failures desc"
+  }
+
+  # The function, its tables and role.
+  create_lambda             = true
+  lambda_package_path       = var.lambda_package_path
+  lambda_memory_size        = 512
+  lambda_timeout            = 15
+  table_deletion_protection = true
+  jwt_algorithm             = "HS256"
+  jwt_secret                = var.jwt_secret
+  log_hash_key              = var.log_hash_key
+  rate_limit_max_calls      = 5
+  rate_limit_window_seconds = 60
+  log_sample_rate           = 1.0
+  powertools_service_name   = "cart-migration"
+
+  tags = {
+    Environment = "production"
+    Project     = "cart-migration-monitoring"
+    Owner       = "engineering"
+  }
+}

@@ -1,0 +1,34 @@
+output "sns_topic_arns" {
+  description = "Alert topic ARN per severity."
+  value       = module.monitoring.sns_topic_arns
+}
+
+output "pending_email_confirmations" {
+  description = "Email subscriptions awaiting confirmation: confirm them, or no alarm reaches the address."
+  value       = module.monitoring.pending_email_confirmations
+}
+
+output "alarm_names" {
+  description = "Alarm names."
+  value       = module.monitoring.alarm_names
+}
+
+output "dashboard_url" {
+  description = "Console URL of the dashboard."
+  value       = module.monitoring.dashboard_url
+}
+
+output "query_definition_ids" {
+  description = "Saved query ID by name."
+  value       = module.monitoring.query_definition_ids
+}
+
+output "lambda_function_arn" {
+  description = "ARN of the function."
+  value       = module.monitoring.lambda_function_arn
+}
+
+output "carts_table_name" {
+  description = "Carts table."
+  value       = module.monitoring.carts_table_name
+}

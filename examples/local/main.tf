@@ -1,0 +1,78 @@
+# What the tests and the demo apply against the embedded emulator.
+# The provider is an ordinary one: AWS_ENDPOINT_URL routes it to the emulator and
+# AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (test/test) come from the environment.
+provider "aws" {
+  region = var.region
+}
+
+locals {
+  severities = ["critical", "warning"]
+}
+
+# One queue per severity receives what the alarms publish, so tests can read the notifications.
+resource "aws_sqs_queue" "alarm_inbox" {
+  for_each = toset(local.severities)
+
+  name                    = "${var.name_prefix}-alarm-inbox-${each.key}"
+  sqs_managed_sse_enabled = true
+}
+
+data "aws_iam_policy_document" "alarm_inbox" {
+  for_each = toset(local.severities)
+
+  statement {
+    sid       = "AllowAlertTopic"
+    effect    = "Allow"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.alarm_inbox[each.key].arn]
+
+    principals {
+      type        = "Service"
+      identifiers = ["sns.amazonaws.com"]
+    }
+
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = [module.monitoring.sns_topic_arns[each.key]]
+    }
+  }
+}
+
+resource "aws_sqs_queue_policy" "alarm_inbox" {
+  for_each = toset(local.severities)
+
+  queue_url = aws_sqs_queue.alarm_inbox[each.key].id
+  policy    = data.aws_iam_policy_document.alarm_inbox[each.key].json
+}
+
+module "monitoring" {
+  source = "../.."
+
+  function_name     = var.function_name
+  name_prefix       = var.name_prefix
+  alarm_name_prefix = var.alarm_name_prefix
+  alert_emails      = var.alert_emails
+  alarm_overrides   = var.alarm_overrides
+
+  additional_subscriptions = {
+    for s in local.severities : "inbox-${s}" => {
+      severity = s
+      protocol = "sqs"
+      endpoint = aws_sqs_queue.alarm_inbox[s].arn
+    }
+  }
+
+  create_lambda             = var.create_lambda
+  lambda_package_path       = var.lambda_package_path
+  jwt_secret                = var.jwt_secret
+  log_hash_key              = var.log_hash_key
+  rate_limit_max_calls      = var.rate_limit_max_calls
+  rate_limit_window_seconds = var.rate_limit_window_seconds
+  log_sample_rate           = var.log_sample_rate
+
+  tags = {
+    Environment = "local"
+    Project     = "cart-migration-monitoring"
+  }
+}

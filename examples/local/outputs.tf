@@ -1,0 +1,89 @@
+output "sns_topic_arns" {
+  description = "Alert topic ARN per severity."
+  value       = module.monitoring.sns_topic_arns
+}
+
+output "alarm_inbox_queue_urls" {
+  description = "SQS queue URL per severity that receives the alarm notifications."
+  value       = { for s, q in aws_sqs_queue.alarm_inbox : s => q.id }
+}
+
+output "alarm_inbox_queue_arns" {
+  description = "SQS queue ARN per severity that receives the alarm notifications."
+  value       = { for s, q in aws_sqs_queue.alarm_inbox : s => q.arn }
+}
+
+output "kms_key_arn" {
+  description = "KMS key of the topics."
+  value       = module.monitoring.kms_key_arn
+}
+
+output "pending_email_confirmations" {
+  description = "Email subscriptions awaiting confirmation."
+  value       = module.monitoring.pending_email_confirmations
+}
+
+output "alarm_arns" {
+  description = "Alarm ARN by alarm name."
+  value       = module.monitoring.alarm_arns
+}
+
+output "alarm_names" {
+  description = "Alarm names."
+  value       = module.monitoring.alarm_names
+}
+
+output "alarms" {
+  description = "Per alarm key: name, ARN, priority."
+  value       = module.monitoring.alarms
+}
+
+output "metric_namespace" {
+  description = "Namespace of the log-derived metrics."
+  value       = module.monitoring.metric_namespace
+}
+
+output "metric_filter_names" {
+  description = "Metric filter name per catalogue metric."
+  value       = module.monitoring.metric_filter_names
+}
+
+output "metric_names" {
+  description = "Metric name per catalogue metric."
+  value       = module.monitoring.metric_names
+}
+
+output "log_group_names" {
+  description = "Log group names: function, audit."
+  value       = module.monitoring.log_group_names
+}
+
+output "dashboard_name" {
+  description = "Dashboard name."
+  value       = module.monitoring.dashboard_name
+}
+
+output "query_definition_ids" {
+  description = "Saved query ID by name."
+  value       = module.monitoring.query_definition_ids
+}
+
+output "lambda_function_name" {
+  description = "Function name (null unless create_lambda)."
+  value       = module.monitoring.lambda_function_name
+}
+
+output "lambda_function_arn" {
+  description = "Function ARN (null unless create_lambda)."
+  value       = module.monitoring.lambda_function_arn
+}
+
+output "carts_table_name" {
+  description = "Carts table (null unless create_lambda)."
+  value       = module.monitoring.carts_table_name
+}
+
+output "rate_limit_table_name" {
+  description = "Rate-limit table (null unless create_lambda)."
+  value       = module.monitoring.rate_limit_table_name
+}

@@ -1,0 +1,101 @@
+module "alerting" {
+  source = "./modules/alerting"
+
+  name_prefix                     = var.name_prefix
+  critical_topic_arn              = var.critical_topic_arn
+  warning_topic_arn               = var.warning_topic_arn
+  kms_master_key_id               = var.kms_master_key_id
+  kms_key_deletion_window_in_days = var.kms_key_deletion_window_in_days
+  alert_emails                    = var.alert_emails
+  additional_subscriptions        = var.additional_subscriptions
+
+  tags = var.tags
+}
+
+module "log_groups" {
+  source = "./modules/log_groups"
+
+  function_name             = var.function_name
+  name_prefix               = var.name_prefix
+  create_function_log_group = var.create_function_log_group
+  retention_in_days         = var.log_retention_in_days
+  audit_retention_in_days   = var.audit_log_retention_in_days
+  kms_key_id                = var.log_group_kms_key_id
+
+  tags = var.tags
+}
+
+module "metric_alarms" {
+  source = "./modules/metric_alarms"
+
+  metrics            = local.catalogue.metrics
+  log_group_name     = module.log_groups.function_log_group_name
+  namespace          = local.metric_namespace
+  filter_name_prefix = var.name_prefix
+
+  alarm_name_prefix   = var.alarm_name_prefix
+  alarms              = local.alarms
+  alarm_overrides     = var.alarm_overrides
+  actions_by_priority = { for priority, severity in var.priority_topics : priority => [module.alerting.topic_arns[severity]] }
+  actions_enabled     = var.actions_enabled
+  runbook_base_url    = var.runbook_base_url
+  referenced_metrics  = flatten(values(local.dashboard_metric_keys))
+
+  tags = var.tags
+}
+
+module "dashboard" {
+  source = "./modules/dashboard"
+
+  dashboard_name          = var.alarm_name_prefix
+  namespace               = module.metric_alarms.namespace
+  function_name           = var.function_name
+  log_group_name          = module.log_groups.function_log_group_name
+  outcome_metric_names    = [for k in local.dashboard_metric_keys.outcomes : module.metric_alarms.metric_names[k]]
+  rate_limit_metric_names = [for k in local.dashboard_metric_keys.rate_limit : module.metric_alarms.metric_names[k]]
+  scenario_metric_names   = [for k in local.dashboard_metric_keys.scenarios : module.metric_alarms.metric_names[k]]
+}
+
+module "query_definitions" {
+  source = "./modules/query_definitions"
+
+  name_prefix        = var.name_prefix
+  log_group_names    = [module.log_groups.function_log_group_name]
+  additional_queries = var.additional_queries
+}
+
+module "migration_lambda" {
+  source = "./modules/migration_lambda"
+  count  = var.create_lambda ? 1 : 0
+
+  function_name                  = var.function_name
+  name_prefix                    = var.name_prefix
+  lambda_package_path            = var.lambda_package_path
+  architectures                  = var.lambda_architectures
+  memory_size                    = var.lambda_memory_size
+  timeout                        = var.lambda_timeout
+  reserved_concurrent_executions = var.lambda_reserved_concurrent_executions
+  environment_variables          = var.lambda_environment_variables
+
+  log_group_name       = module.log_groups.function_log_group_name
+  log_group_arn        = module.log_groups.function_log_group_arn
+  audit_log_group_name = module.log_groups.audit_log_group_name
+  audit_log_group_arn  = module.log_groups.audit_log_group_arn
+
+  carts_table_name          = var.carts_table_name
+  rate_limit_table_name     = var.rate_limit_table_name
+  table_kms_key_arn         = var.table_kms_key_arn
+  table_deletion_protection = var.table_deletion_protection
+
+  jwt_algorithm             = var.jwt_algorithm
+  jwt_secret                = var.jwt_secret
+  jwt_public_key            = var.jwt_public_key
+  rate_limit_max_calls      = var.rate_limit_max_calls
+  rate_limit_window_seconds = var.rate_limit_window_seconds
+  customer_cart_ttl_days    = var.customer_cart_ttl_days
+  log_sample_rate           = var.log_sample_rate
+  log_hash_key              = var.log_hash_key
+  powertools_service_name   = var.powertools_service_name
+
+  tags = var.tags
+}

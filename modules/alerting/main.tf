@@ -1,0 +1,193 @@
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  partition  = data.aws_partition.current.partition
+  region     = data.aws_region.current.name
+
+  severities = ["critical", "warning"]
+
+  given_topic_arns = {
+    critical = var.critical_topic_arn
+    warning  = var.warning_topic_arn
+  }
+
+  default_topic_names = {
+    critical = "${var.name_prefix}-alerts"
+    warning  = "${var.name_prefix}-alerts-warning"
+  }
+
+  # Topics the module creates: those the caller did not give.
+  created_topics = { for s in local.severities : s => local.default_topic_names[s] if local.given_topic_arns[s] == null }
+
+  # Built from the topic's name (known at plan time, and a reference to the topic) so that
+  # alarm actions can be reviewed in the plan.
+  topic_arns = {
+    for s in local.severities : s => local.given_topic_arns[s] != null ? local.given_topic_arns[s] : "arn:${local.partition}:sns:${local.region}:${local.account_id}:${aws_sns_topic.this[s].name}"
+  }
+
+  topic_names = {
+    for s in local.severities : s => local.given_topic_arns[s] != null ? element(split(":", local.given_topic_arns[s]), 5) : local.default_topic_names[s]
+  }
+
+  create_kms_key = length(local.created_topics) > 0 && var.kms_master_key_id == null
+  kms_key_id     = local.create_kms_key ? aws_kms_key.this[0].arn : var.kms_master_key_id
+
+  email_subscriptions = {
+    for pair in setproduct(local.severities, var.alert_emails) : "${pair[0]}:${pair[1]}" => {
+      severity = pair[0]
+      email    = pair[1]
+    }
+  }
+}
+
+################################################################################
+# KMS key: CloudWatch alarms can publish to an encrypted topic only when the key
+# policy lets cloudwatch.amazonaws.com use the key (never the AWS-managed
+# alias/aws/sns, whose policy cannot be changed).
+################################################################################
+
+data "aws_iam_policy_document" "kms" {
+  count = local.create_kms_key ? 1 : 0
+
+  statement {
+    sid       = "AllowAccountAdministration"
+    effect    = "Allow"
+    actions   = ["kms:*"]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
+    }
+  }
+
+  statement {
+    sid       = "AllowCloudWatchAlarmsToUseTheKey"
+    effect    = "Allow"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
+    resources = ["*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudwatch.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+resource "aws_kms_key" "this" {
+  count = local.create_kms_key ? 1 : 0
+
+  description             = "Encrypts the ${var.name_prefix} alert topics; usable by CloudWatch alarms"
+  enable_key_rotation     = true
+  deletion_window_in_days = var.kms_key_deletion_window_in_days
+  policy                  = data.aws_iam_policy_document.kms[0].json
+
+  tags = var.tags
+}
+
+resource "aws_kms_alias" "this" {
+  count = local.create_kms_key ? 1 : 0
+
+  name          = "alias/${var.name_prefix}-sns"
+  target_key_id = aws_kms_key.this[0].key_id
+}
+
+################################################################################
+# Topics: critical (P1) and warning (P2/P3)
+################################################################################
+
+resource "aws_sns_topic" "this" {
+  for_each = local.created_topics
+
+  name              = each.value
+  kms_master_key_id = local.kms_key_id
+
+  tags = merge(var.tags, { Severity = each.key })
+}
+
+data "aws_iam_policy_document" "topic" {
+  for_each = local.created_topics
+
+  # What the default topic policy grants, restricted to the account itself.
+  statement {
+    sid    = "AllowAccountOwnerManagement"
+    effect = "Allow"
+    actions = [
+      "SNS:GetTopicAttributes",
+      "SNS:SetTopicAttributes",
+      "SNS:AddPermission",
+      "SNS:RemovePermission",
+      "SNS:DeleteTopic",
+      "SNS:Subscribe",
+      "SNS:ListSubscriptionsByTopic",
+      "SNS:Publish",
+    ]
+    resources = ["arn:${local.partition}:sns:${local.region}:${local.account_id}:${each.value}"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
+    }
+  }
+
+  statement {
+    sid       = "AllowCloudWatchAlarmsToPublish"
+    effect    = "Allow"
+    actions   = ["SNS:Publish"]
+    resources = ["arn:${local.partition}:sns:${local.region}:${local.account_id}:${each.value}"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudwatch.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:*"]
+    }
+  }
+}
+
+resource "aws_sns_topic_policy" "this" {
+  for_each = local.created_topics
+
+  arn    = aws_sns_topic.this[each.key].arn
+  policy = data.aws_iam_policy_document.topic[each.key].json
+}
+
+################################################################################
+# Subscriptions
+################################################################################
+
+resource "aws_sns_topic_subscription" "email" {
+  for_each = local.email_subscriptions
+
+  topic_arn = local.topic_arns[each.value.severity]
+  protocol  = "email"
+  endpoint  = each.value.email
+}
+
+resource "aws_sns_topic_subscription" "additional" {
+  for_each = var.additional_subscriptions
+
+  topic_arn            = local.topic_arns[each.value.severity]
+  protocol             = each.value.protocol
+  endpoint             = each.value.endpoint
+  raw_message_delivery = each.value.raw_message_delivery
+}

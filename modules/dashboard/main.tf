@@ -1,0 +1,119 @@
+data "aws_region" "current" {}
+
+locals {
+  region = data.aws_region.current.name
+
+  lambda_metric = ["AWS/Lambda"]
+  lambda_dims   = ["FunctionName", var.function_name]
+
+  recent_logs_query = join(" | ", [
+    "SOURCE '${var.log_group_name}'",
+    "fields @timestamp, event_type, message, customer_id",
+    "filter ispresent(event_type)",
+    "sort @timestamp desc",
+    "limit ${var.recent_logs_limit}",
+  ])
+
+  custom_metric_widget = {
+    view    = "timeSeries"
+    stacked = false
+    region  = local.region
+    period  = var.period
+    stat    = "Sum"
+  }
+
+  widgets = [
+    {
+      type = "metric", x = 0, y = 0, width = 12, height = 6
+      properties = merge(local.custom_metric_widget, {
+        title   = "Migration Success vs Failure"
+        metrics = [for m in var.outcome_metric_names : [var.namespace, m]]
+      })
+    },
+    {
+      type = "metric", x = 12, y = 0, width = 12, height = 6
+      properties = merge(local.custom_metric_widget, {
+        title   = "Rate Limiting Events"
+        metrics = [for m in var.rate_limit_metric_names : [var.namespace, m]]
+      })
+    },
+    {
+      type = "metric", x = 0, y = 6, width = 12, height = 6
+      properties = merge(local.custom_metric_widget, {
+        title   = "Merge Conflicts & No Guest Carts"
+        metrics = [for m in var.scenario_metric_names : [var.namespace, m]]
+      })
+    },
+    {
+      type = "metric", x = 12, y = 6, width = 12, height = 6
+      properties = {
+        title   = "Lambda Duration"
+        view    = "timeSeries"
+        stacked = false
+        region  = local.region
+        period  = var.period
+        metrics = [
+          for stat in ["Average", "Minimum", "Maximum"] :
+          concat(local.lambda_metric, ["Duration"], local.lambda_dims, [{ stat = stat, label = stat }])
+        ]
+      }
+    },
+    {
+      type = "metric", x = 0, y = 12, width = 8, height = 4
+      properties = {
+        title                = "Total Invocations"
+        view                 = "singleValue"
+        region               = local.region
+        period               = var.period
+        stat                 = "Sum"
+        setPeriodToTimeRange = true
+        metrics              = [concat(local.lambda_metric, ["Invocations"], local.lambda_dims)]
+      }
+    },
+    {
+      type = "metric", x = 8, y = 12, width = 8, height = 4
+      properties = {
+        title                = "Total Errors"
+        view                 = "singleValue"
+        region               = local.region
+        period               = var.period
+        stat                 = "Sum"
+        setPeriodToTimeRange = true
+        metrics              = [concat(local.lambda_metric, ["Errors"], local.lambda_dims)]
+      }
+    },
+    {
+      type = "metric", x = 16, y = 12, width = 8, height = 4
+      properties = {
+        title                = "Total Throttles"
+        view                 = "singleValue"
+        region               = local.region
+        period               = var.period
+        stat                 = "Sum"
+        setPeriodToTimeRange = true
+        metrics              = [concat(local.lambda_metric, ["Throttles"], local.lambda_dims)]
+      }
+    },
+    {
+      type = "log", x = 0, y = 16, width = 24, height = 8
+      properties = {
+        title  = "Recent Migration Logs"
+        region = local.region
+        view   = "table"
+        query  = local.recent_logs_query
+      }
+    },
+  ]
+}
+
+resource "aws_cloudwatch_dashboard" "this" {
+  dashboard_name = var.dashboard_name
+  dashboard_body = jsonencode({ widgets = local.widgets })
+
+  lifecycle {
+    precondition {
+      condition     = length(var.outcome_metric_names) > 0 && length(var.rate_limit_metric_names) > 0 && length(var.scenario_metric_names) > 0
+      error_message = "Every custom-metric widget needs at least one metric."
+    }
+  }
+}

@@ -1,0 +1,61 @@
+variable "dashboard_name" {
+  description = "Name of the dashboard."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,255}$", var.dashboard_name))
+    error_message = "dashboard_name must be 1 to 255 letters, digits, '-' or '_'."
+  }
+}
+
+variable "namespace" {
+  description = "Namespace of the custom (log-derived) metrics."
+  type        = string
+}
+
+variable "function_name" {
+  description = "Lambda function whose AWS/Lambda metrics the dashboard shows."
+  type        = string
+}
+
+variable "log_group_name" {
+  description = "Log group the 'Recent Migration Logs' widget queries."
+  type        = string
+}
+
+variable "outcome_metric_names" {
+  description = "Custom metrics of the 'Migration Success vs Failure' widget."
+  type        = list(string)
+}
+
+variable "rate_limit_metric_names" {
+  description = "Custom metrics of the 'Rate Limiting Events' widget."
+  type        = list(string)
+}
+
+variable "scenario_metric_names" {
+  description = "Custom metrics of the 'Merge Conflicts & No Guest Carts' widget."
+  type        = list(string)
+}
+
+variable "period" {
+  description = "Period (seconds) of the metric widgets."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = var.period >= 60 && var.period % 60 == 0
+    error_message = "period must be a multiple of 60 seconds."
+  }
+}
+
+variable "recent_logs_limit" {
+  description = "Number of log entries the 'Recent Migration Logs' widget shows."
+  type        = number
+  default     = 20
+
+  validation {
+    condition     = var.recent_logs_limit >= 1 && var.recent_logs_limit <= 10000
+    error_message = "recent_logs_limit must be between 1 and 10000."
+  }
+}

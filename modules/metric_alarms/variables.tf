@@ -1,0 +1,176 @@
+variable "metrics" {
+  description = "Metrics extracted from the logs by metric filters, keyed by metric name: the `metrics` map of the event catalogue (filter_pattern, value, unit, default_value or dimensions)."
+  type = map(object({
+    description    = optional(string)
+    event_type     = optional(string)
+    filter_pattern = string
+    value          = string
+    unit           = optional(string, "None")
+    default_value  = optional(number)
+    dimensions     = optional(map(string), {})
+  }))
+
+  validation {
+    condition     = alltrue([for m in values(var.metrics) : !(length(m.dimensions) > 0 && m.default_value != null)])
+    error_message = "A metric filter cannot have both dimensions and a default value: remove default_value from every catalogue metric that has dimensions."
+  }
+
+  validation {
+    condition     = alltrue([for m in values(var.metrics) : length(m.dimensions) <= 3])
+    error_message = "A metric filter can have at most 3 dimensions."
+  }
+
+  validation {
+    condition     = alltrue([for k in keys(var.metrics) : can(regex("^[A-Za-z0-9_.-]{1,255}$", k))])
+    error_message = "Metric names (the keys of metrics) must be 1 to 255 letters, digits, '.', '_' or '-'."
+  }
+
+  validation {
+    condition     = alltrue([for m in values(var.metrics) : length(trimspace(m.filter_pattern)) > 0 && can(regex("^([0-9.]+|\\$\\..+)$", m.value))])
+    error_message = "Every metric needs a non-empty filter_pattern and a value that is a number or a JSON selector like $.duration_ms."
+  }
+
+  validation {
+    condition = alltrue([for m in values(var.metrics) : contains([
+      "Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes", "Megabytes", "Gigabytes", "Terabytes",
+      "Bits", "Kilobits", "Megabits", "Gigabits", "Terabits", "Percent", "Count", "Bytes/Second",
+      "Kilobytes/Second", "Megabytes/Second", "Gigabytes/Second", "Terabytes/Second", "Bits/Second",
+      "Kilobits/Second", "Megabits/Second", "Gigabits/Second", "Terabits/Second", "Count/Second", "None",
+    ], m.unit)])
+    error_message = "Every metric unit must be a CloudWatch unit (Count, Milliseconds, Seconds, Percent, None, ...)."
+  }
+}
+
+variable "log_group_name" {
+  description = "Log group the metric filters read (the function's `/aws/lambda/<function_name>`)."
+  type        = string
+}
+
+variable "namespace" {
+  description = "CloudWatch namespace of the metrics the filters publish."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[^:]{1,255}$", var.namespace)) && !startswith(var.namespace, "AWS/")
+    error_message = "namespace must be 1 to 255 characters without ':' and must not start with 'AWS/' (reserved for AWS)."
+  }
+}
+
+variable "filter_name_prefix" {
+  description = "Metric filter names are `<filter_name_prefix>-<metric name>`."
+  type        = string
+}
+
+variable "alarm_name_prefix" {
+  description = "Alarm names are `<alarm_name_prefix>-<alarm key>`."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", var.alarm_name_prefix))
+    error_message = "alarm_name_prefix must be 1 to 64 characters of letters, digits, '-' or '_', starting with a letter or digit."
+  }
+}
+
+variable "alarms" {
+  description = <<-EOT
+    Alarms keyed by the suffix of their name. Each watches exactly one of:
+    `metric` (a key of `metrics`: the metric name is taken from its filter), `namespace` + `metric_name` (an AWS metric such as AWS/Lambda Errors),
+    or `expression` over `expression_metrics` (id => catalogue metric key and statistic).
+    `priority` (P1/P2/P3) picks the actions; `summary`, `response`, `escalation` and the runbook link make up the description.
+  EOT
+  type = map(object({
+    priority                              = string
+    summary                               = string
+    response                              = string
+    escalation                            = optional(string)
+    runbook                               = optional(string)
+    metric                                = optional(string)
+    namespace                             = optional(string)
+    metric_name                           = optional(string)
+    dimensions                            = optional(map(string), {})
+    statistic                             = optional(string)
+    extended_statistic                    = optional(string)
+    expression                            = optional(string)
+    expression_label                      = optional(string)
+    expression_metrics                    = optional(map(object({ metric = string, statistic = optional(string, "Sum") })), {})
+    comparison_operator                   = string
+    threshold                             = number
+    period                                = number
+    evaluation_periods                    = number
+    datapoints_to_alarm                   = optional(number)
+    treat_missing_data                    = string
+    evaluate_low_sample_count_percentiles = optional(string)
+    enabled                               = optional(bool, true)
+  }))
+
+  validation {
+    condition     = alltrue([for k in keys(var.alarms) : can(regex("^[A-Za-z0-9_-]{1,64}$", k))])
+    error_message = "Alarm keys must be 1 to 64 letters, digits, '-' or '_' (they end the alarm name and name the runbook page)."
+  }
+
+  validation {
+    condition     = alltrue([for a in values(var.alarms) : contains(["GreaterThanThreshold", "GreaterThanOrEqualToThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"], a.comparison_operator)])
+    error_message = "comparison_operator must be GreaterThanThreshold, GreaterThanOrEqualToThreshold, LessThanThreshold or LessThanOrEqualToThreshold."
+  }
+
+  validation {
+    condition     = alltrue([for a in values(var.alarms) : contains(["breaching", "notBreaching", "ignore", "missing"], a.treat_missing_data)])
+    error_message = "treat_missing_data must be breaching, notBreaching, ignore or missing."
+  }
+
+  validation {
+    condition     = alltrue([for a in values(var.alarms) : a.threshold >= 0 && a.evaluation_periods >= 1 && (contains([10, 20, 30], a.period) || (a.period >= 60 && a.period % 60 == 0))])
+    error_message = "Every alarm needs threshold >= 0, evaluation_periods >= 1 and a period of 10, 20, 30 or a multiple of 60 seconds."
+  }
+}
+
+variable "alarm_overrides" {
+  description = "Per alarm key, values that replace the alarm's defaults: threshold, evaluation_periods, period, datapoints_to_alarm, treat_missing_data, enabled (false = the alarm is not created)."
+  type = map(object({
+    threshold           = optional(number)
+    evaluation_periods  = optional(number)
+    period              = optional(number)
+    datapoints_to_alarm = optional(number)
+    treat_missing_data  = optional(string)
+    enabled             = optional(bool)
+  }))
+  default = {}
+}
+
+variable "referenced_metrics" {
+  description = "Catalogue metric keys used outside this module (e.g. by the dashboard): checked at plan time like the alarms' metrics."
+  type        = list(string)
+  default     = []
+}
+
+variable "actions_by_priority" {
+  description = "ARNs notified on ALARM and on return to OK, per priority (P1, P2, P3)."
+  type        = map(list(string))
+}
+
+variable "actions_enabled" {
+  description = "Whether the alarms notify their actions."
+  type        = bool
+  default     = true
+}
+
+variable "priority_response_times" {
+  description = "Response time per priority (the Alert Priority Matrix), written into each alarm description."
+  type        = map(string)
+  default = {
+    P1 = "< 15 min"
+    P2 = "< 1 hour"
+    P3 = "< 4 hours"
+  }
+}
+
+variable "runbook_base_url" {
+  description = "Base URL of the runbook pages; each alarm links `<runbook_base_url>/<runbook or alarm key>.md`."
+  type        = string
+}
+
+variable "tags" {
+  description = "Tags for every resource that takes them."
+  type        = map(string)
+  default     = {}
+}

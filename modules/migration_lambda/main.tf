@@ -1,0 +1,195 @@
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  carts_table_name      = coalesce(var.carts_table_name, "${var.name_prefix}-carts")
+  rate_limit_table_name = coalesce(var.rate_limit_table_name, "${var.name_prefix}-rate-limits")
+
+  # Built from known parts so that the role policy is known (and reviewable) at plan time.
+  table_arn_prefix = "arn:${data.aws_partition.current.partition}:dynamodb:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:table/"
+  table_arns = [
+    "${local.table_arn_prefix}${aws_dynamodb_table.carts.name}",
+    "${local.table_arn_prefix}${aws_dynamodb_table.rate_limit.name}",
+  ]
+
+  uses_shared_secret = startswith(var.jwt_algorithm, "HS")
+
+  environment = merge(var.environment_variables, {
+    for k, v in {
+      CARTS_TABLE               = aws_dynamodb_table.carts.name
+      RATE_LIMIT_TABLE          = aws_dynamodb_table.rate_limit.name
+      AUDIT_LOG_GROUP           = var.audit_log_group_name
+      JWT_ALGORITHM             = var.jwt_algorithm
+      JWT_SECRET                = local.uses_shared_secret ? var.jwt_secret : null
+      JWT_PUBLIC_KEY            = local.uses_shared_secret ? null : var.jwt_public_key
+      RATE_LIMIT_MAX_CALLS      = tostring(var.rate_limit_max_calls)
+      RATE_LIMIT_WINDOW_SECONDS = tostring(var.rate_limit_window_seconds)
+      CUSTOMER_CART_TTL_DAYS    = tostring(var.customer_cart_ttl_days)
+      LOG_SAMPLE_RATE           = tostring(var.log_sample_rate)
+      LOG_HASH_KEY              = var.log_hash_key
+      POWERTOOLS_SERVICE_NAME   = var.powertools_service_name
+    } : k => v if v != null
+  })
+}
+
+################################################################################
+# Tables
+################################################################################
+
+resource "aws_dynamodb_table" "carts" {
+  name                        = local.carts_table_name
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "customer_id"
+  range_key                   = "store_id"
+  deletion_protection_enabled = var.table_deletion_protection
+
+  attribute {
+    name = "customer_id"
+    type = "S"
+  }
+
+  attribute {
+    name = "store_id"
+    type = "S"
+  }
+
+  ttl {
+    attribute_name = "expires_at"
+    enabled        = true
+  }
+
+  point_in_time_recovery {
+    enabled = true
+  }
+
+  server_side_encryption {
+    enabled     = true
+    kms_key_arn = var.table_kms_key_arn
+  }
+
+  tags = var.tags
+}
+
+resource "aws_dynamodb_table" "rate_limit" {
+  name                        = local.rate_limit_table_name
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "rate_key"
+  deletion_protection_enabled = var.table_deletion_protection
+
+  attribute {
+    name = "rate_key"
+    type = "S"
+  }
+
+  ttl {
+    attribute_name = "expires_at"
+    enabled        = true
+  }
+
+  server_side_encryption {
+    enabled     = true
+    kms_key_arn = var.table_kms_key_arn
+  }
+
+  tags = var.tags
+}
+
+################################################################################
+# Role: its own tables and its own log groups, nothing else
+################################################################################
+
+data "aws_iam_policy_document" "assume" {
+  statement {
+    effect  = "Allow"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "this" {
+  statement {
+    sid    = "OwnTables"
+    effect = "Allow"
+    # TransactWriteItems/TransactGetItems are authorised through these item actions.
+    actions = [
+      "dynamodb:GetItem",
+      "dynamodb:BatchGetItem",
+      "dynamodb:Query",
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+      "dynamodb:DeleteItem",
+      "dynamodb:ConditionCheckItem",
+    ]
+    resources = local.table_arns
+  }
+
+  statement {
+    sid       = "OwnLogGroups"
+    effect    = "Allow"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${var.log_group_arn}:*", "${var.audit_log_group_arn}:*"]
+  }
+}
+
+resource "aws_iam_role" "this" {
+  name               = "${substr(var.function_name, 0, 59)}-role"
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy" "this" {
+  name   = "${substr(var.function_name, 0, 57)}-access"
+  role   = aws_iam_role.this.id
+  policy = data.aws_iam_policy_document.this.json
+}
+
+################################################################################
+# Function
+################################################################################
+
+resource "aws_lambda_function" "this" {
+  function_name                  = var.function_name
+  description                    = "Cart migration API (guest carts to customer carts)"
+  role                           = aws_iam_role.this.arn
+  runtime                        = var.runtime
+  handler                        = var.handler
+  architectures                  = var.architectures
+  filename                       = var.lambda_package_path
+  source_code_hash               = filebase64sha256(var.lambda_package_path)
+  memory_size                    = var.memory_size
+  timeout                        = var.timeout
+  reserved_concurrent_executions = var.reserved_concurrent_executions
+
+  environment {
+    variables = local.environment
+  }
+
+  tags = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = local.uses_shared_secret ? var.jwt_secret != null : var.jwt_public_key != null
+      error_message = "jwt_algorithm ${var.jwt_algorithm} needs ${local.uses_shared_secret ? "jwt_secret" : "jwt_public_key"}."
+    }
+    precondition {
+      condition     = var.log_group_name == "/aws/lambda/${var.function_name}"
+      error_message = "log_group_name must be /aws/lambda/${var.function_name}: the function writes there and the metric filters read there."
+    }
+  }
+
+  # The log group must exist (with its retention) before the function can log, and the
+  # role must be able to write to it: the policy refers to the log groups' ARNs.
+  depends_on = [aws_iam_role_policy.this]
+}

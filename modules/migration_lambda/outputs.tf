@@ -1,0 +1,34 @@
+output "function_name" {
+  description = "Name of the function."
+  value       = aws_lambda_function.this.function_name
+}
+
+output "function_arn" {
+  description = "ARN of the function."
+  value       = aws_lambda_function.this.arn
+}
+
+output "role_arn" {
+  description = "ARN of the function's role."
+  value       = aws_iam_role.this.arn
+}
+
+output "carts_table_name" {
+  description = "Name of the carts table."
+  value       = aws_dynamodb_table.carts.name
+}
+
+output "carts_table_arn" {
+  description = "ARN of the carts table."
+  value       = aws_dynamodb_table.carts.arn
+}
+
+output "rate_limit_table_name" {
+  description = "Name of the rate-limit table."
+  value       = aws_dynamodb_table.rate_limit.name
+}
+
+output "rate_limit_table_arn" {
+  description = "ARN of the rate-limit table."
+  value       = aws_dynamodb_table.rate_limit.arn
+}

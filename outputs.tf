@@ -1,0 +1,99 @@
+output "sns_topic_arns" {
+  description = "Alert topic ARN per severity: critical (P1), warning (P2/P3)."
+  value       = module.alerting.topic_arns
+}
+
+output "sns_topic_names" {
+  description = "Alert topic name per severity."
+  value       = module.alerting.topic_names
+}
+
+output "kms_key_arn" {
+  description = "KMS key that encrypts the created topics (created here or given; null when no topic is created)."
+  value       = module.alerting.kms_key_arn
+}
+
+output "pending_email_confirmations" {
+  description = "Email subscriptions (by `<severity>:<email>`) that await confirmation by their owner; no alarm reaches an address before it is confirmed."
+  value       = module.alerting.pending_email_confirmations
+}
+
+output "alarm_arns" {
+  description = "Alarm ARN by alarm name."
+  value       = module.metric_alarms.alarm_arns
+}
+
+output "alarm_names" {
+  description = "Names of all alarms."
+  value       = module.metric_alarms.alarm_names
+}
+
+output "alarms" {
+  description = "Per alarm key: name, ARN, priority."
+  value       = module.metric_alarms.alarms
+}
+
+output "metric_namespace" {
+  description = "Namespace of the log-derived metrics."
+  value       = module.metric_alarms.namespace
+}
+
+output "metric_filter_names" {
+  description = "Metric filter name per catalogue metric."
+  value       = module.metric_alarms.metric_filter_names
+}
+
+output "metric_names" {
+  description = "Metric name per catalogue metric, as published by its filter."
+  value       = module.metric_alarms.metric_names
+}
+
+output "log_group_names" {
+  description = "Log group names: function, audit."
+  value       = module.log_groups.log_group_names
+}
+
+output "dashboard_name" {
+  description = "Name of the CloudWatch dashboard."
+  value       = module.dashboard.dashboard_name
+}
+
+output "dashboard_url" {
+  description = "Console URL of the dashboard."
+  value       = module.dashboard.dashboard_url
+}
+
+output "query_definition_ids" {
+  description = "Saved Logs Insights query ID by query name."
+  value       = module.query_definitions.query_definition_ids
+}
+
+output "query_definition_names" {
+  description = "Full saved query name (`<name_prefix>/<name>`) by query name."
+  value       = module.query_definitions.query_definition_names
+}
+
+output "lambda_function_name" {
+  description = "Name of the created function (null unless create_lambda)."
+  value       = one(module.migration_lambda[*].function_name)
+}
+
+output "lambda_function_arn" {
+  description = "ARN of the created function (null unless create_lambda)."
+  value       = one(module.migration_lambda[*].function_arn)
+}
+
+output "lambda_role_arn" {
+  description = "ARN of the created function's role (null unless create_lambda)."
+  value       = one(module.migration_lambda[*].role_arn)
+}
+
+output "carts_table_name" {
+  description = "Name of the carts table (null unless create_lambda)."
+  value       = one(module.migration_lambda[*].carts_table_name)
+}
+
+output "rate_limit_table_name" {
+  description = "Name of the rate-limit table (null unless create_lambda)."
+  value       = one(module.migration_lambda[*].rate_limit_table_name)
+}

@@ -1,0 +1,662 @@
+"""Plan-level checks of the module: what `terraform plan` would create, compared with the guide and the catalogue.
+
+One plan of examples/local (defaults = the guide) is shared by most checks; one plan of the root module
+with every naming/routing option changed checks a second environment; two failing plans check that bad
+input is refused with a clear message.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+RUNBOOK_DIR = Path(__file__).resolve().parents[2] / "docs" / "runbooks"
+
+FUNCTION = "vyaparai-cart-migration"  # examples/local default
+NAMESPACE = "VyaparAI/CartMigration"
+CRITICAL_TOPIC = "vyaparai-cart-migration-alerts"
+WARNING_TOPIC = "vyaparai-cart-migration-alerts-warning"
+PREFIX = "VyaparAI-CartMigration"
+
+# The guide's alarms (setup-script values; "any throttle" for LambdaThrottles) and its priority matrix.
+GUIDE_ALARMS = {
+    "HighFailureRate": dict(
+        namespace=NAMESPACE, metric_name="MigrationFailureCount", statistic="Sum", period=300,
+        evaluation_periods=1, comparison_operator="GreaterThanThreshold", threshold=5,
+        treat_missing_data="notBreaching", priority="P1", response="Check logs for error patterns",
+    ),
+    "NoSuccessfulMigrations": dict(
+        namespace=NAMESPACE, metric_name="MigrationSuccessCount", statistic="Sum", period=1800,
+        evaluation_periods=1, comparison_operator="LessThanOrEqualToThreshold", threshold=0,
+        treat_missing_data="breaching", priority="P1", response="Verify service health, check Lambda logs",
+    ),
+    "ExcessiveRateLimiting": dict(
+        namespace=NAMESPACE, metric_name="RateLimitExceededCount", statistic="Sum", period=300,
+        evaluation_periods=1, comparison_operator="GreaterThanThreshold", threshold=20,
+        treat_missing_data="notBreaching", priority="P2",
+        response="Review rate limit settings or investigate abuse",
+    ),
+    "LambdaErrors": dict(
+        namespace="AWS/Lambda", metric_name="Errors", statistic="Sum", period=300, evaluation_periods=1,
+        comparison_operator="GreaterThanThreshold", threshold=5, treat_missing_data="notBreaching",
+        priority="P2", response="Check Lambda logs and code errors", dimensions={"FunctionName": FUNCTION},
+    ),
+    "LambdaThrottles": dict(
+        namespace="AWS/Lambda", metric_name="Throttles", statistic="Sum", period=300, evaluation_periods=1,
+        comparison_operator="GreaterThanThreshold", threshold=0, treat_missing_data="notBreaching",
+        priority="P3", response="Review Lambda concurrency limits", dimensions={"FunctionName": FUNCTION},
+    ),
+}
+RESPONSE_TIMES = {"P1": "< 15 min", "P2": "< 1 hour", "P3": "< 4 hours"}
+RUNBOOK_BASE = "https://github.com/vyaparai/terraform-aws-cart-migration-monitoring/blob/main/docs/runbooks"
+
+DASHBOARD_TITLES = [
+    "Migration Success vs Failure",
+    "Rate Limiting Events",
+    "Merge Conflicts & No Guest Carts",
+    "Lambda Duration",
+    "Total Invocations",
+    "Total Errors",
+    "Total Throttles",
+    "Recent Migration Logs",
+]
+QUERY_NAMES = [
+    "Migration Success Rate",
+    "Top Failure Reasons",
+    "Average Migration Response Time",
+    "Merge Strategy Distribution",
+    "Customers with Multiple Migrations",
+    "Rate Limit Analysis",
+    "Performance by Merge Strategy",
+]
+INSIGHTS_COMMANDS = {"fields", "filter", "parse", "stats", "sort", "limit", "display", "dedup"}
+INSIGHTS_FUNCTIONS = {
+    "count", "count_distinct", "sum", "avg", "min", "max", "pct", "bin", "strcontains", "ispresent", "coalesce",
+}
+ALLOWED_RETENTION = {0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
+                     2557, 2922, 3288, 3653}
+
+
+# --------------------------------------------------------------------------- helpers
+
+def planned(plan, rtype: str, name: str = "this") -> dict:
+    """`after` of every planned resource of a type and name, keyed by its index (or None)."""
+    out = {}
+    for rc in plan.resource_changes.values():
+        if rc["mode"] == "managed" and rc["type"] == rtype and rc["name"] == name:
+            assert rc["change"]["actions"] == ["create"], rc["address"]
+            out[rc.get("index")] = rc["change"]["after"]
+    return out
+
+
+def account_of(plan) -> str:
+    return plan.outputs["sns_topic_arns"]["critical"].split(":")[4]
+
+
+def camel(op: str) -> str:
+    return "".join(w.title() for w in op.split("_"))
+
+
+def module_config(plan, *path: str) -> dict:
+    """Configuration block of a nested module call, e.g. ('monitoring', 'metric_alarms')."""
+    node = plan.configuration["root_module"]
+    for name in path:
+        node = node["module_calls"][name]["module"]
+    return node
+
+
+def config_resource(module: dict, address: str) -> dict:
+    return next(r for r in module["resources"] if r["address"] == address)
+
+
+def stages(query: str) -> list[str]:
+    return [s.strip() for s in query.split("|")]
+
+
+# --------------------------------------------------------------------------- alarms
+
+@pytest.fixture(scope="module")
+def alarms(local_plan) -> dict:
+    found = planned(local_plan, "aws_cloudwatch_metric_alarm")
+    return {k: v for k, v in found.items()}
+
+
+def test_alarm_set_is_guide_plus_success_rate_plus_latency(alarms, catalogue):
+    expected = set(GUIDE_ALARMS) | {"LowSuccessRate"} | {f"Latency{camel(op)}" for op in catalogue["operations"]}
+    assert set(alarms) == expected
+    for key, alarm in alarms.items():
+        assert alarm["alarm_name"] == f"{PREFIX}-{key}"
+
+
+@pytest.mark.parametrize("key", sorted(GUIDE_ALARMS))
+def test_guide_alarm_values(alarms, key):
+    spec, alarm = GUIDE_ALARMS[key], alarms[key]
+    for field in ("namespace", "metric_name", "statistic", "period", "evaluation_periods",
+                  "comparison_operator", "threshold", "treat_missing_data"):
+        assert alarm[field] == spec[field], field
+    assert (alarm.get("dimensions") or {}) == spec.get("dimensions", {})
+    assert alarm["extended_statistic"] is None
+    assert alarm["metric_query"] == []
+
+
+@pytest.mark.parametrize("key", sorted(GUIDE_ALARMS) + ["LowSuccessRate"])
+def test_description_has_priority_response_and_runbook(alarms, key):
+    description = alarms[key]["alarm_description"]
+    priority = GUIDE_ALARMS[key]["priority"] if key in GUIDE_ALARMS else "P1"
+    assert description.startswith(f"{priority}: ")
+    assert RESPONSE_TIMES[priority] in description
+    if key in GUIDE_ALARMS:
+        assert GUIDE_ALARMS[key]["response"] in description
+    assert description.endswith(f"Runbook: {RUNBOOK_BASE}/{key}.md")
+    assert len(description) <= 1024
+
+
+def test_every_alarm_has_a_runbook_page(alarms):
+    for key, alarm in alarms.items():
+        url = re.search(r"Runbook: (\S+)$", alarm["alarm_description"]).group(1)
+        page = url.rsplit("/", 1)[1]
+        assert page == f"{key}.md"
+        text = (RUNBOOK_DIR / page).read_text()
+        assert "## Investigation steps" in text and "## Common causes" in text, page
+
+
+def test_alarm_and_ok_actions_route_by_priority(local_plan, alarms, catalogue):
+    topics = local_plan.outputs["sns_topic_arns"]
+    assert topics["critical"].endswith(f":{CRITICAL_TOPIC}")
+    assert topics["warning"].endswith(f":{WARNING_TOPIC}")
+    for key, alarm in alarms.items():
+        priority = alarm["tags"]["Priority"]
+        assert alarm["alarm_description"].startswith(f"{priority}: ")
+        expected = [topics["critical"]] if priority == "P1" else [topics["warning"]]
+        assert alarm["alarm_actions"] == expected, key
+        assert alarm["ok_actions"] == expected, key
+        assert alarm["actions_enabled"] is True
+    priorities = {k: a["tags"]["Priority"] for k, a in alarms.items()}
+    assert priorities["LowSuccessRate"] == "P1"
+    for op in catalogue["operations"]:
+        assert priorities[f"Latency{camel(op)}"] == "P3"
+    for key, spec in GUIDE_ALARMS.items():
+        assert priorities[key] == spec["priority"]
+
+
+def test_low_success_rate_is_metric_math_quiet_without_traffic(alarms):
+    alarm = alarms["LowSuccessRate"]
+    assert alarm["metric_name"] is None and alarm["namespace"] is None and alarm["period"] is None
+    assert alarm["comparison_operator"] == "LessThanThreshold"
+    assert alarm["threshold"] == 90
+    assert alarm["treat_missing_data"] == "notBreaching"
+    queries = {q["id"]: q for q in alarm["metric_query"]}
+    assert set(queries) == {"s", "f", "result"}
+    result = queries["result"]
+    assert result["return_data"] is True
+    expression = result["expression"]
+    assert expression.replace(" ", "") == "IF((s+f)>0,100*s/(s+f),100)"
+    for qid, metric in (("s", "MigrationSuccessCount"), ("f", "MigrationFailureCount")):
+        m = queries[qid]["metric"][0]
+        assert queries[qid]["return_data"] is False
+        assert (m["namespace"], m["metric_name"], m["stat"], m["period"]) == (NAMESPACE, metric, "Sum", 300)
+    # The expression, read in Python: 100 with no traffic, the success percentage otherwise.
+    rate = lambda s, f: 100 * s / (s + f) if (s + f) > 0 else 100  # noqa: E731
+    assert rate(0, 0) == 100 and rate(9, 1) == 90 and rate(8, 2) < 90
+
+
+def test_latency_alarms_follow_catalogue_operations(alarms, catalogue):
+    dimension = list(catalogue["metrics"]["OperationDuration"]["dimensions"])
+    assert dimension == ["Operation"]
+    for op, targets in catalogue["operations"].items():
+        alarm = alarms[f"Latency{camel(op)}"]
+        assert alarm["namespace"] == NAMESPACE
+        assert alarm["metric_name"] == "OperationDuration"
+        assert alarm["dimensions"] == {"Operation": op}
+        assert alarm["extended_statistic"] == "p99"
+        assert alarm["statistic"] is None
+        assert alarm["period"] == 300
+        assert alarm["evaluation_periods"] == 1
+        assert alarm["comparison_operator"] == "GreaterThanThreshold"
+        assert alarm["threshold"] == targets["alert_ms"]
+        assert alarm["treat_missing_data"] == "notBreaching"
+        assert targets["label"] in alarm["alarm_description"]
+
+
+def test_alarm_metric_names_are_read_from_the_filters(local_plan):
+    """Structural guard against drift: metric names of alarms reference the filter resource."""
+    module = module_config(local_plan, "monitoring", "metric_alarms")
+    alarm = config_resource(module, "aws_cloudwatch_metric_alarm.this")
+    refs = alarm["expressions"]["metric_name"]["references"]
+    assert "aws_cloudwatch_log_metric_filter.this" in refs
+    assert "aws_cloudwatch_log_metric_filter.this" in alarm["expressions"]["namespace"]["references"]
+
+
+# --------------------------------------------------------------------------- metric filters
+
+def test_metric_filters_equal_the_catalogue(local_plan, catalogue):
+    filters = planned(local_plan, "aws_cloudwatch_log_metric_filter")
+    assert set(filters) == set(catalogue["metrics"])
+    for name, spec in catalogue["metrics"].items():
+        f = filters[name]
+        assert f["log_group_name"] == f"/aws/lambda/{FUNCTION}"
+        assert f["pattern"] == spec["filter_pattern"]
+        assert f["name"] == f"vyaparai-cart-migration-{name}"
+        (t,) = f["metric_transformation"]
+        assert t["name"] == name
+        assert t["namespace"] == catalogue["metric_namespace"] == NAMESPACE
+        assert t["value"] == spec["value"]
+        assert t["unit"] == spec["unit"]
+        assert (t.get("dimensions") or {}) == spec.get("dimensions", {})
+        if "default_value" in spec:
+            assert float(t["default_value"]) == float(spec["default_value"])
+        else:
+            assert t.get("default_value") in (None, "")
+        # A filter cannot have both dimensions and a default value.
+        assert not (t.get("dimensions") and t.get("default_value") not in (None, ""))
+    assert local_plan.outputs["metric_filter_names"] == {k: f["name"] for k, f in filters.items()}
+
+
+# --------------------------------------------------------------------------- dashboard
+
+def test_dashboard_widgets(local_plan):
+    (dashboard,) = planned(local_plan, "aws_cloudwatch_dashboard").values()
+    assert dashboard["dashboard_name"] == PREFIX
+    body = json.loads(dashboard["dashboard_body"])
+    widgets = body["widgets"]
+    assert [w["properties"]["title"] for w in widgets] == DASHBOARD_TITLES
+    by_title = {w["properties"]["title"]: w for w in widgets}
+
+    def metrics(title):
+        return by_title[title]["properties"]["metrics"]
+
+    assert metrics("Migration Success vs Failure") == [
+        [NAMESPACE, "MigrationSuccessCount"], [NAMESPACE, "MigrationFailureCount"]]
+    assert metrics("Rate Limiting Events") == [[NAMESPACE, "RateLimitExceededCount"]]
+    assert metrics("Merge Conflicts & No Guest Carts") == [
+        [NAMESPACE, "MergeConflictCount"], [NAMESPACE, "NoGuestCartsCount"]]
+    for title in DASHBOARD_TITLES[:3]:
+        assert by_title[title]["properties"]["stat"] == "Sum"
+    duration = metrics("Lambda Duration")
+    assert [m[:4] for m in duration] == [["AWS/Lambda", "Duration", "FunctionName", FUNCTION]] * 3
+    assert sorted(m[4]["stat"] for m in duration) == ["Average", "Maximum", "Minimum"]
+    for title, metric in (("Total Invocations", "Invocations"), ("Total Errors", "Errors"),
+                          ("Total Throttles", "Throttles")):
+        assert metrics(title) == [["AWS/Lambda", metric, "FunctionName", FUNCTION]]
+        assert by_title[title]["properties"]["stat"] == "Sum"
+    logs = by_title["Recent Migration Logs"]
+    assert logs["type"] == "log"
+    assert logs["properties"]["query"] == (
+        f"SOURCE '/aws/lambda/{FUNCTION}' | fields @timestamp, event_type, message, customer_id"
+        " | filter ispresent(event_type) | sort @timestamp desc | limit 20"
+    )
+    for w in widgets:
+        assert w["properties"]["region"] == "ap-south-1"
+        assert 0 <= w["x"] and w["x"] + w["width"] <= 24
+
+
+# --------------------------------------------------------------------------- saved queries
+
+@pytest.fixture(scope="module")
+def queries(local_plan) -> dict:
+    found = planned(local_plan, "aws_cloudwatch_query_definition")
+    return {k: v for k, v in found.items()}
+
+
+def test_query_definition_names_and_log_group(queries):
+    assert sorted(queries) == sorted(QUERY_NAMES)
+    for name, q in queries.items():
+        assert q["name"] == f"vyaparai-cart-migration/{name}"
+        assert q["log_group_names"] == [f"/aws/lambda/{FUNCTION}"]
+
+
+def test_query_strings(queries):
+    q = {name: " ".join(stages(d["query_string"])) for name, d in queries.items()}
+    flat = {name: " | ".join(stages(d["query_string"])) for name, d in queries.items()}
+    assert flat["Migration Success Rate"] == (
+        'fields @timestamp, event_type | filter event_type in ["migration_success", "migration_failure"]'
+        ' | stats count(*) as total, sum(strcontains(event_type, "success")) as success,'
+        ' sum(strcontains(event_type, "failure")) as failed by bin(5m)'
+    )
+    assert ('filter event_type = "migration_failure" | stats count(*) as failures by error_type, error_message'
+            ' | sort failures desc | limit 10') in flat["Top Failure Reasons"]
+    assert 'filter event_type = "migration_success"' in q["Average Migration Response Time"]
+    for agg in ("avg(duration_ms)", "max(duration_ms)", "min(duration_ms)", "by bin(5m)"):
+        assert agg in q["Average Migration Response Time"]
+    assert ('filter event_type = "migration_start" | stats count(*) as migrations by merge_strategy'
+            in flat["Merge Strategy Distribution"])
+    assert ("stats count(*) as migration_count by customer_id | filter migration_count > 5"
+            " | sort migration_count desc") in flat["Customers with Multiple Migrations"]
+    assert ('filter event_type = "rate_limit_exceeded" | stats count(*) as rate_limit_hits by customer_id, bin(1h)'
+            ' | sort rate_limit_hits desc') in flat["Rate Limit Analysis"]
+    assert 'filter event_type = "migration_success"' in q["Performance by Merge Strategy"]
+    assert "avg(duration_ms) as avg_duration" in q["Performance by Merge Strategy"]
+    assert "by merge_strategy" in q["Performance by Merge Strategy"]
+
+
+def test_queries_use_only_supported_syntax_and_catalogue_fields(queries, catalogue):
+    for name, d in queries.items():
+        query = d["query_string"]
+        assert "case" not in query.split() and "when" not in query.split(), name
+        for stage in stages(query):
+            assert stage.split()[0] in INSIGHTS_COMMANDS, (name, stage)
+        for fn in re.findall(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*\(", query):
+            assert fn in INSIGHTS_FUNCTIONS, (name, fn)
+        events = set(re.findall(r'event_type\s*=\s*"([a-z_]+)"', query))
+        for group in re.findall(r"event_type in \[([^\]]*)\]", query):
+            events |= set(re.findall(r'"([a-z_]+)"', group))
+        assert events and events <= set(catalogue["events"]), (name, events)
+        known = set(catalogue["common_fields"]) | {f for e in events for f in catalogue["events"][e]["fields"]}
+        known |= set(re.findall(r"\bas ([a-z_]+)", query))
+        for stage in stages(query):
+            words = stage.split(None, 1)
+            if words[0] == "fields":
+                names = [n.strip() for n in words[1].split(",")]
+            elif words[0] == "stats" and " by " in stage:
+                names = [n.strip() for n in stage.split(" by ", 1)[1].split(",") if "(" not in n]
+            elif words[0] == "sort":
+                names = [words[1].split()[0]]
+            else:
+                continue
+            for field in names:
+                assert field.startswith("@") or field in known, (name, field)
+
+
+# --------------------------------------------------------------------------- log groups
+
+def test_log_groups(local_plan):
+    groups = planned(local_plan, "aws_cloudwatch_log_group", "function")
+    (function,) = groups.values()
+    (audit,) = planned(local_plan, "aws_cloudwatch_log_group", "audit").values()
+    assert function["name"] == f"/aws/lambda/{FUNCTION}" and function["retention_in_days"] == 30
+    assert audit["name"] == "/vyaparai-cart-migration/audit" and audit["retention_in_days"] == 90
+    assert {function["retention_in_days"], audit["retention_in_days"]} <= ALLOWED_RETENTION
+    assert local_plan.outputs["log_group_names"] == {"function": function["name"], "audit": audit["name"]}
+
+
+# --------------------------------------------------------------------------- SNS and KMS
+
+def test_kms_key_policy_and_rotation(local_plan):
+    account = account_of(local_plan)
+    (key,) = planned(local_plan, "aws_kms_key").values()
+    assert key["enable_key_rotation"] is True
+    policy = json.loads(key["policy"])
+    statements = {s["Sid"]: s for s in policy["Statement"]}
+    assert set(statements) == {"AllowAccountAdministration", "AllowCloudWatchAlarmsToUseTheKey"}
+    admin = statements["AllowAccountAdministration"]
+    assert admin["Principal"] == {"AWS": f"arn:aws:iam::{account}:root"}
+    assert admin["Action"] == "kms:*"
+    cw = statements["AllowCloudWatchAlarmsToUseTheKey"]
+    assert cw["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert sorted(cw["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey*"]
+    assert cw["Condition"] == {"StringEquals": {"aws:SourceAccount": account}}
+    (alias,) = planned(local_plan, "aws_kms_alias").values()
+    assert alias["name"] == "alias/vyaparai-cart-migration-sns"
+
+
+def test_topics_are_encrypted_with_the_created_key(local_plan):
+    topics = {}
+    for rc in local_plan.resource_changes.values():
+        if rc["type"] == "aws_sns_topic":
+            topics[rc["index"]] = rc["change"]
+    assert {k: c["after"]["name"] for k, c in topics.items()} == {"critical": CRITICAL_TOPIC, "warning": WARNING_TOPIC}
+    for change in topics.values():
+        # The key ARN is known only after apply; it is never the AWS-managed alias.
+        assert change["after_unknown"].get("kms_master_key_id") is True
+
+
+def test_topic_policy_admits_only_account_and_cloudwatch(local_plan):
+    account = account_of(local_plan)
+    policies = planned(local_plan, "aws_sns_topic_policy")
+    assert set(policies) == {"critical", "warning"}
+    for severity, p in policies.items():
+        topic_arn = local_plan.outputs["sns_topic_arns"][severity]
+        policy = json.loads(p["policy"])
+        statements = {s["Sid"]: s for s in policy["Statement"]}
+        assert set(statements) == {"AllowAccountOwnerManagement", "AllowCloudWatchAlarmsToPublish"}
+        for s in policy["Statement"]:
+            assert s["Effect"] == "Allow"
+            assert s["Principal"] != "*" and s["Principal"].get("AWS") != "*"
+            assert s["Resource"] == topic_arn
+        owner = statements["AllowAccountOwnerManagement"]
+        assert owner["Principal"] == {"AWS": f"arn:aws:iam::{account}:root"}
+        cw = statements["AllowCloudWatchAlarmsToPublish"]
+        assert cw["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+        assert cw["Action"] == "SNS:Publish"
+        assert cw["Condition"]["StringEquals"] == {"aws:SourceAccount": account}
+        assert cw["Condition"]["ArnLike"] == {"aws:SourceArn": f"arn:aws:cloudwatch:ap-south-1:{account}:alarm:*"}
+
+
+def test_subscriptions_and_pending_confirmations(local_plan):
+    subs = planned(local_plan, "aws_sns_topic_subscription", "email")
+    topics = local_plan.outputs["sns_topic_arns"]
+    assert {k: (s["protocol"], s["endpoint"], s["topic_arn"]) for k, s in subs.items()} == {
+        "critical:oncall@example.com": ("email", "oncall@example.com", topics["critical"]),
+        "warning:oncall@example.com": ("email", "oncall@example.com", topics["warning"]),
+    }
+    pending = local_plan.outputs["pending_email_confirmations"]
+    assert set(pending) == set(subs)
+    for message in pending.values():
+        assert "oncall@example.com" in message and "confirm" in message.lower()
+    inbox = planned(local_plan, "aws_sns_topic_subscription", "additional")
+    assert {k: (s["protocol"], s["topic_arn"]) for k, s in inbox.items()} == {
+        "inbox-critical": ("sqs", topics["critical"]), "inbox-warning": ("sqs", topics["warning"])}
+
+
+# --------------------------------------------------------------------------- the function
+
+def test_lambda_function(local_plan):
+    (fn,) = planned(local_plan, "aws_lambda_function").values()
+    assert fn["function_name"] == FUNCTION
+    assert fn["runtime"] == "python3.13"
+    assert fn["handler"] == "cart_migration.handler.lambda_handler"
+    assert fn["source_code_hash"]
+    env = fn["environment"][0]["variables"]
+    assert env["CARTS_TABLE"] == "vyaparai-cart-migration-carts"
+    assert env["RATE_LIMIT_TABLE"] == "vyaparai-cart-migration-rate-limits"
+    assert env["AUDIT_LOG_GROUP"] == "/vyaparai-cart-migration/audit"
+    assert env["JWT_ALGORITHM"] == "HS256"
+    assert env["JWT_SECRET"] and "JWT_PUBLIC_KEY" not in env
+    assert env["LOG_HASH_KEY"]
+    assert int(env["RATE_LIMIT_MAX_CALLS"]) == 5
+    assert int(env["RATE_LIMIT_WINDOW_SECONDS"]) == 60
+    assert int(env["CUSTOMER_CART_TTL_DAYS"]) == 30
+    assert float(env["LOG_SAMPLE_RATE"]) == 1.0
+    assert env["POWERTOOLS_SERVICE_NAME"]
+    rc = next(r for r in local_plan.resource_changes.values() if r["type"] == "aws_lambda_function")
+    assert rc["change"]["after_sensitive"]["environment"], "secrets must be sensitive in the plan"
+
+
+def test_lambda_waits_for_its_log_group(local_plan):
+    module = module_config(local_plan, "monitoring", "migration_lambda")
+    fn = config_resource(module, "aws_lambda_function.this")
+    assert fn["depends_on"] == ["aws_iam_role_policy.this"]
+    policy_doc = next(r for r in module["resources"] if r["address"] == "data.aws_iam_policy_document.this")
+    assert "var.log_group_arn" in json.dumps(policy_doc["expressions"])
+    call = module_config(local_plan, "monitoring")["module_calls"]["migration_lambda"]
+    assert "module.log_groups.function_log_group_arn" in call["expressions"]["log_group_arn"]["references"]
+    assert not [r for r in module["resources"] if r["type"] == "aws_cloudwatch_log_group"], \
+        "the function's log group belongs to the log_groups module only"
+
+
+def test_tables(local_plan):
+    (carts,) = planned(local_plan, "aws_dynamodb_table", "carts").values()
+    (rate,) = planned(local_plan, "aws_dynamodb_table", "rate_limit").values()
+    assert carts["name"] == "vyaparai-cart-migration-carts"
+    assert (carts["hash_key"], carts["range_key"]) == ("customer_id", "store_id")
+    assert {a["name"]: a["type"] for a in carts["attribute"]} == {"customer_id": "S", "store_id": "S"}
+    assert rate["hash_key"] == "rate_key" and rate["range_key"] is None
+    assert {a["name"]: a["type"] for a in rate["attribute"]} == {"rate_key": "S"}
+    for table in (carts, rate):
+        assert table["billing_mode"] == "PAY_PER_REQUEST"
+        assert table["ttl"] == [{"attribute_name": "expires_at", "enabled": True}]
+        assert table["server_side_encryption"][0]["enabled"] is True
+    assert carts["point_in_time_recovery"][0]["enabled"] is True
+
+
+def test_lambda_role_reaches_only_its_tables_and_log_groups(local_plan):
+    account = account_of(local_plan)
+    (role,) = planned(local_plan, "aws_iam_role").values()
+    trust = json.loads(role["assume_role_policy"])
+    assert [s["Principal"] for s in trust["Statement"]] == [{"Service": "lambda.amazonaws.com"}]
+    (inline,) = planned(local_plan, "aws_iam_role_policy").values()
+    statements = {s["Sid"]: s for s in json.loads(inline["policy"])["Statement"]}
+    assert set(statements) == {"OwnTables", "OwnLogGroups"}
+    tables = statements["OwnTables"]
+    assert sorted(tables["Action"]) == sorted([
+        "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
+        "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"])
+    assert sorted(tables["Resource"]) == sorted(
+        f"arn:aws:dynamodb:ap-south-1:{account}:table/{t}"
+        for t in ("vyaparai-cart-migration-carts", "vyaparai-cart-migration-rate-limits"))
+    logs = statements["OwnLogGroups"]
+    assert sorted(logs["Action"]) == ["logs:CreateLogStream", "logs:PutLogEvents"]
+    assert sorted(logs["Resource"]) == sorted(
+        f"arn:aws:logs:ap-south-1:{account}:log-group:{g}:*"
+        for g in (f"/aws/lambda/{FUNCTION}", "/vyaparai-cart-migration/audit"))
+    for s in statements.values():
+        assert "*" not in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])
+
+
+def test_outputs(local_plan):
+    outputs = set(local_plan.output_changes)
+    assert {
+        "sns_topic_arns", "alarm_arns", "alarm_names", "log_group_names", "dashboard_name", "metric_namespace",
+        "query_definition_ids", "kms_key_arn", "pending_email_confirmations", "metric_filter_names",
+        "lambda_function_name", "lambda_function_arn", "carts_table_name", "rate_limit_table_name",
+    } <= outputs
+    assert local_plan.outputs["metric_namespace"] == NAMESPACE
+    assert local_plan.outputs["dashboard_name"] == PREFIX
+    assert local_plan.outputs["lambda_function_name"] == FUNCTION
+    assert local_plan.outputs["carts_table_name"] == "vyaparai-cart-migration-carts"
+    alarms = local_plan.output_changes["alarms"]["after"]
+    assert sorted(local_plan.outputs["alarm_names"]) == sorted(f"{PREFIX}-{k}" for k in alarms)
+    assert all(a["name"] == f"{PREFIX}-{k}" for k, a in alarms.items())
+
+
+# --------------------------------------------------------------------------- a second environment
+
+SECOND = {
+    "function_name": "cart-migration-staging",
+    "name_prefix": "staging-cart-migration",
+    "alarm_name_prefix": "Staging-CartMigration",
+    "metric_namespace": "Staging/CartMigration",
+    "critical_topic_arn": "arn:aws:sns:ap-south-1:000000000000:existing-pager",
+    "kms_master_key_id": "arn:aws:kms:ap-south-1:000000000000:key/11111111-2222-3333-4444-555555555555",
+    "runbook_base_url": "https://runbooks.example.com/cart",
+    "log_retention_in_days": 14,
+    "audit_log_retention_in_days": 365,
+    "alarm_overrides": {
+        "HighFailureRate": {"threshold": 7, "evaluation_periods": 3, "datapoints_to_alarm": 2,
+                            "treat_missing_data": "ignore"},
+        "LatencyGetAllCarts": {"enabled": False},
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def second_plan(root_tf):
+    return root_tf.plan(output=True, tf_vars=dict(SECOND))
+
+
+def test_second_environment_names_derive_from_prefixes(second_plan):
+    alarms = planned(second_plan, "aws_cloudwatch_metric_alarm")
+    assert "LatencyGetAllCarts" not in alarms
+    assert all(a["alarm_name"] == f"Staging-CartMigration-{k}" for k, a in alarms.items())
+    (dashboard,) = planned(second_plan, "aws_cloudwatch_dashboard").values()
+    assert dashboard["dashboard_name"] == "Staging-CartMigration"
+    assert "SOURCE '/aws/lambda/cart-migration-staging'" in dashboard["dashboard_body"]
+    filters = planned(second_plan, "aws_cloudwatch_log_metric_filter")
+    for name, f in filters.items():
+        assert f["name"] == f"staging-cart-migration-{name}"
+        assert f["log_group_name"] == "/aws/lambda/cart-migration-staging"
+        assert f["metric_transformation"][0]["namespace"] == "Staging/CartMigration"
+    groups = {g["name"]: g["retention_in_days"] for n in ("function", "audit")
+              for g in planned(second_plan, "aws_cloudwatch_log_group", n).values()}
+    assert groups == {"/aws/lambda/cart-migration-staging": 14, "/staging-cart-migration/audit": 365}
+    queries = planned(second_plan, "aws_cloudwatch_query_definition")
+    assert all(q["name"].startswith("staging-cart-migration/") for q in queries.values())
+    assert not planned(second_plan, "aws_lambda_function"), "create_lambda defaults to false"
+
+
+def test_second_environment_uses_given_topic_and_key(second_plan):
+    topics = {rc["index"]: rc["change"]["after"] for rc in second_plan.resource_changes.values()
+              if rc["type"] == "aws_sns_topic"}
+    assert {k: t["name"] for k, t in topics.items()} == {"warning": "staging-cart-migration-alerts-warning"}
+    assert topics["warning"]["kms_master_key_id"] == SECOND["kms_master_key_id"]
+    assert not planned(second_plan, "aws_kms_key")
+    assert second_plan.outputs["kms_key_arn"] == SECOND["kms_master_key_id"]
+    arns = second_plan.outputs["sns_topic_arns"]
+    assert arns["critical"] == SECOND["critical_topic_arn"]
+    assert arns["warning"].endswith(":staging-cart-migration-alerts-warning")
+    for key, alarm in planned(second_plan, "aws_cloudwatch_metric_alarm").items():
+        expected = arns["critical"] if alarm["tags"]["Priority"] == "P1" else arns["warning"]
+        assert alarm["alarm_actions"] == [expected] == alarm["ok_actions"], key
+
+
+def test_root_module_outputs(second_plan):
+    assert {
+        "sns_topic_arns", "sns_topic_names", "alarm_arns", "alarm_names", "alarms", "log_group_names",
+        "dashboard_name", "dashboard_url", "metric_namespace", "metric_names", "query_definition_ids",
+        "query_definition_names", "kms_key_arn", "pending_email_confirmations", "metric_filter_names",
+        "lambda_function_name", "lambda_function_arn", "lambda_role_arn", "carts_table_name",
+        "rate_limit_table_name",
+    } <= set(second_plan.output_changes)
+    assert second_plan.outputs["metric_namespace"] == "Staging/CartMigration"
+    assert second_plan.outputs["lambda_function_name"] is None
+    assert second_plan.outputs["pending_email_confirmations"] == {}
+    assert set(second_plan.output_changes["alarm_arns"]["after_unknown"]) == {
+        f"Staging-CartMigration-{k}" for k in planned(second_plan, "aws_cloudwatch_metric_alarm")}
+
+
+def test_second_environment_overrides(second_plan):
+    alarms = planned(second_plan, "aws_cloudwatch_metric_alarm")
+    high = alarms["HighFailureRate"]
+    assert (high["threshold"], high["evaluation_periods"], high["datapoints_to_alarm"], high["treat_missing_data"]) \
+        == (7, 3, 2, "ignore")
+    assert "> 7 over 2 of 3 period(s)" in high["alarm_description"]
+    assert high["alarm_description"].endswith("Runbook: https://runbooks.example.com/cart/HighFailureRate.md")
+    assert alarms["NoSuccessfulMigrations"]["treat_missing_data"] == "breaching"
+    assert alarms["HighFailureRate"]["namespace"] == "Staging/CartMigration"
+
+
+# --------------------------------------------------------------------------- refused input
+
+BAD_VARIABLES = {
+    "kms_master_key_id": ("alias/aws/sns", "alarms cannot publish to a topic encrypted with the AWS-managed key"),
+    "alert_emails": (["not-an-email"], "must be an email address"),
+    "log_retention_in_days": (31, "must be one of the values CloudWatch Logs allows"),
+    "alarm_overrides": ({"HighFailureRate": {"threshold": -1}}, "threshold must not be negative"),
+    "name_prefix": ("Bad Prefix!", "name_prefix must be 1 to 40 characters"),
+}
+
+
+@pytest.fixture(scope="module")
+def bad_variables_error(root_tf, plan_error) -> str:
+    """One plan with every bad value: Terraform checks each variable on its own and reports each error."""
+    tf_vars = {"function_name": "fn"}
+    tf_vars.update({k: v for k, (v, _) in BAD_VARIABLES.items()})
+    return plan_error(root_tf, tf_vars)
+
+
+def _error_blocks(text: str) -> list[str]:
+    return [" ".join(block.split()) for block in text.split("Error: ")[1:]]
+
+
+@pytest.mark.parametrize("variable", sorted(BAD_VARIABLES))
+def test_bad_variable_is_refused_at_plan(bad_variables_error, variable):
+    message = BAD_VARIABLES[variable][1]
+    blocks = [b for b in _error_blocks(bad_variables_error) if f'variable "{variable}"' in b]
+    assert blocks, f"no error for {variable}:\n{bad_variables_error}"
+    assert any(message in b for b in blocks), blocks
+
+
+def test_unknown_metric_and_override_are_refused_at_plan(root_tf, plan_error):
+    extra = {"Orphan": {
+        "priority": "P2", "summary": "s", "response": "r", "metric": "NoSuchMetric", "statistic": "Sum",
+        "period": 300, "evaluation_periods": 1, "comparison_operator": "GreaterThanThreshold",
+        "threshold": 1, "treat_missing_data": "notBreaching"}}
+    error = " ".join(plan_error(root_tf, {
+        "function_name": "fn", "extra_alarms": extra, "alarm_overrides": {"NoSuchAlarm": {"threshold": 1}},
+    }).split())
+    assert "Alarm(s) name metric(s) the event catalogue lacks: Orphan -> NoSuchMetric" in error
+    assert "alarm_overrides names alarm(s) that do not exist: NoSuchAlarm" in error
+    assert "Invalid index" not in error

@@ -1,0 +1,117 @@
+"""Static checks of the Terraform code (no provider, no emulator): single source of truth, layout, docs."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import hcl2
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CATALOGUE = json.loads((REPO / "lambda_src" / "cart_migration" / "event_catalogue.json").read_text())
+MODULES = sorted(p for p in (REPO / "modules").iterdir() if p.is_dir())
+EXAMPLES = sorted(p for p in (REPO / "examples").iterdir() if p.is_dir())
+GUIDE_ALARMS = ["HighFailureRate", "NoSuccessfulMigrations", "ExcessiveRateLimiting", "LambdaErrors", "LambdaThrottles"]
+
+
+def tf_files(*dirs: Path) -> list[Path]:
+    out = []
+    for d in dirs:
+        out += [p for p in d.rglob("*.tf") if ".terraform" not in p.parts]
+    return out
+
+
+def module_code() -> list[Path]:
+    """The module itself (root and submodules), not the examples."""
+    return sorted(REPO.glob("*.tf")) + tf_files(*MODULES)
+
+
+def unquote(value: str) -> str:
+    return value[1:-1] if value.startswith('"') and value.endswith('"') else value
+
+
+def test_catalogue_filters_are_valid():
+    for name, metric in CATALOGUE["metrics"].items():
+        assert metric["filter_pattern"].startswith("{") and metric["filter_pattern"].endswith("}"), name
+        assert not (metric.get("dimensions") and "default_value" in metric), \
+            f"{name}: a metric filter cannot have both dimensions and a default value"
+        assert metric["event_type"] in CATALOGUE["events"], name
+
+
+def test_filter_patterns_and_namespace_are_not_repeated_in_hcl():
+    for path in tf_files(REPO / "modules", REPO / "examples") + sorted(REPO.glob("*.tf")):
+        text = path.read_text()
+        for name, metric in CATALOGUE["metrics"].items():
+            pattern = metric["filter_pattern"]
+            assert pattern not in text and pattern.replace('"', '\\"') not in text, f"{path}: pattern of {name}"
+        assert CATALOGUE["metric_namespace"] not in text, f"{path}: namespace literal"
+
+
+def test_metric_names_appear_once_as_catalogue_keys():
+    """The module names a catalogue metric only as a key, once, in locals.tf (checked against the catalogue)."""
+    metric_keys = {unquote(v) for v in hcl2.load((REPO / "locals.tf").open())["locals"][0]["metric_keys"].values()}
+    assert metric_keys <= set(CATALOGUE["metrics"])
+    for name in CATALOGUE["metrics"]:
+        hits = [(p.relative_to(REPO), p.read_text().count(f'"{name}"')) for p in module_code()]
+        hits = [h for h in hits if h[1]]
+        assert hits in ([], [(Path("locals.tf"), 1)]), f"{name}: {hits}"
+
+
+@pytest.mark.parametrize("module", MODULES + [REPO], ids=lambda p: p.name)
+def test_module_layout_and_documented_interface(module):
+    for name in ("main.tf", "variables.tf", "outputs.tf", "versions.tf"):
+        assert (module / name).is_file(), f"{module.name}/{name}"
+    variables = hcl2.load((module / "variables.tf").open()).get("variable", [])
+    assert variables
+    for block in variables:
+        ((name, body),) = block.items()
+        assert unquote(body.get("description", "")).strip(), f"{module.name}: variable {name} has no description"
+        assert "type" in body, f"{module.name}: variable {name} has no type"
+    for block in hcl2.load((module / "outputs.tf").open()).get("output", []):
+        ((name, body),) = block.items()
+        assert unquote(body.get("description", "")).strip(), f"{module.name}: output {name} has no description"
+    resources = hcl2.load((module / "main.tf").open()).get("resource", [])
+    if module.parent.name == "modules":
+        for block in resources:
+            ((rtype, named),) = block.items()
+            for rname in named:
+                assert unquote(rname) == "this" or unquote(rtype) in {
+                    "aws_cloudwatch_log_group", "aws_dynamodb_table", "aws_sns_topic_subscription",
+                }, f"{module.name}: {rtype}.{rname}"
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
+def test_examples_pin_versions_and_use_a_plain_provider(example):
+    versions = hcl2.load((example / "versions.tf").open())["terraform"][0]
+    assert unquote(versions["required_version"]) == ">= 1.5"
+    aws = versions["required_providers"][0]["aws"]
+    assert unquote(aws["version"]) == ">= 5.40, < 7"
+    main = hcl2.load((example / "main.tf").open())
+    (provider,) = main["provider"]
+    body = provider['"aws"'] if '"aws"' in provider else provider["aws"]
+    assert "endpoints" not in body, "the emulator is reached through AWS_ENDPOINT_URL, not provider endpoints"
+    assert "region" in body
+
+
+def test_every_alarm_has_a_runbook_page():
+    latency = ["Latency" + "".join(w.title() for w in op.split("_")) for op in CATALOGUE["operations"]]
+    for key in GUIDE_ALARMS + ["LowSuccessRate"] + latency:
+        text = (REPO / "docs" / "runbooks" / f"{key}.md").read_text()
+        for section in ("## Symptoms", "## Investigation steps", "## Common causes"):
+            assert section in text, f"{key}: {section}"
+
+
+def test_terraform_fmt():
+    terraform = shutil.which("terraform")
+    assert terraform, "terraform is not on PATH"
+    env = dict(os.environ, TF_IN_AUTOMATION="1")
+    result = subprocess.run([terraform, "fmt", "-check", "-recursive", "-diff", "modules", "examples"],
+                            cwd=REPO, capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    result = subprocess.run([terraform, "fmt", "-check", "-diff", "."], cwd=REPO, capture_output=True, text=True,
+                            env=env)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,429 @@
+################################################################################
+# Naming
+################################################################################
+
+variable "function_name" {
+  description = "Name of the cart-migration Lambda function: the alarms watch its AWS/Lambda metrics and the metric filters read its log group `/aws/lambda/<function_name>`. With create_lambda = true the module creates the function under this name."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,64}$", var.function_name))
+    error_message = "function_name must be 1 to 64 letters, digits, '-' or '_' (a Lambda function name)."
+  }
+}
+
+variable "name_prefix" {
+  description = "Prefix of the names of topics (`<name_prefix>-alerts`, `<name_prefix>-alerts-warning`), the audit log group (`/<name_prefix>/audit`), the KMS alias, metric filters, tables and the saved-query folder. Change it to run a second environment beside the first."
+  type        = string
+  default     = "vyaparai-cart-migration"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$", var.name_prefix))
+    error_message = "name_prefix must be 1 to 40 characters of letters, digits, '-' or '_', starting with a letter or digit."
+  }
+}
+
+variable "alarm_name_prefix" {
+  description = "Prefix of the alarm names (`<alarm_name_prefix>-HighFailureRate`, ...) and the dashboard name."
+  type        = string
+  default     = "VyaparAI-CartMigration"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", var.alarm_name_prefix))
+    error_message = "alarm_name_prefix must be 1 to 64 characters of letters, digits, '-' or '_', starting with a letter or digit (it also names the dashboard)."
+  }
+}
+
+variable "metric_namespace" {
+  description = "CloudWatch namespace of the log-derived metrics. null = the event catalogue's `metric_namespace`."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.metric_namespace == null ? true : can(regex("^[^:]{1,255}$", var.metric_namespace)) && !startswith(var.metric_namespace, "AWS/")
+    error_message = "metric_namespace must be 1 to 255 characters without ':' and must not start with 'AWS/' (reserved for AWS)."
+  }
+}
+
+variable "tags" {
+  description = "Tags for every resource that takes them."
+  type        = map(string)
+  default     = {}
+}
+
+################################################################################
+# Alerting: topics, encryption, subscriptions
+################################################################################
+
+variable "critical_topic_arn" {
+  description = "ARN of an existing SNS topic for P1 alerts. null = the module creates `<name_prefix>-alerts`."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.critical_topic_arn == null ? true : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$", var.critical_topic_arn))
+    error_message = "critical_topic_arn must be an SNS topic ARN (arn:<partition>:sns:<region>:<account>:<name>) or null."
+  }
+}
+
+variable "warning_topic_arn" {
+  description = "ARN of an existing SNS topic for P2/P3 alerts. null = the module creates `<name_prefix>-alerts-warning`."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.warning_topic_arn == null ? true : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$", var.warning_topic_arn))
+    error_message = "warning_topic_arn must be an SNS topic ARN (arn:<partition>:sns:<region>:<account>:<name>) or null."
+  }
+}
+
+variable "kms_master_key_id" {
+  description = "Customer-managed KMS key (ID, ARN or alias) for the topics the module creates. null = the module creates a key (rotation on) whose policy lets CloudWatch use it. Never alias/aws/sns."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kms_master_key_id == null ? true : !can(regex("(^|:)alias/aws/sns$", var.kms_master_key_id))
+    error_message = "kms_master_key_id must not be the AWS-managed key alias/aws/sns: CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed key (its policy cannot admit cloudwatch.amazonaws.com, so notifications are dropped silently). Leave it null to let the module create a customer-managed key, or give a customer-managed key whose policy lets cloudwatch.amazonaws.com use kms:Decrypt and kms:GenerateDataKey*."
+  }
+}
+
+variable "kms_key_deletion_window_in_days" {
+  description = "Waiting period (7-30 days) before the created KMS key is deleted."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.kms_key_deletion_window_in_days >= 7 && var.kms_key_deletion_window_in_days <= 30
+    error_message = "kms_key_deletion_window_in_days must be between 7 and 30."
+  }
+}
+
+variable "alert_emails" {
+  description = "Email addresses subscribed to the critical and the warning topic. Each must confirm its subscription (see output pending_email_confirmations)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for e in var.alert_emails : can(regex("^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}$", e))])
+    error_message = "Every entry of alert_emails must be an email address like oncall@example.com."
+  }
+}
+
+variable "additional_subscriptions" {
+  description = "Further subscriptions keyed by a name of your choice: severity (critical or warning), protocol (sqs, lambda, https, ...), endpoint, optional raw_message_delivery."
+  type = map(object({
+    severity             = string
+    protocol             = string
+    endpoint             = string
+    raw_message_delivery = optional(bool, false)
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for s in values(var.additional_subscriptions) : contains(["critical", "warning"], s.severity)])
+    error_message = "additional_subscriptions: severity must be critical or warning."
+  }
+}
+
+variable "priority_topics" {
+  description = "Topic (critical or warning) that each alarm priority notifies."
+  type        = map(string)
+  default = {
+    P1 = "critical"
+    P2 = "warning"
+    P3 = "warning"
+  }
+
+  validation {
+    condition     = alltrue([for p, s in var.priority_topics : contains(["P1", "P2", "P3"], p) && contains(["critical", "warning"], s)]) && length(var.priority_topics) == 3
+    error_message = "priority_topics must map each of P1, P2, P3 to critical or warning."
+  }
+}
+
+################################################################################
+# Log groups
+################################################################################
+
+variable "create_function_log_group" {
+  description = "Create the function's log group `/aws/lambda/<function_name>`. Set false when it exists and is managed elsewhere."
+  type        = bool
+  default     = true
+}
+
+variable "log_retention_in_days" {
+  description = "Retention of the function's log group (a value CloudWatch Logs allows; 0 = never expire)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_in_days)
+    error_message = "log_retention_in_days must be one of the values CloudWatch Logs allows: 0 (never expire), 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+  }
+}
+
+variable "audit_log_retention_in_days" {
+  description = "Retention of the audit log group `/<name_prefix>/audit` (a value CloudWatch Logs allows; 0 = never expire)."
+  type        = number
+  default     = 90
+
+  validation {
+    condition     = contains([0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.audit_log_retention_in_days)
+    error_message = "audit_log_retention_in_days must be one of the values CloudWatch Logs allows: 0 (never expire), 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+  }
+}
+
+variable "log_group_kms_key_id" {
+  description = "ARN of a KMS key that encrypts the log groups (its policy must admit logs.<region>.amazonaws.com). null = CloudWatch Logs' own encryption."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.log_group_kms_key_id == null ? true : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.log_group_kms_key_id))
+    error_message = "log_group_kms_key_id must be the ARN of a KMS key (arn:<partition>:kms:<region>:<account>:key/<id>) or null."
+  }
+}
+
+################################################################################
+# Alarms
+################################################################################
+
+variable "actions_enabled" {
+  description = "Whether the alarms notify their topics (on ALARM and on OK)."
+  type        = bool
+  default     = true
+}
+
+variable "runbook_base_url" {
+  description = "Base URL of the runbook pages; each alarm description links `<runbook_base_url>/<alarm key>.md`."
+  type        = string
+  default     = "https://github.com/vyaparai/terraform-aws-cart-migration-monitoring/blob/main/docs/runbooks"
+
+  validation {
+    condition     = can(regex("^https?://[^ ]+$", var.runbook_base_url))
+    error_message = "runbook_base_url must be an http(s) URL without spaces."
+  }
+}
+
+variable "alarm_overrides" {
+  description = <<-EOT
+    Per alarm key (HighFailureRate, NoSuccessfulMigrations, ExcessiveRateLimiting, LambdaErrors, LambdaThrottles,
+    LowSuccessRate, LatencyMigrateSingleStore, LatencyMigrateMultiStore, LatencyGetAllCarts, LatencyCleanupGuestCart),
+    values replacing the defaults: threshold, evaluation_periods, period, datapoints_to_alarm, treat_missing_data,
+    enabled (false = the alarm is not created).
+  EOT
+  type = map(object({
+    threshold           = optional(number)
+    evaluation_periods  = optional(number)
+    period              = optional(number)
+    datapoints_to_alarm = optional(number)
+    treat_missing_data  = optional(string)
+    enabled             = optional(bool)
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for o in values(var.alarm_overrides) : o.threshold == null ? true : o.threshold >= 0])
+    error_message = "alarm_overrides: threshold must not be negative (the alarms watch counts, percentages and milliseconds)."
+  }
+
+  validation {
+    condition     = alltrue([for o in values(var.alarm_overrides) : o.evaluation_periods == null ? true : o.evaluation_periods >= 1 && floor(o.evaluation_periods) == o.evaluation_periods])
+    error_message = "alarm_overrides: evaluation_periods must be a whole number of at least 1."
+  }
+
+  validation {
+    condition     = alltrue([for o in values(var.alarm_overrides) : o.datapoints_to_alarm == null ? true : o.datapoints_to_alarm >= 1 && floor(o.datapoints_to_alarm) == o.datapoints_to_alarm])
+    error_message = "alarm_overrides: datapoints_to_alarm must be a whole number of at least 1."
+  }
+
+  validation {
+    condition     = alltrue([for o in values(var.alarm_overrides) : o.period == null ? true : contains([10, 20, 30], o.period) || (o.period >= 60 && o.period % 60 == 0)])
+    error_message = "alarm_overrides: period must be 10, 20, 30 or a multiple of 60 seconds."
+  }
+
+  validation {
+    condition     = alltrue([for o in values(var.alarm_overrides) : o.treat_missing_data == null ? true : contains(["breaching", "notBreaching", "ignore", "missing"], o.treat_missing_data)])
+    error_message = "alarm_overrides: treat_missing_data must be breaching, notBreaching, ignore or missing."
+  }
+}
+
+variable "extra_alarms" {
+  description = "Further alarms, keyed by name suffix, in the form of the metric_alarms submodule's `alarms` (e.g. on a catalogue metric: metric = \"MergeConflictCount\"). Their metric keys are checked against the event catalogue at plan time."
+  type = map(object({
+    priority                              = string
+    summary                               = string
+    response                              = string
+    escalation                            = optional(string)
+    runbook                               = optional(string)
+    metric                                = optional(string)
+    namespace                             = optional(string)
+    metric_name                           = optional(string)
+    dimensions                            = optional(map(string), {})
+    statistic                             = optional(string)
+    extended_statistic                    = optional(string)
+    expression                            = optional(string)
+    expression_label                      = optional(string)
+    expression_metrics                    = optional(map(object({ metric = string, statistic = optional(string, "Sum") })), {})
+    comparison_operator                   = string
+    threshold                             = number
+    period                                = number
+    evaluation_periods                    = number
+    datapoints_to_alarm                   = optional(number)
+    treat_missing_data                    = string
+    evaluate_low_sample_count_percentiles = optional(string)
+    enabled                               = optional(bool, true)
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for a in values(var.extra_alarms) : contains(["P1", "P2", "P3"], a.priority)])
+    error_message = "extra_alarms: priority must be P1, P2 or P3."
+  }
+
+  validation {
+    condition     = alltrue([for a in values(var.extra_alarms) : a.threshold >= 0])
+    error_message = "extra_alarms: threshold must not be negative."
+  }
+}
+
+################################################################################
+# Saved queries
+################################################################################
+
+variable "additional_queries" {
+  description = "Further saved Logs Insights queries on the function's log group: query name => query string."
+  type        = map(string)
+  default     = {}
+}
+
+################################################################################
+# Optional: the function itself and its tables
+################################################################################
+
+variable "create_lambda" {
+  description = "Create the cart-migration function, its tables and its role (modules/migration_lambda)."
+  type        = bool
+  default     = false
+}
+
+variable "lambda_package_path" {
+  description = "Path of the deployment zip (required when create_lambda = true), relative to the working directory."
+  type        = string
+  default     = null
+}
+
+variable "lambda_architectures" {
+  description = "Instruction set of the function: [\"x86_64\"] or [\"arm64\"]."
+  type        = list(string)
+  default     = ["x86_64"]
+}
+
+variable "lambda_memory_size" {
+  description = "Memory of the function in MB."
+  type        = number
+  default     = 256
+}
+
+variable "lambda_timeout" {
+  description = "Timeout of the function in seconds."
+  type        = number
+  default     = 15
+}
+
+variable "lambda_reserved_concurrent_executions" {
+  description = "Reserved concurrency of the function; -1 = unreserved."
+  type        = number
+  default     = -1
+}
+
+variable "lambda_environment_variables" {
+  description = "Further environment variables of the function."
+  type        = map(string)
+  default     = {}
+}
+
+variable "carts_table_name" {
+  description = "Name of the carts table. null = `<name_prefix>-carts`."
+  type        = string
+  default     = null
+}
+
+variable "rate_limit_table_name" {
+  description = "Name of the rate-limit table. null = `<name_prefix>-rate-limits`."
+  type        = string
+  default     = null
+}
+
+variable "table_kms_key_arn" {
+  description = "Customer-managed KMS key of the tables. null = the AWS-managed DynamoDB key."
+  type        = string
+  default     = null
+}
+
+variable "table_deletion_protection" {
+  description = "Protect the tables from deletion."
+  type        = bool
+  default     = false
+}
+
+variable "jwt_algorithm" {
+  description = "Algorithm of the bearer tokens: HS256 with jwt_secret, RS256 with jwt_public_key."
+  type        = string
+  default     = "HS256"
+
+  validation {
+    condition     = contains(["HS256", "RS256"], var.jwt_algorithm)
+    error_message = "jwt_algorithm must be HS256 (with jwt_secret) or RS256 (with jwt_public_key): the function supports these two."
+  }
+}
+
+variable "jwt_secret" {
+  description = "Shared secret of HS256 bearer tokens."
+  type        = string
+  default     = null
+  sensitive   = true
+}
+
+variable "jwt_public_key" {
+  description = "PEM public key of RS256 bearer tokens."
+  type        = string
+  default     = null
+}
+
+variable "rate_limit_max_calls" {
+  description = "Calls allowed per client per rate-limit window."
+  type        = number
+  default     = 5
+}
+
+variable "rate_limit_window_seconds" {
+  description = "Length of the rate-limit window in seconds."
+  type        = number
+  default     = 60
+}
+
+variable "customer_cart_ttl_days" {
+  description = "Days a migrated customer cart lives before its TTL expires it (CUSTOMER_CART_TTL_DAYS); 0 = no expiry."
+  type        = number
+  default     = 30
+}
+
+variable "log_sample_rate" {
+  description = "Share (0-1) of sampleable events the function logs."
+  type        = number
+  default     = 1.0
+}
+
+variable "log_hash_key" {
+  description = "Key of the keyed hash that pseudonymises identifiers in the logs."
+  type        = string
+  default     = null
+  sensitive   = true
+}
+
+variable "powertools_service_name" {
+  description = "POWERTOOLS_SERVICE_NAME of the function."
+  type        = string
+  default     = "cart-migration"
+}
