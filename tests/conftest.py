@@ -7,7 +7,6 @@ boto3 and the Terraform AWS provider alike, so nothing here is emulator-specific
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -19,10 +18,8 @@ import boto3
 import pytest
 import tftest
 from botocore.config import Config
+from project import LAMBDA_PACKAGE, REGION, ROOT, copy_module, local_example_vars
 
-ROOT = Path(__file__).resolve().parent.parent
-REGION = "ap-south-1"
-LAMBDA_PACKAGE = ROOT / "build" / "cart_migration.zip"
 # Fail fast when the emulator dies mid-run instead of hanging on retries.
 CLIENT_CONFIG = Config(connect_timeout=3, read_timeout=60, retries={"max_attempts": 2, "mode": "standard"})
 
@@ -65,7 +62,9 @@ def _discover_endpoint() -> str | None:
 def aws_endpoint() -> str:
     url = _discover_endpoint()
     if not url:
-        pytest.fail("no emulator: run the suite with `make test`, or start one with `make emulator`", pytrace=False)
+        pytest.fail(
+            "no emulator: run the suite with `make test`, or start one with `make emulator`", pytrace=False
+        )
     if not _reachable(url):
         pytest.fail(f"the emulator at {url} does not answer; restart it with `make emulator`", pytrace=False)
     os.environ["AWS_ENDPOINT_URL"] = url
@@ -83,7 +82,9 @@ def aws_client(aws_endpoint):
 
     def make(service: str):
         if service not in cache:
-            cache[service] = boto3.client(service, region_name=REGION, endpoint_url=aws_endpoint, config=CLIENT_CONFIG)
+            cache[service] = boto3.client(
+                service, region_name=REGION, endpoint_url=aws_endpoint, config=CLIENT_CONFIG
+            )
         return cache[service]
 
     return make
@@ -101,23 +102,25 @@ def terraform_cli_config() -> Path:
 
 
 @pytest.fixture(scope="session")
-def terraform(terraform_cli_config):
-    """Factory of tftest runners for a directory of the repo: terraform("examples/local")."""
+def module_copy(tmp_path_factory) -> Path:
+    """The session's copy of the module: Terraform state and .terraform stay out of the working tree."""
+    return copy_module(tmp_path_factory.mktemp("module"))
+
+
+@pytest.fixture(scope="session")
+def terraform(terraform_cli_config, module_copy):
+    """Factory of tftest runners for a directory of the module copy: terraform("examples/local")."""
 
     def make(directory: str) -> tftest.TerraformTest:
-        runner = tftest.TerraformTest(directory, basedir=str(ROOT), binary="terraform")
+        runner = tftest.TerraformTest(directory, basedir=str(module_copy), binary="terraform")
         runner.setup(upgrade=False)
         return runner
 
     return make
 
 
-def local_example_vars() -> dict[str, str]:
-    return {"lambda_package_path": str(LAMBDA_PACKAGE)}
-
-
 @pytest.fixture(scope="session")
-def applied_stack(aws_endpoint, terraform):
+def applied_stack(aws_endpoint, aws_client, terraform):
     """examples/local applied once per session on the emulator; destroyed at the end.
 
     Yields the plain output values (`terraform output -json` with the values unwrapped).
@@ -126,13 +129,48 @@ def applied_stack(aws_endpoint, terraform):
         pytest.fail(f"{LAMBDA_PACKAGE} is missing: build it with `make package`", pytrace=False)
     runner = terraform("examples/local")
     tf_vars = local_example_vars()
+    outputs = None
     try:
         runner.apply(tf_vars=tf_vars)
-        outputs = {name: value for name, value in runner.output().items()}
+        outputs = dict(runner.output().items())
         yield outputs
     finally:
         runner.destroy(tf_vars=tf_vars)
+    leftovers = resources_left_behind(aws_client, outputs)
+    assert not leftovers, f"destroy left resources behind: {leftovers}"
 
 
-def output_json(runner: tftest.TerraformTest) -> dict:
-    return json.loads(runner.execute_command("output", "-json").out)
+def resources_left_behind(aws_client, outputs: dict) -> list[str]:
+    """What of the applied stack still exists, asked of each service."""
+    from botocore.exceptions import ClientError
+
+    left = []
+    alarm_names = list(outputs["alarm_arns"])
+    left += [
+        a["AlarmName"]
+        for a in aws_client("cloudwatch").describe_alarms(AlarmNames=alarm_names)["MetricAlarms"]
+    ]
+    dashboards = aws_client("cloudwatch").list_dashboards(DashboardNamePrefix=outputs["dashboard_name"])[
+        "DashboardEntries"
+    ]
+    left += [d["DashboardName"] for d in dashboards]
+    topics = {t["TopicArn"] for t in aws_client("sns").list_topics()["Topics"]}
+    left += [arn for arn in outputs["sns_topic_arns"].values() if arn in topics]
+    for name in outputs["log_group_names"].values():
+        groups = aws_client("logs").describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+        left += [g["logGroupName"] for g in groups if g["logGroupName"] == name]
+    definitions = aws_client("logs").describe_query_definitions()["queryDefinitions"]
+    left += [
+        d["name"] for d in definitions if d["queryDefinitionId"] in outputs["query_definition_ids"].values()
+    ]
+    tables = set(aws_client("dynamodb").list_tables()["TableNames"])
+    left += [t for t in (outputs["carts_table_name"], outputs["rate_limit_table_name"]) if t in tables]
+    try:
+        aws_client("lambda").get_function(FunctionName=outputs["lambda_function_name"])
+        left.append(outputs["lambda_function_name"])
+    except ClientError:
+        pass
+    key = aws_client("kms").describe_key(KeyId=outputs["kms_key_arn"])["KeyMetadata"]
+    if key["KeyState"] != "PendingDeletion":
+        left.append(outputs["kms_key_arn"])
+    return left

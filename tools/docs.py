@@ -87,19 +87,32 @@ def render(module_dir: Path) -> str:
     variables_source = (module_dir / "variables.tf").read_text()
     outputs_source = (module_dir / "outputs.tf").read_text()
     parsed_variables = {
-        name.strip('"'): body for entry in hcl2.loads(variables_source).get("variable", []) for name, body in entry.items()
+        name.strip('"'): body
+        for entry in hcl2.loads(variables_source).get("variable", [])
+        for name, body in entry.items()
     }
     parsed_outputs = {
-        name.strip('"'): body for entry in hcl2.loads(outputs_source).get("output", []) for name, body in entry.items()
+        name.strip('"'): body
+        for entry in hcl2.loads(outputs_source).get("output", [])
+        for name, body in entry.items()
     }
 
-    lines = ["### Inputs", "", "| Name | Description | Type | Default | Required |", "|---|---|---|---|:---:|"]
+    lines = [
+        "### Inputs",
+        "",
+        "| Name | Description | Type | Default | Required |",
+        "|---|---|---|---|:---:|",
+    ]
     for name, body in sorted(blocks(variables_source, "variable").items()):
         description = str(parsed_variables[name].get("description", "")).strip('"')
         type_text = attribute_text(body, "type") or "any"
         default = attribute_text(body, "default")
         sensitive = parsed_variables[name].get("sensitive") is True
-        default_cell = "n/a" if default is None else ("(sensitive)" if sensitive and default != "null" else f"`{default}`")
+        default_cell = (
+            "n/a"
+            if default is None
+            else ("(sensitive)" if sensitive and default != "null" else f"`{default}`")
+        )
         lines.append(
             f"| `{name}` | {cell(description)} | `{cell(type_text)}` | {cell(default_cell)} | {'yes' if default is None else 'no'} |"
         )
@@ -119,14 +132,20 @@ def updated_readme(readme: str, tables: str) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args()
     current = README.read_text()
     wanted = updated_readme(current, render(ROOT))
     if args.check:
         if current != wanted:
-            sys.stdout.writelines(difflib.unified_diff(current.splitlines(True), wanted.splitlines(True), "README.md", "generated"))
+            sys.stdout.writelines(
+                difflib.unified_diff(
+                    current.splitlines(True), wanted.splitlines(True), "README.md", "generated"
+                )
+            )
             print("README.md tables are stale: run `make docs`", file=sys.stderr)
             return 1
         print("README.md tables are up to date")

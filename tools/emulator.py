@@ -143,7 +143,10 @@ def start(owner_pid: int | None) -> int:
     if requested:
         port = int(requested)
         if not port_free(port):
-            print(f"EMULATOR_PORT={port} is already taken by another process; choose another port", file=sys.stderr)
+            print(
+                f"EMULATOR_PORT={port} is already taken by another process; choose another port",
+                file=sys.stderr,
+            )
             return 1
     else:
         port = free_port()
@@ -252,7 +255,9 @@ def run(command: list[str]) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     start_parser = sub.add_parser("start")
     start_parser.add_argument("--owner-pid", type=int, help="stop by itself when this process is gone")

@@ -29,7 +29,10 @@ def search_filesystem() -> list[Path]:
     try:
         out = subprocess.run(
             ["find", "/", "-xdev", "-maxdepth", "4", "-type", "d", "-name", REGISTRY_DIR],
-            capture_output=True, text=True, timeout=30, check=False,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
         ).stdout
     except (OSError, subprocess.TimeoutExpired):
         return []

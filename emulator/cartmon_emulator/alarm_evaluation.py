@@ -1134,7 +1134,9 @@ def evaluate_metric_alarm(alarm: Mapping, fetch: FetchSamples, now: float) -> Ev
     reason_data["evaluatedDatapoints"] = evaluated_data
 
     threshold = _java_double(plan.threshold)
-    listed = lambda pts: ", ".join(f"{_java_double(p.value)} ({_short(slot_start(p.index))})" for p in pts)
+
+    def listed(points) -> str:
+        return ", ".join(f"{_java_double(p.value)} ({_short(slot_start(p.index))})" for p in points)
 
     if decision.kind == "retain":
         return Evaluation(

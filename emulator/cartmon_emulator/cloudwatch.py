@@ -35,7 +35,7 @@ CLOCK_PATH = "/_cartmon/clock"
 class FixedCadenceAlarmEvaluator:
     """Drop-in for LocalStack's AlarmScheduler: same methods, one loop for all alarms."""
 
-    def __init__(self, provider: "CartmonCloudwatchProvider", interval_seconds: float):
+    def __init__(self, provider: CartmonCloudwatchProvider, interval_seconds: float):
         self.provider = provider
         self.interval_seconds = interval_seconds
         self._stop = threading.Event()
@@ -127,14 +127,26 @@ class CartmonCloudwatchProvider(CloudwatchProvider):
         )
         super().put_metric_alarm(context, request)
         if previous is not None:
-            current = next(a.alarm for a in store.alarms.values() if a.alarm.get("AlarmName") == request["AlarmName"])
-            for key in ("StateValue", "StateReason", "StateReasonData", "StateUpdatedTimestamp", "StateTransitionedTimestamp"):
+            current = next(
+                a.alarm for a in store.alarms.values() if a.alarm.get("AlarmName") == request["AlarmName"]
+            )
+            for key in (
+                "StateValue",
+                "StateReason",
+                "StateReasonData",
+                "StateUpdatedTimestamp",
+                "StateTransitionedTimestamp",
+            ):
                 if key in previous:
                     current[key] = previous[key]
 
-    def raw_samples(self, account_id: str, region: str, metric: dict, start: float, end: float) -> list[tuple[float, float]]:
+    def raw_samples(
+        self, account_id: str, region: str, metric: dict, start: float, end: float
+    ) -> list[tuple[float, float]]:
         database = self.cloudwatch_database
-        dimensions = database._get_ordered_dimensions_with_separator([dict(d) for d in metric.get("Dimensions") or []])
+        dimensions = database._get_ordered_dimensions_with_separator(
+            [dict(d) for d in metric.get("Dimensions") or []]
+        )
         query = (
             f"SELECT timestamp, value FROM {database.TABLE_SINGLE_METRICS} "
             "WHERE account_id = ? AND region = ? AND namespace = ? AND metric_name = ? "
@@ -147,4 +159,3 @@ class CartmonCloudwatchProvider(CloudwatchProvider):
         with database.DATABASE_LOCK, sqlite3.connect(database.METRICS_DB_READ_ONLY, uri=True) as connection:
             rows = connection.execute(query, parameters).fetchall()
         return [(float(timestamp), float(value)) for timestamp, value in rows]
-

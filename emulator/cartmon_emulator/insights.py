@@ -2139,7 +2139,7 @@ def _run_stats(command: _StatsCommand, rows: list[Any]) -> list[Any]:
     output = []
     for by_values, accumulators in groups.values():
         values: dict[str, Any] = {}
-        for item, value in zip(command.by, by_values):
+        for item, value in zip(command.by, by_values, strict=True):
             values[item.name] = value
         context = _AggregateRow({acc.node: acc.result() for acc in accumulators})
         for item in command.items:

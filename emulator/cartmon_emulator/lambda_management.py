@@ -22,7 +22,9 @@ def _mirror_role_into_moto(context: RequestContext, role_arn: str) -> None:
     try:
         role = iam.get_role(RoleName=role_name)["Role"]
     except iam.exceptions.NoSuchEntityException:
-        raise InvalidParameterValueException("The role defined for the function cannot be assumed by Lambda.")
+        raise InvalidParameterValueException(
+            "The role defined for the function cannot be assumed by Lambda."
+        ) from None
     if role["Arn"] != role_arn:
         raise InvalidParameterValueException("The role defined for the function cannot be assumed by Lambda.")
     moto_iam = iam_backends[context.account_id]["aws"]

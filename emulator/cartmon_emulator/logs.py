@@ -76,13 +76,13 @@ class CartmonLogsProvider(LogsProvider):
         try:
             pattern = _compiled(request.get("filterPattern", ""))
         except filter_patterns.InvalidFilterPattern as error:
-            raise _invalid_pattern(error)
+            raise _invalid_pattern(error) from None
         transformations = request["metricTransformations"]
         for transformation in transformations:
             try:
                 filter_patterns.validate_transformation(transformation, pattern=pattern)
             except ValueError as error:
-                raise InvalidParameterException(str(error))
+                raise InvalidParameterException(str(error)) from None
         with self._filters_lock:
             self._remove_metric_filter(backend, log_group_name, request["filterName"])
             backend.filters.metric_filters.append(
@@ -128,19 +128,19 @@ class CartmonLogsProvider(LogsProvider):
         try:
             pattern = _compiled(filter_pattern or "")
         except filter_patterns.InvalidFilterPattern as error:
-            raise _invalid_pattern(error)
+            raise _invalid_pattern(error) from None
         matches = []
         for number, message in enumerate(log_event_messages):
             extracted = pattern.extract(message)
             if extracted is not None:
-                matches.append(
-                    {"eventNumber": number, "eventMessage": message, "extractedValues": extracted}
-                )
+                matches.append({"eventNumber": number, "eventMessage": message, "extractedValues": extracted})
         return TestMetricFilterResponse(matches=matches)
 
     # ingestion -------------------------------------------------------------------------------
 
-    def put_log_events(self, context: RequestContext, log_group_name, log_stream_name, log_events, *args, **kwargs):
+    def put_log_events(
+        self, context: RequestContext, log_group_name, log_stream_name, log_events, *args, **kwargs
+    ):
         response = call_moto(context)
         backend = get_moto_logs_backend(context.account_id, context.region)
         with self._filters_lock:
@@ -203,7 +203,7 @@ class CartmonLogsProvider(LogsProvider):
         try:
             insights.parse_query(query_string)
         except (insights.MalformedQuery, insights.UnsupportedQuery) as error:
-            raise InvalidParameterException(f"Invalid query string: {error}")
+            raise InvalidParameterException(f"Invalid query string: {error}") from None
         definition_id = request.get("queryDefinitionId") or str(uuid.uuid4())
         if request.get("queryDefinitionId") and definition_id not in store.query_definitions:
             raise ResourceNotFoundException("The specified query definition does not exist.")
@@ -218,7 +218,9 @@ class CartmonLogsProvider(LogsProvider):
         return PutQueryDefinitionResponse(queryDefinitionId=definition_id)
 
     @handler("DescribeQueryDefinitions", expand=False)
-    def describe_query_definitions(self, context: RequestContext, request) -> DescribeQueryDefinitionsResponse:
+    def describe_query_definitions(
+        self, context: RequestContext, request
+    ) -> DescribeQueryDefinitionsResponse:
         store = cartmon_logs_stores[context.account_id][context.region]
         prefix = request.get("queryDefinitionNamePrefix") or ""
         definitions = sorted(
@@ -250,7 +252,10 @@ class CartmonLogsProvider(LogsProvider):
         names = list(request.get("logGroupNames") or [])
         if request.get("logGroupName"):
             names.append(request["logGroupName"])
-        names += [identifier.rsplit(":log-group:", 1)[-1].removesuffix(":*") for identifier in request.get("logGroupIdentifiers") or []]
+        names += [
+            identifier.rsplit(":log-group:", 1)[-1].removesuffix(":*")
+            for identifier in request.get("logGroupIdentifiers") or []
+        ]
         if not names:
             raise InvalidParameterException("A log group name or identifier is required.")
         for name in names:
@@ -279,9 +284,9 @@ class CartmonLogsProvider(LogsProvider):
                 include_ptr=True,
             )
         except (insights.MalformedQuery, insights.UnsupportedQuery) as error:
-            raise MalformedQueryException(str(error))
+            raise MalformedQueryException(str(error)) from None
         except ValueError as error:
-            raise InvalidParameterException(str(error))
+            raise InvalidParameterException(str(error)) from None
         query_id = str(uuid.uuid4())
         store = cartmon_logs_stores[context.account_id][context.region]
         store.queries[query_id] = {
@@ -298,7 +303,10 @@ class CartmonLogsProvider(LogsProvider):
         if query is None:
             raise ResourceNotFoundException("The specified query does not exist.")
         return GetQueryResultsResponse(
-            queryLanguage="CWLI", results=query["results"], statistics=query["statistics"], status=query["status"]
+            queryLanguage="CWLI",
+            results=query["results"],
+            statistics=query["statistics"],
+            status=query["status"],
         )
 
     @handler("StopQuery")

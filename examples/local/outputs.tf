@@ -68,6 +68,11 @@ output "query_definition_ids" {
   value       = module.monitoring.query_definition_ids
 }
 
+output "query_definition_names" {
+  description = "Full saved query name by query name."
+  value       = module.monitoring.query_definition_names
+}
+
 output "lambda_function_name" {
   description = "Function name (null unless create_lambda)."
   value       = module.monitoring.lambda_function_name

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import ROOT
+from project import ROOT
 
 LAUNCHER = [sys.executable, str(ROOT / "tools" / "emulator.py")]
 

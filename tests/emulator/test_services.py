@@ -20,7 +20,12 @@ def test_sts_and_iam(aws_client):
     account = aws_client("sts").get_caller_identity()["Account"]
     assert account.isdigit() and len(account) == 12
     name = unique("role")
-    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
     role = aws_client("iam").create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]
     assert role["Arn"] == f"arn:aws:iam::{account}:role/{name}"
     aws_client("iam").delete_role(RoleName=name)
@@ -31,7 +36,9 @@ def test_sns_delivers_to_an_sqs_subscriber_through_a_kms_encrypted_topic(aws_cli
     key_id = kms.create_key(Description="topic key")["KeyMetadata"]["KeyId"]
     topic = sns.create_topic(Name=unique("topic"), Attributes={"KmsMasterKeyId": key_id})["TopicArn"]
     queue_url = sqs.create_queue(QueueName=unique("queue"))["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
     sns.publish(TopicArn=topic, Message="hello subscribers")
     messages = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=5).get("Messages", [])
@@ -44,50 +51,98 @@ def test_dynamodb_conditional_transactions_and_ttl(aws_client):
     table = unique("carts")
     dynamodb.create_table(
         TableName=table,
-        KeySchema=[{"AttributeName": "customer_id", "KeyType": "HASH"}, {"AttributeName": "store_id", "KeyType": "RANGE"}],
-        AttributeDefinitions=[{"AttributeName": "customer_id", "AttributeType": "S"}, {"AttributeName": "store_id", "AttributeType": "S"}],
+        KeySchema=[
+            {"AttributeName": "customer_id", "KeyType": "HASH"},
+            {"AttributeName": "store_id", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": "customer_id", "AttributeType": "S"},
+            {"AttributeName": "store_id", "AttributeType": "S"},
+        ],
         BillingMode="PAY_PER_REQUEST",
     )
-    dynamodb.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"})
-    assert dynamodb.describe_time_to_live(TableName=table)["TimeToLiveDescription"]["AttributeName"] == "expires_at"
+    dynamodb.update_time_to_live(
+        TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"}
+    )
+    assert (
+        dynamodb.describe_time_to_live(TableName=table)["TimeToLiveDescription"]["AttributeName"]
+        == "expires_at"
+    )
     guest_key = {"customer_id": {"S": "guest-1"}, "store_id": {"S": "S1"}}
     dynamodb.put_item(TableName=table, Item={**guest_key, "version": {"N": "1"}})
 
     def move(expected_version: str):
         dynamodb.transact_write_items(
             TransactItems=[
-                {"Delete": {"TableName": table, "Key": guest_key, "ConditionExpression": "version = :v", "ExpressionAttributeValues": {":v": {"N": expected_version}}}},
-                {"Put": {"TableName": table, "Item": {"customer_id": {"S": "c-1"}, "store_id": {"S": "S1"}}, "ConditionExpression": "attribute_not_exists(customer_id)"}},
+                {
+                    "Delete": {
+                        "TableName": table,
+                        "Key": guest_key,
+                        "ConditionExpression": "version = :v",
+                        "ExpressionAttributeValues": {":v": {"N": expected_version}},
+                    }
+                },
+                {
+                    "Put": {
+                        "TableName": table,
+                        "Item": {"customer_id": {"S": "c-1"}, "store_id": {"S": "S1"}},
+                        "ConditionExpression": "attribute_not_exists(customer_id)",
+                    }
+                },
             ]
         )
 
     with pytest.raises(ClientError) as cancelled:
         move("2")
     assert cancelled.value.response["Error"]["Code"] == "TransactionCanceledException"
-    assert dynamodb.get_item(TableName=table, Key=guest_key).get("Item"), "a cancelled transaction must change nothing"
+    assert dynamodb.get_item(TableName=table, Key=guest_key).get("Item"), (
+        "a cancelled transaction must change nothing"
+    )
     move("1")
     assert "Item" not in dynamodb.get_item(TableName=table, Key=guest_key)
-    customer = dynamodb.query(TableName=table, KeyConditionExpression="customer_id = :c", ExpressionAttributeValues={":c": {"S": "c-1"}})
+    customer = dynamodb.query(
+        TableName=table,
+        KeyConditionExpression="customer_id = :c",
+        ExpressionAttributeValues={":c": {"S": "c-1"}},
+    )
     assert customer["Count"] == 1
     dynamodb.delete_table(TableName=table)
 
 
 def test_lambda_function_management(aws_client):
     iam, lambda_ = aws_client("iam"), aws_client("lambda")
-    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
-    role_arn = iam.create_role(RoleName=unique("fn-role"), AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    role_arn = iam.create_role(RoleName=unique("fn-role"), AssumeRolePolicyDocument=json.dumps(trust))[
+        "Role"
+    ]["Arn"]
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as zipped:
         zipped.writestr("handler.py", "def handle(event, context):\n    return event\n")
     name = unique("fn")
-    created = lambda_.create_function(FunctionName=name, Runtime="python3.13", Role=role_arn, Handler="handler.handle", Code={"ZipFile": archive.getvalue()})
+    created = lambda_.create_function(
+        FunctionName=name,
+        Runtime="python3.13",
+        Role=role_arn,
+        Handler="handler.handle",
+        Code={"ZipFile": archive.getvalue()},
+    )
     assert created["State"] == "Active"
     lambda_.update_function_configuration(FunctionName=name, Environment={"Variables": {"MODE": "test"}})
-    assert lambda_.get_function(FunctionName=name)["Configuration"]["Environment"]["Variables"] == {"MODE": "test"}
+    assert lambda_.get_function(FunctionName=name)["Configuration"]["Environment"]["Variables"] == {
+        "MODE": "test"
+    }
     with pytest.raises(ClientError) as refused:
         lambda_.create_function(
-            FunctionName=unique("fn"), Runtime="python3.13", Role=role_arn.replace("fn-role", "missing-role"),
-            Handler="handler.handle", Code={"ZipFile": archive.getvalue()},
+            FunctionName=unique("fn"),
+            Runtime="python3.13",
+            Role=role_arn.replace("fn-role", "missing-role"),
+            Handler="handler.handle",
+            Code={"ZipFile": archive.getvalue()},
         )
     assert refused.value.response["Error"]["Code"] == "InvalidParameterValueException"
     lambda_.delete_function(FunctionName=name)
@@ -101,16 +156,31 @@ def test_logs_groups_streams_retention_and_query_definitions(aws_client):
     logs.create_log_group(logGroupName=group)
     logs.put_retention_policy(logGroupName=group, retentionInDays=30)
     logs.create_log_stream(logGroupName=group, logStreamName="s")
-    logs.put_log_events(logGroupName=group, logStreamName="s", logEvents=[{"timestamp": int(time.time() * 1000), "message": '{"a": 1}'}])
+    logs.put_log_events(
+        logGroupName=group,
+        logStreamName="s",
+        logEvents=[{"timestamp": int(time.time() * 1000), "message": '{"a": 1}'}],
+    )
     described = logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]
     assert described["retentionInDays"] == 30
     assert logs.get_log_events(logGroupName=group, logStreamName="s")["events"][0]["message"] == '{"a": 1}'
 
-    definition_id = logs.put_query_definition(name=f"{group}/q", queryString="fields @timestamp | limit 5", logGroupNames=[group])["queryDefinitionId"]
+    definition_id = logs.put_query_definition(
+        name=f"{group}/q", queryString="fields @timestamp | limit 5", logGroupNames=[group]
+    )["queryDefinitionId"]
     found = logs.describe_query_definitions(queryDefinitionNamePrefix=f"{group}/")["queryDefinitions"]
-    assert [(d["queryDefinitionId"], d["queryString"], d["logGroupNames"]) for d in found] == [(definition_id, "fields @timestamp | limit 5", [group])]
-    logs.put_query_definition(queryDefinitionId=definition_id, name=f"{group}/q", queryString="fields @message | limit 1")
-    assert logs.describe_query_definitions(queryDefinitionNamePrefix=f"{group}/")["queryDefinitions"][0]["queryString"] == "fields @message | limit 1"
+    assert [(d["queryDefinitionId"], d["queryString"], d["logGroupNames"]) for d in found] == [
+        (definition_id, "fields @timestamp | limit 5", [group])
+    ]
+    logs.put_query_definition(
+        queryDefinitionId=definition_id, name=f"{group}/q", queryString="fields @message | limit 1"
+    )
+    assert (
+        logs.describe_query_definitions(queryDefinitionNamePrefix=f"{group}/")["queryDefinitions"][0][
+            "queryString"
+        ]
+        == "fields @message | limit 1"
+    )
     with pytest.raises(ClientError) as invalid:
         logs.put_query_definition(name=f"{group}/bad", queryString="stats case(x) by y")
     assert invalid.value.response["Error"]["Code"] == "InvalidParameterException"
@@ -123,13 +193,33 @@ def test_metric_filters_replace_on_put_and_go_with_their_group(aws_client):
     logs = aws_client("logs")
     group = f"/test/{unique('filters')}"
     logs.create_log_group(logGroupName=group)
-    transformation = {"metricName": "M", "metricNamespace": "Test/Filters", "metricValue": "1", "defaultValue": 0.0}
-    logs.put_metric_filter(logGroupName=group, filterName="f", filterPattern='{ $.a = 1 }', metricTransformations=[transformation])
-    logs.put_metric_filter(logGroupName=group, filterName="f", filterPattern='{ $.a = 2 }', metricTransformations=[transformation])
+    transformation = {
+        "metricName": "M",
+        "metricNamespace": "Test/Filters",
+        "metricValue": "1",
+        "defaultValue": 0.0,
+    }
+    logs.put_metric_filter(
+        logGroupName=group,
+        filterName="f",
+        filterPattern="{ $.a = 1 }",
+        metricTransformations=[transformation],
+    )
+    logs.put_metric_filter(
+        logGroupName=group,
+        filterName="f",
+        filterPattern="{ $.a = 2 }",
+        metricTransformations=[transformation],
+    )
     filters = logs.describe_metric_filters(logGroupName=group)["metricFilters"]
     assert [f["filterPattern"] for f in filters] == ["{ $.a = 2 }"]
     with pytest.raises(ClientError) as invalid:
-        logs.put_metric_filter(logGroupName=group, filterName="g", filterPattern='{ $.a = ', metricTransformations=[transformation])
+        logs.put_metric_filter(
+            logGroupName=group,
+            filterName="g",
+            filterPattern="{ $.a = ",
+            metricTransformations=[transformation],
+        )
     assert invalid.value.response["Error"]["Code"] == "InvalidParameterException"
     logs.delete_log_group(logGroupName=group)
     assert logs.describe_metric_filters(logGroupName=group)["metricFilters"] == []
@@ -138,16 +228,28 @@ def test_metric_filters_replace_on_put_and_go_with_their_group(aws_client):
 def test_cloudwatch_metrics_alarms_and_dashboards(aws_client):
     cloudwatch = aws_client("cloudwatch")
     namespace = f"Test/{unique('ns')}"
-    cloudwatch.put_metric_data(Namespace=namespace, MetricData=[{"MetricName": "Hits", "Value": 3, "Unit": "Count"}])
+    cloudwatch.put_metric_data(
+        Namespace=namespace, MetricData=[{"MetricName": "Hits", "Value": 3, "Unit": "Count"}]
+    )
     assert cloudwatch.list_metrics(Namespace=namespace)["Metrics"][0]["MetricName"] == "Hits"
     alarm = unique("alarm")
     cloudwatch.put_metric_alarm(
-        AlarmName=alarm, Namespace=namespace, MetricName="Hits", Statistic="Sum", Period=60, EvaluationPeriods=1,
-        Threshold=1, ComparisonOperator="GreaterThanThreshold",
+        AlarmName=alarm,
+        Namespace=namespace,
+        MetricName="Hits",
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=1,
+        ComparisonOperator="GreaterThanThreshold",
     )
     assert cloudwatch.describe_alarms(AlarmNames=[alarm])["MetricAlarms"][0]["Threshold"] == 1
     cloudwatch.delete_alarms(AlarmNames=[alarm])
-    body = {"widgets": [{"type": "text", "x": 0, "y": 0, "width": 6, "height": 2, "properties": {"markdown": "hi"}}]}
+    body = {
+        "widgets": [
+            {"type": "text", "x": 0, "y": 0, "width": 6, "height": 2, "properties": {"markdown": "hi"}}
+        ]
+    }
     dashboard = unique("dash")
     cloudwatch.put_dashboard(DashboardName=dashboard, DashboardBody=json.dumps(body))
     assert json.loads(cloudwatch.get_dashboard(DashboardName=dashboard)["DashboardBody"]) == body

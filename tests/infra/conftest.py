@@ -1,45 +1,20 @@
 """Fixtures of the plan-level tests: one `terraform plan` per configuration, shared by all checks.
 
-Terraform runs on a copy of the module (root *.tf, modules/, examples/, the event catalogue) in a
-temporary directory, so that these tests never touch the working tree's .terraform directories or
-state files, which other tests (apply against the emulator) use at the same time.
-
-The AWS provider reads data sources (caller identity, region) at plan time: it needs an endpoint.
-AWS_ENDPOINT_URL must point at the emulator; without it the tests fail, they never skip.
+Terraform runs on the session's copy of the module (`module_copy`), never in the working tree.
+The AWS provider reads data sources (caller identity, region) at plan time, so these tests need
+the emulator: without it they fail, they never skip.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 import tftest
-
-REPO = Path(__file__).resolve().parents[2]
-CATALOGUE_PATH = REPO / "lambda_src" / "cart_migration" / "event_catalogue.json"
-
-# The copy of the module mirrors these paths of the repository.
-_COPY_ITEMS = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "locals.tf", "modules", "examples")
-_IGNORE = shutil.ignore_patterns(".terraform", ".terraform.lock.hcl", "*.tfstate", "*.tfstate.*", "*.tfplan")
-
-
-def _cli_config(tmp: Path) -> str:
-    """The project's Terraform CLI config (provider mirror or registry)."""
-    given = os.environ.get("TF_CLI_CONFIG_FILE")
-    if given and Path(given).is_file():
-        return given
-    built = REPO / "build" / "terraformrc"
-    if built.is_file():
-        return str(built)
-    target = tmp / "terraformrc"
-    subprocess.run([sys.executable, str(REPO / "tools" / "terraformrc.py"), str(target)], check=True)
-    return str(target)
+from project import CATALOGUE_PATH, REGION
 
 
 @pytest.fixture(scope="session")
@@ -48,37 +23,17 @@ def catalogue() -> dict:
 
 
 @pytest.fixture(scope="session")
-def tf_env(tmp_path_factory) -> dict:
-    endpoint = os.environ.get("AWS_ENDPOINT_URL")
-    if not endpoint:
-        pytest.fail(
-            "AWS_ENDPOINT_URL is not set. The plan-level tests read AWS data sources at plan time and need "
-            "the emulator: start it and export AWS_ENDPOINT_URL=http://127.0.0.1:<port> (see the Makefile)."
-        )
+def tf_env(aws_endpoint, terraform_cli_config) -> dict:
     return {
-        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ENDPOINT_URL": aws_endpoint,
         "AWS_ACCESS_KEY_ID": os.environ.get("AWS_ACCESS_KEY_ID", "test"),
         "AWS_SECRET_ACCESS_KEY": os.environ.get("AWS_SECRET_ACCESS_KEY", "test"),
-        "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "ap-south-1"),
-        "AWS_REGION": os.environ.get("AWS_REGION", os.environ.get("AWS_DEFAULT_REGION", "ap-south-1")),
-        "TF_CLI_CONFIG_FILE": _cli_config(tmp_path_factory.mktemp("tfrc")),
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "TF_CLI_CONFIG_FILE": str(terraform_cli_config),
         "TF_IN_AUTOMATION": "1",
         "TF_INPUT": "0",
     }
-
-
-@pytest.fixture(scope="session")
-def module_copy(tmp_path_factory) -> Path:
-    dest = tmp_path_factory.mktemp("module")
-    for item in _COPY_ITEMS:
-        src = REPO / item
-        if src.is_dir():
-            shutil.copytree(src, dest / item, ignore=_IGNORE)
-        elif src.is_file():
-            shutil.copy2(src, dest / item)
-    (dest / CATALOGUE_PATH.relative_to(REPO)).parent.mkdir(parents=True)
-    shutil.copy2(CATALOGUE_PATH, dest / CATALOGUE_PATH.relative_to(REPO))
-    return dest
 
 
 @pytest.fixture(scope="session")

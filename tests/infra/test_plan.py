@@ -24,30 +24,66 @@ PREFIX = "VyaparAI-CartMigration"
 # The guide's alarms (setup-script values; "any throttle" for LambdaThrottles) and its priority matrix.
 GUIDE_ALARMS = {
     "HighFailureRate": dict(
-        namespace=NAMESPACE, metric_name="MigrationFailureCount", statistic="Sum", period=300,
-        evaluation_periods=1, comparison_operator="GreaterThanThreshold", threshold=5,
-        treat_missing_data="notBreaching", priority="P1", response="Check logs for error patterns",
+        namespace=NAMESPACE,
+        metric_name="MigrationFailureCount",
+        statistic="Sum",
+        period=300,
+        evaluation_periods=1,
+        comparison_operator="GreaterThanThreshold",
+        threshold=5,
+        treat_missing_data="notBreaching",
+        priority="P1",
+        response="Check logs for error patterns",
     ),
     "NoSuccessfulMigrations": dict(
-        namespace=NAMESPACE, metric_name="MigrationSuccessCount", statistic="Sum", period=1800,
-        evaluation_periods=1, comparison_operator="LessThanOrEqualToThreshold", threshold=0,
-        treat_missing_data="breaching", priority="P1", response="Verify service health, check Lambda logs",
+        namespace=NAMESPACE,
+        metric_name="MigrationSuccessCount",
+        statistic="Sum",
+        period=1800,
+        evaluation_periods=1,
+        comparison_operator="LessThanOrEqualToThreshold",
+        threshold=0,
+        treat_missing_data="breaching",
+        priority="P1",
+        response="Verify service health, check Lambda logs",
     ),
     "ExcessiveRateLimiting": dict(
-        namespace=NAMESPACE, metric_name="RateLimitExceededCount", statistic="Sum", period=300,
-        evaluation_periods=1, comparison_operator="GreaterThanThreshold", threshold=20,
-        treat_missing_data="notBreaching", priority="P2",
+        namespace=NAMESPACE,
+        metric_name="RateLimitExceededCount",
+        statistic="Sum",
+        period=300,
+        evaluation_periods=1,
+        comparison_operator="GreaterThanThreshold",
+        threshold=20,
+        treat_missing_data="notBreaching",
+        priority="P2",
         response="Review rate limit settings or investigate abuse",
     ),
     "LambdaErrors": dict(
-        namespace="AWS/Lambda", metric_name="Errors", statistic="Sum", period=300, evaluation_periods=1,
-        comparison_operator="GreaterThanThreshold", threshold=5, treat_missing_data="notBreaching",
-        priority="P2", response="Check Lambda logs and code errors", dimensions={"FunctionName": FUNCTION},
+        namespace="AWS/Lambda",
+        metric_name="Errors",
+        statistic="Sum",
+        period=300,
+        evaluation_periods=1,
+        comparison_operator="GreaterThanThreshold",
+        threshold=5,
+        treat_missing_data="notBreaching",
+        priority="P2",
+        response="Check Lambda logs and code errors",
+        dimensions={"FunctionName": FUNCTION},
     ),
     "LambdaThrottles": dict(
-        namespace="AWS/Lambda", metric_name="Throttles", statistic="Sum", period=300, evaluation_periods=1,
-        comparison_operator="GreaterThanThreshold", threshold=0, treat_missing_data="notBreaching",
-        priority="P3", response="Review Lambda concurrency limits", dimensions={"FunctionName": FUNCTION},
+        namespace="AWS/Lambda",
+        metric_name="Throttles",
+        statistic="Sum",
+        period=300,
+        evaluation_periods=1,
+        comparison_operator="GreaterThanThreshold",
+        threshold=0,
+        treat_missing_data="notBreaching",
+        priority="P3",
+        response="Review Lambda concurrency limits",
+        dimensions={"FunctionName": FUNCTION},
     ),
 }
 RESPONSE_TIMES = {"P1": "< 15 min", "P2": "< 1 hour", "P3": "< 4 hours"}
@@ -74,13 +110,47 @@ QUERY_NAMES = [
 ]
 INSIGHTS_COMMANDS = {"fields", "filter", "parse", "stats", "sort", "limit", "display", "dedup"}
 INSIGHTS_FUNCTIONS = {
-    "count", "count_distinct", "sum", "avg", "min", "max", "pct", "bin", "strcontains", "ispresent", "coalesce",
+    "count",
+    "count_distinct",
+    "sum",
+    "avg",
+    "min",
+    "max",
+    "pct",
+    "bin",
+    "strcontains",
+    "ispresent",
+    "coalesce",
 }
-ALLOWED_RETENTION = {0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
-                     2557, 2922, 3288, 3653}
+ALLOWED_RETENTION = {
+    0,
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+}
 
 
 # --------------------------------------------------------------------------- helpers
+
 
 def planned(plan, rtype: str, name: str = "this") -> dict:
     """`after` of every planned resource of a type and name, keyed by its index (or None)."""
@@ -118,6 +188,7 @@ def stages(query: str) -> list[str]:
 
 # --------------------------------------------------------------------------- alarms
 
+
 @pytest.fixture(scope="module")
 def alarms(local_plan) -> dict:
     found = planned(local_plan, "aws_cloudwatch_metric_alarm")
@@ -125,7 +196,9 @@ def alarms(local_plan) -> dict:
 
 
 def test_alarm_set_is_guide_plus_success_rate_plus_latency(alarms, catalogue):
-    expected = set(GUIDE_ALARMS) | {"LowSuccessRate"} | {f"Latency{camel(op)}" for op in catalogue["operations"]}
+    expected = (
+        set(GUIDE_ALARMS) | {"LowSuccessRate"} | {f"Latency{camel(op)}" for op in catalogue["operations"]}
+    )
     assert set(alarms) == expected
     for key, alarm in alarms.items():
         assert alarm["alarm_name"] == f"{PREFIX}-{key}"
@@ -134,8 +207,16 @@ def test_alarm_set_is_guide_plus_success_rate_plus_latency(alarms, catalogue):
 @pytest.mark.parametrize("key", sorted(GUIDE_ALARMS))
 def test_guide_alarm_values(alarms, key):
     spec, alarm = GUIDE_ALARMS[key], alarms[key]
-    for field in ("namespace", "metric_name", "statistic", "period", "evaluation_periods",
-                  "comparison_operator", "threshold", "treat_missing_data"):
+    for field in (
+        "namespace",
+        "metric_name",
+        "statistic",
+        "period",
+        "evaluation_periods",
+        "comparison_operator",
+        "threshold",
+        "treat_missing_data",
+    ):
         assert alarm[field] == spec[field], field
     assert (alarm.get("dimensions") or {}) == spec.get("dimensions", {})
     assert alarm["extended_statistic"] is None
@@ -232,6 +313,7 @@ def test_alarm_metric_names_are_read_from_the_filters(local_plan):
 
 # --------------------------------------------------------------------------- metric filters
 
+
 def test_metric_filters_equal_the_catalogue(local_plan, catalogue):
     filters = planned(local_plan, "aws_cloudwatch_log_metric_filter")
     assert set(filters) == set(catalogue["metrics"])
@@ -257,6 +339,7 @@ def test_metric_filters_equal_the_catalogue(local_plan, catalogue):
 
 # --------------------------------------------------------------------------- dashboard
 
+
 def test_dashboard_widgets(local_plan):
     (dashboard,) = planned(local_plan, "aws_cloudwatch_dashboard").values()
     assert dashboard["dashboard_name"] == PREFIX
@@ -269,17 +352,24 @@ def test_dashboard_widgets(local_plan):
         return by_title[title]["properties"]["metrics"]
 
     assert metrics("Migration Success vs Failure") == [
-        [NAMESPACE, "MigrationSuccessCount"], [NAMESPACE, "MigrationFailureCount"]]
+        [NAMESPACE, "MigrationSuccessCount"],
+        [NAMESPACE, "MigrationFailureCount"],
+    ]
     assert metrics("Rate Limiting Events") == [[NAMESPACE, "RateLimitExceededCount"]]
     assert metrics("Merge Conflicts & No Guest Carts") == [
-        [NAMESPACE, "MergeConflictCount"], [NAMESPACE, "NoGuestCartsCount"]]
+        [NAMESPACE, "MergeConflictCount"],
+        [NAMESPACE, "NoGuestCartsCount"],
+    ]
     for title in DASHBOARD_TITLES[:3]:
         assert by_title[title]["properties"]["stat"] == "Sum"
     duration = metrics("Lambda Duration")
     assert [m[:4] for m in duration] == [["AWS/Lambda", "Duration", "FunctionName", FUNCTION]] * 3
     assert sorted(m[4]["stat"] for m in duration) == ["Average", "Maximum", "Minimum"]
-    for title, metric in (("Total Invocations", "Invocations"), ("Total Errors", "Errors"),
-                          ("Total Throttles", "Throttles")):
+    for title, metric in (
+        ("Total Invocations", "Invocations"),
+        ("Total Errors", "Errors"),
+        ("Total Throttles", "Throttles"),
+    ):
         assert metrics(title) == [["AWS/Lambda", metric, "FunctionName", FUNCTION]]
         assert by_title[title]["properties"]["stat"] == "Sum"
     logs = by_title["Recent Migration Logs"]
@@ -294,6 +384,7 @@ def test_dashboard_widgets(local_plan):
 
 
 # --------------------------------------------------------------------------- saved queries
+
 
 @pytest.fixture(scope="module")
 def queries(local_plan) -> dict:
@@ -316,17 +407,25 @@ def test_query_strings(queries):
         ' | stats count(*) as total, sum(strcontains(event_type, "success")) as success,'
         ' sum(strcontains(event_type, "failure")) as failed by bin(5m)'
     )
-    assert ('filter event_type = "migration_failure" | stats count(*) as failures by error_type, error_message'
-            ' | sort failures desc | limit 10') in flat["Top Failure Reasons"]
+    assert (
+        'filter event_type = "migration_failure" | stats count(*) as failures by error_type, error_message'
+        " | sort failures desc | limit 10"
+    ) in flat["Top Failure Reasons"]
     assert 'filter event_type = "migration_success"' in q["Average Migration Response Time"]
     for agg in ("avg(duration_ms)", "max(duration_ms)", "min(duration_ms)", "by bin(5m)"):
         assert agg in q["Average Migration Response Time"]
-    assert ('filter event_type = "migration_start" | stats count(*) as migrations by merge_strategy'
-            in flat["Merge Strategy Distribution"])
-    assert ("stats count(*) as migration_count by customer_id | filter migration_count > 5"
-            " | sort migration_count desc") in flat["Customers with Multiple Migrations"]
-    assert ('filter event_type = "rate_limit_exceeded" | stats count(*) as rate_limit_hits by customer_id, bin(1h)'
-            ' | sort rate_limit_hits desc') in flat["Rate Limit Analysis"]
+    assert (
+        'filter event_type = "migration_start" | stats count(*) as migrations by merge_strategy'
+        in flat["Merge Strategy Distribution"]
+    )
+    assert (
+        "stats count(*) as migration_count by customer_id | filter migration_count > 5"
+        " | sort migration_count desc"
+    ) in flat["Customers with Multiple Migrations"]
+    assert (
+        'filter event_type = "rate_limit_exceeded" | stats count(*) as rate_limit_hits by customer_id, bin(1h)'
+        " | sort rate_limit_hits desc"
+    ) in flat["Rate Limit Analysis"]
     assert 'filter event_type = "migration_success"' in q["Performance by Merge Strategy"]
     assert "avg(duration_ms) as avg_duration" in q["Performance by Merge Strategy"]
     assert "by merge_strategy" in q["Performance by Merge Strategy"]
@@ -344,7 +443,9 @@ def test_queries_use_only_supported_syntax_and_catalogue_fields(queries, catalog
         for group in re.findall(r"event_type in \[([^\]]*)\]", query):
             events |= set(re.findall(r'"([a-z_]+)"', group))
         assert events and events <= set(catalogue["events"]), (name, events)
-        known = set(catalogue["common_fields"]) | {f for e in events for f in catalogue["events"][e]["fields"]}
+        known = set(catalogue["common_fields"]) | {
+            f for e in events for f in catalogue["events"][e]["fields"]
+        }
         known |= set(re.findall(r"\bas ([a-z_]+)", query))
         for stage in stages(query):
             words = stage.split(None, 1)
@@ -362,6 +463,7 @@ def test_queries_use_only_supported_syntax_and_catalogue_fields(queries, catalog
 
 # --------------------------------------------------------------------------- log groups
 
+
 def test_log_groups(local_plan):
     groups = planned(local_plan, "aws_cloudwatch_log_group", "function")
     (function,) = groups.values()
@@ -373,6 +475,7 @@ def test_log_groups(local_plan):
 
 
 # --------------------------------------------------------------------------- SNS and KMS
+
 
 def test_kms_key_policy_and_rotation(local_plan):
     account = account_of(local_plan)
@@ -397,7 +500,10 @@ def test_topics_are_encrypted_with_the_created_key(local_plan):
     for rc in local_plan.resource_changes.values():
         if rc["type"] == "aws_sns_topic":
             topics[rc["index"]] = rc["change"]
-    assert {k: c["after"]["name"] for k, c in topics.items()} == {"critical": CRITICAL_TOPIC, "warning": WARNING_TOPIC}
+    assert {k: c["after"]["name"] for k, c in topics.items()} == {
+        "critical": CRITICAL_TOPIC,
+        "warning": WARNING_TOPIC,
+    }
     for change in topics.values():
         # The key ARN is known only after apply; it is never the AWS-managed alias.
         assert change["after_unknown"].get("kms_master_key_id") is True
@@ -422,7 +528,9 @@ def test_topic_policy_admits_only_account_and_cloudwatch(local_plan):
         assert cw["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
         assert cw["Action"] == "SNS:Publish"
         assert cw["Condition"]["StringEquals"] == {"aws:SourceAccount": account}
-        assert cw["Condition"]["ArnLike"] == {"aws:SourceArn": f"arn:aws:cloudwatch:ap-south-1:{account}:alarm:*"}
+        assert cw["Condition"]["ArnLike"] == {
+            "aws:SourceArn": f"arn:aws:cloudwatch:ap-south-1:{account}:alarm:*"
+        }
 
 
 def test_subscriptions_and_pending_confirmations(local_plan):
@@ -438,10 +546,13 @@ def test_subscriptions_and_pending_confirmations(local_plan):
         assert "oncall@example.com" in message and "confirm" in message.lower()
     inbox = planned(local_plan, "aws_sns_topic_subscription", "additional")
     assert {k: (s["protocol"], s["topic_arn"]) for k, s in inbox.items()} == {
-        "inbox-critical": ("sqs", topics["critical"]), "inbox-warning": ("sqs", topics["warning"])}
+        "inbox-critical": ("sqs", topics["critical"]),
+        "inbox-warning": ("sqs", topics["warning"]),
+    }
 
 
 # --------------------------------------------------------------------------- the function
+
 
 def test_lambda_function(local_plan):
     (fn,) = planned(local_plan, "aws_lambda_function").values()
@@ -473,8 +584,9 @@ def test_lambda_waits_for_its_log_group(local_plan):
     assert "var.log_group_arn" in json.dumps(policy_doc["expressions"])
     call = module_config(local_plan, "monitoring")["module_calls"]["migration_lambda"]
     assert "module.log_groups.function_log_group_arn" in call["expressions"]["log_group_arn"]["references"]
-    assert not [r for r in module["resources"] if r["type"] == "aws_cloudwatch_log_group"], \
+    assert not [r for r in module["resources"] if r["type"] == "aws_cloudwatch_log_group"], (
         "the function's log group belongs to the log_groups module only"
+    )
 
 
 def test_tables(local_plan):
@@ -501,17 +613,27 @@ def test_lambda_role_reaches_only_its_tables_and_log_groups(local_plan):
     statements = {s["Sid"]: s for s in json.loads(inline["policy"])["Statement"]}
     assert set(statements) == {"OwnTables", "OwnLogGroups"}
     tables = statements["OwnTables"]
-    assert sorted(tables["Action"]) == sorted([
-        "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
-        "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"])
+    assert sorted(tables["Action"]) == sorted(
+        [
+            "dynamodb:GetItem",
+            "dynamodb:BatchGetItem",
+            "dynamodb:Query",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:ConditionCheckItem",
+        ]
+    )
     assert sorted(tables["Resource"]) == sorted(
         f"arn:aws:dynamodb:ap-south-1:{account}:table/{t}"
-        for t in ("vyaparai-cart-migration-carts", "vyaparai-cart-migration-rate-limits"))
+        for t in ("vyaparai-cart-migration-carts", "vyaparai-cart-migration-rate-limits")
+    )
     logs = statements["OwnLogGroups"]
     assert sorted(logs["Action"]) == ["logs:CreateLogStream", "logs:PutLogEvents"]
     assert sorted(logs["Resource"]) == sorted(
         f"arn:aws:logs:ap-south-1:{account}:log-group:{g}:*"
-        for g in (f"/aws/lambda/{FUNCTION}", "/vyaparai-cart-migration/audit"))
+        for g in (f"/aws/lambda/{FUNCTION}", "/vyaparai-cart-migration/audit")
+    )
     for s in statements.values():
         assert "*" not in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])
 
@@ -519,9 +641,20 @@ def test_lambda_role_reaches_only_its_tables_and_log_groups(local_plan):
 def test_outputs(local_plan):
     outputs = set(local_plan.output_changes)
     assert {
-        "sns_topic_arns", "alarm_arns", "alarm_names", "log_group_names", "dashboard_name", "metric_namespace",
-        "query_definition_ids", "kms_key_arn", "pending_email_confirmations", "metric_filter_names",
-        "lambda_function_name", "lambda_function_arn", "carts_table_name", "rate_limit_table_name",
+        "sns_topic_arns",
+        "alarm_arns",
+        "alarm_names",
+        "log_group_names",
+        "dashboard_name",
+        "metric_namespace",
+        "query_definition_ids",
+        "kms_key_arn",
+        "pending_email_confirmations",
+        "metric_filter_names",
+        "lambda_function_name",
+        "lambda_function_arn",
+        "carts_table_name",
+        "rate_limit_table_name",
     } <= outputs
     assert local_plan.outputs["metric_namespace"] == NAMESPACE
     assert local_plan.outputs["dashboard_name"] == PREFIX
@@ -545,8 +678,12 @@ SECOND = {
     "log_retention_in_days": 14,
     "audit_log_retention_in_days": 365,
     "alarm_overrides": {
-        "HighFailureRate": {"threshold": 7, "evaluation_periods": 3, "datapoints_to_alarm": 2,
-                            "treat_missing_data": "ignore"},
+        "HighFailureRate": {
+            "threshold": 7,
+            "evaluation_periods": 3,
+            "datapoints_to_alarm": 2,
+            "treat_missing_data": "ignore",
+        },
         "LatencyGetAllCarts": {"enabled": False},
     },
 }
@@ -569,8 +706,11 @@ def test_second_environment_names_derive_from_prefixes(second_plan):
         assert f["name"] == f"staging-cart-migration-{name}"
         assert f["log_group_name"] == "/aws/lambda/cart-migration-staging"
         assert f["metric_transformation"][0]["namespace"] == "Staging/CartMigration"
-    groups = {g["name"]: g["retention_in_days"] for n in ("function", "audit")
-              for g in planned(second_plan, "aws_cloudwatch_log_group", n).values()}
+    groups = {
+        g["name"]: g["retention_in_days"]
+        for n in ("function", "audit")
+        for g in planned(second_plan, "aws_cloudwatch_log_group", n).values()
+    }
     assert groups == {"/aws/lambda/cart-migration-staging": 14, "/staging-cart-migration/audit": 365}
     queries = planned(second_plan, "aws_cloudwatch_query_definition")
     assert all(q["name"].startswith("staging-cart-migration/") for q in queries.values())
@@ -578,8 +718,11 @@ def test_second_environment_names_derive_from_prefixes(second_plan):
 
 
 def test_second_environment_uses_given_topic_and_key(second_plan):
-    topics = {rc["index"]: rc["change"]["after"] for rc in second_plan.resource_changes.values()
-              if rc["type"] == "aws_sns_topic"}
+    topics = {
+        rc["index"]: rc["change"]["after"]
+        for rc in second_plan.resource_changes.values()
+        if rc["type"] == "aws_sns_topic"
+    }
     assert {k: t["name"] for k, t in topics.items()} == {"warning": "staging-cart-migration-alerts-warning"}
     assert topics["warning"]["kms_master_key_id"] == SECOND["kms_master_key_id"]
     assert not planned(second_plan, "aws_kms_key")
@@ -594,24 +737,44 @@ def test_second_environment_uses_given_topic_and_key(second_plan):
 
 def test_root_module_outputs(second_plan):
     assert {
-        "sns_topic_arns", "sns_topic_names", "alarm_arns", "alarm_names", "alarms", "log_group_names",
-        "dashboard_name", "dashboard_url", "metric_namespace", "metric_names", "query_definition_ids",
-        "query_definition_names", "kms_key_arn", "pending_email_confirmations", "metric_filter_names",
-        "lambda_function_name", "lambda_function_arn", "lambda_role_arn", "carts_table_name",
+        "sns_topic_arns",
+        "sns_topic_names",
+        "alarm_arns",
+        "alarm_names",
+        "alarms",
+        "log_group_names",
+        "dashboard_name",
+        "dashboard_url",
+        "metric_namespace",
+        "metric_names",
+        "query_definition_ids",
+        "query_definition_names",
+        "kms_key_arn",
+        "pending_email_confirmations",
+        "metric_filter_names",
+        "lambda_function_name",
+        "lambda_function_arn",
+        "lambda_role_arn",
+        "carts_table_name",
         "rate_limit_table_name",
     } <= set(second_plan.output_changes)
     assert second_plan.outputs["metric_namespace"] == "Staging/CartMigration"
     assert second_plan.outputs["lambda_function_name"] is None
     assert second_plan.outputs["pending_email_confirmations"] == {}
     assert set(second_plan.output_changes["alarm_arns"]["after_unknown"]) == {
-        f"Staging-CartMigration-{k}" for k in planned(second_plan, "aws_cloudwatch_metric_alarm")}
+        f"Staging-CartMigration-{k}" for k in planned(second_plan, "aws_cloudwatch_metric_alarm")
+    }
 
 
 def test_second_environment_overrides(second_plan):
     alarms = planned(second_plan, "aws_cloudwatch_metric_alarm")
     high = alarms["HighFailureRate"]
-    assert (high["threshold"], high["evaluation_periods"], high["datapoints_to_alarm"], high["treat_missing_data"]) \
-        == (7, 3, 2, "ignore")
+    assert (
+        high["threshold"],
+        high["evaluation_periods"],
+        high["datapoints_to_alarm"],
+        high["treat_missing_data"],
+    ) == (7, 3, 2, "ignore")
     assert "> 7 over 2 of 3 period(s)" in high["alarm_description"]
     assert high["alarm_description"].endswith("Runbook: https://runbooks.example.com/cart/HighFailureRate.md")
     assert alarms["NoSuccessfulMigrations"]["treat_missing_data"] == "breaching"
@@ -621,7 +784,10 @@ def test_second_environment_overrides(second_plan):
 # --------------------------------------------------------------------------- refused input
 
 BAD_VARIABLES = {
-    "kms_master_key_id": ("alias/aws/sns", "alarms cannot publish to a topic encrypted with the AWS-managed key"),
+    "kms_master_key_id": (
+        "alias/aws/sns",
+        "alarms cannot publish to a topic encrypted with the AWS-managed key",
+    ),
     "alert_emails": (["not-an-email"], "must be an email address"),
     "log_retention_in_days": (31, "must be one of the values CloudWatch Logs allows"),
     "alarm_overrides": ({"HighFailureRate": {"threshold": -1}}, "threshold must not be negative"),
@@ -650,13 +816,30 @@ def test_bad_variable_is_refused_at_plan(bad_variables_error, variable):
 
 
 def test_unknown_metric_and_override_are_refused_at_plan(root_tf, plan_error):
-    extra = {"Orphan": {
-        "priority": "P2", "summary": "s", "response": "r", "metric": "NoSuchMetric", "statistic": "Sum",
-        "period": 300, "evaluation_periods": 1, "comparison_operator": "GreaterThanThreshold",
-        "threshold": 1, "treat_missing_data": "notBreaching"}}
-    error = " ".join(plan_error(root_tf, {
-        "function_name": "fn", "extra_alarms": extra, "alarm_overrides": {"NoSuchAlarm": {"threshold": 1}},
-    }).split())
+    extra = {
+        "Orphan": {
+            "priority": "P2",
+            "summary": "s",
+            "response": "r",
+            "metric": "NoSuchMetric",
+            "statistic": "Sum",
+            "period": 300,
+            "evaluation_periods": 1,
+            "comparison_operator": "GreaterThanThreshold",
+            "threshold": 1,
+            "treat_missing_data": "notBreaching",
+        }
+    }
+    error = " ".join(
+        plan_error(
+            root_tf,
+            {
+                "function_name": "fn",
+                "extra_alarms": extra,
+                "alarm_overrides": {"NoSuchAlarm": {"threshold": 1}},
+            },
+        ).split()
+    )
     assert "Alarm(s) name metric(s) the event catalogue lacks: Orphan -> NoSuchMetric" in error
     assert "alarm_overrides names alarm(s) that do not exist: NoSuchAlarm" in error
     assert "Invalid index" not in error

@@ -10,12 +10,19 @@ from pathlib import Path
 
 import hcl2
 import pytest
+from project import CATALOGUE_PATH
+from project import ROOT as REPO
 
-REPO = Path(__file__).resolve().parents[2]
-CATALOGUE = json.loads((REPO / "lambda_src" / "cart_migration" / "event_catalogue.json").read_text())
+CATALOGUE = json.loads(CATALOGUE_PATH.read_text())
 MODULES = sorted(p for p in (REPO / "modules").iterdir() if p.is_dir())
 EXAMPLES = sorted(p for p in (REPO / "examples").iterdir() if p.is_dir())
-GUIDE_ALARMS = ["HighFailureRate", "NoSuccessfulMigrations", "ExcessiveRateLimiting", "LambdaErrors", "LambdaThrottles"]
+GUIDE_ALARMS = [
+    "HighFailureRate",
+    "NoSuccessfulMigrations",
+    "ExcessiveRateLimiting",
+    "LambdaErrors",
+    "LambdaThrottles",
+]
 
 
 def tf_files(*dirs: Path) -> list[Path]:
@@ -37,8 +44,9 @@ def unquote(value: str) -> str:
 def test_catalogue_filters_are_valid():
     for name, metric in CATALOGUE["metrics"].items():
         assert metric["filter_pattern"].startswith("{") and metric["filter_pattern"].endswith("}"), name
-        assert not (metric.get("dimensions") and "default_value" in metric), \
+        assert not (metric.get("dimensions") and "default_value" in metric), (
             f"{name}: a metric filter cannot have both dimensions and a default value"
+        )
         assert metric["event_type"] in CATALOGUE["events"], name
 
 
@@ -47,13 +55,17 @@ def test_filter_patterns_and_namespace_are_not_repeated_in_hcl():
         text = path.read_text()
         for name, metric in CATALOGUE["metrics"].items():
             pattern = metric["filter_pattern"]
-            assert pattern not in text and pattern.replace('"', '\\"') not in text, f"{path}: pattern of {name}"
+            assert pattern not in text and pattern.replace('"', '\\"') not in text, (
+                f"{path}: pattern of {name}"
+            )
         assert CATALOGUE["metric_namespace"] not in text, f"{path}: namespace literal"
 
 
 def test_metric_names_appear_once_as_catalogue_keys():
     """The module names a catalogue metric only as a key, once, in locals.tf (checked against the catalogue)."""
-    metric_keys = {unquote(v) for v in hcl2.load((REPO / "locals.tf").open())["locals"][0]["metric_keys"].values()}
+    metric_keys = {
+        unquote(v) for v in hcl2.load((REPO / "locals.tf").open())["locals"][0]["metric_keys"].values()
+    }
     assert metric_keys <= set(CATALOGUE["metrics"])
     for name in CATALOGUE["metrics"]:
         hits = [(p.relative_to(REPO), p.read_text().count(f'"{name}"')) for p in module_code()]
@@ -69,18 +81,24 @@ def test_module_layout_and_documented_interface(module):
     assert variables
     for block in variables:
         ((name, body),) = block.items()
-        assert unquote(body.get("description", "")).strip(), f"{module.name}: variable {name} has no description"
+        assert unquote(body.get("description", "")).strip(), (
+            f"{module.name}: variable {name} has no description"
+        )
         assert "type" in body, f"{module.name}: variable {name} has no type"
     for block in hcl2.load((module / "outputs.tf").open()).get("output", []):
         ((name, body),) = block.items()
-        assert unquote(body.get("description", "")).strip(), f"{module.name}: output {name} has no description"
+        assert unquote(body.get("description", "")).strip(), (
+            f"{module.name}: output {name} has no description"
+        )
     resources = hcl2.load((module / "main.tf").open()).get("resource", [])
     if module.parent.name == "modules":
         for block in resources:
             ((rtype, named),) = block.items()
             for rname in named:
                 assert unquote(rname) == "this" or unquote(rtype) in {
-                    "aws_cloudwatch_log_group", "aws_dynamodb_table", "aws_sns_topic_subscription",
+                    "aws_cloudwatch_log_group",
+                    "aws_dynamodb_table",
+                    "aws_sns_topic_subscription",
                 }, f"{module.name}: {rtype}.{rname}"
 
 
@@ -109,9 +127,15 @@ def test_terraform_fmt():
     terraform = shutil.which("terraform")
     assert terraform, "terraform is not on PATH"
     env = dict(os.environ, TF_IN_AUTOMATION="1")
-    result = subprocess.run([terraform, "fmt", "-check", "-recursive", "-diff", "modules", "examples"],
-                            cwd=REPO, capture_output=True, text=True, env=env)
+    result = subprocess.run(
+        [terraform, "fmt", "-check", "-recursive", "-diff", "modules", "examples"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
-    result = subprocess.run([terraform, "fmt", "-check", "-diff", "."], cwd=REPO, capture_output=True, text=True,
-                            env=env)
+    result = subprocess.run(
+        [terraform, "fmt", "-check", "-diff", "."], cwd=REPO, capture_output=True, text=True, env=env
+    )
     assert result.returncode == 0, result.stdout + result.stderr

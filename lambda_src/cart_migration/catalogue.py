@@ -1,0 +1,76 @@
+"""The event catalogue: the one definition of event types, messages, fields and operations.
+
+The Terraform module builds metric filters and alarms from the same JSON file, so the Lambda
+reads names from here instead of repeating them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from types import MappingProxyType
+
+CATALOGUE_FILE = "event_catalogue.json"
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    event_type: str
+    message: str
+    level: str
+    fields: tuple[str, ...]
+    sampleable: bool
+
+
+@dataclass(frozen=True)
+class OperationSpec:
+    name: str
+    label: str
+    target_ms: int
+    acceptable_ms: int
+    alert_ms: int
+
+
+def _load() -> dict:
+    text = resources.files(__package__).joinpath(CATALOGUE_FILE).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+_RAW = _load()
+
+COMMON_FIELDS: tuple[str, ...] = tuple(_RAW["common_fields"])
+
+EVENTS: Mapping[str, EventSpec] = MappingProxyType(
+    {
+        name: EventSpec(
+            event_type=name,
+            message=spec["message"],
+            level=spec["level"],
+            fields=tuple(spec["fields"]),
+            sampleable=bool(spec["sampleable"]),
+        )
+        for name, spec in _RAW["events"].items()
+    }
+)
+
+OPERATIONS: Mapping[str, OperationSpec] = MappingProxyType(
+    {
+        name: OperationSpec(
+            name=name,
+            label=spec["label"],
+            target_ms=spec["target_ms"],
+            acceptable_ms=spec["acceptable_ms"],
+            alert_ms=spec["alert_ms"],
+        )
+        for name, spec in _RAW["operations"].items()
+    }
+)
+
+
+def operation(name: str) -> str:
+    """Return ``name`` if the catalogue defines it; fails at import time on a typo in a caller."""
+    if name not in OPERATIONS:
+        raise KeyError(f"operation {name!r} is not in {CATALOGUE_FILE}")
+    return name

@@ -1,0 +1,63 @@
+"""One place where DynamoDB calls are made, so every unexpected failure emits ``dynamo_error``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from botocore import xform_name
+from botocore.exceptions import BotoCoreError, ClientError
+
+from .metrics import CartMigrationMetrics
+
+# Worth retrying later: the answer is 503 with these, 500 with anything else.
+TRANSIENT_ERROR_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "LimitExceededException",
+        "TransactionInProgressException",
+        "TransactionConflict",
+        "UnprocessedItems",
+        "UnprocessedKeys",
+    }
+)
+
+
+class StorageError(Exception):
+    """A DynamoDB call failed in a way the caller cannot handle; already reported as ``dynamo_error``."""
+
+    def __init__(self, operation: str, table: str, error_code: str, transport_failure: bool = False):
+        super().__init__(f"DynamoDB {operation} on {table} failed: {error_code}")
+        self.operation = operation
+        self.table = table
+        self.error_code = error_code
+        self.transient = transport_failure or error_code in TRANSIENT_ERROR_CODES
+
+
+def report_failure(operation: str, table: str, error_code: str, error_message: str | None) -> None:
+    CartMigrationMetrics.log_dynamo_error(
+        operation=operation, table=table, error_code=error_code, error_message=error_message
+    )
+
+
+def call(
+    client: Any, operation: str, table: str, expected_error_codes: Iterable[str] = (), **params: Any
+) -> dict[str, Any]:
+    """Call ``client.<operation>``; errors in ``expected_error_codes`` are re-raised untouched."""
+    try:
+        return getattr(client, xform_name(operation))(**params)
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "Unknown")
+        if code in set(expected_error_codes):
+            raise
+        report_failure(operation, table, code, error.response.get("Error", {}).get("Message"))
+        raise StorageError(operation, table, code) from error
+    except BotoCoreError as error:
+        # Timeouts and connection errors: the request may or may not have been applied.
+        code = type(error).__name__
+        report_failure(operation, table, code, str(error))
+        raise StorageError(operation, table, code, transport_failure=True) from error

@@ -1,0 +1,385 @@
+"""API Gateway entry point: REST API (payload v1) and HTTP API (payload v2) proxy events.
+
+Every route runs: settings -> JWT auth -> input validation -> rate limit -> work -> audit and
+performance events. Validation comes before the rate limit so malformed requests cost no
+DynamoDB write and never use up a customer's quota.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from aws_lambda_powertools.event_handler import (
+    APIGatewayHttpResolver,
+    APIGatewayRestResolver,
+    Response,
+    content_types,
+)
+from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
+
+from . import catalogue, clients, rate_limit, validation
+from .audit import AuditLogWriter, record_audit
+from .auth import AuthenticationFailed, Identity, authenticate
+from .config import ConfigurationError, Settings
+from .dynamo import StorageError
+from .merge import CartItem, compute_totals
+from .metrics import CartMigrationMetrics, log_operational, log_unhandled_error, logger
+from .migration import CartMigrator, FailureReason, MigrationRequest, MigrationResult, MigrationStatus
+from .storage import CartTable, InvalidCartData, StoredCart
+
+MIGRATE_PATH = "/api/v1/cart/migrate"
+ALL_CARTS_PATH = "/api/v1/cart/all"
+CLEANUP_PATH = "/api/v1/cart/cleanup-guest/<guest_session_id>"
+MIGRATE_ENDPOINT = f"POST {MIGRATE_PATH}"
+ALL_CARTS_ENDPOINT = f"GET {ALL_CARTS_PATH}"
+CLEANUP_ENDPOINT = "DELETE /api/v1/cart/cleanup-guest/{guest_session_id}"
+
+MIGRATE_SINGLE_STORE = catalogue.operation("migrate_single_store")
+MIGRATE_MULTI_STORE = catalogue.operation("migrate_multi_store")
+GET_ALL_CARTS = catalogue.operation("get_all_carts")
+CLEANUP_GUEST_CART = catalogue.operation("cleanup_guest_cart")
+
+MIGRATION_AUDIT_ACTION = "cart_migration"
+CLEANUP_AUDIT_ACTION = "guest_cart_cleanup"
+
+# Looks the client up at each write, so a client substituted later (tests) is the one used.
+audit_writer = AuditLogWriter(lambda: clients.logs())
+
+
+class ApiError(Exception):
+    def __init__(self, status_code: int, message: str, headers: Mapping[str, str] | None = None, **body: Any):
+        super().__init__(message)
+        self.status_code = status_code
+        self.message = message
+        self.headers = dict(headers or {})
+        self.body = body
+
+
+class UnhandledError(Exception):
+    """Raised instead of the original error so that its message (possibly personal data) stays
+    out of the runtime's unredacted error report; the redacted details are logged first."""
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _elapsed_ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 3)
+
+
+def _json_response(
+    status_code: int, body: Mapping[str, Any], headers: Mapping[str, str] | None = None
+) -> Response:
+    return Response(
+        status_code=status_code,
+        content_type=content_types.APPLICATION_JSON,
+        body=json.dumps(body),
+        headers=dict(headers or {}),
+    )
+
+
+def source_ip(event: BaseProxyEvent) -> str | None:
+    request_context = event.raw_event.get("requestContext") or {}
+    for section in ("http", "identity"):  # HTTP API v2, then REST API v1
+        address = (request_context.get(section) or {}).get("sourceIp")
+        if address:
+            return address
+    return None
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except ConfigurationError as error:
+        log_operational("ERROR", "Service misconfigured", error_message=str(error))
+        raise ApiError(500, "The service is misconfigured") from None
+
+
+def _authenticate(event: BaseProxyEvent, endpoint: str, settings: Settings) -> Identity:
+    try:
+        return authenticate(event.headers.get("authorization"), settings)
+    except AuthenticationFailed as failure:
+        CartMigrationMetrics.log_auth_failure(failure.reason, endpoint, source_ip(event))
+        raise ApiError(401, "Unauthorized", {"WWW-Authenticate": "Bearer"}) from None
+
+
+def _validated[T](endpoint: str, parse: Callable[[], T]) -> T:
+    try:
+        return parse()
+    except validation.InvalidRequest as invalid:
+        CartMigrationMetrics.log_validation_error(endpoint, invalid.field, invalid.message)
+        raise ApiError(invalid.status_code, invalid.message) from None
+
+
+def _enforce_rate_limit(identity: Identity, endpoint: str, settings: Settings) -> None:
+    decision = rate_limit.consume(
+        clients.dynamodb(),
+        settings.rate_limit_table,
+        endpoint,
+        identity.customer_id,
+        settings.rate_limit_max_calls,
+        settings.rate_limit_window_seconds,
+        now=time.time(),
+    )
+    if not decision.allowed:
+        CartMigrationMetrics.log_rate_limit_exceeded(
+            identity.customer_id,
+            endpoint,
+            settings.rate_limit_max_calls,
+            settings.rate_limit_window_seconds,
+            decision.retry_after_seconds,
+        )
+        raise ApiError(
+            429,
+            "Too many requests",
+            {"Retry-After": str(decision.retry_after_seconds)},
+            retry_after_seconds=decision.retry_after_seconds,
+        )
+
+
+@contextmanager
+def _performance_metric(operation: str, started: float) -> Iterator[dict[str, int]]:
+    """Emit ``performance_metric`` when the operation ends, however it ends."""
+    counts: dict[str, int] = {}
+    try:
+        yield counts
+    finally:
+        CartMigrationMetrics.log_performance_metric(
+            operation, _elapsed_ms(started), counts.get("store_count"), counts.get("item_count")
+        )
+
+
+# Not Powertools idempotency: it would replay the first answer, while a repeat must answer
+# no_carts_found from the table as it is; the conditional transaction makes repeats safe.
+def handle_migrate(event: BaseProxyEvent) -> Response:
+    started = time.perf_counter()
+    settings = _settings()
+    identity = _authenticate(event, MIGRATE_ENDPOINT, settings)
+    body = _validated(
+        MIGRATE_ENDPOINT, lambda: validation.migrate_body(validation.json_object_body(event.raw_event))
+    )
+    _enforce_rate_limit(identity, MIGRATE_ENDPOINT, settings)
+
+    operation = MIGRATE_SINGLE_STORE if body.store_id is not None else MIGRATE_MULTI_STORE
+    with _performance_metric(operation, started) as counts:
+        migrator = CartMigrator(
+            CartTable(clients.dynamodb(), settings.carts_table),
+            settings.customer_cart_ttl_seconds,
+            clock=_utc_now,
+        )
+        result = migrator.migrate(
+            MigrationRequest(identity.customer_id, body.guest_session_id, body.store_id, body.strategy)
+        )
+        counts.update(store_count=len(result.migrated), item_count=result.total_items)
+        record_audit(
+            audit_writer,
+            settings.audit_log_group,
+            MIGRATION_AUDIT_ACTION,
+            identity.customer_id,
+            body.guest_session_id,
+            result.status.value,
+            source_ip(event),
+            store_id=body.store_id,
+            merge_strategy=body.strategy.value,
+        )
+    return _migration_response(result)
+
+
+def _migration_response(result: MigrationResult) -> Response:
+    if result.status is not MigrationStatus.FAILED:
+        return _json_response(200, result.as_response())
+    if result.storage_error is not None:
+        if result.storage_error.transient:
+            return _json_response(
+                503,
+                {
+                    "message": "Cart storage is busy; nothing was migrated, retry shortly",
+                    **result.as_response(),
+                },
+                {"Retry-After": "1"},
+            )
+        return _json_response(
+            500, {"message": "Cart storage failed; nothing was migrated", **result.as_response()}
+        )
+    if result.failure_reason is FailureReason.CONCURRENT_MODIFICATION:
+        return _json_response(
+            409, {"message": "The carts kept changing during migration; retry", **result.as_response()}
+        )
+    return _json_response(
+        422, {"message": "The guest carts hold invalid data and were left in place", **result.as_response()}
+    )
+
+
+def handle_all_carts(event: BaseProxyEvent) -> Response:
+    started = time.perf_counter()
+    settings = _settings()
+    identity = _authenticate(event, ALL_CARTS_ENDPOINT, settings)
+    _enforce_rate_limit(identity, ALL_CARTS_ENDPOINT, settings)
+    with _performance_metric(GET_ALL_CARTS, started) as counts:
+        now = _utc_now()
+        stored = CartTable(clients.dynamodb(), settings.carts_table).query_owner(identity.customer_id)
+        carts = [_cart_summary(cart) for cart in stored if not cart.is_expired(now)]
+        readable = [cart for cart in carts if cart is not None]
+        if len(readable) < len(carts):
+            log_operational("WARNING", "Unreadable carts skipped", skipped_carts=len(carts) - len(readable))
+        total_items = sum(cart["item_count"] for cart in readable)
+        counts.update(store_count=len(readable), item_count=total_items)
+    return _json_response(
+        200,
+        {
+            "carts": readable,
+            "total_carts": len(readable),
+            "total_items": total_items,
+            "total_value": round(sum(cart["total"] for cart in readable), 2),
+        },
+    )
+
+
+def _cart_summary(stored: StoredCart) -> dict[str, Any] | None:
+    try:
+        cart = stored.cart()
+    except InvalidCartData:
+        return None
+    totals = compute_totals(cart.items)
+    summary: dict[str, Any] = {
+        "store_id": cart.store_id,
+        "items": [_item_summary(item) for item in cart.items],
+        "item_count": sum(item.quantity for item in cart.items),
+        "subtotal": float(totals.subtotal),
+        "delivery_fee": float(totals.delivery_fee),
+        "tax": float(totals.tax),
+        "total": float(totals.total),
+        "updated_at": stored.attributes.get("updated_at"),
+    }
+    if "migrated_from" in stored.attributes:
+        summary["migrated_from"] = stored.attributes["migrated_from"]
+    return summary
+
+
+def _item_summary(item: CartItem) -> dict[str, Any]:
+    summary: dict[str, Any] = {
+        "product_id": item.product_id,
+        "quantity": item.quantity,
+        "price": float(item.price),
+    }
+    if item.name is not None:
+        summary["name"] = item.name
+    if item.max_stock is not None:
+        summary["max_stock"] = item.max_stock
+    return summary
+
+
+def handle_cleanup(event: BaseProxyEvent, raw_guest_session_id: str) -> Response:
+    started = time.perf_counter()
+    settings = _settings()
+    identity = _authenticate(event, CLEANUP_ENDPOINT, settings)
+    session = _validated(CLEANUP_ENDPOINT, lambda: validation.guest_session_id(raw_guest_session_id))
+    _enforce_rate_limit(identity, CLEANUP_ENDPOINT, settings)
+
+    def audit(outcome: str) -> None:
+        record_audit(
+            audit_writer,
+            settings.audit_log_group,
+            CLEANUP_AUDIT_ACTION,
+            identity.customer_id,
+            session,
+            outcome,
+            source_ip(event),
+        )
+
+    with _performance_metric(CLEANUP_GUEST_CART, started) as counts:
+        table = CartTable(clients.dynamodb(), settings.carts_table)
+        try:
+            keys = [(cart.owner_id, cart.store_id) for cart in table.query_owner(session, keys_only=True)]
+            deleted = table.delete_all(keys)
+        except StorageError:
+            audit("failed")
+            raise
+        counts.update(store_count=deleted)
+        CartMigrationMetrics.log_cleanup_success(identity.customer_id, session, deleted, _elapsed_ms(started))
+        audit("success")
+    message = f"Deleted {deleted} guest cart(s)" if deleted else "No guest carts found"
+    return _json_response(200, {"success": True, "deleted_carts": deleted, "message": message})
+
+
+def _api_error_response(error: ApiError) -> Response:
+    return _json_response(error.status_code, {"message": error.message, **error.body}, error.headers)
+
+
+def _storage_error_response(error: StorageError) -> Response:
+    if error.transient:
+        return _json_response(503, {"message": "Cart storage is busy; retry shortly"}, {"Retry-After": "1"})
+    return _json_response(500, {"message": "Cart storage failed"})
+
+
+def _not_found_response(_: NotFoundError) -> Response:
+    CartMigrationMetrics.log_validation_error("unmatched route", "path", "no such route")
+    return _json_response(404, {"message": "Not found"})
+
+
+def _reraise(error: Exception) -> Response:
+    # Registered for Exception so that Powertools does not log the raw error itself.
+    raise error
+
+
+def _build_resolver(resolver: ApiGatewayResolver) -> ApiGatewayResolver:
+    @resolver.post(MIGRATE_PATH)
+    def migrate() -> Response:
+        return handle_migrate(resolver.current_event)
+
+    @resolver.get(ALL_CARTS_PATH)
+    def all_carts() -> Response:
+        return handle_all_carts(resolver.current_event)
+
+    @resolver.delete(CLEANUP_PATH)
+    def cleanup(guest_session_id: str) -> Response:
+        return handle_cleanup(resolver.current_event, guest_session_id)
+
+    resolver.exception_handler(ApiError)(_api_error_response)
+    resolver.exception_handler(StorageError)(_storage_error_response)
+    resolver.not_found(_not_found_response)
+    resolver.exception_handler(Exception)(_reraise)
+    return resolver
+
+
+rest_api = _build_resolver(APIGatewayRestResolver())
+http_api = _build_resolver(APIGatewayHttpResolver())
+
+
+def resolver_for(event: Any) -> ApiGatewayResolver | None:
+    """HTTP API payload v2 says so in ``version``; REST API and payload v1 carry ``httpMethod``."""
+    if not isinstance(event, dict):
+        return None
+    if event.get("version") == "2.0" and isinstance((event.get("requestContext") or {}).get("http"), dict):
+        return http_api
+    if isinstance(event.get("httpMethod"), str) and isinstance(event.get("path"), str):
+        return rest_api
+    return None
+
+
+def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
+    logger.append_keys(request_id=getattr(context, "aws_request_id", None))
+    resolver = resolver_for(event)
+    if resolver is None:
+        CartMigrationMetrics.log_validation_error("lambda event", "event", "not an API Gateway proxy event")
+        return {
+            "statusCode": 400,
+            "headers": {"Content-Type": content_types.APPLICATION_JSON},
+            "body": json.dumps({"message": "Expected an API Gateway proxy event"}),
+            "isBase64Encoded": False,
+        }
+    try:
+        return resolver.resolve(event, context)
+    except Exception:
+        log_unhandled_error("Unhandled error")
+        raise UnhandledError(
+            "Unhandled error; the log line before this one has the redacted details"
+        ) from None

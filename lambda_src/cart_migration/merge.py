@@ -1,0 +1,181 @@
+"""Pure cart logic: items, totals and the three merge strategies. No AWS, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+CENT = Decimal("0.01")
+FREE_DELIVERY_THRESHOLD = Decimal("500")
+DELIVERY_FEE = Decimal("20")
+TAX_RATE = Decimal("0.05")
+
+
+class MergeStrategy(StrEnum):
+    MERGE = "merge"
+    REPLACE = "replace"
+    KEEP_NEWEST = "keep_newest"
+
+
+class Resolution(StrEnum):
+    QUANTITIES_COMBINED = "quantities_combined"
+    GUEST_REPLACED_CUSTOMER = "guest_cart_replaced_customer_cart"
+    KEPT_GUEST_NEWER = "kept_guest_cart_newer"
+    KEPT_CUSTOMER_NEWER = "kept_customer_cart_newer"
+
+
+@dataclass(frozen=True)
+class CartItem:
+    product_id: str
+    quantity: int
+    price: Decimal
+    max_stock: int | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Cart:
+    store_id: str
+    items: tuple[CartItem, ...]
+    updated_at: datetime | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.items
+
+
+@dataclass(frozen=True)
+class Totals:
+    subtotal: Decimal
+    delivery_fee: Decimal
+    tax: Decimal
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class MergeOutcome:
+    """The customer's cart after migration, and what the response and events report about it."""
+
+    items: tuple[CartItem, ...]
+    kept_customer_cart: bool
+    items_migrated: int
+    conflicting_products: tuple[str, ...]
+    resolution: Resolution | None
+
+    @property
+    def had_conflict(self) -> bool:
+        return self.resolution is not None
+
+
+def compute_totals(items: tuple[CartItem, ...]) -> Totals:
+    """The original rules: 20 delivery below a 500 subtotal, 5% tax. An empty cart costs nothing."""
+    subtotal = sum((item.price * item.quantity for item in items), Decimal("0")).quantize(CENT, ROUND_HALF_UP)
+    free_delivery = not items or subtotal >= FREE_DELIVERY_THRESHOLD
+    delivery_fee = Decimal("0.00") if free_delivery else DELIVERY_FEE.quantize(CENT)
+    tax = (subtotal * TAX_RATE).quantize(CENT, ROUND_HALF_UP)
+    return Totals(subtotal=subtotal, delivery_fee=delivery_fee, tax=tax, total=subtotal + delivery_fee + tax)
+
+
+def merge_carts(guest: Cart, customer: Cart | None, strategy: MergeStrategy) -> MergeOutcome:
+    """Decide the customer's cart for one store once the guest cart is folded into it.
+
+    An empty guest cart changes nothing. An absent or empty customer cart is no conflict: the
+    guest's items move over as they are (capped at stock under ``merge``, like any merged quantity).
+    """
+    if guest.is_empty:
+        kept = customer.items if customer is not None else ()
+        return MergeOutcome(
+            kept, kept_customer_cart=True, items_migrated=0, conflicting_products=(), resolution=None
+        )
+    if customer is None or customer.is_empty:
+        items = combine_items(guest.items, ()) if strategy is MergeStrategy.MERGE else guest.items
+        return MergeOutcome(
+            items,
+            kept_customer_cart=False,
+            items_migrated=len(guest.items),
+            conflicting_products=(),
+            resolution=None,
+        )
+
+    if strategy is MergeStrategy.MERGE:
+        overlap = sorted(_product_ids(guest.items) & _product_ids(customer.items))
+        return MergeOutcome(
+            items=combine_items(customer.items, guest.items),
+            kept_customer_cart=False,
+            items_migrated=len(guest.items),
+            conflicting_products=tuple(overlap),
+            resolution=Resolution.QUANTITIES_COMBINED if overlap else None,
+        )
+
+    if strategy is MergeStrategy.REPLACE:
+        return MergeOutcome(
+            items=guest.items,
+            kept_customer_cart=False,
+            items_migrated=len(guest.items),
+            conflicting_products=tuple(sorted(_product_ids(customer.items))),
+            resolution=Resolution.GUEST_REPLACED_CUSTOMER,
+        )
+
+    if _is_newer_or_same(guest.updated_at, customer.updated_at):
+        return MergeOutcome(
+            items=guest.items,
+            kept_customer_cart=False,
+            items_migrated=len(guest.items),
+            conflicting_products=tuple(sorted(_product_ids(customer.items))),
+            resolution=Resolution.KEPT_GUEST_NEWER,
+        )
+    return MergeOutcome(
+        items=customer.items,
+        kept_customer_cart=True,
+        items_migrated=0,
+        conflicting_products=tuple(sorted(_product_ids(guest.items))),
+        resolution=Resolution.KEPT_CUSTOMER_NEWER,
+    )
+
+
+def combine_items(first: tuple[CartItem, ...], second: tuple[CartItem, ...]) -> tuple[CartItem, ...]:
+    """One line per product: quantities summed, capped at the lowest known ``max_stock``.
+
+    Order is first appearance; price and name come from the last line seen (the guest's, when
+    ``second`` is the guest cart), since that is what the shopper saw most recently.
+    """
+    combined: dict[str, CartItem] = {}
+    for item in (*first, *second):
+        previous = combined.get(item.product_id)
+        if previous is None:
+            combined[item.product_id] = item
+            continue
+        combined[item.product_id] = CartItem(
+            product_id=item.product_id,
+            quantity=previous.quantity + item.quantity,
+            price=item.price,
+            max_stock=_lowest_cap(previous.max_stock, item.max_stock),
+            name=item.name if item.name is not None else previous.name,
+        )
+    return tuple(_capped(item) for item in combined.values())
+
+
+def _capped(item: CartItem) -> CartItem:
+    if item.max_stock is None or item.quantity <= item.max_stock:
+        return item
+    return CartItem(item.product_id, item.max_stock, item.price, item.max_stock, item.name)
+
+
+def _lowest_cap(first: int | None, second: int | None) -> int | None:
+    caps = [cap for cap in (first, second) if cap is not None]
+    return min(caps) if caps else None
+
+
+def _product_ids(items: tuple[CartItem, ...]) -> set[str]:
+    return {item.product_id for item in items}
+
+
+def _is_newer_or_same(guest_time: datetime | None, customer_time: datetime | None) -> bool:
+    """A tie, or two unknown times, go to the guest cart: it is the shopper's latest session."""
+    if customer_time is None:
+        return True
+    if guest_time is None:
+        return False
+    return guest_time >= customer_time

@@ -1,0 +1,218 @@
+"""No email, phone number, card number or person name reaches a log line, whatever is passed."""
+
+from __future__ import annotations
+
+import string
+import time
+
+import pytest
+from cart_migration.catalogue import EVENTS
+from cart_migration.metrics import CartMigrationMetrics, log_operational
+from cart_migration.redaction import (
+    hash_customer_id,
+    mask_email,
+    passes_luhn,
+    redact_record,
+    scrub_string,
+)
+from hypothesis import given
+from hypothesis import strategies as st
+
+from unit.support import captured_stdout, unit_settings
+
+
+def luhn_complete(prefix: str) -> str:
+    """Append the check digit that makes ``prefix`` Luhn-valid."""
+    for check in "0123456789":
+        if passes_luhn(prefix + check):
+            return prefix + check
+    raise AssertionError("unreachable: one digit always completes a Luhn number")
+
+
+local_parts = st.text(string.ascii_letters + string.digits + "._+-", min_size=1, max_size=20).filter(
+    lambda local: local[0].isalnum()
+)
+domains = st.from_regex(r"[a-z]{2,12}\.(com|in|co\.uk|org)", fullmatch=True)
+emails = st.builds(lambda local, domain: f"{local}@{domain}", local_parts, domains)
+phones = st.one_of(
+    st.from_regex(r"\+91 [6-9]\d{4} \d{5}", fullmatch=True),
+    st.from_regex(r"\+1 \(\d{3}\) \d{3}-\d{4}", fullmatch=True),
+    st.from_regex(r"[6-9]\d{9}", fullmatch=True),
+    st.from_regex(r"\d{3}-\d{3}-\d{4}", fullmatch=True),
+)
+
+
+def formatted_card(prefix: str, separator: str | None) -> str:
+    number = luhn_complete(prefix)
+    return number if separator is None else separator.join(number[i : i + 4] for i in range(0, 16, 4))
+
+
+card_numbers = st.builds(
+    formatted_card, st.from_regex(r"4\d{14}", fullmatch=True), st.sampled_from([None, " ", "-"])
+)
+person_names = st.builds(
+    lambda first, last: f"{first} {last}",
+    st.sampled_from(["Priya", "Arjun", "Meera", "Rahul", "Ananya"]),
+    st.from_regex(r"Zq[a-z]{6}", fullmatch=True),  # surnames no log line could hold by chance
+)
+personal_keys = st.sampled_from(
+    [
+        "name",
+        "first_name",
+        "last_name",
+        "full_name",
+        "customerName",
+        "fullName",
+        "email",
+        "phone",
+        "phone_number",
+        "mobile",
+        "card",
+        "card_number",
+        "creditCard",
+    ]
+)
+filler = st.text(string.ascii_letters + " :,;=()[]", max_size=15)
+
+
+@st.composite
+def embedded(draw, secret_strategy):
+    secret = draw(secret_strategy)
+    return secret, f"{draw(filler)} {secret} {draw(filler)}"
+
+
+def emitted_text(event_type: str, fields: dict) -> str:
+    with captured_stdout() as lines:
+        CartMigrationMetrics.emit(event_type, **fields)
+    return lines.text
+
+
+event_types = st.sampled_from(sorted(EVENTS))
+field_names = st.sampled_from(
+    ["error_message", "reason", "guest_session_id", "store_id", "note", "resolution"]
+)
+
+
+@unit_settings
+@given(event_types, field_names, st.one_of(embedded(emails), embedded(phones), embedded(card_numbers)))
+def test_emails_phones_and_cards_in_any_field_never_reach_the_line(event_type, field, secret_and_text):
+    secret, text = secret_and_text
+
+    output = emitted_text(event_type, {field: text, "nested": {"list": [text, {"deeper": text}]}})
+
+    assert secret not in output
+    assert output.count("\n") == 1  # still exactly one line
+
+
+@unit_settings
+@given(event_types, personal_keys, person_names)
+def test_values_under_personal_keys_never_reach_the_line(event_type, key, name):
+    output = emitted_text(event_type, {key: name, "context": {key: name}, "items": [{key: name}]})
+
+    assert name not in output
+    assert name.split()[1] not in output
+
+
+@unit_settings
+@given(event_types, st.one_of(emails, phones, card_numbers))
+def test_personal_data_passed_as_the_customer_id_is_hashed(event_type, secret):
+    output = emitted_text(event_type, {"customer_id": secret})
+
+    assert secret not in output
+    assert hash_customer_id(secret) in output
+
+
+@unit_settings
+@given(emails)
+def test_personal_data_in_a_dictionary_key_is_scrubbed(email):
+    output = emitted_text("validation_error", {"field": "body", "error_message": {email: "bad"}})
+
+    assert email not in output
+
+
+def test_an_email_in_the_message_of_an_operational_line_is_masked():
+    with captured_stdout() as lines:
+        log_operational(
+            "WARNING", "Could not reach priya.sharma@example.com", email="priya.sharma@example.com"
+        )
+
+    assert "priya.sharma@example.com" not in lines.text
+    assert "pri***@example.com" in lines.text
+
+
+def test_customer_id_is_a_stable_keyed_prefixed_hash(monkeypatch):
+    first = hash_customer_id("user-123456")
+
+    assert first == hash_customer_id("user-123456")
+    assert first.startswith("cust_") and len(first) == len("cust_") + 16
+    assert all(char in string.hexdigits for char in first[5:])
+    monkeypatch.setenv("LOG_HASH_KEY", "another-key")
+    assert hash_customer_id("user-123456") != first
+
+
+def test_customer_id_is_hashed_at_any_depth_and_spelling():
+    redacted = redact_record(
+        {"customer_id": "u1", "context": {"customerId": "u1", "list": [{"CustomerID": "u1"}]}}
+    )
+
+    assert redacted["customer_id"] == redacted["context"]["customerId"] == hash_customer_id("u1")
+    assert redacted["context"]["list"][0]["CustomerID"] == hash_customer_id("u1")
+
+
+@pytest.mark.parametrize(
+    ("email", "masked"),
+    [("username@example.com", "use***@example.com"), ("ab@x.in", "ab***@x.in"), ("not-an-email", "***")],
+)
+def test_mask_email(email, masked):
+    assert mask_email(email) == masked
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        "guest-123e4567-e89b-12d3-a456-426614174000",  # guest sessions are not personal data
+        "203.0.113.7",
+        "2025-11-21T10:30:00.000Z",
+        "STORE-001",
+        "DynamoDB TransactWriteItems failed: 3 of 4 store carts migrated",
+        "4111 1111 1111 1112",  # not Luhn-valid, 16 digits: neither a card nor a phone
+    ],
+)
+def test_identifiers_that_are_not_personal_data_are_left_alone(kept):
+    assert scrub_string(kept) == kept
+
+
+def test_numbers_long_enough_to_be_phones_are_scrubbed_even_as_integers():
+    redacted = redact_record({"note": 9876543210, "count": 42, "total_value": 1250.5})
+
+    assert redacted == {"note": "[REDACTED_PHONE]", "count": 42, "total_value": 1250.5}
+
+
+@pytest.mark.parametrize(
+    "hostile", ["a" * 200_000 + "@", "@" * 200_000, "1-" * 100_000, ("x" * 50 + " ") * 4_000]
+)
+def test_huge_hostile_strings_are_scrubbed_quickly_and_cut(hostile):
+    started = time.perf_counter()
+
+    scrubbed = scrub_string(hostile)
+
+    assert time.perf_counter() - started < 0.5
+    assert scrubbed.endswith("[TRUNCATED]") and len(scrubbed) <= 4096 + len("[TRUNCATED]")
+
+
+def test_an_email_straddling_the_cut_is_masked_before_cutting():
+    text = "x" * 4090 + " priya.sharma@example.com"
+
+    assert "priya" not in scrub_string(text)
+
+
+def test_lone_surrogates_and_cycles_cannot_break_the_line():
+    cyclic: dict = {}
+    cyclic["self"] = cyclic
+
+    with captured_stdout() as lines:
+        CartMigrationMetrics.log_validation_error("POST /x", "body", "bad \ud800 text", context=cyclic)
+
+    (record,) = lines.records
+    assert "\ud800" not in record["error_message"]
+    assert "[TRUNCATED]" in lines.text
