@@ -81,7 +81,12 @@ test: venv emulator-venv terraformrc package ## Run the whole suite (starts an e
 
 .PHONY: demo
 demo: venv emulator-venv terraformrc package ## The whole monitoring story on the embedded emulator (KEEP=1 leaves it up)
+ifeq ($(KEEP),1)
+	@export $(FAST_ALARMS) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=ap-south-1 && \
+	  export $$(python3 tools/emulator.py start | tail -n 1) && $(DEV_PY) tools/demo.py --keep
+else
 	@$(FAST_ALARMS) $(WITH_EMULATOR) $(DEV_PY) tools/demo.py
+endif
 
 $(EXAMPLE)/.terraform/.initialised: $(BUILD)/terraformrc $(wildcard $(EXAMPLE)/*.tf)
 	@cd $(EXAMPLE) && terraform init -input=false -upgrade=false >/dev/null
@@ -105,6 +110,11 @@ apply: terraformrc package emulator $(EXAMPLE)/.terraform/.initialised ## Apply 
 destroy: terraformrc $(EXAMPLE)/.terraform/.initialised ## Destroy the local example on the running emulator
 	@export $$(python3 tools/emulator.py status) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=ap-south-1 && \
 	  cd $(EXAMPLE) && terraform destroy -input=false -auto-approve $(TF_LOCAL_VARS)
+
+SINCE ?= 1h
+.PHONY: query
+query: venv ## Run a saved Logs Insights query: make query NAME="Top Failure Reasons" [SINCE=2h]
+	@$(DEV_PY) tools/query.py "$(NAME)" --since "$(SINCE)"
 
 .PHONY: fmt
 fmt: venv ## Format HCL and Python

@@ -1,9 +1,12 @@
 """Where things are, for every suite."""
 
+import os
 import shutil
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The environment before any fixture pointed AWS clients at the emulator (for opt-in real-AWS checks).
+ENVIRONMENT_AT_START = dict(os.environ)
 REGION = "ap-south-1"
 LAMBDA_PACKAGE = ROOT / "build" / "cart_migration.zip"
 CATALOGUE_PATH = ROOT / "lambda_src" / "cart_migration" / "event_catalogue.json"

@@ -323,7 +323,9 @@ class LocalLambda:
         self.memory_mb = memory_mb
         self.before_call = before_call
         self.log_stream = time.strftime("%Y/%m/%d/[$LATEST]") + uuid.uuid4().hex
-        self._slots = threading.BoundedSemaphore(reserved_concurrency) if reserved_concurrency else None
+        self._slots = (
+            None if reserved_concurrency is None else threading.BoundedSemaphore(reserved_concurrency)
+        )
         self._cold = True
         os.environ.update(environment)
         self.logs.create_log_stream(logGroupName=log_group, logStreamName=self.log_stream)

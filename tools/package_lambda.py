@@ -44,6 +44,8 @@ def install_requirements(requirements: Path, target: Path, wheelhouse: Path | No
         str(target),
         "--only-binary=:all:",
         "--platform",
+        "manylinux_2_28_x86_64",
+        "--platform",
         "manylinux2014_x86_64",
         "--python-version",
         "3.13",

@@ -9,78 +9,16 @@ Between scenarios the clock moves past the 5-minute windows so each starts from 
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
-import uuid
-from contextlib import contextmanager
-from datetime import UTC, datetime
-from decimal import Decimal
 
 import pytest
-from cart_migration import clients
-from cart_migration.merge import CartItem
-from cart_migration.storage import CartTable
-from local_lambda import Throttled, api_event, make_token
+from local_lambda import Throttled
+from traffic import Shop, new_customer, new_guest_session
 
 SHORT_WINDOW_GAP = 360  # past a 300-second period, so the previous scenario's datapoints are out of it
 MINUTE = 60  # the minute in progress is never evaluated: let it complete
-GUEST_CART_TTL = 7 * 86400
 SEVERITY_BY_PRIORITY = {"P1": "critical", "P2": "warning", "P3": "warning"}
-
-
-class Shop:
-    """Customers and their guest carts, driving the deployed function through LocalLambda."""
-
-    def __init__(self, runtime, environment, carts_table):
-        self.runtime = runtime
-        self.secret = environment["JWT_SECRET"]
-        self.carts_table = carts_table
-
-    def token(self, customer_id: str) -> str:
-        return make_token(customer_id, self.secret)
-
-    def seed_guest_cart(self, stores=("STORE-001",)) -> str:
-        session = f"guest-{uuid.uuid4()}"
-        table = CartTable(clients.dynamodb(), self.carts_table)
-        for store in stores:
-            items = (
-                CartItem("P-1", 2, Decimal("120.00"), 10, None),
-                CartItem("P-2", 1, Decimal("80.50"), 5, None),
-            )
-            table.put_guest_cart(session, store, items, datetime.now(UTC), GUEST_CART_TTL)
-        return session
-
-    def migrate(self, customer_id: str, session: str, runtime=None, api: str = "http_v2"):
-        event = api_event(
-            api,
-            "POST",
-            "/api/v1/cart/migrate",
-            {"guest_session_id": session, "merge_strategy": "merge"},
-            {"Authorization": f"Bearer {self.token(customer_id)}"},
-        )
-        return (runtime or self.runtime).invoke(event)
-
-    def successful_migrations(self, count: int) -> None:
-        for _ in range(count):
-            invocation = self.migrate(f"user-{uuid.uuid4().hex[:10]}", self.seed_guest_cart())
-            assert invocation.status_code == 200 and invocation.body["status"] == "success", invocation.body
-
-    def migration_without_guest_carts(self) -> None:
-        invocation = self.migrate(f"user-{uuid.uuid4().hex[:10]}", f"guest-{uuid.uuid4()}")
-        assert invocation.status_code == 200 and invocation.body["status"] == "no_carts_found", (
-            invocation.body
-        )
-
-    @contextmanager
-    def carts_table_missing(self):
-        """The function pointed at a table that is not there: every migration fails in DynamoDB."""
-        saved = os.environ["CARTS_TABLE"]
-        os.environ["CARTS_TABLE"] = f"{saved}-deleted"
-        try:
-            yield
-        finally:
-            os.environ["CARTS_TABLE"] = saved
 
 
 class Alarms:
@@ -129,7 +67,7 @@ class Alarms:
 
 @pytest.fixture(scope="module")
 def shop(make_runtime, function_environment, applied_stack):
-    return Shop(make_runtime(), function_environment, applied_stack["carts_table_name"])
+    return Shop(make_runtime(), function_environment["JWT_SECRET"], applied_stack["carts_table_name"])
 
 
 @pytest.fixture(scope="module")
@@ -151,7 +89,7 @@ def test_a_failure_burst_raises_high_failure_rate_and_low_success_rate(shop, ala
     emulator_clock.advance(SHORT_WINDOW_GAP)
     with shop.carts_table_missing():
         for _ in range(6):
-            invocation = shop.migrate(f"user-{uuid.uuid4().hex[:10]}", f"guest-{uuid.uuid4()}")
+            invocation = shop.migrate(new_customer(), new_guest_session())
             assert invocation.status_code >= 500
             assert "migration_failure" in [e["event_type"] for e in invocation.events]
     emulator_clock.advance(MINUTE)
@@ -171,9 +109,7 @@ def test_a_failure_burst_raises_high_failure_rate_and_low_success_rate(shop, ala
 
 def test_five_failures_stay_under_the_high_failure_threshold(shop, alarms, emulator_clock):
     emulator_clock.advance(SHORT_WINDOW_GAP)
-    with shop.carts_table_missing():
-        for _ in range(5):
-            shop.migrate(f"user-{uuid.uuid4().hex[:10]}", f"guest-{uuid.uuid4()}")
+    shop.failed_migrations(5)
     shop.successful_migrations(45)
     emulator_clock.advance(MINUTE)
     alarms.expect("HighFailureRate", "OK", timeout=3)
@@ -182,9 +118,8 @@ def test_five_failures_stay_under_the_high_failure_threshold(shop, alarms, emula
 
 def test_a_rate_limit_burst_raises_excessive_rate_limiting(shop, alarms, emulator_clock):
     emulator_clock.advance(SHORT_WINDOW_GAP)
-    customer = f"user-{uuid.uuid4().hex[:10]}"
     # 40 calls: even split across two fixed windows, more than 20 are refused.
-    statuses = [shop.migrate(customer, f"guest-{uuid.uuid4()}").status_code for _ in range(40)]
+    statuses = shop.rate_limit_burst(40)
     assert statuses.count(429) > 20
     emulator_clock.advance(MINUTE)
     alarms.expect("ExcessiveRateLimiting", "ALARM")
@@ -203,8 +138,7 @@ def test_function_errors_raise_lambda_errors(shop, alarms, emulator_clock, make_
     impatient = make_runtime(timeout_seconds=0.000001)
     for _ in range(6):
         assert (
-            shop.migrate(f"user-{uuid.uuid4().hex[:10]}", shop.seed_guest_cart(), runtime=impatient).error
-            == "Task timed out"
+            shop.migrate(new_customer(), shop.seed_guest_cart(), runtime=impatient).error == "Task timed out"
         )
     emulator_clock.advance(MINUTE)
     alarms.expect("LambdaErrors", "ALARM")
@@ -226,13 +160,11 @@ def test_one_throttle_raises_lambda_throttles(shop, alarms, emulator_clock, make
         release.wait(10)
 
     single = make_runtime(reserved_concurrency=1, before_call=hold)
-    first = threading.Thread(
-        target=shop.migrate, args=(f"user-{uuid.uuid4().hex[:10]}", shop.seed_guest_cart(), single)
-    )
+    first = threading.Thread(target=shop.migrate, args=(new_customer(), shop.seed_guest_cart(), single))
     first.start()
     assert in_handler.wait(10)
     with pytest.raises(Throttled):
-        shop.migrate(f"user-{uuid.uuid4().hex[:10]}", shop.seed_guest_cart(), runtime=single)
+        shop.migrate(new_customer(), shop.seed_guest_cart(), runtime=single)
     release.set()
     first.join(30)
     emulator_clock.advance(MINUTE)

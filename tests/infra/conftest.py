@@ -1,6 +1,6 @@
 """Fixtures of the plan-level tests: one `terraform plan` per configuration, shared by all checks.
 
-Terraform runs on the session's copy of the module (`module_copy`), never in the working tree.
+Terraform runs on a copy of the module of these tests' own (`plan_copy`), never in the working tree.
 The AWS provider reads data sources (caller identity, region) at plan time, so these tests need
 the emulator: without it they fail, they never skip.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import tftest
-from project import CATALOGUE_PATH, REGION
+from project import CATALOGUE_PATH, REGION, copy_module
 
 
 @pytest.fixture(scope="session")
@@ -37,6 +37,12 @@ def tf_env(aws_endpoint, terraform_cli_config) -> dict:
 
 
 @pytest.fixture(scope="session")
+def plan_copy(tmp_path_factory) -> Path:
+    """A copy of the module of its own: the applied stack's copy holds state these plans must not see."""
+    return copy_module(tmp_path_factory.mktemp("plan-module"))
+
+
+@pytest.fixture(scope="session")
 def lambda_package(tmp_path_factory) -> Path:
     """A stand-in deployment zip: plan only hashes it."""
     path = tmp_path_factory.mktemp("pkg") / "cart_migration.zip"
@@ -53,16 +59,16 @@ def _terraform(module_copy: Path, subdir: str, tf_env: dict) -> tftest.Terraform
 
 
 @pytest.fixture(scope="session")
-def local_plan(module_copy, tf_env, lambda_package) -> tftest.TerraformPlanOutput:
+def local_plan(plan_copy, tf_env, lambda_package) -> tftest.TerraformPlanOutput:
     """Plan of examples/local (what the tests and the demo apply), with the function."""
-    tf = _terraform(module_copy, "examples/local", tf_env)
+    tf = _terraform(plan_copy, "examples/local", tf_env)
     return tf.plan(output=True, tf_vars={"create_lambda": "true", "lambda_package_path": str(lambda_package)})
 
 
 @pytest.fixture(scope="session")
-def root_tf(module_copy, tf_env) -> tftest.TerraformTest:
+def root_tf(plan_copy, tf_env) -> tftest.TerraformTest:
     """The root module itself (no provider block: region and endpoint come from the environment)."""
-    return _terraform(module_copy, ".", tf_env)
+    return _terraform(plan_copy, ".", tf_env)
 
 
 @pytest.fixture(scope="session")

@@ -207,7 +207,9 @@ def test_topics_are_encrypted_and_only_cloudwatch_of_this_account_may_publish(ap
         assert attributes["KmsMasterKeyId"] == applied_stack["kms_key_arn"], severity
         statements = json.loads(attributes["Policy"])["Statement"]
         publishers = [
-            s for s in statements if "sns:Publish" in json.dumps(s.get("Action")) and s["Effect"] == "Allow"
+            s
+            for s in statements
+            if "sns:publish" in json.dumps(s.get("Action")).lower() and s["Effect"] == "Allow"
         ]
         assert publishers, severity
         for statement in publishers:
@@ -229,13 +231,16 @@ def test_kms_key_lets_cloudwatch_use_it(applied_stack, aws_client):
     assert kms.get_key_rotation_status(KeyId=key)["KeyRotationEnabled"] is True
 
 
-def test_inboxes_are_subscribed_by_severity(applied_stack, aws_client):
+def test_subscriptions_by_severity(applied_stack, aws_client):
     sns = aws_client("sns")
     for severity, topic in applied_stack["sns_topic_arns"].items():
         subscriptions = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
-        assert [(s["Protocol"], s["Endpoint"]) for s in subscriptions] == [
-            ("sqs", applied_stack["alarm_inbox_queue_arns"][severity])
+        assert sorted((s["Protocol"], s["Endpoint"]) for s in subscriptions) == [
+            ("email", "oncall@example.com"),
+            ("sqs", applied_stack["alarm_inbox_queue_arns"][severity]),
         ]
+    pending = applied_stack["pending_email_confirmations"]
+    assert len(pending) == 2 and all("oncall@example.com must confirm" in note for note in pending.values())
 
 
 def test_dashboard_has_the_guide_widgets_on_the_filter_metrics(applied_stack, aws_client):

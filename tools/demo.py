@@ -1,0 +1,246 @@
+"""`make demo`: the whole monitoring story on the embedded emulator.
+
+Applies examples/local (the monitoring module with the cart-migration Lambda), drives a day's
+worth of shop traffic through the real handler, lets the emulator's clock run so the alarms
+evaluate, and shows what an on-call engineer would see: each alarm's state, the notifications
+that reached the subscribed queues, the dashboard as a picture, and a saved query's answer.
+Destroys the stack at the end unless --keep (make demo KEEP=1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import boto3
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "lambda_src"), str(ROOT / "tools")]
+
+from local_lambda import LocalLambda, Throttled  # noqa: E402
+from traffic import STRATEGIES, Shop, new_customer  # noqa: E402
+
+EXAMPLE = ROOT / "examples" / "local"
+PACKAGE = ROOT / "build" / "cart_migration.zip"
+OUT = ROOT / "build" / "demo"
+TF_VARS = [f"-var=lambda_package_path={PACKAGE}"]
+
+
+def say(text: str) -> None:
+    print(f"\n== {text}", flush=True)
+
+
+def terraform(*args: str, capture: bool = False) -> str:
+    result = subprocess.run(["terraform", *args], cwd=EXAMPLE, text=True, capture_output=True)
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])
+        raise SystemExit(f"terraform {args[0]} failed")
+    return result.stdout if capture else ""
+
+
+class Clock:
+    def __init__(self, endpoint: str):
+        self.url = f"{endpoint}/_cartmon/clock"
+
+    def _call(self, body: dict | None) -> float:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.url, data=data, method="POST" if data else "GET")
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read())["now"]
+
+    def now(self) -> float:
+        return self._call(None)
+
+    def advance(self, seconds: float) -> float:
+        return self._call({"advance_seconds": seconds})
+
+
+class Progress:
+    def __init__(self, total: int, width: int = 40):
+        self.total, self.done, self.width = total, 0, width
+
+    def step(self, label: str, count: int = 1) -> None:
+        self.done += count
+        filled = int(self.width * self.done / self.total)
+        sys.stdout.write(
+            f"\r  [{'#' * filled}{'.' * (self.width - filled)}] {self.done:>4}/{self.total}  {label:<40}"
+        )
+        sys.stdout.flush()
+        if self.done >= self.total:
+            sys.stdout.write("\n")
+
+
+def drive_traffic(
+    shop: Shop, clock: Clock, throttling: LocalLambda, impatient: LocalLambda
+) -> dict[str, int]:
+    """A morning in the shop, compressed: the clock moves a minute between waves."""
+    plan = [
+        ("successful migrations, every strategy", 30),
+        ("multi-store migrations", 6),
+        ("merge conflicts", 6),
+        ("guests without carts", 5),
+        ("DynamoDB failure burst", 8),
+        ("rate-limit burst", 40),
+        ("forged tokens", 5),
+        ("bad input", 5),
+        ("timeouts", 6),
+        ("throttled invocations", 2),
+    ]
+    progress = Progress(sum(n for _, n in plan))
+    counts: dict[str, int] = {}
+
+    def wave(label: str, count: int, action) -> None:
+        for _ in range(count):
+            action()
+            progress.step(label)
+        counts[label] = count
+        clock.advance(60)
+
+    wave(plan[0][0], 30, lambda: shop.successful_migrations(1, STRATEGIES[progress.done % 3]))
+    wave(
+        plan[1][0], 6, lambda: shop.successful_migrations(1, "merge", ("STORE-001", "STORE-002", "STORE-003"))
+    )
+    wave(plan[2][0], 6, lambda: shop.migration_with_conflict(STRATEGIES[progress.done % 3]))
+    wave(plan[3][0], 5, shop.migration_without_guest_carts)
+    wave(plan[4][0], 8, lambda: shop.failed_migrations(1))
+    statuses = []
+    customer = new_customer()
+    wave(plan[5][0], 40, lambda: statuses.append(shop.migrate(customer, shop.seed_guest_cart()).status_code))
+    counts["answered 429"] = statuses.count(429)
+    wave(plan[6][0], 5, shop.forged_token_request)
+    wave(plan[7][0], 5, shop.bad_input_request)
+    wave(plan[8][0], 6, lambda: shop.migrate(new_customer(), shop.seed_guest_cart(), runtime=impatient))
+
+    def throttle() -> None:
+        try:
+            throttling.invoke({})
+        except Throttled:
+            pass
+
+    wave(plan[9][0], 2, throttle)
+    return counts
+
+
+def alarm_table(cloudwatch, names: list[str]) -> str:
+    alarms = cloudwatch.describe_alarms(AlarmNames=names)["MetricAlarms"]
+    width = max(len(a["AlarmName"]) for a in alarms)
+    lines = [f"  {'alarm'.ljust(width)}  state              reason"]
+    for alarm in sorted(alarms, key=lambda a: a["AlarmName"]):
+        lines.append(
+            f"  {alarm['AlarmName'].ljust(width)}  {alarm['StateValue']:<18} {alarm['StateReason'][:90]}"
+        )
+    return "\n".join(lines)
+
+
+def drain_notifications(sqs, inboxes: dict[str, str]) -> list[tuple[str, str, str]]:
+    received = []
+    for severity, url in inboxes.items():
+        while True:
+            messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get(
+                "Messages", []
+            )
+            if not messages:
+                break
+            for message in messages:
+                alarm = json.loads(json.loads(message["Body"])["Message"])
+                received.append(
+                    (severity, alarm["AlarmName"], f"{alarm['OldStateValue']} -> {alarm['NewStateValue']}")
+                )
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    return received
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--keep", action="store_true", help="leave the stack (and the emulator) up")
+    args = parser.parse_args()
+    endpoint = os.environ.get("AWS_ENDPOINT_URL")
+    if not endpoint:
+        raise SystemExit("AWS_ENDPOINT_URL is not set: run this through `make demo`")
+    started = time.monotonic()
+    clock = Clock(endpoint)
+    OUT.mkdir(parents=True, exist_ok=True)
+
+    say("Deploying examples/local (monitoring module + cart-migration Lambda) to the emulator")
+    terraform("init", "-input=false", "-upgrade=false")
+    terraform("apply", "-input=false", "-auto-approve", *TF_VARS)
+    outputs = {
+        name: value["value"] for name, value in json.loads(terraform("output", "-json", capture=True)).items()
+    }
+    (OUT / "outputs.json").write_text(json.dumps(outputs, indent=2))
+    print(
+        f"  {len(outputs['alarm_names'])} alarms, {len(outputs['metric_filter_names'])} metric filters, "
+        f"dashboard {outputs['dashboard_name']}, {len(outputs['query_definition_ids'])} saved queries"
+    )
+
+    clients = {
+        name: boto3.client(name, endpoint_url=endpoint) for name in ("lambda", "logs", "cloudwatch", "sqs")
+    }
+    environment = clients["lambda"].get_function_configuration(FunctionName=outputs["lambda_function_name"])[
+        "Environment"
+    ]["Variables"]
+
+    def runtime(**options) -> LocalLambda:
+        return LocalLambda(
+            outputs["lambda_function_name"],
+            outputs["log_group_names"]["function"],
+            clients["logs"],
+            clients["cloudwatch"],
+            environment,
+            clock=clock.now,
+            **options,
+        )
+
+    shop = Shop(runtime(), environment["JWT_SECRET"], outputs["carts_table_name"])
+    occupied = runtime(reserved_concurrency=0)
+    say("Driving shop traffic through the real handler")
+    counts = drive_traffic(shop, clock, occupied, runtime(timeout_seconds=0.000001))
+    print(f"  rate-limit burst: {counts['answered 429']} of 40 calls answered 429")
+
+    say("Alarm states after the traffic (the emulator evaluates alarms as CloudWatch does)")
+    clock.advance(60)
+    print(alarm_table(clients["cloudwatch"], outputs["alarm_names"]))
+
+    say("Notifications that reached the SQS queues subscribed to the alert topics")
+    for severity, name, change in drain_notifications(clients["sqs"], outputs["alarm_inbox_queue_urls"]):
+        print(f"  [{severity:<8}] {name}: {change}")
+
+    say("The dashboard, rendered from its deployed body and the emulator's metrics")
+    try:
+        from render_dashboard import render
+
+        png, html = render(
+            clients["cloudwatch"],
+            clients["logs"],
+            outputs["dashboard_name"],
+            OUT,
+            clock.now() - 3 * 3600,
+            clock.now(),
+        )
+        print(f"  picture: {png}\n  page:    {html}")
+    except ImportError:
+        print("  (dashboard renderer not available)")
+
+    say('Saved query "Top Failure Reasons" over the last hour')
+    subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "query.py"), "Top Failure Reasons", "--since", "3h"],
+        check=False,
+    )
+
+    if args.keep:
+        say(f"Stack left up (KEEP=1): {endpoint}; `make destroy` and `make emulator-stop` when done")
+    else:
+        say("Destroying the stack")
+        terraform("destroy", "-input=false", "-auto-approve", *TF_VARS)
+    print(f"\ndemo finished in {time.monotonic() - started:.0f} s; outputs in {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

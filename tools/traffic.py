@@ -1,0 +1,147 @@
+"""Shop traffic against the deployed cart-migration function, through `LocalLambda`.
+
+A `Shop` seeds guest carts as the shop front end stores them and calls the API as customers do:
+successful migrations with each strategy, merge conflicts, guests without carts, a DynamoDB
+failure burst, rate-limit bursts, forged tokens and bad input. Used by the demo and the
+end-to-end tests.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from local_lambda import Invocation, LocalLambda, api_event, make_token
+
+GUEST_CART_TTL = 7 * 86400
+STRATEGIES = ("merge", "replace", "keep_newest")
+MIGRATE = "/api/v1/cart/migrate"
+
+
+def new_customer() -> str:
+    return f"user-{uuid.uuid4().hex[:10]}"
+
+
+def new_guest_session() -> str:
+    return f"guest-{uuid.uuid4()}"
+
+
+class Shop:
+    def __init__(self, runtime: LocalLambda, jwt_secret: str, carts_table: str, api: str = "http_v2"):
+        self.runtime = runtime
+        self.secret = jwt_secret
+        self.carts_table = carts_table
+        self.api = api
+
+    def token(self, customer_id: str) -> str:
+        return make_token(customer_id, self.secret)
+
+    def seed_guest_cart(self, stores: tuple[str, ...] = ("STORE-001",), session: str | None = None) -> str:
+        from cart_migration import clients
+        from cart_migration.merge import CartItem
+        from cart_migration.storage import CartTable
+
+        session = session or new_guest_session()
+        table = CartTable(clients.dynamodb(), self.carts_table)
+        for store in stores:
+            items = (
+                CartItem("P-1", 2, Decimal("120.00"), 10, None),
+                CartItem("P-2", 1, Decimal("80.50"), 5, None),
+            )
+            table.put_guest_cart(session, store, items, datetime.now(UTC), GUEST_CART_TTL)
+        return session
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        customer_id: str | None,
+        body=None,
+        headers: dict | None = None,
+        runtime: LocalLambda | None = None,
+    ) -> Invocation:
+        headers = dict(headers or {})
+        if customer_id is not None:
+            headers.setdefault("Authorization", f"Bearer {self.token(customer_id)}")
+        return (runtime or self.runtime).invoke(api_event(self.api, method, path, body, headers))
+
+    def migrate(
+        self,
+        customer_id: str,
+        session: str,
+        strategy: str = "merge",
+        store_id: str | None = None,
+        runtime: LocalLambda | None = None,
+    ) -> Invocation:
+        body = {"guest_session_id": session, "merge_strategy": strategy}
+        if store_id:
+            body["store_id"] = store_id
+        return self.call("POST", MIGRATE, customer_id, body, runtime=runtime)
+
+    def successful_migrations(
+        self, count: int, strategy: str = "merge", stores: tuple[str, ...] = ("STORE-001",)
+    ) -> None:
+        for _ in range(count):
+            invocation = self.migrate(new_customer(), self.seed_guest_cart(stores), strategy)
+            assert invocation.status_code == 200 and invocation.body["status"] == "success", invocation.body
+
+    def migration_with_conflict(self, strategy: str) -> Invocation:
+        """The customer already has a cart in the store the guest cart comes from."""
+        customer = new_customer()
+        first = self.migrate(customer, self.seed_guest_cart(), strategy)
+        assert first.status_code == 200, first.body
+        second = self.migrate(customer, self.seed_guest_cart(), strategy)
+        assert second.status_code == 200 and second.body["conflicts_resolved"], second.body
+        return second
+
+    def migration_without_guest_carts(self) -> Invocation:
+        invocation = self.migrate(new_customer(), new_guest_session())
+        assert invocation.status_code == 200 and invocation.body["status"] == "no_carts_found", (
+            invocation.body
+        )
+        return invocation
+
+    def all_carts(self, customer_id: str) -> Invocation:
+        return self.call("GET", "/api/v1/cart/all", customer_id)
+
+    def cleanup(self, customer_id: str, session: str) -> Invocation:
+        return self.call("DELETE", f"/api/v1/cart/cleanup-guest/{session}", customer_id)
+
+    def rate_limit_burst(self, calls: int) -> list[int]:
+        customer = new_customer()
+        return [self.migrate(customer, new_guest_session()).status_code for _ in range(calls)]
+
+    def forged_token_request(self) -> Invocation:
+        forged = make_token(new_customer(), "not-the-secret")
+        return self.call(
+            "POST",
+            MIGRATE,
+            None,
+            {"guest_session_id": new_guest_session()},
+            {"Authorization": f"Bearer {forged}"},
+        )
+
+    def bad_input_request(self) -> Invocation:
+        return self.call(
+            "POST", MIGRATE, new_customer(), {"guest_session_id": "not-a-guest", "merge_strategy": "union"}
+        )
+
+    @contextmanager
+    def carts_table_missing(self) -> Iterator[None]:
+        """The function pointed at a table that is not there: every migration fails in DynamoDB."""
+        saved = os.environ["CARTS_TABLE"]
+        os.environ["CARTS_TABLE"] = f"{saved}-deleted"
+        try:
+            yield
+        finally:
+            os.environ["CARTS_TABLE"] = saved
+
+    def failed_migrations(self, count: int) -> None:
+        with self.carts_table_missing():
+            for _ in range(count):
+                invocation = self.migrate(new_customer(), new_guest_session())
+                assert invocation.status_code >= 500, invocation.body
