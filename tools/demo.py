@@ -106,16 +106,19 @@ def drive_traffic(
     wave(
         plan[1][0], 6, lambda: shop.successful_migrations(1, "merge", ("STORE-001", "STORE-002", "STORE-003"))
     )
-    wave(plan[2][0], 6, lambda: shop.migration_with_conflict(STRATEGIES[progress.done % 3]))
-    wave(plan[3][0], 5, shop.migration_without_guest_carts)
-    wave(plan[4][0], 8, lambda: shop.failed_migrations(1))
+    wave(plan[2][0], 10, lambda: shop.migrate(new_customer(), shop.seed_guest_cart(), store_id="STORE-001"))
+    wave(plan[3][0], 5, lambda: shop.all_carts(new_customer()))
+    wave(plan[4][0], 5, lambda: shop.cleanup(new_customer(), shop.seed_guest_cart()))
+    wave(plan[5][0], 6, lambda: shop.migration_with_conflict(STRATEGIES[progress.done % 3]))
+    wave(plan[6][0], 5, shop.migration_without_guest_carts)
+    wave(plan[7][0], 8, lambda: shop.failed_migrations(1))
     statuses = []
     customer = new_customer()
-    wave(plan[5][0], 40, lambda: statuses.append(shop.migrate(customer, shop.seed_guest_cart()).status_code))
+    wave(plan[8][0], 40, lambda: statuses.append(shop.migrate(customer, shop.seed_guest_cart()).status_code))
     counts["answered 429"] = statuses.count(429)
-    wave(plan[6][0], 5, shop.forged_token_request)
-    wave(plan[7][0], 5, shop.bad_input_request)
-    wave(plan[8][0], 6, lambda: shop.migrate(new_customer(), shop.seed_guest_cart(), runtime=impatient))
+    wave(plan[9][0], 5, shop.forged_token_request)
+    wave(plan[10][0], 5, shop.bad_input_request)
+    wave(plan[11][0], 6, lambda: shop.migrate(new_customer(), shop.seed_guest_cart(), runtime=impatient))
 
     def throttle() -> None:
         try:
@@ -123,7 +126,7 @@ def drive_traffic(
         except Throttled:
             pass
 
-    wave(plan[9][0], 2, throttle)
+    wave(plan[12][0], 2, throttle)
     return counts
 
 
@@ -227,7 +230,7 @@ def main() -> int:
     except ImportError:
         print("  (dashboard renderer not available)")
 
-    say('Saved query "Top Failure Reasons" over the last hour')
+    say('Saved query "Top Failure Reasons" over the last three hours')
     subprocess.run(
         [sys.executable, str(ROOT / "tools" / "query.py"), "Top Failure Reasons", "--since", "3h"],
         check=False,

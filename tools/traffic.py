@@ -116,7 +116,7 @@ class Shop:
         return [self.migrate(customer, new_guest_session()).status_code for _ in range(calls)]
 
     def forged_token_request(self) -> Invocation:
-        forged = make_token(new_customer(), "not-the-secret")
+        forged = make_token(new_customer(), "a-key-that-is-long-enough-but-not-the-function-secret")
         return self.call(
             "POST",
             MIGRATE,
