@@ -79,6 +79,15 @@ def closing_quote(text: str, opening: int) -> int:
     return index
 
 
+def description_text(raw: object) -> str:
+    """A description as written: heredoc markers and HCL string escapes removed, whitespace folded."""
+    text = str(raw or "").strip().strip('"')
+    heredoc = re.match(r"<<-?(\w+)\s*(.*?)\s*\1$", text, flags=re.S)
+    if heredoc:
+        text = heredoc.group(2)
+    return " ".join(text.replace('\\"', '"').split())
+
+
 def cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -104,7 +113,7 @@ def render(module_dir: Path) -> str:
         "|---|---|---|---|:---:|",
     ]
     for name, body in sorted(blocks(variables_source, "variable").items()):
-        description = str(parsed_variables[name].get("description", "")).strip('"')
+        description = description_text(parsed_variables[name].get("description"))
         type_text = attribute_text(body, "type") or "any"
         default = attribute_text(body, "default")
         sensitive = parsed_variables[name].get("sensitive") is True
@@ -118,7 +127,7 @@ def render(module_dir: Path) -> str:
         )
     lines += ["", "### Outputs", "", "| Name | Description |", "|---|---|"]
     for name in sorted(blocks(outputs_source, "output")):
-        description = str(parsed_outputs[name].get("description", "")).strip('"')
+        description = description_text(parsed_outputs[name].get("description"))
         lines.append(f"| `{name}` | {cell(description)} |")
     return "\n".join(lines)
 
