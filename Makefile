@@ -111,6 +111,10 @@ destroy: terraformrc $(EXAMPLE)/.terraform/.initialised ## Destroy the local exa
 	@export $$(python3 tools/emulator.py status) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=ap-south-1 && \
 	  cd $(EXAMPLE) && terraform destroy -input=false -auto-approve $(TF_LOCAL_VARS)
 
+.PHONY: cost
+cost: plan ## Monthly cost estimate of the planned resources, unit prices beside each line
+	@$(DEV_PY) tools/cost.py $(BUILD)/plan.json
+
 SINCE ?= 1h
 .PHONY: query
 query: venv ## Run a saved Logs Insights query: make query NAME="Top Failure Reasons" [SINCE=2h]

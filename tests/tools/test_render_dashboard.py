@@ -1,0 +1,361 @@
+"""tools/render_dashboard.py: the dashboard as deployed, drawn from its body and the emulator's data.
+
+The rendering tests run on the embedded emulator (they fail, never skip, without one): a body
+with text, metric (time series and single value) and log widgets is put with PutDashboard,
+metric data and log lines are put on the emulator's clock, and the PNG and the HTML are read
+back. The parsing tests (metrics-array shorthand, SOURCE clauses, durations, layout, math)
+need nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+
+import pytest
+import render_dashboard as rd
+from PIL import Image
+
+# --- the body's syntax, without the emulator ------------------------------------------------------
+
+
+def test_dot_repeats_the_value_at_the_same_position_of_the_previous_metric():
+    rows = rd.expand_metric_rows(
+        [
+            ["AWS/Lambda", "Errors", "FunctionName", "f1"],
+            [".", "Throttles", ".", ".", {"stat": "Maximum"}],
+        ]
+    )
+    assert rows[1] == (["AWS/Lambda", "Throttles", "FunctionName", "f1"], {"stat": "Maximum"})
+
+
+def test_ellipsis_repeats_the_previous_metric_up_to_the_values_that_follow_it():
+    rows = rd.expand_metric_rows(
+        [
+            ["AWS/EC2", "CPUUtilization", "InstanceId", "i-1", {"label": "first"}],
+            ["...", "i-2"],
+            ["...", {"stat": "p99"}],
+            ["AWS/EC2", "...", "i-3"],
+        ]
+    )
+    assert [values for values, _ in rows] == [
+        ["AWS/EC2", "CPUUtilization", "InstanceId", "i-1"],
+        ["AWS/EC2", "CPUUtilization", "InstanceId", "i-2"],
+        ["AWS/EC2", "CPUUtilization", "InstanceId", "i-2"],
+        ["AWS/EC2", "CPUUtilization", "InstanceId", "i-3"],
+    ]
+    # The options object is the entry's own: the label of the first is not inherited.
+    assert rows[1][1] == {} and rows[2][1] == {"stat": "p99"}
+
+
+def test_an_expression_entry_does_not_become_the_previous_metric():
+    rows = rd.expand_metric_rows([["NS", "A"], [{"expression": "m1 * 2", "id": "e1"}], [".", "B"]])
+    assert rows[2][0] == ["NS", "B"]
+
+
+def test_dot_without_a_previous_value_is_an_error():
+    with pytest.raises(ValueError, match="previous metric"):
+        rd.expand_metric_rows([["NS", "A"], [".", ".", ".", "."]])
+
+
+def test_widget_defaults_and_labels():
+    specs = rd.metric_specs(
+        {
+            "stat": "Sum",
+            "period": 60,
+            "metrics": [
+                ["AWS/Lambda", "Duration", "FunctionName", "f", {"stat": "Average"}],
+                ["...", {"stat": "Maximum", "yAxis": "right"}],
+                ["NS", "Count", {"label": "Mine", "period": 300, "visible": False}],
+            ],
+        }
+    )
+    assert [(s.id, s.stat, s.period, s.y_axis, s.visible) for s in specs] == [
+        ("m1", "Average", 60, "left", True),
+        ("m2", "Maximum", 60, "right", True),
+        ("m3", "Sum", 300, "left", False),
+    ]
+    # Two metrics of one name are told apart by what differs, as CloudWatch labels them.
+    assert [s.label for s in specs] == ["Duration Average", "Duration Maximum", "Mine"]
+
+
+def test_source_clauses_are_split_from_the_query():
+    groups, query = rd.split_log_query("SOURCE '/aws/lambda/a' | SOURCE \"/b\" | fields @message | limit 5")
+    assert groups == ["/aws/lambda/a", "/b"]
+    assert query == "fields @message | limit 5"
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("-PT3H", -10800), ("-P1D", -86400), ("PT15M", 900), ("-P1W", -604800), ("-PT1H30M", -5400)],
+)
+def test_iso_durations(text, seconds):
+    assert rd.parse_duration(text) == seconds
+
+
+def test_the_range_ends_at_the_callers_now():
+    assert rd.resolve_range("-PT2H", 1_000_000) == (1_000_000 - 7200, 1_000_000)
+    assert rd.resolve_range(None, 1_000_000, {"start": "-PT30M"}) == (1_000_000 - 1800, 1_000_000)
+    assert rd.resolve_range(None, 1_000_000) == (1_000_000 - 10800, 1_000_000)
+
+
+def test_widgets_without_a_position_take_the_next_free_place():
+    widgets = rd.layout(
+        {
+            "widgets": [
+                {"type": "text", "x": 0, "y": 0, "width": 12, "height": 2, "properties": {"markdown": "a"}},
+                {"type": "text", "properties": {"markdown": "b"}},
+                {"type": "text", "width": 18, "height": 3, "properties": {"markdown": "c"}},
+            ]
+        }
+    )
+    assert [(w.x, w.y, w.width, w.height) for w in widgets] == [(0, 0, 12, 2), (12, 0, 6, 6), (0, 6, 18, 3)]
+    assert rd.png_size(widgets) == (1440, rd.HEADER_PX + 9 * rd.ROW_PX)
+
+
+def test_metric_math_on_fetched_series():
+    spec = rd.MetricSpec(id="s", label="s", stat="Sum", period=60)
+    series = {
+        "s": rd.Series(spec, {0.0: 9.0, 60.0: 0.0, 120.0: 5.0}),
+        "f": rd.Series(spec, {0.0: 1.0, 60.0: 0.0}),
+    }
+    math = rd.MetricMath(series, grid=[0.0, 60.0, 120.0])
+    assert math.evaluate("IF((s + f) > 0, 100 * s / (s + f), 100)") == {0.0: 90.0, 60.0: 100.0}
+    assert math.evaluate("FILL(f, 0) + 1") == {0.0: 2.0, 60.0: 1.0, 120.0: 1.0}
+    assert math.evaluate("SUM([s, f])") == {0.0: 10.0, 60.0: 0.0, 120.0: 5.0}
+    with pytest.raises(rd.MathError, match="unknown id"):
+        math.evaluate("s + x")
+
+
+def test_markdown_becomes_html_without_letting_markup_through():
+    page = rd.markdown_to_html("# Runbooks\n- **P1**: page <b>now</b>\n\nSee [docs](https://example.com/r).")
+    assert "<h3>Runbooks</h3>" in page
+    assert "<li><strong>P1</strong>: page &lt;b&gt;now&lt;/b&gt;</li>" in page
+    assert '<a href="https://example.com/r">docs</a>' in page
+
+
+# --- rendering on the emulator --------------------------------------------------------------------
+
+PERIOD = 300
+
+
+@pytest.fixture
+def emulator_now(aws_endpoint) -> float:
+    now = rd.emulator_now(aws_endpoint)
+    assert now is not None, f"{aws_endpoint}/_cartmon/clock does not answer: not this project's emulator"
+    return now
+
+
+@pytest.fixture
+def stack(aws_client, emulator_now):
+    """A log group with log lines, metric data in a fresh namespace, all on the emulator's clock."""
+    suffix = uuid.uuid4().hex[:8]
+    namespace = f"RenderTest/{suffix}"
+    group = f"/aws/lambda/render-{suffix}"
+    logs, cloudwatch = aws_client("logs"), aws_client("cloudwatch")
+    logs.create_log_group(logGroupName=group)
+    logs.create_log_stream(logGroupName=group, logStreamName="s")
+    # Three whole periods ago, two ago and one ago: the buckets and their sums are known.
+    base = (int(emulator_now) // PERIOD - 3) * PERIOD
+    successes = {base: [3, 4], base + PERIOD: [5], base + 2 * PERIOD: [1, 1, 1]}
+    failures = {base: [1], base + 2 * PERIOD: [2]}
+    data = []
+    for bucket, values in successes.items():
+        data += [
+            {"MetricName": "MigrationSuccessCount", "Value": v, "Timestamp": bucket + 10 + k}
+            for k, v in enumerate(values)
+        ]
+    for bucket, values in failures.items():
+        data += [
+            {"MetricName": "MigrationFailureCount", "Value": v, "Timestamp": bucket + 20} for v in values
+        ]
+    cloudwatch.put_metric_data(Namespace=namespace, MetricData=data)
+    customers = [f"cust-{suffix}-{k}" for k in range(4)]
+    events = [
+        {
+            "timestamp": int((emulator_now - 600 + 60 * k) * 1000),
+            "message": json.dumps(
+                {
+                    "event_type": "migration_success",
+                    "message": "Cart migration successful",
+                    "customer_id": customer,
+                }
+            ),
+        }
+        for k, customer in enumerate(customers)
+    ]
+    events.append({"timestamp": int((emulator_now - 500) * 1000), "message": "START RequestId: not an event"})
+    events.sort(key=lambda e: e["timestamp"])
+    logs.put_log_events(logGroupName=group, logStreamName="s", logEvents=events)
+    dashboards = []
+    yield {
+        "namespace": namespace,
+        "group": group,
+        "customers": customers,
+        "success_total": 15,
+        "success_by_bucket": {bucket: sum(values) for bucket, values in successes.items()},
+        "dashboards": dashboards,
+    }
+    for name in dashboards:
+        cloudwatch.delete_dashboards(DashboardNames=[name])
+    logs.delete_log_group(logGroupName=group)
+
+
+def body_for(stack: dict, series_title: str = "Migration Success vs Failure") -> dict:
+    return {
+        "widgets": [
+            {
+                "type": "text",
+                "x": 0,
+                "y": 0,
+                "width": 24,
+                "height": 2,
+                "properties": {"markdown": "# Cart migration\nP1 alarms page **on-call**."},
+            },
+            {
+                "type": "metric",
+                "x": 0,
+                "y": 2,
+                "width": 16,
+                "height": 6,
+                "properties": {
+                    "title": series_title,
+                    "view": "timeSeries",
+                    "stacked": False,
+                    "region": "ap-south-1",
+                    "period": PERIOD,
+                    "stat": "Sum",
+                    "metrics": [
+                        [stack["namespace"], "MigrationSuccessCount"],
+                        [".", "MigrationFailureCount"],
+                    ],
+                },
+            },
+            {
+                "type": "metric",
+                "x": 16,
+                "y": 2,
+                "width": 8,
+                "height": 6,
+                "properties": {
+                    "title": "Total Successes",
+                    "view": "singleValue",
+                    "region": "ap-south-1",
+                    "period": PERIOD,
+                    "stat": "Sum",
+                    "setPeriodToTimeRange": True,
+                    "metrics": [[stack["namespace"], "MigrationSuccessCount"]],
+                },
+            },
+            {
+                "type": "log",
+                "x": 0,
+                "y": 8,
+                "width": 24,
+                "height": 6,
+                "properties": {
+                    "title": "Recent Migration Logs",
+                    "region": "ap-south-1",
+                    "view": "table",
+                    "query": f"SOURCE '{stack['group']}' | fields @timestamp, event_type, customer_id "
+                    "| filter ispresent(event_type) | sort @timestamp desc | limit 20",
+                },
+            },
+        ]
+    }
+
+
+def deploy(aws_client, stack: dict, body: dict) -> str:
+    name = f"render-{uuid.uuid4().hex[:8]}"
+    aws_client("cloudwatch").put_dashboard(DashboardName=name, DashboardBody=json.dumps(body))
+    stack["dashboards"].append(name)
+    return name
+
+
+@pytest.mark.emulator
+def test_renders_the_deployed_dashboard_to_png_and_html(aws_client, stack, emulator_now, tmp_path):
+    name = deploy(aws_client, stack, body_for(stack))
+
+    png, page = rd.render(
+        aws_client("cloudwatch"), aws_client("logs"), name, tmp_path, start="-PT1H", end=emulator_now
+    )
+
+    # The PNG is the 24-column grid, 14 rows deep, under the header: 60 px a column, 50 a row.
+    with Image.open(png) as image:
+        assert image.format == "PNG"
+        assert image.size == (1440, 56 + 14 * 50)
+        assert image.size[0] / image.size[1] == pytest.approx(
+            24 * rd.COLUMN_PX / (rd.HEADER_PX + 14 * rd.ROW_PX)
+        )
+    text = page.read_text()
+    for title in ("Migration Success vs Failure", "Total Successes", "Recent Migration Logs"):
+        assert f"<h2>{title}</h2>" in text
+    assert "<h3>Cart migration</h3>" in text and "<strong>on-call</strong>" in text
+    # Every log row the query returns, and only those (the START line has no event_type).
+    for customer in stack["customers"]:
+        assert f"<td>{customer}</td>" in text
+    assert text.count("<td>migration_success</td>") == len(stack["customers"])
+    assert "not an event" not in text
+    # The single value is the sum over the whole range; the graph's data are the period sums.
+    assert f'<div class="value">{stack["success_total"]}</div>' in text
+    assert re.search(r"<th>MigrationSuccessCount</th><th>MigrationFailureCount</th>", text)
+    for bucket, total in stack["success_by_bucket"].items():
+        stamp = rd._utc(bucket).strftime("%Y-%m-%d %H:%M")
+        assert f"<tr><td>{stamp}</td><td>{total}</td>" in text
+    # Self-contained: the graph is inline, nothing is fetched.
+    assert text.count("data:image/png;base64,") == 1
+    assert not re.search(r"""(src|href)=["']https?:""", text)
+    assert "<link" not in text and "<script" not in text
+
+
+@pytest.mark.emulator
+def test_the_picture_follows_the_body(aws_client, stack, emulator_now, tmp_path):
+    cloudwatch, logs = aws_client("cloudwatch"), aws_client("logs")
+    name = deploy(aws_client, stack, body_for(stack))
+    first_png, _ = rd.render(cloudwatch, logs, name, tmp_path / "first", start="-PT1H", end=emulator_now)
+    again_png, _ = rd.render(cloudwatch, logs, name, tmp_path / "again", start="-PT1H", end=emulator_now)
+    # The same body and data draw the same picture, so a difference below is the body's doing.
+    assert first_png.read_bytes() == again_png.read_bytes()
+
+    cloudwatch.put_dashboard(
+        DashboardName=name, DashboardBody=json.dumps(body_for(stack, "Outcomes per 5 minutes"))
+    )
+    changed_png, changed_page = rd.render(
+        cloudwatch, logs, name, tmp_path / "changed", start="-PT1H", end=emulator_now
+    )
+
+    assert changed_png.read_bytes() != first_png.read_bytes()
+    text = changed_page.read_text()
+    assert "<h2>Outcomes per 5 minutes</h2>" in text
+    assert "Migration Success vs Failure" not in text
+
+
+@pytest.mark.emulator
+def test_a_widget_moved_down_makes_the_picture_taller(aws_client, stack, emulator_now, tmp_path):
+    body = body_for(stack)
+    body["widgets"][3]["y"] = 20  # the log widget, 6 rows high: 26 rows in all
+    name = deploy(aws_client, stack, body)
+
+    png, _ = rd.render(
+        aws_client("cloudwatch"), aws_client("logs"), name, tmp_path, start="-PT1H", end=emulator_now
+    )
+
+    with Image.open(png) as image:
+        assert image.size == (1440, 56 + 26 * 50)
+
+
+@pytest.mark.emulator
+def test_a_query_the_service_refuses_is_shown_on_its_widget(aws_client, stack, emulator_now, tmp_path):
+    body = body_for(stack)
+    body["widgets"][3]["properties"]["query"] = f"SOURCE '{stack['group']}-missing' | fields @message"
+    name = deploy(aws_client, stack, body)
+
+    _, page = rd.render(
+        aws_client("cloudwatch"), aws_client("logs"), name, tmp_path, start="-PT1H", end=emulator_now
+    )
+
+    text = page.read_text()
+    assert re.search(r'<p class="error">[^<]*does not exist', text)
+    # The other widgets still render.
+    assert f'<div class="value">{stack["success_total"]}</div>' in text
