@@ -29,12 +29,14 @@ def pytest_addoption(parser):
 
 
 def pytest_collection_modifyitems(config, items):
+    """Real-AWS checks are opt-in: without --real-aws they are not collected at all."""
     if config.getoption("--real-aws"):
         return
-    skip_real = pytest.mark.skip(reason="real AWS checks are opt-in: pytest --real-aws")
-    for item in items:
-        if "real_aws" in item.keywords:
-            item.add_marker(skip_real)
+    selected = [item for item in items if "real_aws" not in item.keywords]
+    deselected = [item for item in items if "real_aws" in item.keywords]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
 
 
 def _reachable(url: str) -> bool:

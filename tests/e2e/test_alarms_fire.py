@@ -160,7 +160,9 @@ def test_one_throttle_raises_lambda_throttles(shop, alarms, emulator_clock, make
         release.wait(10)
 
     single = make_runtime(reserved_concurrency=1, before_call=hold)
-    first = threading.Thread(target=shop.migrate, args=(new_customer(), shop.seed_guest_cart(), single))
+    first = threading.Thread(
+        target=shop.migrate, args=(new_customer(), shop.seed_guest_cart()), kwargs={"runtime": single}
+    )
     first.start()
     assert in_handler.wait(10)
     with pytest.raises(Throttled):
