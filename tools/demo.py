@@ -80,45 +80,8 @@ def drive_traffic(
     shop: Shop, clock: Clock, throttling: LocalLambda, impatient: LocalLambda
 ) -> dict[str, int]:
     """A morning in the shop, compressed: the clock moves a minute between waves."""
-    plan = [
-        ("successful migrations, every strategy", 30),
-        ("multi-store migrations", 6),
-        ("merge conflicts", 6),
-        ("guests without carts", 5),
-        ("DynamoDB failure burst", 8),
-        ("rate-limit burst", 40),
-        ("forged tokens", 5),
-        ("bad input", 5),
-        ("timeouts", 6),
-        ("throttled invocations", 2),
-    ]
-    progress = Progress(sum(n for _, n in plan))
-    counts: dict[str, int] = {}
-
-    def wave(label: str, count: int, action) -> None:
-        for _ in range(count):
-            action()
-            progress.step(label)
-        counts[label] = count
-        clock.advance(60)
-
-    wave(plan[0][0], 30, lambda: shop.successful_migrations(1, STRATEGIES[progress.done % 3]))
-    wave(
-        plan[1][0], 6, lambda: shop.successful_migrations(1, "merge", ("STORE-001", "STORE-002", "STORE-003"))
-    )
-    wave(plan[2][0], 10, lambda: shop.migrate(new_customer(), shop.seed_guest_cart(), store_id="STORE-001"))
-    wave(plan[3][0], 5, lambda: shop.all_carts(new_customer()))
-    wave(plan[4][0], 5, lambda: shop.cleanup(new_customer(), shop.seed_guest_cart()))
-    wave(plan[5][0], 6, lambda: shop.migration_with_conflict(STRATEGIES[progress.done % 3]))
-    wave(plan[6][0], 5, shop.migration_without_guest_carts)
-    wave(plan[7][0], 8, lambda: shop.failed_migrations(1))
-    statuses = []
-    customer = new_customer()
-    wave(plan[8][0], 40, lambda: statuses.append(shop.migrate(customer, shop.seed_guest_cart()).status_code))
-    counts["answered 429"] = statuses.count(429)
-    wave(plan[9][0], 5, shop.forged_token_request)
-    wave(plan[10][0], 5, shop.bad_input_request)
-    wave(plan[11][0], 6, lambda: shop.migrate(new_customer(), shop.seed_guest_cart(), runtime=impatient))
+    rate_limited_customer = new_customer()
+    statuses: list[int] = []
 
     def throttle() -> None:
         try:
@@ -126,8 +89,46 @@ def drive_traffic(
         except Throttled:
             pass
 
-    wave(plan[12][0], 2, throttle)
-    return counts
+    waves = [
+        (
+            "successful migrations, every strategy",
+            30,
+            lambda i: shop.successful_migrations(1, STRATEGIES[i % len(STRATEGIES)]),
+        ),
+        (
+            "multi-store migrations",
+            6,
+            lambda i: shop.successful_migrations(1, "merge", ("STORE-001", "STORE-002", "STORE-003")),
+        ),
+        (
+            "single-store migrations",
+            10,
+            lambda i: shop.migrate(new_customer(), shop.seed_guest_cart(), store_id="STORE-001"),
+        ),
+        ("cart summaries", 5, lambda i: shop.all_carts(new_customer())),
+        ("guest cart cleanups", 5, lambda i: shop.cleanup(new_customer(), shop.seed_guest_cart())),
+        ("merge conflicts", 6, lambda i: shop.migration_with_conflict(STRATEGIES[i % len(STRATEGIES)])),
+        ("guests without carts", 5, lambda i: shop.migration_without_guest_carts()),
+        ("DynamoDB failure burst", 8, lambda i: shop.failed_migrations(1)),
+        (
+            "rate-limit burst",
+            40,
+            lambda i: statuses.append(
+                shop.migrate(rate_limited_customer, shop.seed_guest_cart()).status_code
+            ),
+        ),
+        ("forged tokens", 5, lambda i: shop.forged_token_request()),
+        ("bad input", 5, lambda i: shop.bad_input_request()),
+        ("timeouts", 6, lambda i: shop.migrate(new_customer(), shop.seed_guest_cart(), runtime=impatient)),
+        ("throttled invocations", 2, lambda i: throttle()),
+    ]
+    progress = Progress(sum(count for _, count, _ in waves))
+    for label, count, action in waves:
+        for index in range(count):
+            action(index)
+            progress.step(label)
+        clock.advance(60)
+    return {"answered 429": statuses.count(429)}
 
 
 def alarm_table(cloudwatch, names: list[str]) -> str:
