@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "lambda_src"), str(ROOT / "tools")]
 
 from local_lambda import LocalLambda, Throttled  # noqa: E402
+from render_dashboard import render  # noqa: E402
 from traffic import STRATEGIES, Shop, new_customer  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "local"
@@ -160,20 +161,7 @@ def drain_notifications(sqs, inboxes: dict[str, str]) -> list[tuple[str, str, st
     return received
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--keep", action="store_true", help="leave the stack (and the emulator) up")
-    args = parser.parse_args()
-    endpoint = os.environ.get("AWS_ENDPOINT_URL")
-    if not endpoint:
-        raise SystemExit("AWS_ENDPOINT_URL is not set: run this through `make demo`")
-    started = time.monotonic()
-    clock = Clock(endpoint)
-    OUT.mkdir(parents=True, exist_ok=True)
-
-    say("Deploying examples/local (monitoring module + cart-migration Lambda) to the emulator")
-    terraform("init", "-input=false", "-upgrade=false")
-    terraform("apply", "-input=false", "-auto-approve", *TF_VARS)
+def tell_the_story(endpoint: str, clock: Clock) -> None:
     outputs = {
         name: value["value"] for name, value in json.loads(terraform("output", "-json", capture=True)).items()
     }
@@ -202,9 +190,8 @@ def main() -> int:
         )
 
     shop = Shop(runtime(), environment["JWT_SECRET"], outputs["carts_table_name"])
-    occupied = runtime(reserved_concurrency=0)
     say("Driving shop traffic through the real handler")
-    counts = drive_traffic(shop, clock, occupied, runtime(timeout_seconds=0.000001))
+    counts = drive_traffic(shop, clock, runtime(reserved_concurrency=0), runtime(timeout_seconds=0.000001))
     print(f"  rate-limit burst: {counts['answered 429']} of 40 calls answered 429")
 
     say("Alarm states after the traffic (the emulator evaluates alarms as CloudWatch does)")
@@ -216,20 +203,15 @@ def main() -> int:
         print(f"  [{severity:<8}] {name}: {change}")
 
     say("The dashboard, rendered from its deployed body and the emulator's metrics")
-    try:
-        from render_dashboard import render
-
-        png, html = render(
-            clients["cloudwatch"],
-            clients["logs"],
-            outputs["dashboard_name"],
-            OUT,
-            clock.now() - 3 * 3600,
-            clock.now(),
-        )
-        print(f"  picture: {png}\n  page:    {html}")
-    except ImportError:
-        print("  (dashboard renderer not available)")
+    png, html = render(
+        clients["cloudwatch"],
+        clients["logs"],
+        outputs["dashboard_name"],
+        OUT,
+        clock.now() - 3 * 3600,
+        clock.now(),
+    )
+    print(f"  picture: {png}\n  page:    {html}")
 
     say('Saved query "Top Failure Reasons" over the last three hours')
     subprocess.run(
@@ -237,11 +219,32 @@ def main() -> int:
         check=False,
     )
 
-    if args.keep:
-        say(f"Stack left up (KEEP=1): {endpoint}; `make destroy` and `make emulator-stop` when done")
-    else:
-        say("Destroying the stack")
-        terraform("destroy", "-input=false", "-auto-approve", *TF_VARS)
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--keep", action="store_true", help="leave the stack (and the emulator) up")
+    args = parser.parse_args()
+    endpoint = os.environ.get("AWS_ENDPOINT_URL")
+    if not endpoint:
+        raise SystemExit("AWS_ENDPOINT_URL is not set: run this through `make demo`")
+    started = time.monotonic()
+    OUT.mkdir(parents=True, exist_ok=True)
+
+    say("Deploying examples/local (monitoring module + cart-migration Lambda) to the emulator")
+    terraform("init", "-input=false", "-upgrade=false")
+    # A state left by an interrupted run on an emulator that is gone refers to nothing: start afresh.
+    if not args.keep:
+        for stale in EXAMPLE.glob("terraform.tfstate*"):
+            stale.unlink()
+    terraform("apply", "-input=false", "-auto-approve", *TF_VARS)
+    try:
+        tell_the_story(endpoint, Clock(endpoint))
+    finally:
+        if args.keep:
+            say(f"Stack left up (KEEP=1): {endpoint}; `make destroy` and `make emulator-stop` when done")
+        else:
+            say("Destroying the stack")
+            terraform("destroy", "-input=false", "-auto-approve", *TF_VARS)
     print(f"\ndemo finished in {time.monotonic() - started:.0f} s; outputs in {OUT}")
     return 0
 

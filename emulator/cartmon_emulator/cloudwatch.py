@@ -18,6 +18,7 @@ import os
 import sqlite3
 import threading
 
+from localstack.aws.api.cloudwatch import DashboardNotFoundError
 from localstack.aws.connect import connect_to
 from localstack.http import Request, Response
 from localstack.services.cloudwatch.models import LocalStackMetricAlarm, cloudwatch_stores
@@ -139,6 +140,13 @@ class CartmonCloudwatchProvider(CloudwatchProvider):
             ):
                 if key in previous:
                     current[key] = previous[key]
+
+    def get_dashboard(self, context, dashboard_name, **kwargs):
+        # CloudWatch answers 404 ResourceNotFound for a missing dashboard (Terraform relies on it to
+        # drop a vanished dashboard from its state); LocalStack answers 400 InvalidParameterValue.
+        if dashboard_name not in self.get_store(context.account_id, context.region).dashboards:
+            raise DashboardNotFoundError(f"Dashboard {dashboard_name} does not exist")
+        return super().get_dashboard(context, dashboard_name, **kwargs)
 
     def raw_samples(
         self, account_id: str, region: str, metric: dict, start: float, end: float

@@ -65,6 +65,24 @@ class Alarms:
         )
 
 
+def fired(alarms: Alarms, clock, *keys: str) -> None:
+    """Once the minute of the traffic is complete, each alarm is in ALARM and said so to its topic."""
+    clock.advance(MINUTE)
+    for key in keys:
+        alarms.expect(key, "ALARM")
+        alarms.notified(key, "ALARM")
+
+
+def cleared(shop: Shop, alarms: Alarms, clock, *keys: str, successes: int = 1) -> None:
+    """Past the alarm's window with healthy traffic, each alarm is back to OK and said so."""
+    clock.advance(SHORT_WINDOW_GAP)
+    shop.successful_migrations(successes)
+    clock.advance(MINUTE)
+    for key in keys:
+        alarms.expect(key, "OK")
+        alarms.notified(key, "OK")
+
+
 @pytest.fixture(scope="module")
 def shop(make_runtime, function_environment, applied_stack):
     return Shop(make_runtime(), function_environment["JWT_SECRET"], applied_stack["carts_table_name"])
@@ -92,19 +110,8 @@ def test_a_failure_burst_raises_high_failure_rate_and_low_success_rate(shop, ala
             invocation = shop.migrate(new_customer(), new_guest_session())
             assert invocation.status_code >= 500
             assert "migration_failure" in [e["event_type"] for e in invocation.events]
-    emulator_clock.advance(MINUTE)
-    alarms.expect("HighFailureRate", "ALARM")
-    alarms.expect("LowSuccessRate", "ALARM")
-    alarms.notified("HighFailureRate", "ALARM")
-    alarms.notified("LowSuccessRate", "ALARM")
-
-    emulator_clock.advance(SHORT_WINDOW_GAP)
-    shop.successful_migrations(3)
-    emulator_clock.advance(MINUTE)
-    alarms.expect("HighFailureRate", "OK")
-    alarms.expect("LowSuccessRate", "OK")
-    alarms.notified("HighFailureRate", "OK")
-    alarms.notified("LowSuccessRate", "OK")
+    fired(alarms, emulator_clock, "HighFailureRate", "LowSuccessRate")
+    cleared(shop, alarms, emulator_clock, "HighFailureRate", "LowSuccessRate", successes=3)
 
 
 def test_five_failures_stay_under_the_high_failure_threshold(shop, alarms, emulator_clock):
@@ -121,15 +128,8 @@ def test_a_rate_limit_burst_raises_excessive_rate_limiting(shop, alarms, emulato
     # 40 calls: even split across two fixed windows, more than 20 are refused.
     statuses = shop.rate_limit_burst(40)
     assert statuses.count(429) > 20
-    emulator_clock.advance(MINUTE)
-    alarms.expect("ExcessiveRateLimiting", "ALARM")
-    alarms.notified("ExcessiveRateLimiting", "ALARM")
-
-    emulator_clock.advance(SHORT_WINDOW_GAP)
-    shop.successful_migrations(1)
-    emulator_clock.advance(MINUTE)
-    alarms.expect("ExcessiveRateLimiting", "OK")
-    alarms.notified("ExcessiveRateLimiting", "OK")
+    fired(alarms, emulator_clock, "ExcessiveRateLimiting")
+    cleared(shop, alarms, emulator_clock, "ExcessiveRateLimiting")
 
 
 def test_function_errors_raise_lambda_errors(shop, alarms, emulator_clock, make_runtime):
@@ -140,15 +140,8 @@ def test_function_errors_raise_lambda_errors(shop, alarms, emulator_clock, make_
         assert (
             shop.migrate(new_customer(), shop.seed_guest_cart(), runtime=impatient).error == "Task timed out"
         )
-    emulator_clock.advance(MINUTE)
-    alarms.expect("LambdaErrors", "ALARM")
-    alarms.notified("LambdaErrors", "ALARM")
-
-    emulator_clock.advance(SHORT_WINDOW_GAP)
-    shop.successful_migrations(1)
-    emulator_clock.advance(MINUTE)
-    alarms.expect("LambdaErrors", "OK")
-    alarms.notified("LambdaErrors", "OK")
+    fired(alarms, emulator_clock, "LambdaErrors")
+    cleared(shop, alarms, emulator_clock, "LambdaErrors")
 
 
 def test_one_throttle_raises_lambda_throttles(shop, alarms, emulator_clock, make_runtime):
@@ -169,15 +162,8 @@ def test_one_throttle_raises_lambda_throttles(shop, alarms, emulator_clock, make
         shop.migrate(new_customer(), shop.seed_guest_cart(), runtime=single)
     release.set()
     first.join(30)
-    emulator_clock.advance(MINUTE)
-    alarms.expect("LambdaThrottles", "ALARM")
-    alarms.notified("LambdaThrottles", "ALARM")
-
-    emulator_clock.advance(SHORT_WINDOW_GAP)
-    shop.successful_migrations(1)
-    emulator_clock.advance(MINUTE)
-    alarms.expect("LambdaThrottles", "OK")
-    alarms.notified("LambdaThrottles", "OK")
+    fired(alarms, emulator_clock, "LambdaThrottles")
+    cleared(shop, alarms, emulator_clock, "LambdaThrottles")
 
 
 def test_traffic_without_successes_for_thirty_minutes_raises_no_successful_migrations(
@@ -185,6 +171,4 @@ def test_traffic_without_successes_for_thirty_minutes_raises_no_successful_migra
 ):
     emulator_clock.advance(1800)
     shop.migration_without_guest_carts()
-    emulator_clock.advance(MINUTE)
-    alarms.expect("NoSuccessfulMigrations", "ALARM")
-    alarms.notified("NoSuccessfulMigrations", "ALARM")
+    fired(alarms, emulator_clock, "NoSuccessfulMigrations")

@@ -254,3 +254,7 @@ def test_cloudwatch_metrics_alarms_and_dashboards(aws_client):
     cloudwatch.put_dashboard(DashboardName=dashboard, DashboardBody=json.dumps(body))
     assert json.loads(cloudwatch.get_dashboard(DashboardName=dashboard)["DashboardBody"]) == body
     cloudwatch.delete_dashboards(DashboardNames=[dashboard])
+    with pytest.raises(ClientError) as missing:
+        cloudwatch.get_dashboard(DashboardName=dashboard)
+    assert missing.value.response["Error"]["Code"] == "ResourceNotFound"
+    assert missing.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
