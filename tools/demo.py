@@ -232,10 +232,6 @@ def main() -> int:
 
     say("Deploying examples/local (monitoring module + cart-migration Lambda) to the emulator")
     terraform("init", "-input=false", "-upgrade=false")
-    # A state left by an interrupted run on an emulator that is gone refers to nothing: start afresh.
-    if not args.keep:
-        for stale in EXAMPLE.glob("terraform.tfstate*"):
-            stale.unlink()
     terraform("apply", "-input=false", "-auto-approve", *TF_VARS)
     try:
         tell_the_story(endpoint, Clock(endpoint))
