@@ -60,6 +60,7 @@ emulator: $(EMU_VENV)/.plugins ## Start the embedded emulator in the background;
 emulator-stop: ## Stop the emulator this checkout started, with every child process
 	@python3 tools/emulator.py stop
 
+CHECKOV_VENV  := $(VENV_DIR)/checkov
 WITH_EMULATOR := python3 tools/emulator.py run --
 # CloudWatch evaluates alarms every minute; the suite and the demo cannot wait that long.
 FAST_ALARMS   := CARTMON_ALARM_EVALUATION_SECONDS=2
@@ -69,6 +70,14 @@ TF_DIRS       := . $(sort $(dir $(wildcard modules/*/main.tf examples/*/main.tf)
 TF_LOCAL_VARS := -var lambda_package_path=$(LAMBDA_ZIP)
 PYTEST_ARGS   ?=
 
+# checkov pins boto3 and packaging versions the dev venv cannot share: a venv of its own.
+$(CHECKOV_VENV)/.installed: requirements/checkov.txt
+	@test -n "$(PYTHON313)" || { echo "Python 3.13 not found: set PYTHON313=/path/to/python3.13" >&2; exit 1; }
+	@mkdir -p $(BUILD) && rm -rf $(CHECKOV_VENV) && $(PYTHON313) -m venv $(CHECKOV_VENV)
+	@$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade pip 2>$(BUILD)/pip-checkov.log || { cat $(BUILD)/pip-checkov.log >&2; exit 1; }
+	@$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements/checkov.txt 2>>$(BUILD)/pip-checkov.log || { cat $(BUILD)/pip-checkov.log >&2; exit 1; }
+	@touch $@
+
 $(LAMBDA_ZIP): $(DEV_VENV)/.installed requirements/lambda.txt $(shell find lambda_src -type f -not -path '*/__pycache__/*' 2>/dev/null) tools/package_lambda.py
 	@$(DEV_PY) tools/package_lambda.py $@
 
@@ -76,7 +85,7 @@ $(LAMBDA_ZIP): $(DEV_VENV)/.installed requirements/lambda.txt $(shell find lambd
 package: $(LAMBDA_ZIP) ## Build the Lambda deployment zip reproducibly under build/
 
 .PHONY: test
-test: venv emulator-venv terraformrc package ## Run the whole suite (starts an emulator if none is up)
+test: venv emulator-venv terraformrc package $(CHECKOV_VENV)/.installed ## Run the whole suite (starts an emulator if none is up)
 	@$(FAST_ALARMS) $(WITH_EMULATOR) $(DEV_PY) -m pytest $(PYTEST_ARGS)
 
 .PHONY: demo
@@ -120,13 +129,22 @@ SINCE ?= 1h
 query: venv ## Run a saved Logs Insights query: make query NAME="Top Failure Reasons" [SINCE=2h]
 	@$(DEV_PY) tools/query.py "$(NAME)" --since "$(SINCE)"
 
+.PHONY: checkov
+checkov: $(CHECKOV_VENV)/.installed ## Infrastructure security scan (pinned checkov; settings in .checkov.yaml)
+	@$(CHECKOV_VENV)/bin/checkov -d . --quiet --compact
+
+.PHONY: reliability
+reliability: venv emulator-venv terraformrc package $(CHECKOV_VENV)/.installed ## Hardening suite; prints its table of figures
+	@$(WITH_EMULATOR) $(DEV_PY) -m pytest tests/reliability $(PYTEST_ARGS); status=$$?; \
+	  $(DEV_PY) tools/reliability_report.py && exit $$status
+
 .PHONY: fmt
 fmt: venv ## Format HCL and Python
 	@terraform fmt -recursive .
 	@$(DEV_VENV)/bin/ruff format lambda_src emulator tests tools
 
 .PHONY: lint
-lint: venv terraformrc ## terraform fmt -check and validate everywhere, ruff, docs up to date
+lint: venv terraformrc checkov ## terraform fmt -check and validate everywhere, ruff, checkov, docs up to date
 	@terraform fmt -check -recursive .
 	@for dir in $(TF_DIRS); do \
 	  (cd $$dir && terraform init -backend=false -input=false >/dev/null && terraform validate -no-color >/dev/null) \

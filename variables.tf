@@ -335,6 +335,11 @@ variable "lambda_reserved_concurrent_executions" {
   description = "Reserved concurrency of the function; -1 = unreserved."
   type        = number
   default     = -1
+
+  validation {
+    condition     = var.lambda_reserved_concurrent_executions >= -1 && floor(var.lambda_reserved_concurrent_executions) == var.lambda_reserved_concurrent_executions
+    error_message = "lambda_reserved_concurrent_executions must be a whole number: -1 (unreserved), 0 (the function is switched off) or more."
+  }
 }
 
 variable "lambda_environment_variables" {
@@ -347,18 +352,33 @@ variable "carts_table_name" {
   description = "Name of the carts table. null = `<name_prefix>-carts`."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.carts_table_name == null ? true : can(regex("^[A-Za-z0-9_.-]{3,255}$", var.carts_table_name))
+    error_message = "carts_table_name must be 3 to 255 letters, digits, '_', '-' or '.' (a DynamoDB table name) or null."
+  }
 }
 
 variable "rate_limit_table_name" {
   description = "Name of the rate-limit table. null = `<name_prefix>-rate-limits`."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.rate_limit_table_name == null ? true : can(regex("^[A-Za-z0-9_.-]{3,255}$", var.rate_limit_table_name))
+    error_message = "rate_limit_table_name must be 3 to 255 letters, digits, '_', '-' or '.' (a DynamoDB table name) or null."
+  }
 }
 
 variable "table_kms_key_arn" {
   description = "Customer-managed KMS key of the tables. null = the AWS-managed DynamoDB key."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.table_kms_key_arn == null ? true : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.table_kms_key_arn))
+    error_message = "table_kms_key_arn must be the ARN of a KMS key (arn:<partition>:kms:<region>:<account>:key/<id>) or null."
+  }
 }
 
 variable "table_deletion_protection" {
@@ -383,12 +403,22 @@ variable "jwt_secret" {
   type        = string
   default     = null
   sensitive   = true
+
+  validation {
+    condition     = var.jwt_secret == null ? true : length(var.jwt_secret) >= 32
+    error_message = "jwt_secret must be at least 32 characters: an HS256 key shorter than the hash (256 bits) can be guessed offline from any token (RFC 7518, section 3.2)."
+  }
 }
 
 variable "jwt_public_key" {
   description = "PEM public key of RS256 bearer tokens."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.jwt_public_key == null ? true : can(regex("-----BEGIN (RSA )?PUBLIC KEY-----", var.jwt_public_key))
+    error_message = "jwt_public_key must be a PEM public key (-----BEGIN PUBLIC KEY----- ...); newlines may be written as \\n."
+  }
 }
 
 variable "rate_limit_max_calls" {
@@ -420,6 +450,11 @@ variable "log_hash_key" {
   type        = string
   default     = null
   sensitive   = true
+
+  validation {
+    condition     = var.log_hash_key == null ? true : length(var.log_hash_key) >= 16
+    error_message = "log_hash_key must be at least 16 characters: a short key lets anyone who reads the logs recover customer ids by brute force."
+  }
 }
 
 variable "powertools_service_name" {

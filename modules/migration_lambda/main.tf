@@ -7,11 +7,9 @@ locals {
   rate_limit_table_name = coalesce(var.rate_limit_table_name, "${var.name_prefix}-rate-limits")
 
   # Built from known parts so that the role policy is known (and reviewable) at plan time.
-  table_arn_prefix = "arn:${data.aws_partition.current.partition}:dynamodb:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:table/"
-  table_arns = [
-    "${local.table_arn_prefix}${aws_dynamodb_table.carts.name}",
-    "${local.table_arn_prefix}${aws_dynamodb_table.rate_limit.name}",
-  ]
+  table_arn_prefix     = "arn:${data.aws_partition.current.partition}:dynamodb:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:table/"
+  carts_table_arn      = "${local.table_arn_prefix}${aws_dynamodb_table.carts.name}"
+  rate_limit_table_arn = "${local.table_arn_prefix}${aws_dynamodb_table.rate_limit.name}"
 
   uses_shared_secret = startswith(var.jwt_algorithm, "HS")
 
@@ -72,6 +70,7 @@ resource "aws_dynamodb_table" "carts" {
 }
 
 resource "aws_dynamodb_table" "rate_limit" {
+  #checkov:skip=CKV_AWS_28:Counters of the current rate-limit window, expired by TTL one window later: a backup could only restore stale counters.
   name                        = local.rate_limit_table_name
   billing_mode                = "PAY_PER_REQUEST"
   hash_key                    = "rate_key"
@@ -117,21 +116,28 @@ data "aws_iam_policy_document" "assume" {
   }
 }
 
+# Exactly the calls the function makes (lambda_src/README.md, "IAM"), each on the one table it
+# makes them on.
 data "aws_iam_policy_document" "this" {
   statement {
-    sid    = "OwnTables"
+    sid    = "CartsTable"
     effect = "Allow"
-    # TransactWriteItems/TransactGetItems are authorised through these item actions.
+    # TransactWriteItems is authorised per item as PutItem, DeleteItem and ConditionCheckItem.
     actions = [
-      "dynamodb:GetItem",
       "dynamodb:BatchGetItem",
       "dynamodb:Query",
       "dynamodb:PutItem",
-      "dynamodb:UpdateItem",
       "dynamodb:DeleteItem",
       "dynamodb:ConditionCheckItem",
     ]
-    resources = local.table_arns
+    resources = [local.carts_table_arn]
+  }
+
+  statement {
+    sid       = "RateLimitTable"
+    effect    = "Allow"
+    actions   = ["dynamodb:UpdateItem"]
+    resources = [local.rate_limit_table_arn]
   }
 
   statement {
@@ -160,6 +166,11 @@ resource "aws_iam_role_policy" "this" {
 ################################################################################
 
 resource "aws_lambda_function" "this" {
+  #checkov:skip=CKV_AWS_116:Invoked synchronously by API Gateway, which returns the error to the client; a dead-letter queue only receives failed asynchronous invocations.
+  #checkov:skip=CKV_AWS_117:Reaches only DynamoDB and CloudWatch Logs, through their public endpoints with IAM; a VPC would add NAT or endpoints and no control over that traffic.
+  #checkov:skip=CKV_AWS_272:The zip is built reproducibly and pinned by source_code_hash; code signing needs an AWS Signer profile the caller owns, outside this module.
+  #checkov:skip=CKV_AWS_173:Lambda encrypts environment variables at rest with its service key; the two secrets (JWT_SECRET, LOG_HASH_KEY) are sensitive variables, and a customer key is the caller's choice.
+  #checkov:skip=CKV_AWS_50:The function does not trace (no Powertools Tracer in the zip); X-Ray would need xray:PutTraceSegments on Resource "*", a wildcard the role avoids.
   function_name                  = var.function_name
   description                    = "Cart migration API (guest carts to customer carts)"
   role                           = aws_iam_role.this.arn

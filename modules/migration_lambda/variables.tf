@@ -196,6 +196,11 @@ variable "log_hash_key" {
   type        = string
   default     = null
   sensitive   = true
+
+  validation {
+    condition     = var.log_hash_key == null ? false : length(var.log_hash_key) >= 16
+    error_message = "log_hash_key is required, at least 16 characters: without it the function hashes customer ids in its logs with a public development key, and anyone who reads the logs can recover them by brute force."
+  }
 }
 
 variable "powertools_service_name" {
