@@ -58,6 +58,8 @@ for _path in (ROOT / "lambda_src", ROOT / "tools", ROOT / "tests"):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
+from local_lambda import create_tables  # noqa: E402
+
 REGION = "ap-south-1"
 DEFAULT_OUTPUT = ROOT / "BENCHMARKS.md"
 DEFAULT_JSON = ROOT / "build" / "bench" / "results.json"
@@ -349,33 +351,9 @@ class Bench:
         self.delete()
 
     def create(self) -> None:
-        """Both tables with the key schemas of tests/unit/conftest.py `create_tables` (and the module)."""
+        """Both tables as the module declares them, and the audit log group."""
         self._created = True
-        self.admin.create_table(
-            TableName=self.carts_table,
-            BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[
-                {"AttributeName": "customer_id", "AttributeType": "S"},
-                {"AttributeName": "store_id", "AttributeType": "S"},
-            ],
-            KeySchema=[
-                {"AttributeName": "customer_id", "KeyType": "HASH"},
-                {"AttributeName": "store_id", "KeyType": "RANGE"},
-            ],
-        )
-        self.admin.create_table(
-            TableName=self.rate_limit_table,
-            BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": "rate_key", "AttributeType": "S"}],
-            KeySchema=[{"AttributeName": "rate_key", "KeyType": "HASH"}],
-        )
-        for table in (self.carts_table, self.rate_limit_table):
-            self.admin.get_waiter("table_exists").wait(
-                TableName=table, WaiterConfig={"Delay": 0.2, "MaxAttempts": 100}
-            )
-            self.admin.update_time_to_live(
-                TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"}
-            )
+        create_tables(self.admin, self.carts_table, self.rate_limit_table)
         self.admin_logs.create_log_group(logGroupName=self.audit_log_group)
 
     def delete(self) -> None:

@@ -33,6 +33,38 @@ API_HOST = "abc123.execute-api.ap-south-1.amazonaws.com"
 CLEANUP_PREFIX = "/api/v1/cart/cleanup-guest/"
 
 
+# --- tables -----------------------------------------------------------------------------------
+
+
+def create_tables(dynamodb: Any, carts_table: str, rate_limit_table: str) -> None:
+    """The function's two tables as modules/migration_lambda declares them: keys, on-demand, TTL."""
+    dynamodb.create_table(
+        TableName=carts_table,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": "customer_id", "AttributeType": "S"},
+            {"AttributeName": "store_id", "AttributeType": "S"},
+        ],
+        KeySchema=[
+            {"AttributeName": "customer_id", "KeyType": "HASH"},
+            {"AttributeName": "store_id", "KeyType": "RANGE"},
+        ],
+    )
+    dynamodb.create_table(
+        TableName=rate_limit_table,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "rate_key", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "rate_key", "KeyType": "HASH"}],
+    )
+    for table in (carts_table, rate_limit_table):
+        dynamodb.get_waiter("table_exists").wait(
+            TableName=table, WaiterConfig={"Delay": 0.2, "MaxAttempts": 100}
+        )
+        dynamodb.update_time_to_live(
+            TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"}
+        )
+
+
 # --- tokens -----------------------------------------------------------------------------------
 
 

@@ -18,6 +18,7 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 from botocore.hooks import HierarchicalEmitter
+from local_lambda import create_tables
 from project import ROOT
 
 # --- statistics ---------------------------------------------------------------------------------
@@ -242,18 +243,7 @@ def moto_table(monkeypatch):
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     with mock_aws():
         client = boto3.client("dynamodb", region_name="ap-south-1")
-        client.create_table(
-            TableName="carts",
-            BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[
-                {"AttributeName": "customer_id", "AttributeType": "S"},
-                {"AttributeName": "store_id", "AttributeType": "S"},
-            ],
-            KeySchema=[
-                {"AttributeName": "customer_id", "KeyType": "HASH"},
-                {"AttributeName": "store_id", "KeyType": "RANGE"},
-            ],
-        )
+        create_tables(client, "carts", "rate-limits")
         yield client
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import local_lambda
 import pytest
 from cart_migration import clients, handler
 from cart_migration.audit import AuditLogWriter
@@ -14,28 +15,7 @@ from unit.support import AUDIT_LOG_GROUP, CARTS_TABLE, JWT_SECRET, RATE_LIMIT_TA
 
 def create_tables(dynamodb: Any) -> None:
     """Both tables with the key schema and TTL attribute the Lambda relies on."""
-    dynamodb.create_table(
-        TableName=CARTS_TABLE,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[
-            {"AttributeName": "customer_id", "AttributeType": "S"},
-            {"AttributeName": "store_id", "AttributeType": "S"},
-        ],
-        KeySchema=[
-            {"AttributeName": "customer_id", "KeyType": "HASH"},
-            {"AttributeName": "store_id", "KeyType": "RANGE"},
-        ],
-    )
-    dynamodb.create_table(
-        TableName=RATE_LIMIT_TABLE,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "rate_key", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "rate_key", "KeyType": "HASH"}],
-    )
-    for table in (CARTS_TABLE, RATE_LIMIT_TABLE):
-        dynamodb.update_time_to_live(
-            TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"}
-        )
+    local_lambda.create_tables(dynamodb, CARTS_TABLE, RATE_LIMIT_TABLE)
 
 
 LAMBDA_ENV = {
