@@ -10,18 +10,21 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import boto3
 import pytest
 import tftest
-from botocore.config import Config
-from project import LAMBDA_PACKAGE, REGION, ROOT, copy_module, local_example_vars
-
-# Fail fast when the emulator dies mid-run instead of hanging on retries.
-CLIENT_CONFIG = Config(connect_timeout=3, read_timeout=60, retries={"max_attempts": 2, "mode": "standard"})
+from project import (
+    CLIENT_CONFIG,
+    LAMBDA_PACKAGE,
+    REGION,
+    ROOT,
+    copy_module,
+    discover_endpoint,
+    endpoint_reachable,
+    local_example_vars,
+)
 
 
 def pytest_addoption(parser):
@@ -39,35 +42,14 @@ def pytest_collection_modifyitems(config, items):
         items[:] = selected
 
 
-def _reachable(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_localstack/health", timeout=3):
-            return True
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def _discover_endpoint() -> str | None:
-    url = os.environ.get("AWS_ENDPOINT_URL", "").rstrip("/")
-    if url:
-        return url
-    status = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "emulator.py"), "status"], capture_output=True, text=True
-    )
-    for line in status.stdout.splitlines():
-        if line.startswith("AWS_ENDPOINT_URL="):
-            return line.split("=", 1)[1]
-    return None
-
-
 @pytest.fixture(scope="session")
 def aws_endpoint() -> str:
-    url = _discover_endpoint()
+    url = discover_endpoint()
     if not url:
         pytest.fail(
             "no emulator: run the suite with `make test`, or start one with `make emulator`", pytrace=False
         )
-    if not _reachable(url):
+    if not endpoint_reachable(url):
         pytest.fail(f"the emulator at {url} does not answer; restart it with `make emulator`", pytrace=False)
     os.environ["AWS_ENDPOINT_URL"] = url
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")

@@ -1,8 +1,14 @@
-"""Where things are, for every suite."""
+"""Where things are, and how to reach the emulator, for every suite."""
 
 import os
 import shutil
+import subprocess
+import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
+
+from botocore.config import Config
 
 ROOT = Path(__file__).resolve().parent.parent
 # The environment before any fixture pointed AWS clients at the emulator (for opt-in real-AWS checks).
@@ -42,3 +48,28 @@ def copy_module(destination: Path) -> Path:
     (destination / CATALOGUE_PATH.relative_to(ROOT)).parent.mkdir(parents=True)
     shutil.copy2(CATALOGUE_PATH, destination / CATALOGUE_PATH.relative_to(ROOT))
     return destination
+
+
+# Fail fast when the emulator dies mid-run instead of hanging on retries.
+CLIENT_CONFIG = Config(connect_timeout=3, read_timeout=60, retries={"max_attempts": 2, "mode": "standard"})
+
+
+def endpoint_reachable(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_localstack/health", timeout=3):
+            return True
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def discover_endpoint() -> str | None:
+    url = os.environ.get("AWS_ENDPOINT_URL", "").rstrip("/")
+    if url:
+        return url
+    status = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "emulator.py"), "status"], capture_output=True, text=True
+    )
+    for line in status.stdout.splitlines():
+        if line.startswith("AWS_ENDPOINT_URL="):
+            return line.split("=", 1)[1]
+    return None

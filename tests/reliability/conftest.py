@@ -28,9 +28,8 @@ import moto.dynamodb.models
 import pytest
 from cart_migration import clients, handler
 from cart_migration.audit import AuditLogWriter
-from conftest import _discover_endpoint, _reachable
 from moto import mock_aws
-from project import ENVIRONMENT_AT_START, REGION, ROOT
+from project import ENVIRONMENT_AT_START, REGION, ROOT, discover_endpoint, endpoint_reachable
 from unit.conftest import LAMBDA_ENV, UNSET_ENV, create_tables
 
 from reliability.figures import Figures
@@ -79,9 +78,9 @@ class Background:
                 subprocess.run(
                     [sys.executable, str(ROOT / "tools" / "terraformrc.py"), str(cli_config)], check=True
                 )
-            url = _discover_endpoint()
+            url = discover_endpoint()
             self._context = JobContext(
-                dict(ENVIRONMENT_AT_START), url if url and _reachable(url) else None, cli_config
+                dict(ENVIRONMENT_AT_START), url if url and endpoint_reachable(url) else None, cli_config
             )
         return self._context
 

@@ -29,8 +29,7 @@ from pathlib import Path
 
 import boto3
 import pytest
-from conftest import CLIENT_CONFIG
-from project import REGION, ROOT
+from project import CLIENT_CONFIG, REGION, ROOT
 
 LAUNCHER = [sys.executable, str(ROOT / "tools" / "emulator.py")]
 PROBE = "tests/reliability/test_emulator_faults.py::test_the_suite_endpoint_answers"
