@@ -11,91 +11,16 @@ import os
 import subprocess
 
 import pytest
+from infra.guide import DASHBOARD_TITLES, GUIDE_ALARMS, NAMESPACE, PREFIX
 from project import local_example_vars
 
-NAMESPACE = "VyaparAI/CartMigration"
-PREFIX = "VyaparAI-CartMigration"
-GUIDE_ALARMS = {
-    # key: (namespace, metric, statistic, period, evaluation periods, threshold, comparison, missing data, severity)
-    "HighFailureRate": (
-        NAMESPACE,
-        "MigrationFailureCount",
-        "Sum",
-        300,
-        1,
-        5.0,
-        "GreaterThanThreshold",
-        "notBreaching",
-        "critical",
-    ),
-    "NoSuccessfulMigrations": (
-        NAMESPACE,
-        "MigrationSuccessCount",
-        "Sum",
-        1800,
-        1,
-        0.0,
-        "LessThanOrEqualToThreshold",
-        "breaching",
-        "critical",
-    ),
-    "ExcessiveRateLimiting": (
-        NAMESPACE,
-        "RateLimitExceededCount",
-        "Sum",
-        300,
-        1,
-        20.0,
-        "GreaterThanThreshold",
-        "notBreaching",
-        "warning",
-    ),
-    "LambdaErrors": (
-        "AWS/Lambda",
-        "Errors",
-        "Sum",
-        300,
-        1,
-        5.0,
-        "GreaterThanThreshold",
-        "notBreaching",
-        "warning",
-    ),
-    "LambdaThrottles": (
-        "AWS/Lambda",
-        "Throttles",
-        "Sum",
-        300,
-        1,
-        0.0,
-        "GreaterThanThreshold",
-        "notBreaching",
-        "warning",
-    ),
-}
-PRIORITY = {
-    "HighFailureRate": "P1",
-    "NoSuccessfulMigrations": "P1",
-    "ExcessiveRateLimiting": "P2",
-    "LambdaErrors": "P2",
-    "LambdaThrottles": "P3",
-}
+SEVERITY = {"P1": "critical", "P2": "warning", "P3": "warning"}
 LATENCY_ALERT_MS = {
     "MigrateSingleStore": 1000.0,
     "MigrateMultiStore": 2000.0,
     "GetAllCarts": 800.0,
     "CleanupGuestCart": 600.0,
 }
-DASHBOARD_TITLES = [
-    "Migration Success vs Failure",
-    "Rate Limiting Events",
-    "Merge Conflicts & No Guest Carts",
-    "Lambda Duration",
-    "Total Invocations",
-    "Total Errors",
-    "Total Throttles",
-    "Recent Migration Logs",
-]
 CUSTOM_METRICS = {
     "MigrationSuccessCount",
     "MigrationFailureCount",
@@ -115,27 +40,28 @@ def described_alarms(applied_stack, aws_client):
 
 @pytest.mark.parametrize("key", sorted(GUIDE_ALARMS))
 def test_guide_alarms_as_the_guide_says(described_alarms, applied_stack, key):
-    namespace, metric, statistic, period, evaluations, threshold, comparison, missing, severity = (
-        GUIDE_ALARMS[key]
-    )
+    guide = GUIDE_ALARMS[key]
     alarm = described_alarms[key]
-    topic = applied_stack["sns_topic_arns"][severity]
-    assert (
-        alarm["Namespace"],
-        alarm["MetricName"],
-        alarm["Statistic"],
-        alarm["Period"],
-        alarm["EvaluationPeriods"],
-    ) == (namespace, metric, statistic, period, evaluations)
-    assert (alarm["Threshold"], alarm["ComparisonOperator"], alarm["TreatMissingData"]) == (
-        threshold,
-        comparison,
-        missing,
+    topic = applied_stack["sns_topic_arns"][SEVERITY[guide["priority"]]]
+    assert (alarm["Namespace"], alarm["MetricName"], alarm["Statistic"]) == (
+        guide["namespace"],
+        guide["metric_name"],
+        guide["statistic"],
+    )
+    assert (alarm["Period"], alarm["EvaluationPeriods"], alarm["Threshold"]) == (
+        guide["period"],
+        guide["evaluation_periods"],
+        float(guide["threshold"]),
+    )
+    assert (alarm["ComparisonOperator"], alarm["TreatMissingData"]) == (
+        guide["comparison_operator"],
+        guide["treat_missing_data"],
     )
     assert alarm["AlarmActions"] == [topic] and alarm["OKActions"] == [topic]
-    assert alarm["AlarmDescription"].startswith(f"{PRIORITY[key]}:")
+    assert alarm["AlarmDescription"].startswith(f"{guide['priority']}:")
+    assert guide["response"] in alarm["AlarmDescription"]
     assert f"/{key}.md" in alarm["AlarmDescription"], "every description links its runbook page"
-    if namespace == "AWS/Lambda":
+    if guide["namespace"] == "AWS/Lambda":
         assert alarm["Dimensions"] == [
             {"Name": "FunctionName", "Value": applied_stack["lambda_function_name"]}
         ]

@@ -12,93 +12,21 @@ import re
 from pathlib import Path
 
 import pytest
+from infra.guide import (
+    CRITICAL_TOPIC,
+    DASHBOARD_TITLES,
+    FUNCTION,
+    GUIDE_ALARMS,
+    NAMESPACE,
+    PREFIX,
+    WARNING_TOPIC,
+)
 
 RUNBOOK_DIR = Path(__file__).resolve().parents[2] / "docs" / "runbooks"
 
-FUNCTION = "vyaparai-cart-migration"  # examples/local default
-NAMESPACE = "VyaparAI/CartMigration"
-CRITICAL_TOPIC = "vyaparai-cart-migration-alerts"
-WARNING_TOPIC = "vyaparai-cart-migration-alerts-warning"
-PREFIX = "VyaparAI-CartMigration"
-
-# The guide's alarms (setup-script values; "any throttle" for LambdaThrottles) and its priority matrix.
-GUIDE_ALARMS = {
-    "HighFailureRate": dict(
-        namespace=NAMESPACE,
-        metric_name="MigrationFailureCount",
-        statistic="Sum",
-        period=300,
-        evaluation_periods=1,
-        comparison_operator="GreaterThanThreshold",
-        threshold=5,
-        treat_missing_data="notBreaching",
-        priority="P1",
-        response="Check logs for error patterns",
-    ),
-    "NoSuccessfulMigrations": dict(
-        namespace=NAMESPACE,
-        metric_name="MigrationSuccessCount",
-        statistic="Sum",
-        period=1800,
-        evaluation_periods=1,
-        comparison_operator="LessThanOrEqualToThreshold",
-        threshold=0,
-        treat_missing_data="breaching",
-        priority="P1",
-        response="Verify service health, check Lambda logs",
-    ),
-    "ExcessiveRateLimiting": dict(
-        namespace=NAMESPACE,
-        metric_name="RateLimitExceededCount",
-        statistic="Sum",
-        period=300,
-        evaluation_periods=1,
-        comparison_operator="GreaterThanThreshold",
-        threshold=20,
-        treat_missing_data="notBreaching",
-        priority="P2",
-        response="Review rate limit settings or investigate abuse",
-    ),
-    "LambdaErrors": dict(
-        namespace="AWS/Lambda",
-        metric_name="Errors",
-        statistic="Sum",
-        period=300,
-        evaluation_periods=1,
-        comparison_operator="GreaterThanThreshold",
-        threshold=5,
-        treat_missing_data="notBreaching",
-        priority="P2",
-        response="Check Lambda logs and code errors",
-        dimensions={"FunctionName": FUNCTION},
-    ),
-    "LambdaThrottles": dict(
-        namespace="AWS/Lambda",
-        metric_name="Throttles",
-        statistic="Sum",
-        period=300,
-        evaluation_periods=1,
-        comparison_operator="GreaterThanThreshold",
-        threshold=0,
-        treat_missing_data="notBreaching",
-        priority="P3",
-        response="Review Lambda concurrency limits",
-        dimensions={"FunctionName": FUNCTION},
-    ),
-}
 RESPONSE_TIMES = {"P1": "< 15 min", "P2": "< 1 hour", "P3": "< 4 hours"}
 RUNBOOK_BASE = "https://github.com/vyaparai/terraform-aws-cart-migration-monitoring/blob/main/docs/runbooks"
 
-DASHBOARD_TITLES = [
-    "Migration Success vs Failure",
-    "Rate Limiting Events",
-    "Merge Conflicts & No Guest Carts",
-    "Lambda Duration",
-    "Total Invocations",
-    "Total Errors",
-    "Total Throttles",
-    "Recent Migration Logs",
-]
 QUERY_NAMES = [
     "Migration Success Rate",
     "Top Failure Reasons",

@@ -1,0 +1,85 @@
+"""The guide's values (../shared/seed, and the setup script's table in ../shared/reference), written
+here independently of the HCL: the plan and the apply tests compare the module with them, so a
+drift in the module shows up as a failure rather than being copied into the expectation."""
+
+FUNCTION = "vyaparai-cart-migration"  # examples/local default
+NAMESPACE = "VyaparAI/CartMigration"
+CRITICAL_TOPIC = "vyaparai-cart-migration-alerts"
+WARNING_TOPIC = "vyaparai-cart-migration-alerts-warning"
+PREFIX = "VyaparAI-CartMigration"
+
+# The guide's alarms (setup-script values; "any throttle" for LambdaThrottles) and its priority matrix.
+GUIDE_ALARMS = {
+    "HighFailureRate": dict(
+        namespace=NAMESPACE,
+        metric_name="MigrationFailureCount",
+        statistic="Sum",
+        period=300,
+        evaluation_periods=1,
+        comparison_operator="GreaterThanThreshold",
+        threshold=5,
+        treat_missing_data="notBreaching",
+        priority="P1",
+        response="Check logs for error patterns",
+    ),
+    "NoSuccessfulMigrations": dict(
+        namespace=NAMESPACE,
+        metric_name="MigrationSuccessCount",
+        statistic="Sum",
+        period=1800,
+        evaluation_periods=1,
+        comparison_operator="LessThanOrEqualToThreshold",
+        threshold=0,
+        treat_missing_data="breaching",
+        priority="P1",
+        response="Verify service health, check Lambda logs",
+    ),
+    "ExcessiveRateLimiting": dict(
+        namespace=NAMESPACE,
+        metric_name="RateLimitExceededCount",
+        statistic="Sum",
+        period=300,
+        evaluation_periods=1,
+        comparison_operator="GreaterThanThreshold",
+        threshold=20,
+        treat_missing_data="notBreaching",
+        priority="P2",
+        response="Review rate limit settings or investigate abuse",
+    ),
+    "LambdaErrors": dict(
+        namespace="AWS/Lambda",
+        metric_name="Errors",
+        statistic="Sum",
+        period=300,
+        evaluation_periods=1,
+        comparison_operator="GreaterThanThreshold",
+        threshold=5,
+        treat_missing_data="notBreaching",
+        priority="P2",
+        response="Check Lambda logs and code errors",
+        dimensions={"FunctionName": FUNCTION},
+    ),
+    "LambdaThrottles": dict(
+        namespace="AWS/Lambda",
+        metric_name="Throttles",
+        statistic="Sum",
+        period=300,
+        evaluation_periods=1,
+        comparison_operator="GreaterThanThreshold",
+        threshold=0,
+        treat_missing_data="notBreaching",
+        priority="P3",
+        response="Review Lambda concurrency limits",
+        dimensions={"FunctionName": FUNCTION},
+    ),
+}
+DASHBOARD_TITLES = [
+    "Migration Success vs Failure",
+    "Rate Limiting Events",
+    "Merge Conflicts & No Guest Carts",
+    "Lambda Duration",
+    "Total Invocations",
+    "Total Errors",
+    "Total Throttles",
+    "Recent Migration Logs",
+]
