@@ -22,7 +22,7 @@ locals {
     stat    = "Sum"
   }
 
-  widgets = [
+  widgets = concat([
     {
       type = "metric", x = 0, y = 0, width = 12, height = 6
       properties = merge(local.custom_metric_widget, {
@@ -58,42 +58,21 @@ locals {
         ]
       }
     },
-    {
-      type = "metric", x = 0, y = 12, width = 8, height = 4
+    ], [
+    # One number each for the whole time range, side by side.
+    for index, metric in ["Invocations", "Errors", "Throttles"] : {
+      type = "metric", x = 8 * index, y = 12, width = 8, height = 4
       properties = {
-        title                = "Total Invocations"
+        title                = "Total ${metric}"
         view                 = "singleValue"
         region               = local.region
         period               = var.period
         stat                 = "Sum"
         setPeriodToTimeRange = true
-        metrics              = [concat(local.lambda_metric, ["Invocations"], local.lambda_dims)]
+        metrics              = [concat(local.lambda_metric, [metric], local.lambda_dims)]
       }
-    },
-    {
-      type = "metric", x = 8, y = 12, width = 8, height = 4
-      properties = {
-        title                = "Total Errors"
-        view                 = "singleValue"
-        region               = local.region
-        period               = var.period
-        stat                 = "Sum"
-        setPeriodToTimeRange = true
-        metrics              = [concat(local.lambda_metric, ["Errors"], local.lambda_dims)]
-      }
-    },
-    {
-      type = "metric", x = 16, y = 12, width = 8, height = 4
-      properties = {
-        title                = "Total Throttles"
-        view                 = "singleValue"
-        region               = local.region
-        period               = var.period
-        stat                 = "Sum"
-        setPeriodToTimeRange = true
-        metrics              = [concat(local.lambda_metric, ["Throttles"], local.lambda_dims)]
-      }
-    },
+    }
+    ], [
     {
       type = "log", x = 0, y = 16, width = 24, height = 8
       properties = {
@@ -103,7 +82,7 @@ locals {
         query  = local.recent_logs_query
       }
     },
-  ]
+  ])
 }
 
 resource "aws_cloudwatch_dashboard" "this" {
