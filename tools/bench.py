@@ -767,6 +767,13 @@ def _timed_python(args: list[str], env: dict[str, str]) -> tuple[float, str]:
     return elapsed, result.stderr
 
 
+def medians_largest_first(runs: list[dict[str, float]], name: str, value: str) -> list[dict[str, Any]]:
+    """Per key, the median over runs of microseconds (absent = 0), in ms, largest first."""
+    keys = {key for costs in runs for key in costs}
+    rows = [{name: key, value: percentile([costs.get(key, 0) for costs in runs], 50) / 1000} for key in keys]
+    return sorted(rows, key=lambda row: (-row[value], row[name]))
+
+
 def measure_coldstart(settings: Settings) -> dict[str, Any]:
     import zipfile
 
@@ -842,28 +849,8 @@ def measure_coldstart(settings: Settings) -> dict[str, Any]:
             runs.append(import_cost_by_package(records, exclude=startup))
             direct_runs.append(imports_made_by(records, "cart_migration"))
         total_us = percentile([sum(costs.values()) for costs in runs], 50)
-        packages = {package for costs in runs for package in costs}
-        contributors = sorted(
-            (
-                {
-                    "package": package,
-                    "self_ms": percentile([costs.get(package, 0) for costs in runs], 50) / 1000,
-                }
-                for package in packages
-            ),
-            key=lambda row: (-row["self_ms"], row["package"]),
-        )
-        direct_modules = {module for costs in direct_runs for module in costs}
-        direct = sorted(
-            (
-                {
-                    "module": module,
-                    "cumulative_ms": percentile([costs.get(module, 0) for costs in direct_runs], 50) / 1000,
-                }
-                for module in direct_modules
-            ),
-            key=lambda row: (-row["cumulative_ms"], row["module"]),
-        )
+        contributors = medians_largest_first(runs, "package", "self_ms")
+        direct = medians_largest_first(direct_runs, "module", "cumulative_ms")
     return {
         "runs": settings.coldstart_runs,
         "importtime_runs": settings.importtime_runs,
