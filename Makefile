@@ -21,17 +21,20 @@ export TF_IN_AUTOMATION := 1
 help: ## List the targets
 	@grep -hE '^[a-z][a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
-$(BUILD)/terraformrc: tools/terraformrc.py
-	@python3 tools/terraformrc.py $@
+$(BUILD)/terraformrc: bootstrap/terraformrc.py
+	@python3 bootstrap/terraformrc.py $@
 
 .PHONY: terraformrc
 terraformrc: $(BUILD)/terraformrc ## Write the Terraform CLI config (provider mirror or registry)
 
-$(DEV_VENV)/.installed: requirements/dev.txt
+# The Lambda, the emulator's pure engines and the harness are installed editable: imports need no path tricks.
+$(DEV_VENV)/.installed: requirements/dev.txt lambda_src/pyproject.toml emulator/pyproject.toml harness/pyproject.toml
 	@test -n "$(PYTHON313)" || { echo "Python 3.13 not found: set PYTHON313=/path/to/python3.13" >&2; exit 1; }
 	@mkdir -p $(BUILD) && rm -rf $(DEV_VENV) && $(PYTHON313) -m venv $(DEV_VENV)
 	@$(DEV_PY) -m pip install --quiet --upgrade pip 2>$(BUILD)/pip-dev.log || { cat $(BUILD)/pip-dev.log >&2; exit 1; }
 	@$(DEV_PY) -m pip install --quiet -r requirements/dev.txt 2>>$(BUILD)/pip-dev.log || { cat $(BUILD)/pip-dev.log >&2; exit 1; }
+	@$(DEV_PY) -m pip install --quiet --no-deps --no-build-isolation -e ./lambda_src -e ./emulator -e ./harness \
+	  2>>$(BUILD)/pip-dev.log || { cat $(BUILD)/pip-dev.log >&2; exit 1; }
 	@touch $@
 
 .PHONY: venv
@@ -54,14 +57,14 @@ emulator-venv: $(EMU_VENV)/.plugins
 
 .PHONY: emulator
 emulator: $(EMU_VENV)/.plugins ## Start the embedded emulator in the background; last line AWS_ENDPOINT_URL=...
-	@python3 tools/emulator.py start
+	@python3 bootstrap/emulator_launcher.py start
 
 .PHONY: emulator-stop
 emulator-stop: ## Stop the emulator this checkout started, with every child process
-	@python3 tools/emulator.py stop
+	@python3 bootstrap/emulator_launcher.py stop
 
 CHECKOV_VENV  := $(VENV_DIR)/checkov
-WITH_EMULATOR := python3 tools/emulator.py run --
+WITH_EMULATOR := python3 bootstrap/emulator_launcher.py run --
 # CloudWatch evaluates alarms every minute; the suite and the demo cannot wait that long.
 FAST_ALARMS   := CARTMON_ALARM_EVALUATION_SECONDS=2
 EXAMPLE       := examples/local
@@ -78,8 +81,8 @@ $(CHECKOV_VENV)/.installed: requirements/checkov.txt
 	@$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements/checkov.txt 2>>$(BUILD)/pip-checkov.log || { cat $(BUILD)/pip-checkov.log >&2; exit 1; }
 	@touch $@
 
-$(LAMBDA_ZIP): $(DEV_VENV)/.installed requirements/lambda.txt $(shell find lambda_src -type f -not -path '*/__pycache__/*' 2>/dev/null) tools/package_lambda.py
-	@$(DEV_PY) tools/package_lambda.py $@
+$(LAMBDA_ZIP): $(DEV_VENV)/.installed requirements/lambda.txt $(shell find lambda_src -type f -not -path '*/__pycache__/*' 2>/dev/null) bootstrap/package_lambda.py
+	@$(DEV_PY) bootstrap/package_lambda.py $@
 
 .PHONY: package
 package: $(LAMBDA_ZIP) ## Build the Lambda deployment zip reproducibly under build/
@@ -92,9 +95,9 @@ test: venv emulator-venv terraformrc package $(CHECKOV_VENV)/.installed ## Run t
 demo: venv emulator-venv terraformrc package ## The whole monitoring story on the embedded emulator (KEEP=1 leaves it up)
 ifeq ($(KEEP),1)
 	@export $(FAST_ALARMS) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=ap-south-1 && \
-	  export $$(python3 tools/emulator.py start | tail -n 1) && $(DEV_PY) tools/demo.py --keep
+	  export $$(python3 bootstrap/emulator_launcher.py start | tail -n 1) && $(DEV_VENV)/bin/cartmon-demo --keep
 else
-	@$(FAST_ALARMS) $(WITH_EMULATOR) $(DEV_PY) tools/demo.py
+	@$(FAST_ALARMS) $(WITH_EMULATOR) $(DEV_VENV)/bin/cartmon-demo
 endif
 
 $(EXAMPLE)/.terraform/.initialised: $(BUILD)/terraformrc $(wildcard $(EXAMPLE)/*.tf)
@@ -103,31 +106,31 @@ $(EXAMPLE)/.terraform/.initialised: $(BUILD)/terraformrc $(wildcard $(EXAMPLE)/*
 
 .PHONY: plan
 plan: terraformrc package emulator $(EXAMPLE)/.terraform/.initialised ## Plan the local example on the emulator; JSON to build/plan.json
-	@export $$(python3 tools/emulator.py status) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=ap-south-1 && \
+	@export $$(python3 bootstrap/emulator_launcher.py status) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=ap-south-1 && \
 	  cd $(EXAMPLE) && terraform plan -input=false $(TF_LOCAL_VARS) -out=$(BUILD)/plan.tfplan && \
 	  terraform show -json $(BUILD)/plan.tfplan > $(BUILD)/plan.json
 	@echo "plan written to build/plan.json"
 
 .PHONY: apply
 apply: terraformrc package emulator $(EXAMPLE)/.terraform/.initialised ## Apply the local example to the emulator; outputs to build/outputs.json
-	@export $$(python3 tools/emulator.py status) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=ap-south-1 && \
+	@export $$(python3 bootstrap/emulator_launcher.py status) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=ap-south-1 && \
 	  cd $(EXAMPLE) && terraform apply -input=false -auto-approve $(TF_LOCAL_VARS) && \
 	  terraform output -json > $(BUILD)/outputs.json
 	@echo "outputs written to build/outputs.json"
 
 .PHONY: destroy
 destroy: terraformrc $(EXAMPLE)/.terraform/.initialised ## Destroy the local example on the running emulator
-	@export $$(python3 tools/emulator.py status) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=ap-south-1 && \
+	@export $$(python3 bootstrap/emulator_launcher.py status) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=ap-south-1 && \
 	  cd $(EXAMPLE) && terraform destroy -input=false -auto-approve $(TF_LOCAL_VARS)
 
 .PHONY: cost
 cost: plan ## Monthly cost estimate of the planned resources, unit prices beside each line
-	@$(DEV_PY) tools/cost.py $(BUILD)/plan.json
+	@$(DEV_VENV)/bin/cartmon-cost $(BUILD)/plan.json
 
 SINCE ?= 1h
 .PHONY: query
 query: venv ## Run a saved Logs Insights query: make query NAME="Top Failure Reasons" [SINCE=2h]
-	@$(DEV_PY) tools/query.py "$(NAME)" --since "$(SINCE)"
+	@$(DEV_VENV)/bin/cartmon-query "$(NAME)" --since "$(SINCE)"
 
 .PHONY: checkov
 checkov: $(CHECKOV_VENV)/.installed ## Infrastructure security scan (pinned checkov; settings in .checkov.yaml)
@@ -136,12 +139,12 @@ checkov: $(CHECKOV_VENV)/.installed ## Infrastructure security scan (pinned chec
 .PHONY: reliability
 reliability: venv emulator-venv terraformrc package $(CHECKOV_VENV)/.installed ## Hardening suite; prints its table of figures
 	@$(WITH_EMULATOR) $(DEV_PY) -m pytest tests/reliability $(PYTEST_ARGS); status=$$?; \
-	  $(DEV_PY) tools/reliability_report.py && exit $$status
+	  $(DEV_VENV)/bin/cartmon-reliability-report && exit $$status
 
 .PHONY: fmt
 fmt: venv ## Format HCL and Python
 	@terraform fmt -recursive .
-	@$(DEV_VENV)/bin/ruff format lambda_src emulator tests tools
+	@$(DEV_VENV)/bin/ruff format lambda_src emulator harness bootstrap tests
 
 .PHONY: lint
 lint: venv terraformrc checkov ## terraform fmt -check and validate everywhere, ruff, checkov, docs up to date
@@ -150,16 +153,16 @@ lint: venv terraformrc checkov ## terraform fmt -check and validate everywhere, 
 	  (cd $$dir && terraform init -backend=false -input=false >/dev/null && terraform validate -no-color >/dev/null) \
 	    || { echo "terraform validate failed in $$dir" >&2; exit 1; }; \
 	done; echo "terraform validate: $(words $(TF_DIRS)) directories ok"
-	@$(DEV_VENV)/bin/ruff check lambda_src emulator tests tools
-	@$(DEV_PY) tools/docs.py --check
+	@$(DEV_VENV)/bin/ruff check lambda_src emulator harness bootstrap tests
+	@$(DEV_VENV)/bin/cartmon-docs --check
 
 .PHONY: docs
 docs: venv ## Regenerate the README's input and output tables
-	@$(DEV_PY) tools/docs.py
+	@$(DEV_VENV)/bin/cartmon-docs
 
 .PHONY: bench
 bench: venv emulator-venv terraformrc package ## Measure and write BENCHMARKS.md
-	@$(WITH_EMULATOR) $(DEV_PY) tools/bench.py
+	@$(WITH_EMULATOR) $(DEV_VENV)/bin/cartmon-bench
 
 .PHONY: clean
 clean: ## Remove build output and venvs

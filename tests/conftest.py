@@ -15,7 +15,8 @@ from pathlib import Path
 import boto3
 import pytest
 import tftest
-from project import (
+
+from cartmon.project import (
     CLIENT_CONFIG,
     LAMBDA_PACKAGE,
     REGION,
@@ -80,7 +81,7 @@ def terraform_cli_config() -> Path:
     if configured and Path(configured).is_file():
         return Path(configured)
     path = ROOT / "build" / "terraformrc"
-    subprocess.run([sys.executable, str(ROOT / "tools" / "terraformrc.py"), str(path)], check=True)
+    subprocess.run([sys.executable, str(ROOT / "bootstrap" / "terraformrc.py"), str(path)], check=True)
     os.environ["TF_CLI_CONFIG_FILE"] = str(path)
     return path
 

@@ -25,8 +25,8 @@ from localstack.services.cloudwatch.models import LocalStackMetricAlarm, cloudwa
 from localstack.services.cloudwatch.provider_v2 import CloudwatchProvider
 from localstack.services.edge import ROUTER
 
-from cartmon_emulator import alarm_evaluation
 from cartmon_emulator.clock import CLOCK
+from cartmon_emulator.engines import alarm_evaluation
 
 LOG = logging.getLogger(__name__)
 EVALUATION_SECONDS = float(os.environ.get("CARTMON_ALARM_EVALUATION_SECONDS", "60"))

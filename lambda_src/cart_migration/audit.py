@@ -17,7 +17,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from .catalogue import EVENTS
-from .metrics import CartMigrationMetrics, log_operational
+from .event_log import CartMigrationMetrics, log_operational
 from .redaction import redact_record
 from .storage import iso_timestamp
 

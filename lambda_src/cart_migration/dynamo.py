@@ -8,7 +8,7 @@ from typing import Any
 from botocore import xform_name
 from botocore.exceptions import BotoCoreError, ClientError
 
-from .metrics import CartMigrationMetrics
+from .event_log import CartMigrationMetrics
 
 # Worth retrying later: the answer is 503 with these, 500 with anything else.
 TRANSIENT_ERROR_CODES = frozenset(

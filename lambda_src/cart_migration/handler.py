@@ -29,8 +29,8 @@ from .audit import AuditLogWriter, record_audit
 from .auth import AuthenticationFailed, Identity, authenticate
 from .config import ConfigurationError, Settings
 from .dynamo import StorageError
+from .event_log import CartMigrationMetrics, log_operational, log_unhandled_error, logger
 from .merge import CartItem, compute_totals
-from .metrics import CartMigrationMetrics, log_operational, log_unhandled_error, logger
 from .migration import CartMigrator, FailureReason, MigrationRequest, MigrationResult, MigrationStatus
 from .storage import CartTable, InvalidCartData, StoredCart
 

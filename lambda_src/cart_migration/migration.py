@@ -19,8 +19,8 @@ from enum import StrEnum
 from typing import Any
 
 from .dynamo import StorageError
+from .event_log import CartMigrationMetrics
 from .merge import MergeStrategy, compute_totals, merge_carts
-from .metrics import CartMigrationMetrics
 from .storage import (
     MAX_TRANSACTION_OPERATIONS,
     CartTable,

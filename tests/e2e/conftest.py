@@ -7,7 +7,8 @@ import os
 import urllib.request
 
 import pytest
-from local_lambda import LocalLambda
+
+from cartmon.local_lambda import LocalLambda
 
 
 class EmulatorClock:

@@ -13,8 +13,9 @@ import threading
 import time
 
 import pytest
-from local_lambda import Throttled
-from traffic import Shop, new_customer, new_guest_session
+
+from cartmon.local_lambda import Throttled
+from cartmon.traffic import Shop, new_customer, new_guest_session
 
 SHORT_WINDOW_GAP = 360  # past a 300-second period, so the previous scenario's datapoints are out of it
 MINUTE = 60  # the minute in progress is never evaluated: let it complete

@@ -12,10 +12,11 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from cart_migration import catalogue
-from cart_migration.metrics import CartMigrationMetrics
-from local_lambda import captured_stdout
-from project import ROOT
+from cart_migration.event_log import CartMigrationMetrics
+from cartmon.local_lambda import captured_stdout
+from cartmon.project import ROOT
 
 CATALOGUE = json.loads((ROOT / "lambda_src" / "cart_migration" / catalogue.CATALOGUE_FILE).read_text())
 NUMERIC_FIELDS = {

@@ -10,9 +10,9 @@ import sys
 import time
 
 import pytest
+
 from cart_migration.redaction import hash_customer_id
-from project import ROOT
-from traffic import Shop, new_customer
+from cartmon.traffic import Shop, new_customer
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +41,7 @@ def test_a_migration_writes_its_audit_entry_to_the_audit_log_group(shop, applied
 def test_make_query_prints_the_saved_query_rows(shop, applied_stack, aws_endpoint, emulator_clock):
     shop.failed_migrations(2)
     result = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "query.py"), "Top Failure Reasons", "--since", "10m"],
+        [sys.executable, "-m", "cartmon.ops.query", "Top Failure Reasons", "--since", "10m"],
         capture_output=True,
         text=True,
         env={**os.environ, "AWS_ENDPOINT_URL": aws_endpoint},

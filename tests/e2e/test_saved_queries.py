@@ -13,9 +13,10 @@ import time
 from datetime import UTC, datetime
 
 import pytest
-from cart_migration.metrics import CartMigrationMetrics
+
+from cart_migration.event_log import CartMigrationMetrics
 from cart_migration.redaction import hash_customer_id
-from local_lambda import captured_stdout
+from cartmon.local_lambda import captured_stdout
 
 TEN_DAYS = 10 * 86400
 DURATIONS = {"A": [100.5, 110.5, 120.5, 130.5, 140.5, 150.5], "B": [300.5, 500.5]}

@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from cartmon_emulator.alarm_evaluation import (
+
+from cartmon_emulator.engines.alarm_evaluation import (
     ALARM,
     INSUFFICIENT_DATA,
     OK,

@@ -1,4 +1,4 @@
-"""Tests for the CloudWatch Logs filter pattern engine (cartmon_emulator.filter_patterns).
+"""Tests for the CloudWatch Logs filter pattern engine (cartmon_emulator.engines.filter_patterns).
 
 Examples marked "doc" are taken verbatim from the AWS CloudWatch Logs User Guide page "Filter pattern
 syntax for metric filters, subscription filters, filter log events, and Live Tail" (current and the
@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from cartmon_emulator.filter_patterns import (
+
+from cartmon_emulator.engines.filter_patterns import (
     InvalidFilterPattern,
     MetricDatum,
     Pattern,

@@ -14,7 +14,8 @@ import os
 
 import boto3
 import pytest
-from project import CATALOGUE_PATH, ENVIRONMENT_AT_START
+
+from cartmon.project import CATALOGUE_PATH, ENVIRONMENT_AT_START
 
 pytestmark = pytest.mark.real_aws
 

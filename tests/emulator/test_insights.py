@@ -1,4 +1,4 @@
-"""The Logs Insights engine the emulator's StartQuery/GetQueryResults run (cartmon_emulator.insights).
+"""The Logs Insights engine the emulator's StartQuery/GetQueryResults run (cartmon_emulator.engines.insights).
 
 Pure unit tests: no emulator needed. The data set mimics the cart-migration Lambda's JSON log lines, plus
 the Lambda runtime's plain-text START/REPORT lines and two events outside the queried time range.
@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from cartmon_emulator.insights import (
+
+from cartmon_emulator.engines.insights import (
     InsightsQueryError,
     LogEvent,
     MalformedQuery,

@@ -10,9 +10,9 @@ import sys
 import time
 from pathlib import Path
 
-from project import ROOT
+from cartmon.project import ROOT
 
-LAUNCHER = [sys.executable, str(ROOT / "tools" / "emulator.py")]
+LAUNCHER = [sys.executable, str(ROOT / "bootstrap" / "emulator_launcher.py")]
 
 
 def launcher_env(tmp_path: Path, **extra: str) -> dict[str, str]:

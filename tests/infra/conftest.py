@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 import tftest
-from project import CATALOGUE_PATH, REGION, copy_module
+
+from cartmon.project import CATALOGUE_PATH, REGION, copy_module
 
 
 @pytest.fixture(scope="session")

@@ -11,8 +11,9 @@ import os
 import subprocess
 
 import pytest
-from infra.guide import DASHBOARD_TITLES, GUIDE_ALARMS, NAMESPACE, PREFIX
-from project import local_example_vars
+
+from cartmon.project import local_example_vars
+from tests.infra.guide import DASHBOARD_TITLES, GUIDE_ALARMS, NAMESPACE, PREFIX
 
 SEVERITY = {"P1": "critical", "P2": "warning", "P3": "warning"}
 LATENCY_ALERT_MS = {

@@ -12,7 +12,8 @@ import re
 from pathlib import Path
 
 import pytest
-from infra.guide import (
+
+from tests.infra.guide import (
     CRITICAL_TOPIC,
     DASHBOARD_TITLES,
     FUNCTION,

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import hcl2
 import pytest
-from project import CATALOGUE_PATH
-from project import ROOT as REPO
+
+from cartmon.project import CATALOGUE_PATH
+from cartmon.project import ROOT as REPO
 
 CATALOGUE = json.loads(CATALOGUE_PATH.read_text())
 MODULES = sorted(p for p in (REPO / "modules").iterdir() if p.is_dir())

@@ -5,12 +5,12 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from project import ROOT
+from cartmon.project import ROOT
 
 
 def test_readme_tables_match_the_hcl():
     result = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "docs.py"), "--check"], capture_output=True, text=True
+        [sys.executable, "-m", "cartmon.dev.docs", "--check"], capture_output=True, text=True
     )
     assert result.returncode == 0, f"run `make docs`:\n{result.stdout[-3000:]}{result.stderr[-1000:]}"
 

@@ -2,7 +2,7 @@
 infrastructure security and emulator faults, each at a stated scale, each counted.
 
 Every test fills a row of figures (see figures.py); the rows go to build/reliability.json at the end
-of the session and `tools/reliability_report.py` prints them as one table. The Lambda's figures run
+of the session and `cartmon/dev/reliability_report.py` prints them as one table. The Lambda's figures run
 in-process on moto, as the unit tests do, reusing their scenarios and builders; the Terraform and
 emulator figures need the emulator (`aws_endpoint`) and fail, never skip, without it.
 
@@ -26,13 +26,13 @@ from pathlib import Path
 
 import moto.dynamodb.models
 import pytest
+from moto import mock_aws
+
 from cart_migration import clients, handler
 from cart_migration.audit import AuditLogWriter
-from moto import mock_aws
-from project import ENVIRONMENT_AT_START, REGION, ROOT, discover_endpoint, endpoint_reachable
-from unit.conftest import LAMBDA_ENV, UNSET_ENV, create_tables
-
-from reliability.figures import Figures
+from cartmon.project import ENVIRONMENT_AT_START, REGION, ROOT, discover_endpoint, endpoint_reachable
+from tests.reliability.figures import Figures
+from tests.unit.conftest import LAMBDA_ENV, UNSET_ENV, create_tables
 
 FIGURES = Figures()
 JOB_TIMEOUT_SECONDS = 600
@@ -76,7 +76,7 @@ class Background:
             cli_config = Path(configured) if configured else ROOT / "build" / "terraformrc"
             if not cli_config.is_file():
                 subprocess.run(
-                    [sys.executable, str(ROOT / "tools" / "terraformrc.py"), str(cli_config)], check=True
+                    [sys.executable, str(ROOT / "bootstrap" / "terraformrc.py"), str(cli_config)], check=True
                 )
             url = discover_endpoint()
             self._context = JobContext(

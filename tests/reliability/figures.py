@@ -7,7 +7,7 @@ A test asks for the `figures` fixture and fills one row:
     row.count("5xx answers", expected=0)  # then row.add("5xx answers") when one happens
 
 At the end of the session the rows are written to build/reliability.json (whatever the tests'
-outcomes: a failing test's row shows the failing count), and `tools/reliability_report.py`
+outcomes: a failing test's row shows the failing count), and `cartmon/dev/reliability_report.py`
 prints them as one table. A row whose test failed is marked failed even if its counts look right.
 """
 
@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from project import ROOT
+from cartmon.project import ROOT
 
 FIGURES_PATH = Path(os.environ.get("RELIABILITY_FIGURES", ROOT / "build" / "reliability.json"))
 ALL = "all"  # `expected=ALL`: the count must equal `tried`

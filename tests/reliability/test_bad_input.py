@@ -16,11 +16,12 @@ from collections import Counter
 from urllib.parse import quote
 
 import pytest
-from cart_migration.handler import lambda_handler
-from cart_migration.storage import from_item
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
-from unit.support import (
+
+from cart_migration.handler import lambda_handler
+from cart_migration.storage import from_item
+from tests.unit.support import (
     CARTS_TABLE,
     CUSTOMER_ID,
     LambdaContext,
@@ -34,7 +35,7 @@ from unit.support import (
     seed_guest_cart,
     unit_settings,
 )
-from unit.test_validation import VALID_SESSION, apis, json_scalars, odd_text, raw_bodies
+from tests.unit.test_validation import VALID_SESSION, apis, json_scalars, odd_text, raw_bodies
 
 FUZZED_REQUESTS = int(os.environ.get("RELIABILITY_FUZZ", "500"))
 ROUTES = {("POST", "/api/v1/cart/migrate"), ("GET", "/api/v1/cart/all")}

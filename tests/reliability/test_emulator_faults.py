@@ -1,11 +1,11 @@
 """When the emulator dies mid-run, the suite fails fast with a clear message instead of hanging.
 
-A private emulator (tools/emulator.py with a state file of its own, as tests/emulator/test_launcher.py
+A private emulator (bootstrap/emulator_launcher.py with a state file of its own, as tests/emulator/test_launcher.py
 starts one) answers a client call; then its process group is killed. After that, each way the
 suite meets an emulator must fail within a few seconds and say what happened:
 
 - the next boto3 call, with the suite's client configuration (tests/conftest.py CLIENT_CONFIG);
-- `tools/emulator.py status`;
+- `bootstrap/emulator_launcher.py status`;
 - the `aws_endpoint` fixture, in a pytest run of its own, with AWS_ENDPOINT_URL at the dead
   emulator, and with no endpoint at all (the fixture fails, it does not skip);
 - `terraform plan` (the AWS provider retries a refused connection for a while, then gives up).
@@ -29,9 +29,10 @@ from pathlib import Path
 
 import boto3
 import pytest
-from project import CLIENT_CONFIG, REGION, ROOT
 
-LAUNCHER = [sys.executable, str(ROOT / "tools" / "emulator.py")]
+from cartmon.project import CLIENT_CONFIG, REGION, ROOT
+
+LAUNCHER = [sys.executable, str(ROOT / "bootstrap" / "emulator_launcher.py")]
 PROBE = "tests/reliability/test_emulator_faults.py::test_the_suite_endpoint_answers"
 LIMITS = {
     "client call": 5,

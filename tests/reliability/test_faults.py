@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
-from cart_migration import clients
 from moto import mock_aws
-from unit.conftest import create_tables
-from unit.support import (
+
+from cart_migration import clients
+from tests.unit.conftest import create_tables
+from tests.unit.support import (
     CUSTOMER_ID,
     item,
     migrate,
@@ -23,8 +24,8 @@ from unit.support import (
     seed_guest_cart,
     table_state,
 )
-from unit.test_migration import SESSION, SimulatedCrash
-from unit.test_migration import fault as unit_fault
+from tests.unit.test_migration import SESSION, SimulatedCrash
+from tests.unit.test_migration import fault as unit_fault
 
 MODES = (
     "error_before",

@@ -26,9 +26,9 @@ from pathlib import Path
 
 import hcl2
 import pytest
-from project import ROOT, copy_module
 
-from docs import blocks
+from cartmon.dev.docs import blocks
+from cartmon.project import ROOT, copy_module
 
 CHECKOV = ROOT / ".venv" / "checkov" / "bin" / "checkov"
 SKIP_COMMENT = re.compile(r"#\s*checkov:skip=(CKV2?_[A-Z0-9_]+):(.*)")

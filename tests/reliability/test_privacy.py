@@ -19,11 +19,12 @@ from collections import Counter
 from urllib.parse import quote
 
 import pytest
-from cart_migration.metrics import CartMigrationMetrics, log_operational, log_unhandled_error
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
-from unit.support import api_event, bearer, captured_stdout, invoke, unit_settings
-from unit.test_redaction import (
+
+from cart_migration.event_log import CartMigrationMetrics, log_operational, log_unhandled_error
+from tests.unit.support import api_event, bearer, captured_stdout, invoke, unit_settings
+from tests.unit.test_redaction import (
     card_numbers,
     emails,
     event_types,

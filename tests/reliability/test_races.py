@@ -13,13 +13,14 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
+from moto import mock_aws
+
 from cart_migration import clients
 from cart_migration.merge import MergeStrategy
 from cart_migration.migration import CartMigrator, MigrationRequest, MigrationStatus
 from cart_migration.storage import CartTable
-from moto import mock_aws
-from unit.conftest import create_tables
-from unit.support import (
+from tests.unit.conftest import create_tables
+from tests.unit.support import (
     CARTS_TABLE,
     CUSTOMER_ID,
     RecordingClient,

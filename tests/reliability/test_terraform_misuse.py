@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from infra.test_plan import BAD_VARIABLES
-from project import copy_module
+
+from cartmon.project import copy_module
+from tests.infra.test_plan import BAD_VARIABLES
 
 PLAN_TIMEOUT_SECONDS = 180
 

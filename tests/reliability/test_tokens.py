@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from unit.support import api_event, forbid_aws_calls, invoke, make_token
-from unit.test_auth import (
+from tests.unit.support import api_event, forbid_aws_calls, invoke, make_token
+from tests.unit.test_auth import (
     HS256_ATTACKS,
     OTHER_RSA_KEY,
     RSA_KEY,

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import local_lambda
 import pytest
-from cart_migration import clients, handler
-from cart_migration.audit import AuditLogWriter
 from moto import mock_aws
 
-from unit.support import AUDIT_LOG_GROUP, CARTS_TABLE, JWT_SECRET, RATE_LIMIT_TABLE, REGION
+from cart_migration import clients, handler
+from cart_migration.audit import AuditLogWriter
+from cartmon import local_lambda
+from tests.unit.support import AUDIT_LOG_GROUP, CARTS_TABLE, JWT_SECRET, RATE_LIMIT_TABLE, REGION
 
 
 def create_tables(dynamodb: Any) -> None:

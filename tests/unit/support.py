@@ -13,17 +13,18 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-import local_lambda
+from hypothesis import HealthCheck, settings
+
 from cart_migration import clients
 from cart_migration.handler import lambda_handler
 from cart_migration.merge import CartItem
 from cart_migration.storage import CartTable, cart_attributes, from_item, to_item
-from hypothesis import HealthCheck, settings
-from local_lambda import SOURCE_IP as SOURCE_IP
-from local_lambda import LambdaContext as LambdaContext
-from local_lambda import api_event as api_event
-from local_lambda import http_v2_event as http_v2_event
-from local_lambda import rest_v1_event as rest_v1_event
+from cartmon import local_lambda
+from cartmon.local_lambda import SOURCE_IP as SOURCE_IP
+from cartmon.local_lambda import LambdaContext as LambdaContext
+from cartmon.local_lambda import api_event as api_event
+from cartmon.local_lambda import http_v2_event as http_v2_event
+from cartmon.local_lambda import rest_v1_event as rest_v1_event
 
 REGION = "ap-south-1"
 CARTS_TABLE = "unit-carts"

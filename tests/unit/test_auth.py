@@ -13,7 +13,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from unit.support import (
+from tests.unit.support import (
     JWT_SECRET,
     SOURCE_IP,
     api_event,

@@ -10,7 +10,8 @@ import sys
 import zipfile
 
 import pytest
-from project import LAMBDA_PACKAGE, ROOT
+
+from cartmon.project import LAMBDA_PACKAGE, ROOT
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +24,7 @@ def built_zip():
 def test_a_rebuild_gives_the_same_bytes(built_zip, tmp_path):
     rebuilt = tmp_path / "again.zip"
     subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "package_lambda.py"), str(rebuilt)],
+        [sys.executable, str(ROOT / "bootstrap" / "package_lambda.py"), str(rebuilt)],
         check=True,
         capture_output=True,
     )
@@ -41,7 +42,8 @@ def test_the_zip_holds_the_code_the_catalogue_and_its_dependencies(built_zip):
 def test_the_unpacked_zip_verifies_an_rs256_token_without_site_packages(built_zip, tmp_path):
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
-    from local_lambda import make_token
+
+    from cartmon.local_lambda import make_token
 
     zipfile.ZipFile(built_zip).extractall(tmp_path / "task")
     private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)

@@ -9,11 +9,11 @@ from decimal import Decimal
 
 import pytest
 from botocore.exceptions import ClientError
+
 from cart_migration import clients, handler
 from cart_migration.catalogue import EVENTS
 from cart_migration.redaction import hash_customer_id
-
-from unit.support import (
+from tests.unit.support import (
     AUDIT_LOG_GROUP,
     CARTS_TABLE,
     CUSTOMER_ID,

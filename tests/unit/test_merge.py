@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from cart_migration.merge import (
     Cart,
     CartItem,
@@ -14,10 +17,7 @@ from cart_migration.merge import (
     compute_totals,
     merge_carts,
 )
-from hypothesis import given
-from hypothesis import strategies as st
-
-from unit.support import unit_settings
+from tests.unit.support import unit_settings
 
 EARLIER = datetime(2025, 11, 21, 10, 0, tzinfo=UTC)
 LATER = EARLIER + timedelta(minutes=5)

@@ -9,10 +9,10 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from cart_migration.catalogue import COMMON_FIELDS, EVENTS, OPERATIONS
-from cart_migration.metrics import CartMigrationMetrics
 
-from unit.support import captured_stdout
+from cart_migration.catalogue import COMMON_FIELDS, EVENTS, OPERATIONS
+from cart_migration.event_log import CartMigrationMetrics
+from tests.unit.support import captured_stdout
 
 CATALOGUE = json.loads(
     (

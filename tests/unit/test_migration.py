@@ -8,6 +8,10 @@ from decimal import Decimal
 
 import pytest
 from botocore.exceptions import ClientError, ReadTimeoutError
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from moto import mock_aws
+
 from cart_migration import clients
 from cart_migration.merge import Cart, CartItem, MergeStrategy, merge_carts
 from cart_migration.migration import (
@@ -18,12 +22,8 @@ from cart_migration.migration import (
     MigrationStatus,
 )
 from cart_migration.storage import CartTable
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from moto import mock_aws
-
-from unit.conftest import create_tables
-from unit.support import (
+from tests.unit.conftest import create_tables
+from tests.unit.support import (
     CARTS_TABLE,
     CUSTOMER_ID,
     RecordingClient,

@@ -1,4 +1,4 @@
-"""The zip writer of tools/package_lambda.py (pip itself is exercised by `make package`)."""
+"""The zip writer of bootstrap/package_lambda.py (pip itself is exercised by `make package`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-_spec = importlib.util.spec_from_file_location("package_lambda", ROOT / "tools" / "package_lambda.py")
+_spec = importlib.util.spec_from_file_location("package_lambda", ROOT / "bootstrap" / "package_lambda.py")
 package_lambda = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(package_lambda)
 

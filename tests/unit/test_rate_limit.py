@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from cart_migration import rate_limit, storage
-
-from unit.support import CARTS_TABLE, RATE_LIMIT_TABLE, RecordingClient
+from tests.unit.support import CARTS_TABLE, RATE_LIMIT_TABLE, RecordingClient
 
 WINDOW = 60
 LIMIT = 5

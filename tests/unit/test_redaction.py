@@ -6,8 +6,11 @@ import string
 import time
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from cart_migration.catalogue import EVENTS
-from cart_migration.metrics import CartMigrationMetrics, log_operational
+from cart_migration.event_log import CartMigrationMetrics, log_operational
 from cart_migration.redaction import (
     hash_customer_id,
     mask_email,
@@ -15,10 +18,7 @@ from cart_migration.redaction import (
     redact_record,
     scrub_string,
 )
-from hypothesis import given
-from hypothesis import strategies as st
-
-from unit.support import captured_stdout, unit_settings
+from tests.unit.support import captured_stdout, unit_settings
 
 
 def luhn_complete(prefix: str) -> str:

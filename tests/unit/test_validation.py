@@ -8,11 +8,11 @@ import re
 from urllib.parse import quote
 
 import pytest
-from cart_migration.handler import lambda_handler
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from unit.support import (
+from cart_migration.handler import lambda_handler
+from tests.unit.support import (
     LambdaContext,
     api_event,
     bearer,

@@ -26,7 +26,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from cartmon.project import ROOT
+
 CATALOGUE_PATH = ROOT / "lambda_src" / "cart_migration" / "event_catalogue.json"
 
 REGION = "ap-south-1"
@@ -676,7 +677,7 @@ def format_estimate(result: Estimate, plan_name: str = "plan", sources: bool = F
         f"Monthly cost estimate of {plan_name}",
         f"Prices: AWS list prices (USD) for {REGION} {REGION_NAME}, checked {PRICES_CHECKED}, from the AWS "
         "pricing pages (aws.amazon.com/<service>/pricing) and the AWS Price List API;",
-        "        each price's source: tools/cost.py PRICES or --sources. "
+        "        each price's source: cartmon/ops/cost.py PRICES or --sources. "
         "* = assumed: the US East price, the Mumbai price was not found.",
         "",
     ]

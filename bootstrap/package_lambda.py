@@ -1,6 +1,6 @@
 """Build the Lambda deployment zip, byte for byte the same on every rebuild.
 
-    .venv/dev/bin/python tools/package_lambda.py [build/cart_migration.zip] [--wheelhouse DIR]
+    .venv/dev/bin/python bootstrap/package_lambda.py [build/cart_migration.zip] [--wheelhouse DIR]
 
 The zip holds `cart_migration/` and the packages of requirements/lambda.txt, installed by pip as
 Python 3.13 / manylinux x86_64 wheels whatever machine builds it. Entries are sorted and get a

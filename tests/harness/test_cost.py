@@ -1,4 +1,4 @@
-"""tools/cost.py: the monthly estimate of a plan's resources, on a small synthetic plan.
+"""cartmon/ops/cost.py: the monthly estimate of a plan's resources, on a small synthetic plan.
 
 Expected figures are worked out by hand from the unit prices in cost.PRICES (the arithmetic is
 written next to each); a change of a price, a count rule or an assumption shows up here.
@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 
-import cost
 import pytest
+
+from cartmon.ops import cost
 
 
 def resource(type_: str, after: dict, actions=("create",), mode="managed", address=None) -> dict:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from project import ROOT
+from cartmon.project import ROOT
 
-SCRIPT = ROOT / "tools" / "terraformrc.py"
+SCRIPT = ROOT / "bootstrap" / "terraformrc.py"
 
 
 def write_config(tmp_path, **env):

@@ -38,12 +38,9 @@ import json
 import math
 import os
 import re
-import subprocess
 import sys
 import textwrap
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -57,7 +54,7 @@ import matplotlib.dates as mdates  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
+from cartmon.project import ROOT, emulator_now, use_emulator_if_running
 
 GRID_COLUMNS = 24
 COLUMN_PX = 60  # one grid column: the whole dashboard is 1440 px wide
@@ -155,15 +152,6 @@ def describe_range(start: float, end: float) -> str:
     hours = (end - start) / 3600
     span = f"{hours:g} h" if hours < 48 else f"{hours / 24:g} days"
     return f"{_utc(start):%Y-%m-%d %H:%M} \u2192 {_utc(end):%Y-%m-%d %H:%M} UTC ({span})"
-
-
-def emulator_now(endpoint: str, timeout: float = 5.0) -> float | None:
-    """The embedded emulator's clock (it may run ahead of the wall clock), or None elsewhere."""
-    try:
-        with urllib.request.urlopen(f"{endpoint.rstrip('/')}/_cartmon/clock", timeout=timeout) as response:
-            return float(json.load(response)["now"])
-    except (urllib.error.URLError, OSError, ValueError, KeyError, TypeError):
-        return None
 
 
 # --- the body -----------------------------------------------------------------------------------
@@ -1490,18 +1478,6 @@ def render(cloudwatch, logs, dashboard_name: str, out_dir, start=None, end=None)
     return render_body(cloudwatch, logs, body, dashboard_name, out_dir, start, end)
 
 
-def _endpoint() -> str | None:
-    if os.environ.get("AWS_ENDPOINT_URL"):
-        return os.environ["AWS_ENDPOINT_URL"]
-    status = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "emulator.py"), "status"], capture_output=True, text=True
-    )
-    for line in status.stdout.splitlines():
-        if line.startswith("AWS_ENDPOINT_URL="):
-            return line.split("=", 1)[1]
-    return None
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -1519,13 +1495,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import boto3
 
-    endpoint = _endpoint()
-    if endpoint:
-        os.environ["AWS_ENDPOINT_URL"] = endpoint
-        os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
-        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
-        os.environ.setdefault("AWS_DEFAULT_REGION", "ap-south-1")
-        print(f"emulator: {endpoint}", file=sys.stderr)
+    endpoint = use_emulator_if_running()
     cloudwatch = boto3.client("cloudwatch", endpoint_url=endpoint)
     logs = boto3.client("logs", endpoint_url=endpoint)
     if args.end:

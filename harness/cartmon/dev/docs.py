@@ -16,7 +16,8 @@ from pathlib import Path
 
 import hcl2
 
-ROOT = Path(__file__).resolve().parent.parent
+from cartmon.project import ROOT
+
 README = ROOT / "README.md"
 BEGIN = "<!-- BEGIN_TF_DOCS -->"
 END = "<!-- END_TF_DOCS -->"

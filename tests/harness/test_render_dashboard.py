@@ -1,4 +1,4 @@
-"""tools/render_dashboard.py: the dashboard as deployed, drawn from its body and the emulator's data.
+"""cartmon/ops/render_dashboard.py: the dashboard as deployed, drawn from its body and the emulator's data.
 
 The rendering tests run on the embedded emulator (they fail, never skip, without one): a body
 with text, metric (time series and single value) and log widgets is put with PutDashboard,
@@ -14,8 +14,9 @@ import re
 import uuid
 
 import pytest
-import render_dashboard as rd
 from PIL import Image
+
+from cartmon.ops import render_dashboard as rd
 
 # --- the body's syntax, without the emulator ------------------------------------------------------
 

@@ -11,43 +11,21 @@ emulator endpoint is set.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import re
-import subprocess
 import sys
 import time
-import urllib.request
 from datetime import UTC, datetime
-from pathlib import Path
 
 import boto3
 
-ROOT = Path(__file__).resolve().parent.parent
+from cartmon.project import discover_endpoint, emulator_now, use_emulator_if_running
+
 DURATION = re.compile(r"^(\d+)([smhd])$")
 SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
-def emulator_endpoint() -> str | None:
-    if os.environ.get("AWS_ENDPOINT_URL"):
-        return os.environ["AWS_ENDPOINT_URL"]
-    status = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "emulator.py"), "status"], capture_output=True, text=True
-    )
-    line = status.stdout.strip().splitlines()[-1] if status.returncode == 0 and status.stdout.strip() else ""
-    return line.split("=", 1)[1] if line.startswith("AWS_ENDPOINT_URL=") else None
-
-
 def logs_client():
-    endpoint = emulator_endpoint()
-    if endpoint:
-        os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
-        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
-        os.environ.setdefault("AWS_DEFAULT_REGION", "ap-south-1")
-        print(f"emulator: {endpoint}", file=sys.stderr)
-        return boto3.client("logs", endpoint_url=endpoint)
-    print("no emulator endpoint: querying AWS", file=sys.stderr)
-    return boto3.client("logs")
+    return boto3.client("logs", endpoint_url=use_emulator_if_running())
 
 
 def find_definition(logs, name: str) -> dict:
@@ -68,14 +46,8 @@ def find_definition(logs, name: str) -> dict:
 
 def now() -> float:
     """The emulator's clock when there is one (tests and the demo move it forward), else the wall clock."""
-    endpoint = emulator_endpoint()
-    if endpoint:
-        try:
-            with urllib.request.urlopen(f"{endpoint}/_cartmon/clock", timeout=5) as response:
-                return json.loads(response.read())["now"]
-        except (OSError, ValueError, KeyError):
-            pass
-    return time.time()
+    endpoint = discover_endpoint()
+    return (emulator_now(endpoint) if endpoint else None) or time.time()
 
 
 def time_range(args) -> tuple[int, int]:

@@ -1,4 +1,4 @@
-"""tools/bench.py: the statistics, parsers, call counter and report rendering, and one quick run.
+"""cartmon/dev/bench.py: the statistics, parsers, call counter and report rendering, and one quick run.
 
 No test here asserts a time: the numbers are the benchmark's to report, not the suite's to judge.
 """
@@ -12,14 +12,14 @@ import sys
 from datetime import UTC, datetime
 from decimal import Decimal
 
-import bench
 import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 from botocore.hooks import HierarchicalEmitter
-from local_lambda import create_tables
-from project import ROOT
+
+from cartmon.dev import bench
+from cartmon.local_lambda import create_tables
 
 # --- statistics ---------------------------------------------------------------------------------
 
@@ -522,7 +522,8 @@ def test_a_quick_run_measures_and_writes_the_report(aws_endpoint, tmp_path):
     run = subprocess.run(
         [
             sys.executable,
-            str(ROOT / "tools" / "bench.py"),
+            "-m",
+            "cartmon.dev.bench",
             "--quick",
             "--only",
             "roundtrips,handler,coldstart,logging",

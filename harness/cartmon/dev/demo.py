@@ -16,16 +16,13 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import boto3
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "lambda_src"), str(ROOT / "tools")]
-
-from local_lambda import LocalLambda, Throttled  # noqa: E402
-from render_dashboard import render  # noqa: E402
-from traffic import STRATEGIES, Shop, new_customer  # noqa: E402
+from cartmon.local_lambda import LocalLambda, Throttled
+from cartmon.ops.render_dashboard import render
+from cartmon.project import ROOT
+from cartmon.traffic import STRATEGIES, Shop, new_customer
 
 EXAMPLE = ROOT / "examples" / "local"
 PACKAGE = ROOT / "build" / "cart_migration.zip"
@@ -215,7 +212,7 @@ def tell_the_story(endpoint: str, clock: Clock) -> None:
 
     say('Saved query "Top Failure Reasons" over the last three hours')
     subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "query.py"), "Top Failure Reasons", "--since", "3h"],
+        [sys.executable, "-m", "cartmon.ops.query", "Top Failure Reasons", "--since", "3h"],
         check=False,
     )
 

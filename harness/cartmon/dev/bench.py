@@ -1,7 +1,7 @@
 """`make bench`: what a migration, a log event, a cold start and a deploy cost, beside baselines.
 
-    tools/bench.py [--quick] [--only SECTION,...] [--calls N] [--output BENCHMARKS.md]
-    tools/bench.py --render build/bench/results.json      # re-render BENCHMARKS.md from saved results
+    cartmon/dev/bench.py [--quick] [--only SECTION,...] [--calls N] [--output BENCHMARKS.md]
+    cartmon/dev/bench.py --render build/bench/results.json      # re-render BENCHMARKS.md from saved results
 
 Emulator latency is not AWS latency, so this measures what carries over to AWS, and compares
 against baselines measured in the same run on the same machine:
@@ -23,7 +23,7 @@ botocore's `before-send` and `before-parse` events (the HTTP exchange), and sepa
 CPU of whole AWS calls (`provide-client-params` to `after-call`: serialising, signing, sending,
 parsing). The emulator runs in another process, so its CPU is never in these numbers.
 
-Needs AWS_ENDPOINT_URL (the Makefile runs this under `tools/emulator.py run`). Writes
+Needs AWS_ENDPOINT_URL (the Makefile runs this under `bootstrap/emulator_launcher.py run`). Writes
 BENCHMARKS.md and build/bench/results.json. No number here is asserted anywhere.
 """
 
@@ -53,12 +53,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-for _path in (ROOT / "lambda_src", ROOT / "tools", ROOT / "tests"):
-    if str(_path) not in sys.path:
-        sys.path.insert(0, str(_path))
-
-from local_lambda import create_tables  # noqa: E402
+from cartmon import local_lambda
+from cartmon.local_lambda import create_tables
+from cartmon.project import LAUNCHER, ROOT
 
 REGION = "ap-south-1"
 DEFAULT_OUTPUT = ROOT / "BENCHMARKS.md"
@@ -440,15 +437,11 @@ class Bench:
 
     @staticmethod
     def token(customer_id: str) -> str:
-        import local_lambda
-
         return local_lambda.make_token(customer_id, JWT_SECRET, expires_in=3600)
 
     def event(
         self, operation: str, token: str, guest_session_id: str | None = None, store_id: str | None = None
     ):
-        import local_lambda
-
         headers = {"Authorization": f"Bearer {token}"}
         if operation in ("migrate_single_store", "migrate_multi_store"):
             body: dict[str, Any] = {"guest_session_id": guest_session_id, "merge_strategy": "merge"}
@@ -463,7 +456,6 @@ class Bench:
 
     def invoke(self, event: dict[str, Any]) -> Invocation:
         """One handler call, timed, with its AWS calls and its log lines counted."""
-        import local_lambda
         from cart_migration.handler import lambda_handler
 
         context = local_lambda.LambdaContext()
@@ -880,7 +872,8 @@ def _log_variants() -> dict[str, tuple[str, Callable[[], Any]]]:
     import logging
 
     from aws_lambda_powertools import Logger
-    from cart_migration.metrics import CartMigrationMetrics
+
+    from cart_migration.event_log import CartMigrationMetrics
     from cart_migration.redaction import redact_record
 
     class _CurrentStdout:
@@ -1097,14 +1090,14 @@ def parse_plan_summary(output: str) -> int | None:
 
 
 def measure_deploy(settings: Settings) -> dict[str, Any]:
-    from project import copy_module
+    from cartmon.project import copy_module
 
     if not LAMBDA_PACKAGE.is_file():
         raise RuntimeError(f"{LAMBDA_PACKAGE} is missing: run `make package`")
     cli_config = Path(os.environ.get("TF_CLI_CONFIG_FILE") or ROOT / "build" / "terraformrc")
     if not cli_config.is_file():
         cli_config = ROOT / "build" / "terraformrc"
-    launcher = [sys.executable, str(ROOT / "tools" / "emulator.py")]
+    launcher = [sys.executable, str(LAUNCHER)]
     with tempfile.TemporaryDirectory(prefix="bench-deploy-") as scratch:
         scratch_dir = Path(scratch)
         state_file = scratch_dir / "emulator-state.json"
@@ -1345,7 +1338,7 @@ def render_roundtrips(section: dict[str, Any]) -> str:
             "and `.logs()`): `provide-client-params` marks an API call, `before-send` an HTTP request (a retry",
             "sends again). Ours is one `POST /api/v1/cart/migrate` through `lambda_handler`, merge strategy,",
             "every store also holding a one-item customer cart. The original's pattern is `original_migrate` in",
-            "`tools/bench.py`: per store `GetItem` guest, `GetItem` customer, `DeleteItem` guest, `PutItem`",
+            "`cartmon/dev/bench.py`: per store `GetItem` guest, `GetItem` customer, `DeleteItem` guest, `PutItem`",
             "customer, no transaction, plus one `Query` to list the stores when no store is named (its rate",
             "limit lived in memory: no call). Same tables, same client, same run; "
             f"{section['reps']} run(s) per row.",
@@ -1589,7 +1582,7 @@ def render_deploy(section: dict[str, Any]) -> str:
         [
             SECTION_TITLES["deploy"],
             "",
-            "A private emulator started for this (`tools/emulator.py start` with its own `EMULATOR_STATE_FILE`),",
+            "A private emulator started for this (`bootstrap/emulator_launcher.py start` with its own `EMULATOR_STATE_FILE`),",
             f"then `examples/local` on a copy of the module ({resources if resources is not None else 'n/a'} resources,",
             "the Lambda from `build/cart_migration.zip`) planned, applied and destroyed against it. Emulator",
             "memory is the RSS of its process tree, sampled every 0.2 s; Terraform's is the peak RSS of its",
@@ -1627,7 +1620,7 @@ def render(results: dict[str, Any]) -> str:
     header = [
         "# Benchmarks",
         "",
-        "<!-- Generated by `make bench` (tools/bench.py); do not edit by hand. -->",
+        "<!-- Generated by `make bench` (cartmon/dev/bench.py); do not edit by hand. -->",
         "Generated by `make bench`: do not edit by hand. Emulator latency is not AWS latency; these",
         "tables measure what carries over (round trips, CPU time, import time) and compare with",
         "baselines measured in the same run. No test asserts any of these numbers.",

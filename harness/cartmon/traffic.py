@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from local_lambda import Invocation, LocalLambda, api_event, make_token
+from cartmon.local_lambda import Invocation, LocalLambda, api_event, make_token
 
 GUEST_CART_TTL = 7 * 86400
 STRATEGIES = ("merge", "replace", "keep_newest")

@@ -14,7 +14,8 @@ import json
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from cartmon.project import ROOT
+
 FIGURES = ROOT / "build" / "reliability.json"
 # The rows `make reliability` must produce, in the order the table shows them.
 EXPECTED_ROWS = [

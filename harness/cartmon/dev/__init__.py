@@ -1,0 +1,1 @@
+"""Tools for maintainers: the demo, the bench, generated docs, the reliability report."""

@@ -1,0 +1,1 @@
+"""Tools for the module's users: saved queries, the dashboard rendered, the monthly cost."""
