@@ -133,6 +133,9 @@ locals {
 
   alarms = merge(local.guide_alarms, local.success_rate_alarms, local.latency_alarms, var.extra_alarms)
 
+  # The guide's "Recent Migration Logs" widget shows the events of this catalogue category.
+  recent_logs_category = "migration"
+
   # The guide's dashboard widgets that show custom metrics.
   dashboard_metric_keys = {
     outcomes   = [local.metric_keys.success, local.metric_keys.failure]

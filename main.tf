@@ -54,6 +54,10 @@ module "dashboard" {
   outcome_metric_names    = [for k in local.dashboard_metric_keys.outcomes : module.metric_alarms.metric_names[k]]
   rate_limit_metric_names = [for k in local.dashboard_metric_keys.rate_limit : module.metric_alarms.metric_names[k]]
   scenario_metric_names   = [for k in local.dashboard_metric_keys.scenarios : module.metric_alarms.metric_names[k]]
+
+  events               = local.catalogue.events
+  common_fields        = local.catalogue.common_fields
+  recent_logs_category = local.recent_logs_category
 }
 
 module "query_definitions" {
@@ -61,6 +65,8 @@ module "query_definitions" {
 
   name_prefix        = var.name_prefix
   log_group_names    = [module.log_groups.function_log_group_name]
+  events             = local.catalogue.events
+  common_fields      = local.catalogue.common_fields
   additional_queries = var.additional_queries
 }
 
@@ -98,4 +104,24 @@ module "migration_lambda" {
   powertools_service_name   = var.powertools_service_name
 
   tags = var.tags
+}
+
+# Checks across inputs, which a variable's own validation cannot make (from Terraform 1.5 on, a
+# validation sees only its own variable). Like the validations they name the root variables and
+# fail the plan before anything is created; the resource holds no data, so plans stay quiet.
+resource "terraform_data" "input_checks" {
+  lifecycle {
+    precondition {
+      condition     = !var.create_lambda || var.lambda_package_path != null
+      error_message = "lambda_package_path is required when create_lambda = true: build the zip first (`make package` builds build/cart_migration.zip) and pass its path."
+    }
+    precondition {
+      condition     = !var.create_lambda || var.log_hash_key != null
+      error_message = "log_hash_key is required when create_lambda = true (at least 16 characters): without it the function hashes customer ids in its logs with a public development key, and anyone who reads the logs can recover them by brute force."
+    }
+    precondition {
+      condition     = !var.create_lambda || (startswith(var.jwt_algorithm, "HS") ? var.jwt_secret != null : var.jwt_public_key != null)
+      error_message = "jwt_algorithm ${var.jwt_algorithm} needs ${startswith(var.jwt_algorithm, "HS") ? "jwt_secret" : "jwt_public_key"} when create_lambda = true: the function cannot check a token without its key."
+    }
+  }
 }

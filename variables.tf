@@ -39,9 +39,17 @@ variable "metric_namespace" {
   type        = string
   default     = null
 
+  # CloudWatch allows letters, digits, . - _ / # : and space in a namespace, at least one of them
+  # not a space, and reserves AWS/ (User Guide, "Namespaces"; API reference, Metric). This
+  # namespace is also a metric filter's, where CloudWatch Logs' API pattern ([^:*$]*) and the AWS
+  # provider refuse ':' anywhere; so ':' is refused here, with the reason.
   validation {
-    condition     = var.metric_namespace == null ? true : can(regex("^[^:]{1,255}$", var.metric_namespace)) && !startswith(var.metric_namespace, "AWS/")
-    error_message = "metric_namespace must be 1 to 255 characters without ':' and must not start with 'AWS/' (reserved for AWS)."
+    condition = var.metric_namespace == null ? true : (
+      can(regex("^[0-9A-Za-z._/# -]{1,255}$", var.metric_namespace))
+      && trimspace(var.metric_namespace) != ""
+      && !startswith(var.metric_namespace, "AWS/")
+    )
+    error_message = "metric_namespace must be 1 to 255 letters, digits, '.', '-', '_', '/', '#' or spaces (not only spaces), and must not start with 'AWS/' (reserved for AWS), e.g. MyCompany/CartMigration. CloudWatch metrics also allow ':', but the namespace of a metric filter (CloudWatch Logs, and the AWS provider) does not."
   }
 }
 
@@ -123,6 +131,11 @@ variable "additional_subscriptions" {
   validation {
     condition     = alltrue([for s in values(var.additional_subscriptions) : contains(["critical", "warning"], s.severity)])
     error_message = "additional_subscriptions: severity must be critical or warning."
+  }
+
+  validation {
+    condition     = alltrue([for s in values(var.additional_subscriptions) : contains(["sqs", "lambda", "http", "https", "email", "email-json", "sms", "application", "firehose"], s.protocol)])
+    error_message = "additional_subscriptions: protocol must be one of the SNS protocols sqs, lambda, http, https, email, email-json, sms, application, firehose."
   }
 }
 
@@ -285,6 +298,49 @@ variable "extra_alarms" {
     condition     = alltrue([for a in values(var.extra_alarms) : a.threshold >= 0])
     error_message = "extra_alarms: threshold must not be negative."
   }
+
+  validation {
+    condition     = alltrue([for k in keys(var.extra_alarms) : can(regex("^[A-Za-z0-9_-]{1,64}$", k))])
+    error_message = "extra_alarms: every key must be 1 to 64 letters, digits, '-' or '_' (it ends the alarm name and names the runbook page)."
+  }
+
+  validation {
+    condition     = alltrue([for a in values(var.extra_alarms) : contains(["GreaterThanThreshold", "GreaterThanOrEqualToThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"], a.comparison_operator)])
+    error_message = "extra_alarms: comparison_operator must be GreaterThanThreshold, GreaterThanOrEqualToThreshold, LessThanThreshold or LessThanOrEqualToThreshold."
+  }
+
+  validation {
+    condition     = alltrue([for a in values(var.extra_alarms) : contains(["breaching", "notBreaching", "ignore", "missing"], a.treat_missing_data)])
+    error_message = "extra_alarms: treat_missing_data must be breaching, notBreaching, ignore or missing."
+  }
+
+  validation {
+    condition     = alltrue([for a in values(var.extra_alarms) : a.evaluation_periods >= 1 && floor(a.evaluation_periods) == a.evaluation_periods])
+    error_message = "extra_alarms: evaluation_periods must be a whole number of at least 1."
+  }
+
+  validation {
+    condition     = alltrue([for a in values(var.extra_alarms) : a.datapoints_to_alarm == null ? true : a.datapoints_to_alarm >= 1 && floor(a.datapoints_to_alarm) == a.datapoints_to_alarm])
+    error_message = "extra_alarms: datapoints_to_alarm must be a whole number of at least 1."
+  }
+
+  validation {
+    condition     = alltrue([for a in values(var.extra_alarms) : contains([10, 20, 30], a.period) || (a.period >= 60 && a.period % 60 == 0)])
+    error_message = "extra_alarms: period must be 10, 20, 30 or a multiple of 60 seconds."
+  }
+
+  validation {
+    condition = alltrue(flatten([for a in values(var.extra_alarms) : concat(
+      [a.statistic == null ? true : contains(["SampleCount", "Average", "Sum", "Minimum", "Maximum"], a.statistic)],
+      [for q in values(a.expression_metrics) : contains(["SampleCount", "Average", "Sum", "Minimum", "Maximum"], q.statistic)],
+    )]))
+    error_message = "extra_alarms: statistic (also in expression_metrics) must be SampleCount, Average, Sum, Minimum or Maximum; percentiles such as p99 go in extended_statistic."
+  }
+
+  validation {
+    condition     = alltrue([for a in values(var.extra_alarms) : a.evaluate_low_sample_count_percentiles == null ? true : contains(["evaluate", "ignore"], a.evaluate_low_sample_count_percentiles)])
+    error_message = "extra_alarms: evaluate_low_sample_count_percentiles must be evaluate or ignore."
+  }
 }
 
 ################################################################################
@@ -295,6 +351,12 @@ variable "additional_queries" {
   description = "Further saved Logs Insights queries on the function's log group: query name => query string."
   type        = map(string)
   default     = {}
+
+  # A saved query is named `<name_prefix>/<query name>` (at most 255 characters in all).
+  validation {
+    condition     = alltrue([for name, query in var.additional_queries : length(name) >= 1 && length(name) <= 200 && trimspace(query) != ""])
+    error_message = "additional_queries: every query name must be 1 to 200 characters and every query string non-empty."
+  }
 }
 
 ################################################################################
@@ -311,24 +373,44 @@ variable "lambda_package_path" {
   description = "Path of the deployment zip (required when create_lambda = true), relative to the working directory."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.lambda_package_path == null ? true : fileexists(var.lambda_package_path)
+    error_message = "lambda_package_path must point at an existing deployment zip: build it first (`make package` builds build/cart_migration.zip)."
+  }
 }
 
 variable "lambda_architectures" {
   description = "Instruction set of the function: [\"x86_64\"] or [\"arm64\"]."
   type        = list(string)
   default     = ["x86_64"]
+
+  validation {
+    condition     = length(var.lambda_architectures) == 1 && contains(["x86_64", "arm64"], var.lambda_architectures[0])
+    error_message = "lambda_architectures must be [\"x86_64\"] or [\"arm64\"] (the one instruction set the package's wheels were built for)."
+  }
 }
 
 variable "lambda_memory_size" {
   description = "Memory of the function in MB."
   type        = number
   default     = 256
+
+  validation {
+    condition     = var.lambda_memory_size >= 128 && var.lambda_memory_size <= 10240 && floor(var.lambda_memory_size) == var.lambda_memory_size
+    error_message = "lambda_memory_size must be a whole number of MB between 128 and 10240 (Lambda's limits)."
+  }
 }
 
 variable "lambda_timeout" {
   description = "Timeout of the function in seconds."
   type        = number
   default     = 15
+
+  validation {
+    condition     = var.lambda_timeout >= 1 && var.lambda_timeout <= 900 && floor(var.lambda_timeout) == var.lambda_timeout
+    error_message = "lambda_timeout must be a whole number of seconds between 1 and 900 (Lambda's limits)."
+  }
 }
 
 variable "lambda_reserved_concurrent_executions" {
@@ -346,6 +428,11 @@ variable "lambda_environment_variables" {
   description = "Further environment variables of the function."
   type        = map(string)
   default     = {}
+
+  validation {
+    condition     = alltrue([for k in keys(var.lambda_environment_variables) : can(regex("^[A-Za-z][A-Za-z0-9_]+$", k))])
+    error_message = "lambda_environment_variables: every name must be at least 2 characters, start with a letter and hold only letters, digits and '_' (Lambda's rule for environment variable names)."
+  }
 }
 
 variable "carts_table_name" {
@@ -425,28 +512,48 @@ variable "rate_limit_max_calls" {
   description = "Calls allowed per client per rate-limit window."
   type        = number
   default     = 5
+
+  validation {
+    condition     = var.rate_limit_max_calls >= 1 && floor(var.rate_limit_max_calls) == var.rate_limit_max_calls
+    error_message = "rate_limit_max_calls must be a whole number of at least 1 (0 would refuse every call)."
+  }
 }
 
 variable "rate_limit_window_seconds" {
   description = "Length of the rate-limit window in seconds."
   type        = number
   default     = 60
+
+  validation {
+    condition     = var.rate_limit_window_seconds >= 1 && floor(var.rate_limit_window_seconds) == var.rate_limit_window_seconds
+    error_message = "rate_limit_window_seconds must be a whole number of at least 1."
+  }
 }
 
 variable "customer_cart_ttl_days" {
   description = "Days a migrated customer cart lives before its TTL expires it (CUSTOMER_CART_TTL_DAYS); 0 = no expiry."
   type        = number
   default     = 30
+
+  validation {
+    condition     = var.customer_cart_ttl_days >= 0 && floor(var.customer_cart_ttl_days) == var.customer_cart_ttl_days
+    error_message = "customer_cart_ttl_days must be a whole number of days, 0 (no expiry) or more."
+  }
 }
 
 variable "log_sample_rate" {
   description = "Share (0-1) of sampleable events the function logs."
   type        = number
   default     = 1.0
+
+  validation {
+    condition     = var.log_sample_rate >= 0 && var.log_sample_rate <= 1
+    error_message = "log_sample_rate must be between 0 (log no sampleable event) and 1 (log every one)."
+  }
 }
 
 variable "log_hash_key" {
-  description = "Key of the keyed hash that pseudonymises identifiers in the logs."
+  description = "Key of the keyed hash that pseudonymises identifiers in the logs (required when create_lambda = true)."
   type        = string
   default     = null
   sensitive   = true
