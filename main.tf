@@ -112,6 +112,10 @@ module "migration_lambda" {
 resource "terraform_data" "input_checks" {
   lifecycle {
     precondition {
+      condition     = length(local.extra_alarms_named_as_built_in) == 0
+      error_message = "extra_alarms: ${join(", ", local.extra_alarms_named_as_built_in)} already name(s) an alarm of the module, which an extra alarm would replace: pick another key, or change the built-in alarm with alarm_overrides."
+    }
+    precondition {
       condition     = !var.create_lambda || var.lambda_package_path != null
       error_message = "lambda_package_path is required when create_lambda = true: build the zip first (`make package` builds build/cart_migration.zip) and pass its path."
     }

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -313,6 +312,13 @@ CASES = [
         cross=True,
         migration_lambda="jwt_algorithm",
     ),
+    # An extra alarm under a built-in alarm's key would replace it without a word.
+    case(
+        "extra_alarms",
+        {"HighFailureRate": SIMPLE_ALARM},
+        "extra_alarms: HighFailureRate already name(s) an alarm of the module",
+        cross=True,
+    ),
 ]
 
 CATALOGUE = f'jsondecode(file("{CATALOGUE_PATH.relative_to(REPO).as_posix()}"))'
@@ -511,8 +517,9 @@ def refused_by_the_root(diagnostic: dict, bad: Case) -> bool:
     """A validation in ./variables.tf of the variable set in the run, or a precondition in ./main.tf on it."""
     code = diagnostic.get("snippet", {}).get("code", "")
     if bad.cross:
-        return diagnostic.get("range", {}).get("filename") == "main.tf" and re.search(
-            rf"\bvar\.{bad.variable}\b", code
+        return (
+            diagnostic.get("range", {}).get("filename") == "main.tf"
+            and diagnostic.get("snippet", {}).get("context") == 'resource "terraform_data" "input_checks"'
         )
     return (
         diagnostic.get("summary") == "Invalid value for variable"

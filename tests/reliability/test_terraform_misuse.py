@@ -216,6 +216,13 @@ CASES = [Misuse(variable, value, message) for variable, (value, message) in BAD_
     ),
     Misuse("jwt_algorithm", "RS256", "jwt_algorithm RS256 needs jwt_public_key", INPUT_CHECKS, plan=2),
     Misuse(
+        "extra_alarms",
+        extra_alarm("HighFailureRate"),
+        "extra_alarms: HighFailureRate already name(s) an alarm of the module",
+        INPUT_CHECKS,
+        plan=2,
+    ),
+    Misuse(
         "lambda_package_path",
         None,
         "lambda_package_path is required when create_lambda = true",
