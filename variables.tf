@@ -262,7 +262,7 @@ variable "alarm_overrides" {
 }
 
 variable "extra_alarms" {
-  description = "Further alarms, keyed by name suffix, in the form of the metric_alarms submodule's `alarms` (e.g. on a catalogue metric: metric = \"MergeConflictCount\"). Their metric keys are checked against the event catalogue at plan time."
+  description = "Further alarms, keyed by name suffix, in the form of the metric_alarms submodule's `alarms` (e.g. on a catalogue metric: metric = \"MergeConflictCount\"). Their metric keys are checked against the event catalogue at plan time; a key may not be a built-in alarm's (change those with alarm_overrides)."
   type = map(object({
     priority                              = string
     summary                               = string
