@@ -11,6 +11,9 @@ its layer: nothing, or the AWS provider's own argument check, or a Terraform err
 
 Submodules keep the rules for inputs the root does not take (the catalogue's metrics, the dashboard's
 period); the last cases show that they still enforce those.
+
+`mock_provider` needs Terraform 1.7 or later (the module itself asks for 1.5); the provider comes from
+the configured mirror, as for every other Terraform test here.
 """
 
 from __future__ import annotations
