@@ -106,9 +106,10 @@ module "migration_lambda" {
   tags = var.tags
 }
 
-# Checks across inputs, which a variable's own validation cannot make (from Terraform 1.5 on, a
-# validation sees only its own variable). Like the validations they name the root variables and
-# fail the plan before anything is created; the resource holds no data, so plans stay quiet.
+# Checks across inputs, which a variable's own validation cannot make: the module supports
+# Terraform 1.5, where a validation sees only its own variable. Like the validations they name the
+# root variables and fail the plan before anything is created; the resource holds no data, so a
+# second plan shows no change.
 resource "terraform_data" "input_checks" {
   lifecycle {
     precondition {
