@@ -20,7 +20,7 @@ import urllib.request
 import boto3
 
 from cartmon.local_lambda import LocalLambda, Throttled
-from cartmon.ops.render_dashboard import render
+from cartmon.ops.dashboard.render import render
 from cartmon.project import ROOT
 from cartmon.traffic import STRATEGIES, Shop, new_customer
 

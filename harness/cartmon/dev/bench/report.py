@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cartmon.dev.bench.markdown import operations_text, range_text, fmt_number, fmt_ratio, md_table
+from cartmon.dev.bench.markdown import fmt_number, fmt_ratio, md_table, operations_text, range_text
 
 SECTION_TITLES = {
     "roundtrips": "## 1. DynamoDB round trips per migration",
