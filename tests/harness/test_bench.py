@@ -18,9 +18,9 @@ from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 from botocore.hooks import HierarchicalEmitter
 
-from cartmon.dev.bench import call_meter, cli, machine, markdown, memory, settings, stats
+from cartmon.dev.bench import call_meter, cli, goals, machine, markdown, memory, settings, stats
 from cartmon.dev.bench import report as bench_report
-from cartmon.dev.bench.measures import deploy, importtime, roundtrips
+from cartmon.dev.bench.measures import apply_log, coldstart, deploy, importtime, roundtrips
 from cartmon.local_lambda import create_tables
 
 # --- statistics ---------------------------------------------------------------------------------
@@ -514,6 +514,130 @@ def test_saved_results_render_again(tmp_path):
     assert output.read_text() == bench_report.render(sample_results())
 
 
+def _apply_message(kind: str, address: str, stamp: str, **hook) -> str:
+    return json.dumps(
+        {
+            "@timestamp": stamp,
+            "type": kind,
+            "hook": {"resource": {"addr": address}, "action": "create", **hook},
+        }
+    )
+
+
+def test_per_resource_apply_times_come_from_the_json_timestamps():
+    output = "\n".join(
+        [
+            '{"type": "version", "terraform": "1.11.4"}',
+            _apply_message("apply_start", "aws_kms_key.sns", "2026-11-28T12:00:00.000000Z"),
+            _apply_message("apply_start", "aws_sns_topic.critical", "2026-11-28T12:00:00.250000Z"),
+            "not json",
+            _apply_message(
+                "apply_complete", "aws_sns_topic.critical", "2026-11-28T12:00:01.000000Z", elapsed_seconds=0
+            ),
+            _apply_message(
+                "apply_complete", "aws_kms_key.sns", "2026-11-28T12:00:12.500000Z", elapsed_seconds=12
+            ),
+            _apply_message("apply_errored", "aws_lambda_function.this", "bad stamp", elapsed_seconds=3),
+        ]
+    )
+    rows = apply_log.resource_apply_times(output)
+    assert [(row["address"], row["seconds"], row["outcome"]) for row in rows] == [
+        ("aws_kms_key.sns", 12.5, "complete"),
+        ("aws_lambda_function.this", 3.0, "errored"),
+        ("aws_sns_topic.critical", 0.75, "complete"),
+    ]
+
+
+def test_a_failed_json_apply_reports_its_error_diagnostics():
+    output = json.dumps(
+        {"@level": "error", "@message": "Error: creating SNS topic", "type": "diagnostic",
+         "diagnostic": {"detail": "AccessDenied"}}
+    )  # fmt: skip
+    assert apply_log.diagnostics(output) == "Error: creating SNS topic: AccessDenied"
+    assert apply_log.diagnostics("plain text failure") == "plain text failure"
+
+
+def test_import_ratios_take_the_interpreter_out_of_both_sides():
+    variants = sample_results()["sections"]["coldstart"]["variants"]
+    ratios = coldstart.import_ratios(variants)
+    assert ratios["cached"] == pytest.approx((600 - 28) / (300 - 28))
+    assert ratios["deployed"] is None  # no deployed variant in the sample
+
+
+def test_the_make_test_record_is_read_when_it_is_there(tmp_path):
+    record = tmp_path / "make-test.json"
+    assert goals.load_make_test_record(record) is None
+    record.write_text("{not json")
+    assert goals.load_make_test_record(record) is None
+    record.write_text(
+        '{"seconds": 312, "fresh_setup": true, "exit_status": 0, "finished_at": "2026-11-30T10:00:00Z"}'
+    )
+    assert goals.load_make_test_record(record)["seconds"] == 312
+
+
+def test_the_goals_table_puts_each_measure_beside_its_goal():
+    results = sample_results()
+    results["sections"]["logging"]["variants"][0]["name"] = "ours_migration_success"
+    results["make_test"] = {
+        "seconds": 312,
+        "fresh_setup": True,
+        "exit_status": 0,
+        "finished_at": "2026-11-30",
+    }
+    results["sections"]["coldstart"]["first_request"] = {
+        "runs": 5,
+        "ratio": 1.5,
+        "variants": [
+            {"name": "ours", "description": "ours", "init_ms": 900.0, "first_request_ms": 300.0, "total_ms": 1200.0},
+            {"name": "baseline", "description": "bare", "init_ms": 700.0, "first_request_ms": 100.0, "total_ms": 800.0},
+        ],
+    }  # fmt: skip
+    report = bench_report.render(results)
+    rows = {
+        cells[0]: cells[1:]
+        for cells in (
+            [cell.strip() for cell in line.strip("|").split("|")]
+            for line in report.split(goals.TITLE, 1)[1].split("\n## ", 1)[0].splitlines()
+            if line.startswith("| ")
+        )
+    }
+    assert rows[goals.GOALS["import_cached"].measure] == ["2.10x", "≤ 1.25", "**no**"]
+    assert rows[goals.GOALS["import_deployed"].measure] == ["n/a", "≤ 1.35", "n/a"]
+    assert rows[goals.GOALS["log_line"].measure] == ["1.50x", "≤ 1.0", "**no**"]
+    assert rows[goals.GOALS["apply"].measure] == ["not in this run", "≤ 20 s", "n/a"]
+    assert rows[goals.GOALS["make_test"].measure][1:] == ["≤ 6 min", "yes"]
+    assert rows[goals.GOALS["make_test"].measure][0].startswith("5.20 min")
+    assert rows[goals.GOALS["first_request"].measure][0] == "1.50x (1200 ms vs 800 ms)"
+    assert "| `cart_migration.handler`" not in report  # the sample's own descriptions are used
+    assert "| ours | 900 ms | 300 ms | **1200 ms** |" in report
+
+
+def test_a_warm_make_test_is_reported_but_not_judged():
+    results = sample_results()
+    results["make_test"] = {"seconds": 200, "fresh_setup": False, "exit_status": 1, "finished_at": "x"}
+    value, shown = goals.figures(results)["make_test"]
+    assert value is None
+    assert "set-up already done" in shown and "the suite failed" in shown
+
+
+def test_the_deploy_section_lists_the_slowest_resources_of_the_apply():
+    results = sample_results()
+    results["sections"]["deploy"] = {
+        "emulator": {"start_seconds": 5.0, "peak_rss_at_start_mb": 170.0, "peak_rss_mb": 320.0,
+                     "hwm_sum_mb": 320.0, "processes": 1},
+        "resources": 45,
+        "steps": [{"step": "apply", "seconds": 18.0, "max_rss_mb": 400.0}],
+        "apply_resources": [
+            {"address": "aws_kms_key.sns", "action": "create", "seconds": 12.5, "outcome": "complete"},
+            {"address": "aws_sns_topic.critical", "action": "create", "seconds": 0.75, "outcome": "complete"},
+        ],
+    }  # fmt: skip
+    report = bench_report.render(results)
+    assert "| `aws_kms_key.sns` | create | 12.5 s | complete |" in report
+    assert "the 2 slowest of 2" in report
+    assert f"| {goals.GOALS['apply'].measure} | 18.0 s | ≤ 20 s | yes |" in report
+
+
 # --- one quick run against the emulator ------------------------------------------------------------
 
 
@@ -553,6 +677,11 @@ def test_a_quick_run_measures_and_writes_the_report(aws_endpoint, tmp_path):
         cell["ours"]["dynamodb"] == 4 for cell in sections["roundtrips"]["cells"] if cell["stores"] > 1
     )
     assert [op["operation"] for op in sections["handler"]["operations"]] == list(settings.OPERATIONS)
+    first_request = sections["coldstart"]["first_request"]
+    assert [variant["name"] for variant in first_request["variants"]] == ["ours", "baseline"]
+    assert all(
+        variant["init_ms"] > 0 and variant["first_request_ms"] > 0 for variant in first_request["variants"]
+    )
     report = output.read_text()
-    assert "Not measured" not in report
+    assert "Not measured" not in report and "Not in this run" not in report
     assert "< 300 ms" in report

@@ -79,7 +79,7 @@ def drive_traffic(
 ) -> dict[str, int]:
     """A morning in the shop, compressed: the clock moves a minute between waves."""
     rate_limited_customer = new_customer()
-    statuses: list[int] = []
+    statuses: list[int | None] = []
 
     def throttle() -> None:
         try:

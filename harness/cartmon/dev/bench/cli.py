@@ -16,9 +16,11 @@ from typing import Any
 
 from cartmon.dev.bench import __doc__ as bench_overview
 from cartmon.dev.bench.fixtures import Bench
+from cartmon.dev.bench.goals import load_make_test_record
 from cartmon.dev.bench.machine import machine_info
 from cartmon.dev.bench.measures.coldstart import measure_coldstart
 from cartmon.dev.bench.measures.deploy import measure_deploy
+from cartmon.dev.bench.measures.first_request import measure_first_request
 from cartmon.dev.bench.measures.handler import measure_handler
 from cartmon.dev.bench.measures.log_cost import measure_logging
 from cartmon.dev.bench.measures.roundtrips import measure_roundtrips
@@ -26,6 +28,7 @@ from cartmon.dev.bench.report import render
 from cartmon.dev.bench.settings import (
     DEFAULT_JSON,
     DEFAULT_OUTPUT,
+    MAKE_TEST_RECORD,
     SECTIONS,
     Settings,
 )
@@ -34,33 +37,43 @@ from cartmon.dev.bench.settings import (
 def run_sections(names: Sequence[str], settings: Settings, endpoint: str | None) -> dict[str, Any]:
     sections: dict[str, Any] = {}
 
-    def attempt(name: str, measure: Callable[[], dict[str, Any]]) -> None:
+    def measured(name: str, measure: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         print(f"bench: {name} ...", file=sys.stderr, flush=True)
         started = time.perf_counter()
         try:
-            sections[name] = measure()
+            result = measure()
         except Exception as error:  # one failed section must not cost the others
             traceback.print_exc()
-            sections[name] = {
-                "error": f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
-            }
+            result = {"error": f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"}
         print(f"bench: {name} took {time.perf_counter() - started:.1f}s", file=sys.stderr, flush=True)
+        return result
+
+    def attempt(name: str, measure: Callable[[], dict[str, Any]]) -> None:
+        sections[name] = measured(name, measure)
 
     if "coldstart" in names:
         attempt("coldstart", lambda: measure_coldstart(settings))
     if "logging" in names:
         attempt("logging", lambda: measure_logging(settings))
     emulator_sections = [name for name in ("roundtrips", "handler") if name in names]
-    if emulator_sections:
+    # The cold start's "init plus first request" runs against the emulator's tables too.
+    first_request = "coldstart" in names and "error" not in sections["coldstart"]
+    if emulator_sections or first_request:
         if not endpoint:
             for name in emulator_sections:
                 sections[name] = {"error": "no emulator: AWS_ENDPOINT_URL is not set (run `make bench`)"}
+            if first_request:
+                sections["coldstart"]["first_request"] = {"error": "no emulator: AWS_ENDPOINT_URL is not set"}
         else:
             with Bench(endpoint) as bench:
                 if "roundtrips" in names:
                     attempt("roundtrips", lambda: measure_roundtrips(bench, settings))
                 if "handler" in names:
                     attempt("handler", lambda: measure_handler(bench, settings))
+                if first_request:
+                    sections["coldstart"]["first_request"] = measured(
+                        "coldstart (first request)", lambda: measure_first_request(bench, settings)
+                    )
     if "deploy" in names:
         attempt("deploy", lambda: measure_deploy(settings))
     return sections
@@ -79,8 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.render:
-        results = json.loads(args.render.read_text())
-        args.output.write_text(render(results))
+        saved = json.loads(args.render.read_text())
+        args.output.write_text(render(saved))
         print(f"wrote {args.output}", file=sys.stderr)
         return 0
 
@@ -99,6 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "quick": args.quick,
         "settings": {**settings.__dict__},
         "machine": machine_info(),
+        "make_test": load_make_test_record(MAKE_TEST_RECORD),
     }
     load_before = os.getloadavg()
     results["sections"] = run_sections(names, settings, endpoint)

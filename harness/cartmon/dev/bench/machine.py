@@ -62,6 +62,7 @@ def machine_info() -> dict[str, Any]:
     for name in ("boto3", "botocore", "aws-lambda-powertools", "pyjwt"):
         with contextlib.suppress(PackageNotFoundError):
             packages[name] = version(name)
+    usable: int | None
     try:
         usable = len(os.sched_getaffinity(0))
     except AttributeError:
@@ -77,6 +78,3 @@ def machine_info() -> dict[str, Any]:
         "localstack": localstack,
         "packages": packages,
     }
-
-
-# --- BENCHMARKS.md -------------------------------------------------------------------------------

@@ -11,6 +11,8 @@ from cartmon.project import ROOT
 REGION = "ap-south-1"
 DEFAULT_OUTPUT = ROOT / "BENCHMARKS.md"
 DEFAULT_JSON = ROOT / "build" / "bench" / "results.json"
+# Written by `make test` (see the Makefile): its wall time, reported beside the goal.
+MAKE_TEST_RECORD = ROOT / "build" / "make-test.json"
 LAMBDA_PACKAGE = ROOT / "build" / "cart_migration.zip"
 EMULATOR_PYTHON = Path(os.environ.get("EMULATOR_PYTHON", ROOT / ".venv" / "emulator" / "bin" / "python"))
 SECTIONS = ("coldstart", "logging", "roundtrips", "handler", "deploy")
@@ -29,6 +31,7 @@ class Settings:
     roundtrip_items: tuple[int, ...] = (1, 10, 100)
     coldstart_runs: int = 10
     importtime_runs: int = 3
+    first_request_runs: int = 5  # fresh interpreters per variant: init plus the first request
     log_events: int = 3_000  # events per round per variant
     log_rounds: int = 5
 
@@ -42,6 +45,7 @@ class Settings:
             roundtrip_items=(1, 10),
             coldstart_runs=2,
             importtime_runs=1,
+            first_request_runs=1,
             log_events=300,
             log_rounds=2,
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 
@@ -32,7 +32,7 @@ def summarize(values: Sequence[float]) -> dict[str, float]:
     }
 
 
-def medians_largest_first(runs: list[dict[str, float]], name: str, value: str) -> list[dict[str, Any]]:
+def medians_largest_first(runs: Sequence[Mapping[str, float]], name: str, value: str) -> list[dict[str, Any]]:
     """Per key, the median over runs of microseconds (absent = 0), in ms, largest first."""
     keys = {key for costs in runs for key in costs}
     rows = [{name: key, value: percentile([costs.get(key, 0) for costs in runs], 50) / 1000} for key in keys]

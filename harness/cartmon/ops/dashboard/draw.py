@@ -61,7 +61,7 @@ def draw_log_table(canvas: Canvas, box, table: LogTable | None, error: str | Non
     y = top + 2
     canvas.fig.add_artist(
         Rectangle(
-            canvas.rect(left, top, width, line_px)[:2],
+            canvas.origin(left, top, line_px),
             width / canvas.width,
             line_px / canvas.height,
             transform=canvas.fig.transFigure,
@@ -162,7 +162,7 @@ def draw_dashboard(name: str, items: list[Rendered], start: float, end: float) -
         height = w.height * ROW_PX - 2 * PAD_PX
         fig.add_artist(
             Rectangle(
-                canvas.rect(left, top, width, height)[:2],
+                canvas.origin(left, top, height),
                 width / width_px,
                 height / height_px,
                 transform=fig.transFigure,

@@ -38,6 +38,10 @@ class Canvas:
     def rect(self, left: float, top: float, width: float, height: float) -> list[float]:
         return [left / self.width, 1 - (top + height) / self.height, width / self.width, height / self.height]
 
+    def origin(self, left: float, top: float, height: float) -> tuple[float, float]:
+        """Figure coordinates of the bottom-left corner of a box."""
+        return left / self.width, 1 - (top + height) / self.height
+
     def axes(self, left, top, width, height, **kwargs):
         return self.fig.add_axes(self.rect(left, top, max(width, 1), max(height, 1)), **kwargs)
 
@@ -235,17 +239,17 @@ def _draw_time_series(canvas: Canvas, box, visible: list[Series], data: MetricDa
     for s in visible:
         if s in stack:
             continue
-        target = ax2 if s.spec.y_axis == "right" else ax
-        xs, ys = [utc(t) for t in s.times], s.values
+        target = ax2 if ax2 is not None and s.spec.y_axis == "right" else ax
+        xs, line_ys = [utc(t) for t in s.times], s.values
         (line,) = target.plot(
             xs,
-            ys,
+            line_ys,
             color=colors[s.spec.id],
             linewidth=1.4,
             marker="o" if len(xs) <= 30 else None,
             markersize=2.5,
         )
-        (right_values if target is ax2 else left_values).extend(ys)
+        (right_values if target is ax2 else left_values).extend(line_ys)
         handles.append((line, s))
     for annotation in (
         properties.get("annotations", {}).get("horizontal", [])

@@ -15,8 +15,6 @@ from cartmon.ops.dashboard.settings import (
     ROW_PX,
 )
 
-# --- the body -----------------------------------------------------------------------------------
-
 
 @dataclass
 class Widget:
@@ -95,6 +93,3 @@ def grid_rows(widgets: list[Widget]) -> int:
 def png_size(widgets: list[Widget]) -> tuple[int, int]:
     """Pixel size of the dashboard PNG for these widgets."""
     return GRID_COLUMNS * COLUMN_PX, HEADER_PX + grid_rows(widgets) * ROW_PX
-
-
-# --- metrics arrays -----------------------------------------------------------------------------

@@ -10,14 +10,12 @@ from dataclasses import dataclass
 from cartmon.ops.dashboard.fetch import short_error
 from cartmon.ops.dashboard.settings import QUERY_TIMEOUT_SECONDS
 
-# --- Logs Insights ------------------------------------------------------------------------------
-
 _SOURCE = re.compile(r"""^\s*SOURCE\s+(['"])(?P<group>[^'"]+)\1\s*\|""", re.IGNORECASE)
 
 
 def split_log_query(query: str) -> tuple[list[str], str]:
     """(log groups of the leading `SOURCE '<group>' |` clauses, the query without them)."""
-    groups = []
+    groups: list[str] = []
     rest = query
     while True:
         match = _SOURCE.match(rest)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 
-# --- markdown -----------------------------------------------------------------------------------
-
-_INLINE = [
+_INLINE: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r"`([^`]+)`"), r"<code>\1</code>"),
     (re.compile(r"\*\*([^*]+)\*\*|__([^_]+)__"), lambda m: f"<strong>{m[1] or m[2]}</strong>"),
     (
@@ -116,6 +115,3 @@ def markdown_to_lines(markdown: str) -> list[tuple[str, str]]:
         else:
             out.append(("p", text))
     return out
-
-
-# --- collecting ---------------------------------------------------------------------------------

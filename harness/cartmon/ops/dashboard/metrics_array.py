@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from cartmon.ops.dashboard.settings import DEFAULT_PERIOD, DEFAULT_STAT
 
@@ -67,7 +68,7 @@ def metric_specs(properties: dict) -> list[MetricSpec]:
     widget_period = int(properties.get("period") or DEFAULT_PERIOD)
     specs: list[MetricSpec] = []
     for number, (values, options) in enumerate(expand_metric_rows(properties.get("metrics") or [])):
-        common = dict(
+        common: dict[str, Any] = dict(
             stat=str(options.get("stat") or widget_stat),
             period=int(options.get("period") or widget_period),
             visible=options.get("visible", True) is not False,
@@ -121,6 +122,3 @@ def _default_labels(specs: list[MetricSpec]) -> None:
         if any(t.period != spec.period for t in twins):
             parts.append(f"{spec.period}s")
         spec.label = " ".join(parts)
-
-
-# --- metric data --------------------------------------------------------------------------------

@@ -28,8 +28,6 @@ from cartmon.ops.dashboard.settings import (
 )
 from cartmon.ops.dashboard.timerange import describe_range, utc
 
-# --- HTML ---------------------------------------------------------------------------------------
-
 STYLE = f"""
 * {{ box-sizing: border-box; }}
 body {{ margin: 0; background: {BACKGROUND}; color: {INK}; font: 13px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }}

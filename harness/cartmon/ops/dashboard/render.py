@@ -18,10 +18,9 @@ def render_body(
     cloudwatch, logs, body: dict | str, name: str, out_dir, start=None, end=None
 ) -> tuple[Path, Path]:
     """Render a dashboard body (dict or JSON text) as `name`; see render()."""
-    if isinstance(body, str):
-        body = json.loads(body)
-    start_s, end_s = resolve_range(start, end, body)
-    widgets = layout(body)
+    parsed: dict = json.loads(body) if isinstance(body, str) else body
+    start_s, end_s = resolve_range(start, end, parsed)
+    widgets = layout(parsed)
     items = collect(cloudwatch, logs, widgets, start_s, end_s)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -9,8 +9,6 @@ from typing import Any
 
 from cartmon.ops.dashboard.settings import DEFAULT_START
 
-# --- time ---------------------------------------------------------------------------------------
-
 _DURATION = re.compile(
     r"^(?P<sign>[-+]?)P(?:(?P<weeks>\d+(?:\.\d+)?)W)?(?:(?P<days>\d+(?:\.\d+)?)D)?"
     r"(?:T(?:(?P<hours>\d+(?:\.\d+)?)H)?(?:(?P<minutes>\d+(?:\.\d+)?)M)?(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?$"

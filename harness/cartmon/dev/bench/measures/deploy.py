@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cartmon.dev.bench.measures.apply_log import diagnostics, resource_apply_times
 from cartmon.dev.bench.memory import TreeMemoryMonitor
 from cartmon.dev.bench.settings import (
     LAMBDA_PACKAGE,
@@ -127,19 +128,22 @@ def measure_deploy(settings: Settings) -> dict[str, Any]:
                         "plan",
                         ["terraform", "plan", "-input=false", "-no-color", "-out=bench.tfplan", *variables],
                     ),
-                    ("apply", ["terraform", "apply", "-input=false", "-no-color", "bench.tfplan"]),
+                    ("apply", ["terraform", "apply", "-input=false", "-no-color", "-json", "bench.tfplan"]),
                     (
                         "destroy",
                         ["terraform", "destroy", "-input=false", "-no-color", "-auto-approve", *variables],
                     ),
                 ]
                 resources = None
+                apply_resources: list[dict[str, Any]] = []
                 for step, command in commands:
                     run = run_measured(command, example, tf_env)
                     if run.returncode != 0:
-                        raise RuntimeError(f"terraform {step} failed:\n{run.output[-3000:]}")
+                        raise RuntimeError(f"terraform {step} failed:\n{diagnostics(run.output)}")
                     if step == "plan":
                         resources = parse_plan_summary(run.output)
+                    if step == "apply":
+                        apply_resources = resource_apply_times(run.output)
                     steps.append({"step": step, "seconds": run.seconds, "max_rss_mb": run.max_rss_kb / 1024})
                 monitor.sample()
             finally:
@@ -154,7 +158,5 @@ def measure_deploy(settings: Settings) -> dict[str, Any]:
         },
         "resources": resources,
         "steps": steps,
+        "apply_resources": apply_resources,
     }
-
-
-# --- the machine ---------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any, cast
 
 from cartmon.dev.bench.fixtures import NullSink, stdout_to
 from cartmon.dev.bench.settings import (
@@ -48,7 +48,8 @@ def _log_variants() -> dict[str, tuple[str, Callable[[], Any]]]:
         def flush(self) -> None:
             pass
 
-    bare = Logger(service="bench-bare", stream=_CurrentStdout())
+    # Logger wants an IO[str]; it only ever writes and flushes.
+    bare = Logger(service="bench-bare", stream=cast(IO[str], _CurrentStdout()))
     message = "Cart migration successful"
     stdlib = logging.getLogger(f"bench.stdlib.{uuid.uuid4().hex}")
     stdlib.propagate = False
