@@ -26,6 +26,13 @@ def free_allowance(a: Assumptions, key: str) -> float:
     return FREE_TIER[key] if a.free_tier else 0
 
 
+def with_allowance(
+    a: Assumptions, item: str, price_key: str, quantity: float, note: str = "", allowance: str | None = None
+) -> Line:
+    """A line of which the always-free allowance `allowance` (default: the price's key) covers what it can."""
+    return Line(item, price_key, quantity, min(quantity, free_allowance(a, allowance or price_key)), note)
+
+
 def alarms(by_type: ByType, a: Assumptions) -> Priced:
     out = Priced()
     standard = high = 0
@@ -38,11 +45,11 @@ def alarms(by_type: ByType, a: Assumptions) -> Priced:
     metric_alarms = len(by_type.get("aws_cloudwatch_metric_alarm", []))
     if metric_alarms:
         out.lines.append(
-            Line(
+            with_allowance(
+                a,
                 "CloudWatch alarms, standard resolution",
                 "alarm_standard",
                 standard,
-                min(standard, free_allowance(a, "alarm_standard")),
                 f"{metric_alarms} alarms; a metric-math alarm counts each metric it reads",
             )
         )
@@ -62,11 +69,11 @@ def metric_filters(resources: list[dict], a: Assumptions) -> Priced:
     out.notes += metric_notes
     if metric_count:
         out.lines.append(
-            Line(
+            with_allowance(
+                a,
                 "Custom metrics (metric filters)",
                 "custom_metric",
                 metric_count,
-                min(metric_count, free_allowance(a, "custom_metric")),
                 "each dimension-value combination is a metric; "
                 + ", ".join(f"{k}: {v} values" for k, v in sorted(dimension_values.items())),
             )
@@ -83,11 +90,11 @@ def dashboards(by_type: ByType, a: Assumptions) -> Priced:
     count = len(by_type.get("aws_cloudwatch_dashboard", []))
     if count:
         out.lines.append(
-            Line(
+            with_allowance(
+                a,
                 "CloudWatch dashboards",
                 "dashboard",
                 count,
-                min(count, free_allowance(a, "dashboard")),
                 "first 3 per account free (up to 50 metrics each)",
             )
         )
@@ -135,11 +142,11 @@ def notifications(by_type: ByType, a: Assumptions) -> Priced:
     subscriptions = [s["after"].get("protocol") for s in by_type.get("aws_sns_topic_subscription", [])]
     publishes = a.alarm_transitions_per_month
     out.lines.append(
-        Line(
+        with_allowance(
+            a,
             "SNS publishes (alarm notifications)",
             "sns_publish",
             publishes,
-            min(publishes, free_allowance(a, "sns_publish")),
             f"{topics} topics",
         )
     )
@@ -147,19 +154,17 @@ def notifications(by_type: ByType, a: Assumptions) -> Priced:
     emails = publishes * per_topic.get("email", 0)
     if emails:
         out.lines.append(
-            Line(
+            with_allowance(
+                a,
                 "SNS email deliveries",
                 "sns_email",
                 emails,
-                min(emails, free_allowance(a, "sns_email")),
                 f"{subscriptions.count('email')} email subscriptions over {topics} topics",
             )
         )
     http = publishes * (per_topic.get("http", 0) + per_topic.get("https", 0))
     if http:
-        out.lines.append(
-            Line("SNS HTTP(S) deliveries", "sns_http", http, min(http, free_allowance(a, "sns_http")))
-        )
+        out.lines.append(with_allowance(a, "SNS HTTP(S) deliveries", "sns_http", http))
     others = sorted({p for p in subscriptions if p not in ("email", "http", "https")})
     if others:
         out.notes.append(f"SNS deliveries to {', '.join(others)} are not charged by SNS")
@@ -176,11 +181,11 @@ def kms(by_type: ByType, a: Assumptions) -> Priced:
     topics = len(by_type.get("aws_sns_topic", []))
     requests = a.alarm_transitions_per_month * a.kms_requests_per_notification if topics else 0.0
     out.lines.append(
-        Line(
+        with_allowance(
+            a,
             "KMS requests (encrypted topics)",
             "kms_request",
             requests,
-            min(requests, free_allowance(a, "kms_request")),
             f"{a.kms_requests_per_notification:g} per notification",
         )
     )
@@ -215,11 +220,11 @@ def dynamodb(by_type: ByType, a: Assumptions) -> Priced:
                 0.0,
                 f"{a.dynamodb_reads_per_invocation:g} RRU per invocation",
             ),
-            Line(
+            with_allowance(
+                a,
                 "DynamoDB storage",
                 "dynamodb_storage",
                 a.dynamodb_gb,
-                min(a.dynamodb_gb, free_allowance(a, "dynamodb_storage")),
                 f"{len(tables)} tables",
             ),
         ]
@@ -252,21 +257,15 @@ def lambda_functions(by_type: ByType, a: Assumptions) -> Priced:
         arm = "arm64" in (after.get("architectures") or ["x86_64"])
         requests = a.invocations_per_month
         gb_seconds = requests * a.lambda_avg_duration_ms / 1000 * memory_gb
+        out.lines.append(with_allowance(a, "Lambda requests", "lambda_request", requests))
         out.lines.append(
-            Line(
-                "Lambda requests",
-                "lambda_request",
-                requests,
-                min(requests, free_allowance(a, "lambda_request")),
-            )
-        )
-        out.lines.append(
-            Line(
+            with_allowance(
+                a,
                 f"Lambda duration ({'arm64' if arm else 'x86_64'}, {after.get('memory_size') or 128} MB)",
                 "lambda_gb_second_arm" if arm else "lambda_gb_second_x86",
                 gb_seconds,
-                min(gb_seconds, free_allowance(a, "lambda_gb_second")),
                 f"GB-seconds at {a.lambda_avg_duration_ms:g} ms average",
+                allowance="lambda_gb_second",
             )
         )
     if not functions:
