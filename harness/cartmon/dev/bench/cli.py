@@ -81,7 +81,7 @@ def run_sections(names: Sequence[str], settings: Settings, endpoint: str | None)
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        description=bench_overview, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="cartmon-bench", description=bench_overview, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true", help="few repetitions: checks that everything runs")
     parser.add_argument("--only", help=f"comma-separated sections of {','.join(SECTIONS)}")

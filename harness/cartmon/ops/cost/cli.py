@@ -30,7 +30,7 @@ def _dimension_values(items: list[str]) -> dict[str, int]:
 def main(argv: list[str] | None = None) -> int:
     defaults = Assumptions()
     parser = argparse.ArgumentParser(
-        description=cost_overview, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="cartmon-cost", description=cost_overview, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("plan", type=Path, help="terraform show -json output (build/plan.json)")
     parser.add_argument("--invocations-per-day", type=float, default=defaults.invocations_per_day)

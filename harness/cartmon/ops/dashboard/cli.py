@@ -13,7 +13,9 @@ from cartmon.project import ROOT, emulator_now, use_emulator_if_running
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        description=dashboard_overview, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="cartmon-render-dashboard",
+        description=dashboard_overview,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--dashboard", required=True, help="dashboard name")
     parser.add_argument("--out", default=str(ROOT / "build" / "dashboard"), help="output folder")
