@@ -27,7 +27,6 @@ from cartmon.ops.dashboard import (
     settings,
     timerange,
 )
-from cartmon_emulator.engines.alarm_evaluation import evaluate_expression
 
 # --- the body's syntax, without the emulator ------------------------------------------------------
 
@@ -147,7 +146,7 @@ def test_metric_math_runs_on_the_alarms_engine_over_the_fetched_series():
     assert metric_math.evaluate_on_grid("s * 0 + 7", series, grid, 60) == {0.0: 7.0, 60.0: 7.0, 120.0: 7.0}
     for expression in ("IF(f > 0, 1, 0)", "FILL(f, 0) + 1", "100 * s / (s + f)"):
         aligned = {ident: [points.get(t) for t in grid] for ident, points in series.items()}
-        engine = evaluate_expression(expression, aligned, 60)
+        engine = metric_math.evaluate_expression(expression, aligned, 60)  # the engine itself
         assert metric_math.evaluate_on_grid(expression, series, grid, 60) == {
             t: v for t, v in zip(grid, engine, strict=True) if v is not None
         }
