@@ -618,6 +618,9 @@ def test_a_warm_make_test_is_reported_but_not_judged():
     value, shown = goals.figures(results)["make_test"]
     assert value is None
     assert "set-up already done" in shown and "the suite failed" in shown
+    results["make_test"] = {"seconds": 90, "fresh_setup": True, "exit_status": 0, "pytest_args": "tests/unit"}
+    value, shown = goals.figures(results)["make_test"]
+    assert value is None and "only PYTEST_ARGS=tests/unit" in shown
 
 
 def test_the_deploy_section_lists_the_slowest_resources_of_the_apply():

@@ -95,7 +95,9 @@ def figures(results: dict[str, Any]) -> dict[str, tuple[float | None, str]]:
         minutes = fmt_number(record["seconds"] / 60, "min")
         when = record.get("finished_at", "date unknown")
         failed = "" if record.get("exit_status", 0) == 0 else ", the suite failed"
-        if record.get("fresh_setup"):
+        if record.get("pytest_args"):  # part of the suite only: reported, not judged
+            failed += f", only PYTEST_ARGS={record['pytest_args']}"
+        if record.get("fresh_setup") and not record.get("pytest_args"):
             out["make_test"] = (
                 record["seconds"],
                 f"{minutes} (last `make test`, {when}, fresh clone{failed})",
