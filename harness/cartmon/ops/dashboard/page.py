@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import html
 
+from cartmon.ops.dashboard import settings
 from cartmon.ops.dashboard.collect import Rendered
 from cartmon.ops.dashboard.draw import widget_png
 from cartmon.ops.dashboard.draw_metrics import (
@@ -14,31 +15,19 @@ from cartmon.ops.dashboard.draw_metrics import (
 from cartmon.ops.dashboard.fetch import MetricData
 from cartmon.ops.dashboard.layout import grid_rows
 from cartmon.ops.dashboard.markdown import markdown_to_html
-from cartmon.ops.dashboard.settings import (
-    BACKGROUND,
-    BORDER,
-    COLUMN_PX,
-    GRID_COLUMNS,
-    INK,
-    MUTED,
-    PAD_PX,
-    PANEL,
-    ROW_PX,
-    TITLE_PX,
-)
 from cartmon.ops.dashboard.timerange import describe_range, utc
 
 STYLE = f"""
 * {{ box-sizing: border-box; }}
-body {{ margin: 0; background: {BACKGROUND}; color: {INK}; font: 13px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }}
+body {{ margin: 0; background: {settings.BACKGROUND}; color: {settings.INK}; font: 13px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }}
 header {{ padding: 12px 16px 4px; }}
 header h1 {{ margin: 0; font-size: 20px; }}
-header p {{ margin: 2px 0 0; color: {MUTED}; }}
-.grid {{ display: grid; grid-template-columns: repeat({GRID_COLUMNS}, minmax(0, 1fr)); grid-auto-rows: {ROW_PX}px;
-        max-width: {GRID_COLUMNS * COLUMN_PX}px; padding: 0; }}
-.widget {{ margin: {PAD_PX}px; background: {PANEL}; border: 1px solid {BORDER}; display: flex; flex-direction: column;
+header p {{ margin: 2px 0 0; color: {settings.MUTED}; }}
+.grid {{ display: grid; grid-template-columns: repeat({settings.GRID_COLUMNS}, minmax(0, 1fr)); grid-auto-rows: {settings.ROW_PX}px;
+        max-width: {settings.GRID_COLUMNS * settings.COLUMN_PX}px; padding: 0; }}
+.widget {{ margin: {settings.PAD_PX}px; background: {settings.PANEL}; border: 1px solid {settings.BORDER}; display: flex; flex-direction: column;
           min-width: 0; min-height: 0; overflow: hidden; }}
-.widget h2 {{ font-size: 14px; margin: 0; padding: 4px 8px; height: {TITLE_PX}px; white-space: nowrap; overflow: hidden;
+.widget h2 {{ font-size: 14px; margin: 0; padding: 4px 8px; height: {settings.TITLE_PX}px; white-space: nowrap; overflow: hidden;
              text-overflow: ellipsis; }}
 .widget .body {{ flex: 1; min-height: 0; overflow: auto; padding: 0 4px 4px; }}
 .widget img {{ width: 100%; height: auto; display: block; }}
@@ -50,10 +39,10 @@ th {{ position: sticky; top: 0; background: #fafafa; }}
 .singles {{ display: flex; flex-wrap: wrap; justify-content: space-around; align-items: center; height: 100%; }}
 .single {{ text-align: center; padding: 4px 12px; }}
 .single .value {{ font-size: 30px; }}
-.single .value.none {{ font-size: 16px; color: {MUTED}; }}
-.single .label, .note {{ color: {MUTED}; font-size: 12px; }}
+.single .value.none {{ font-size: 16px; color: {settings.MUTED}; }}
+.single .label, .note {{ color: {settings.MUTED}; font-size: 12px; }}
 .error {{ color: #d13212; }}
-details {{ font-size: 12px; color: {MUTED}; padding: 2px 4px; }}
+details {{ font-size: 12px; color: {settings.MUTED}; padding: 2px 4px; }}
 """
 
 
@@ -139,7 +128,7 @@ def page_html(name: str, items: list[Rendered], start: float, end: float) -> str
 </head>
 <body>
 <header><h1>{html.escape(name)}</h1><p>{html.escape(describe_range(start, end))}; rendered from the deployed dashboard body</p></header>
-<main class="grid" style="grid-template-rows: repeat({rows}, {ROW_PX}px)">
+<main class="grid" style="grid-template-rows: repeat({rows}, {settings.ROW_PX}px)">
 {sections}
 </main>
 </body>
