@@ -42,7 +42,7 @@ def check_ok(check: dict, tried: int) -> bool:
 
 
 def table_lines(rows: list[dict]) -> list[tuple[str, ...]]:
-    lines = []
+    lines: list[tuple[str, ...]] = []
     for row in rows:
         tried = f"{row['tried']} {row['unit']}"
         checks = row["checks"] or [{"name": "(nothing counted)", "value": "-", "expected": "-"}]
