@@ -23,6 +23,9 @@ TRANSIENT_ERROR_CODES = frozenset(
         "TransactionConflict",
         "UnprocessedItems",
         "UnprocessedKeys",
+        # The same conditions as cancellation reasons of a transaction.
+        "ThrottlingError",
+        "ProvisionedThroughputExceeded",
     }
 )
 
@@ -36,6 +39,8 @@ class StorageError(Exception):
         self.table = table
         self.error_code = error_code
         self.transient = transport_failure or error_code in TRANSIENT_ERROR_CODES
+        # The request may have been applied although no answer came back (timeout, reset).
+        self.transport_failure = transport_failure
 
 
 def report_failure(operation: str, table: str, error_code: str, error_message: str | None) -> None:
