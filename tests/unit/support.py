@@ -153,6 +153,27 @@ def seed_customer_cart(
     clients.dynamodb().put_item(TableName=CARTS_TABLE, Item=to_item(attributes))
 
 
+def seed_raw_cart(owner: str, store_id: str, lines: list[dict[str, Any]], **attributes: Any) -> None:
+    """A cart exactly as given: lines with any attributes, and any cart attributes (a guest cart
+    gets a week's expiry unless ``expires_at`` is given)."""
+    item_map: dict[str, Any] = {"customer_id": owner, "store_id": store_id, "items": lines, "version": 1}
+    if owner.startswith("guest-"):
+        item_map["expires_at"] = int(datetime.now(UTC).timestamp()) + 7 * 86_400
+    item_map.update(attributes)
+    clients.dynamodb().put_item(TableName=CARTS_TABLE, Item=to_item(item_map))
+
+
+def clear_carts(client: Any = None) -> None:
+    """Empty the carts table (between hypothesis examples, which share one moto table)."""
+    client = client or clients.dynamodb()
+    for existing in client.scan(TableName=CARTS_TABLE)["Items"]:
+        client.delete_item(TableName=CARTS_TABLE, Key={k: existing[k] for k in ("customer_id", "store_id")})
+
+
+def all_carts(api: str = "http_v2", token: str | None = None) -> Invocation:
+    return invoke(api_event(api, "GET", "/api/v1/cart/all", headers=bearer(token)))
+
+
 def new_guest_session() -> str:
     return f"guest-{uuid.uuid4()}"
 
