@@ -71,8 +71,9 @@ class CartTooLarge(Exception):
 
     def __init__(self, size: int):
         super().__init__(
-            f"the merged cart would be about {size} bytes, over DynamoDB's {ITEM_SIZE_LIMIT_BYTES}-byte "
-            "item limit; the guest cart was left in place"
+            f"the merged cart would be about {-(-size // 1024)} KB; DynamoDB holds at most "
+            f"{ITEM_SIZE_LIMIT_BYTES // 1024} KB per cart (less a margin this service keeps), "
+            "so the guest cart was left in place"
         )
         self.size = size
 
