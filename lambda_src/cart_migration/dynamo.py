@@ -66,3 +66,8 @@ def call(
         code = type(error).__name__
         report_failure(operation, table, code, str(error))
         raise StorageError(operation, table, code, transport_failure=True) from error
+    except Exception as error:
+        # Neither an AWS error nor a transport one (an SDK bug, say): counted, then left to the
+        # caller as the unexpected exception it is.
+        report_failure(operation, table, type(error).__name__, str(error))
+        raise

@@ -329,6 +329,12 @@ class CartMigrator:
                 if not error.transport_failure or not self._applied_after_all(request, plans, result):
                     raise
                 result.confirmed_after_lost_answer = True
+            except Exception:
+                # Nothing tells what an unknown exception means for the request: it may have been
+                # applied. Find out; if it was not (or nobody can tell), it stays unexpected.
+                if not self._applied_after_all(request, plans, result):
+                    raise
+                result.confirmed_after_lost_answer = True
             for plan in plans:
                 result.settle(plan.result)
                 if plan.conflict is not None:
