@@ -45,8 +45,6 @@ from .storage import (
     put_if_unchanged,
 )
 
-# Two operations per store (guest delete, customer write) in one transaction.
-MAX_STORES_PER_TRANSACTION = MAX_TRANSACTION_OPERATIONS // 2
 MAX_COMMIT_ATTEMPTS = 4
 MAX_ERROR_MESSAGE_LENGTH = 300
 
@@ -135,8 +133,6 @@ class MigrationResult:
     unexpected_error: Exception | None = None
     # A transaction's answer was lost and the re-read failed too: it may or may not have committed.
     outcome_unknown: bool = False
-    # A transaction's answer was lost, and the re-read showed that it had committed.
-    confirmed_after_lost_answer: bool = False
     # Stores read but not yet migrated, failed or found migrated by someone else.
     unsettled: set[str] = field(default_factory=set)
 
@@ -328,13 +324,11 @@ class CartMigrator:
             except StorageError as error:
                 if not error.transport_failure or not self._applied_after_all(request, plans, result):
                     raise
-                result.confirmed_after_lost_answer = True
             except Exception:
                 # Nothing tells what an unknown exception means for the request: it may have been
                 # applied. Find out; if it was not (or nobody can tell), it stays unexpected.
                 if not self._applied_after_all(request, plans, result):
                     raise
-                result.confirmed_after_lost_answer = True
             for plan in plans:
                 result.settle(plan.result)
                 if plan.conflict is not None:
