@@ -30,9 +30,8 @@ from .auth import AuthenticationFailed, Identity, authenticate
 from .config import ConfigurationError, Settings
 from .dynamo import StorageError
 from .event_log import CartMigrationMetrics, log_operational, log_unhandled_error, logger
-from .merge import CartItem, compute_totals
 from .migration import CartMigrator, FailureReason, MigrationRequest, MigrationResult, MigrationStatus
-from .storage import CartTable, InvalidCartData, StoredCart
+from .storage import CartTable, cart_summary
 
 MIGRATE_PATH = "/api/v1/cart/migrate"
 ALL_CARTS_PATH = "/api/v1/cart/all"
@@ -149,11 +148,20 @@ def _enforce_rate_limit(identity: Identity, endpoint: str, settings: Settings) -
 def _performance_metric(operation: str, started: float) -> Iterator[dict[str, int]]:
     """Emit ``performance_metric`` when the operation ends, however it ends."""
     counts: dict[str, int] = {}
+    error_type = None
     try:
         yield counts
+    except Exception as error:
+        # A failed get-all or cleanup is visible in its event, whatever the exception.
+        error_type = type(error).__name__
+        raise
     finally:
         CartMigrationMetrics.log_performance_metric(
-            operation, _elapsed_ms(started), counts.get("store_count"), counts.get("item_count")
+            operation,
+            _elapsed_ms(started),
+            counts.get("store_count"),
+            counts.get("item_count"),
+            error_type=error_type,
         )
 
 
@@ -185,17 +193,32 @@ def handle_migrate(event: BaseProxyEvent) -> Response:
             MIGRATION_AUDIT_ACTION,
             identity.customer_id,
             body.guest_session_id,
-            result.status.value,
+            result.audit_outcome,
             source_ip(event),
             store_id=body.store_id,
             merge_strategy=body.strategy.value,
+            error_type=type(result.unexpected_error).__name__ if result.unexpected_error else None,
         )
+        if result.unexpected_error is not None:
+            # Counted (migration_failure, audit) above; re-raised so that Lambda counts an Error
+            # too (see lambda_src/README.md, "Failures").
+            raise result.unexpected_error
     return _migration_response(result)
 
 
 def _migration_response(result: MigrationResult) -> Response:
     if result.status is not MigrationStatus.FAILED:
         return _json_response(200, result.as_response())
+    if result.outcome_unknown:
+        return _json_response(
+            503,
+            {
+                "message": "Cart storage did not answer; the migration may or may not have been applied. "
+                "Retrying is safe: a migrated cart is not migrated twice",
+                **result.as_response(),
+            },
+            {"Retry-After": "1"},
+        )
     if result.storage_error is not None:
         if result.storage_error.transient:
             return _json_response(
@@ -213,9 +236,13 @@ def _migration_response(result: MigrationResult) -> Response:
         return _json_response(
             409, {"message": "The carts kept changing during migration; retry", **result.as_response()}
         )
-    return _json_response(
-        422, {"message": "The guest carts hold invalid data and were left in place", **result.as_response()}
-    )
+    if result.failure_reason is FailureReason.CART_TOO_LARGE:
+        message = (
+            "The merged carts would be over DynamoDB's item size limit; the guest carts were left in place"
+        )
+    else:
+        message = "The guest carts hold invalid data and were left in place"
+    return _json_response(422, {"message": message, **result.as_response()})
 
 
 def handle_all_carts(event: BaseProxyEvent) -> Response:
@@ -226,10 +253,11 @@ def handle_all_carts(event: BaseProxyEvent) -> Response:
     with _performance_metric(GET_ALL_CARTS, started) as counts:
         now = _utc_now()
         stored = CartTable(clients.dynamodb(), settings.carts_table).query_owner(identity.customer_id)
-        carts = [_cart_summary(cart) for cart in stored if not cart.is_expired(now)]
-        readable = [cart for cart in carts if cart is not None]
-        if len(readable) < len(carts):
-            log_operational("WARNING", "Unreadable carts skipped", skipped_carts=len(carts) - len(readable))
+        readable = [
+            summary
+            for cart in stored
+            if not cart.is_expired(now) and (summary := _cart_summary(cart)) is not None
+        ]
         total_items = sum(cart["item_count"] for cart in readable)
         counts.update(store_count=len(readable), item_count=total_items)
     return _json_response(
@@ -243,38 +271,18 @@ def handle_all_carts(event: BaseProxyEvent) -> Response:
     )
 
 
-def _cart_summary(stored: StoredCart) -> dict[str, Any] | None:
+def _cart_summary(stored: Any) -> dict[str, Any] | None:
+    """One odd cart never breaks the listing: it is skipped, and logged with its store and why."""
     try:
-        cart = stored.cart()
-    except InvalidCartData:
+        return cart_summary(stored)
+    except Exception as error:  # noqa: BLE001 - any stored shape at all must not fail the listing
+        log_operational(
+            "WARNING",
+            "Unreadable cart skipped",
+            store_id=str(stored.attributes.get("store_id")),
+            reason=f"{type(error).__name__}: {error}"[:300],
+        )
         return None
-    totals = compute_totals(cart.items)
-    summary: dict[str, Any] = {
-        "store_id": cart.store_id,
-        "items": [_item_summary(item) for item in cart.items],
-        "item_count": sum(item.quantity for item in cart.items),
-        "subtotal": float(totals.subtotal),
-        "delivery_fee": float(totals.delivery_fee),
-        "tax": float(totals.tax),
-        "total": float(totals.total),
-        "updated_at": stored.attributes.get("updated_at"),
-    }
-    if "migrated_from" in stored.attributes:
-        summary["migrated_from"] = stored.attributes["migrated_from"]
-    return summary
-
-
-def _item_summary(item: CartItem) -> dict[str, Any]:
-    summary: dict[str, Any] = {
-        "product_id": item.product_id,
-        "quantity": item.quantity,
-        "price": float(item.price),
-    }
-    if item.name is not None:
-        summary["name"] = item.name
-    if item.max_stock is not None:
-        summary["max_stock"] = item.max_stock
-    return summary
 
 
 def handle_cleanup(event: BaseProxyEvent, raw_guest_session_id: str) -> Response:
@@ -284,7 +292,7 @@ def handle_cleanup(event: BaseProxyEvent, raw_guest_session_id: str) -> Response
     session = _validated(CLEANUP_ENDPOINT, lambda: validation.guest_session_id(raw_guest_session_id))
     _enforce_rate_limit(identity, CLEANUP_ENDPOINT, settings)
 
-    def audit(outcome: str) -> None:
+    def audit(outcome: str, error_type: str | None = None) -> None:
         record_audit(
             audit_writer,
             settings.audit_log_group,
@@ -293,6 +301,7 @@ def handle_cleanup(event: BaseProxyEvent, raw_guest_session_id: str) -> Response
             session,
             outcome,
             source_ip(event),
+            error_type=error_type,
         )
 
     with _performance_metric(CLEANUP_GUEST_CART, started) as counts:
@@ -300,8 +309,8 @@ def handle_cleanup(event: BaseProxyEvent, raw_guest_session_id: str) -> Response
         try:
             keys = [(cart.owner_id, cart.store_id) for cart in table.query_owner(session, keys_only=True)]
             deleted = table.delete_all(keys)
-        except StorageError:
-            audit("failed")
+        except Exception as error:
+            audit("failed", type(error).__name__)
             raise
         counts.update(store_count=deleted)
         CartMigrationMetrics.log_cleanup_success(identity.customer_id, session, deleted, _elapsed_ms(started))

@@ -20,7 +20,10 @@ FIGURES = ROOT / "build" / "reliability.json"
 # The rows `make reliability` must produce, in the order the table shows them.
 EXPECTED_ROWS = [
     "fuzzed_requests",
+    "stored_cart_shapes",
     "fault_injection",
+    "unexpected_exceptions",
+    "size_limits",
     "concurrent_migrations",
     "pii_payloads",
     "jwt_attacks",
