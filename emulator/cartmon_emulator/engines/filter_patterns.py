@@ -6,6 +6,9 @@ filter log events, and Live Tail" (FilterAndPatternSyntax) and its sub-pages, pl
 for metric filters" (dimensions, default values, publishing numeric values) and the API reference
 (MetricTransformation, TestMetricFilter).
 
+Size: one grammar (the three pattern kinds share the tokenizer, quoting and number rules) and the
+transformation rules that read what it extracts; it stays one module, with a section per kind.
+
 Public API
 ----------
 ``compile_pattern(pattern) -> Pattern``
