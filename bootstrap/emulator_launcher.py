@@ -34,9 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 STATE_FILE = Path(os.environ.get("EMULATOR_STATE_FILE", ROOT / "build" / "emulator" / "state.json"))
 EMULATOR_PYTHON = Path(os.environ.get("EMULATOR_PYTHON", ROOT / ".venv" / "emulator" / "bin" / "python"))
 SERVICES = [
-    # What the module creates and the tests call; firehose, s3, apigateway and ssm are stock LocalStack.
+    # What the module creates and the tests call; the second line is served by stock LocalStack.
     *("sns", "sqs", "cloudwatch", "logs", "iam", "sts", "kms", "dynamodb", "lambda"),
-    *("firehose", "s3", "apigateway", "ssm"),
+    *("firehose", "s3", "apigateway", "ssm", "secretsmanager"),
 ]
 PROVIDER_OVERRIDES = {service: "cartmon" for service in ("dynamodb", "lambda", "logs", "cloudwatch")}
 # Services left to LocalStack's own providers (for the differential test: EMULATOR_STOCK_SERVICES=logs,cloudwatch).

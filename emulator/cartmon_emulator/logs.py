@@ -218,6 +218,12 @@ class CartmonLogsProvider(LogsProvider):
             _compiled(request.get("filterPattern") or "")
         except filter_patterns.InvalidFilterPattern as error:
             raise _invalid_pattern(error) from None
+        if ":lambda:" in (request.get("destinationArn") or ""):
+            # LocalStack would accept it and then fail every delivery: this emulator runs no function.
+            raise InvalidParameterException(
+                "The emulator cannot invoke Lambda functions, so a subscription filter to "
+                f"{request['destinationArn']} would deliver nothing; use a Firehose or Kinesis destination."
+            )
         return call_moto(context)
 
     @handler("DescribeLogGroups", expand=False)
