@@ -49,7 +49,9 @@ class Alarms:
         return name
 
     def state(self, name: str) -> dict:
-        found = self.cloudwatch.describe_alarms(AlarmNames=[name])
+        found = self.cloudwatch.describe_alarms(
+            AlarmNames=[name], AlarmTypes=["MetricAlarm", "CompositeAlarm"]
+        )
         return (found["MetricAlarms"] + found["CompositeAlarms"])[0]
 
     def set(self, name: str, value: str) -> None:
@@ -350,3 +352,23 @@ def test_get_metric_data_with_metric_math(aws_client, emulator_clock):
     )["MetricDataResults"]
     assert [(r["Id"], r["Label"], r["Values"]) for r in result] == [("rate", "Success rate", [75.0])]
     assert result[0]["Timestamps"][0].timestamp() == minute
+
+
+def test_describe_alarms_types_and_family(alarms, aws_client):
+    """DescribeAlarms: without AlarmTypes only metric alarms are returned; ChildrenOfAlarmName and
+    ParentsOfAlarmName list a composite alarm's children and an alarm's composite parents.
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarms.html"""
+    cloudwatch = aws_client("cloudwatch")
+    a, b = alarms.metric_alarm(), alarms.metric_alarm()
+    mid = alarms.composite_alarm(f"ALARM({a})")
+    top = alarms.composite_alarm(f"ALARM({mid}) OR ALARM({b})")
+    plain = cloudwatch.describe_alarms(AlarmNames=[a, mid])
+    assert [x["AlarmName"] for x in plain["MetricAlarms"]] == [a] and plain["CompositeAlarms"] == []
+    both = cloudwatch.describe_alarms(AlarmNames=[a, mid], AlarmTypes=["CompositeAlarm", "MetricAlarm"])
+    assert [x["AlarmName"] for x in both["CompositeAlarms"]] == [mid]
+    children = cloudwatch.describe_alarms(ChildrenOfAlarmName=top)
+    assert [x["AlarmName"] for x in children["MetricAlarms"]] == [b]
+    assert [x["AlarmName"] for x in children["CompositeAlarms"]] == [mid]
+    assert "AlarmRule" not in children["CompositeAlarms"][0]
+    parents = cloudwatch.describe_alarms(ParentsOfAlarmName=a)
+    assert [x["AlarmName"] for x in parents["CompositeAlarms"]] == [mid]
