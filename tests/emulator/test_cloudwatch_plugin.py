@@ -264,6 +264,9 @@ def test_statistic_values_reach_alarms(alarms, aws_client, emulator_clock):
     current = alarms.state(name)
     assert current["StateValue"] == "ALARM", current["StateReason"]
     assert "[12.0 " in current["StateReason"]
+    # StateReasonData as CloudWatch writes it: compact JSON, the sample count of the statistic set.
+    assert current["StateReasonData"].startswith('{"version":"1.0","queryDate":')
+    assert json.loads(current["StateReasonData"])["evaluatedDatapoints"][0]["sampleCount"] == 3.0
 
 
 def test_values_and_counts_still_reach_alarms(alarms, aws_client, emulator_clock):
