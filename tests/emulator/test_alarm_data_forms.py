@@ -139,3 +139,34 @@ def test_ten_second_alarm_windows_follow_the_period():
     outcome = evaluate_metric_alarm(alarm(Period=10), store, now)
     assert outcome.state == "ALARM"
     assert outcome.reason_data["evaluatedDatapoints"][0]["timestamp"] == "2026-11-28T10:09:50.000+0000"
+
+
+def test_reason_when_real_datapoints_are_completed_by_filled_ones():
+    """With fewer real datapoints than EvaluationPeriods, breaching/notBreaching fill the rest ("How alarm
+    state is evaluated when data is missing"); the reason then names the real datapoints and the filled
+    ones, as real alarms record it: "1 datapoint [0.0 (...)] was less than the threshold (1.0) and 1 missing
+    datapoint was treated as [Breaching]."
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html"""
+    store = Store([(NEWEST_MINUTE + 3, 0.0, None)])
+    definition = alarm(
+        ComparisonOperator="LessThanThreshold",
+        Threshold=1.0,
+        EvaluationPeriods=2,
+        TreatMissingData="breaching",
+    )
+    outcome = evaluate_metric_alarm(definition, store, NOW)
+    assert outcome.state == "ALARM"
+    assert outcome.reason == (
+        "Threshold Crossed: 1 datapoint [0.0 (28/11/26 10:09:00)] was less than the threshold (1.0) and 1 missing "
+        "datapoint was treated as [Breaching]."
+    )
+    recovered = evaluate_metric_alarm(
+        {**definition, "ComparisonOperator": "LessThanThreshold", "StateValue": "ALARM"},
+        Store([(NEWEST_MINUTE + 3, 1.0, None)]),
+        NOW,
+    )
+    assert recovered.state == "OK"
+    assert recovered.reason == (
+        "Threshold Crossed: 1 datapoint [1.0 (28/11/26 10:09:00)] was not less than the threshold (1.0) and 1 "
+        "missing datapoint was treated as [Breaching]."
+    )
