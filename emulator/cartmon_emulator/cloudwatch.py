@@ -227,10 +227,20 @@ class CartmonCloudwatchProvider(CloudwatchProvider):
                 if any(x.startswith(action_prefix) for k in keys for x in a.alarm.get(k) or [])
             ]
         types = set(alarm_types or ["MetricAlarm"])
-        return DescribeAlarmsOutput(
-            MetricAlarms=[a.alarm for a in alarms if "MetricAlarm" in types and not _is_composite(a)],
-            CompositeAlarms=[a.alarm for a in alarms if "CompositeAlarm" in types and _is_composite(a)],
-        )
+        selected = [a for a in alarms if "MetricAlarm" in types and not _is_composite(a)]
+        selected += [a for a in alarms if "CompositeAlarm" in types and _is_composite(a)]
+        output = DescribeAlarmsOutput()
+        if max_records or next_token:
+            # Metric and composite alarms are paged as one list. Without MaxRecords every alarm is
+            # returned (LocalStack's answer; CloudWatch pages by 50), so callers that never page keep working.
+            start = int(next_token or 0)
+            size = max_records or 50
+            if start + size < len(selected):
+                output["NextToken"] = str(start + size)
+            selected = selected[start : start + size]
+        output["MetricAlarms"] = [a.alarm for a in selected if not _is_composite(a)]
+        output["CompositeAlarms"] = [a.alarm for a in selected if _is_composite(a)]
+        return output
 
     @staticmethod
     def _family(store, alarms, children_of: str | None, parents_of: str | None) -> DescribeAlarmsOutput:

@@ -375,3 +375,32 @@ def test_describe_alarms_types_and_family(alarms, aws_client):
     assert "AlarmRule" not in children["CompositeAlarms"][0]
     parents = cloudwatch.describe_alarms(ParentsOfAlarmName=a)
     assert [x["AlarmName"] for x in parents["CompositeAlarms"]] == [mid]
+
+
+def test_describe_alarms_pages_metric_and_composite_alarms_as_one_list(alarms, aws_client):
+    """DescribeAlarms MaxRecords / NextToken page through the selected alarms, metric alarms first.
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarms.html"""
+    cloudwatch = aws_client("cloudwatch")
+    prefix = unique("paged")
+    m1, m2 = alarms.metric_alarm(AlarmName=f"{prefix}-m1"), alarms.metric_alarm(AlarmName=f"{prefix}-m2")
+    for name in ("c1", "c2", "c3"):
+        alarms.composite_alarm(f"ALARM({m1})", AlarmName=f"{prefix}-{name}")
+    pages, token = [], None
+    while True:
+        arguments = {
+            "AlarmNamePrefix": prefix,
+            "AlarmTypes": ["MetricAlarm", "CompositeAlarm"],
+            "MaxRecords": 2,
+        }
+        page = cloudwatch.describe_alarms(**arguments, **({"NextToken": token} if token else {}))
+        pages.append(
+            [
+                a["AlarmName"].removeprefix(f"{prefix}-")
+                for a in page["MetricAlarms"] + page["CompositeAlarms"]
+            ]
+        )
+        token = page.get("NextToken")
+        if not token:
+            break
+    assert pages == [["m1", "m2"], ["c1", "c2"], ["c3"]]
+    assert m2 in [a["AlarmName"] for a in cloudwatch.describe_alarms(AlarmNamePrefix=prefix)["MetricAlarms"]]
