@@ -99,7 +99,19 @@ class CartmonCloudwatchProvider(CloudwatchProvider):
             else:
                 current.pop(key, None)
 
+    @staticmethod
+    def _refuse_actions_the_emulator_cannot_run(request) -> None:
+        # CloudWatch also runs Lambda, Auto Scaling, EC2 and Systems Manager actions; this emulator only
+        # publishes to SNS. Accepting the others would fail silently at the first transition.
+        for key in ("AlarmActions", "OKActions", "InsufficientDataActions"):
+            for action in request.get(key) or []:
+                if not action.startswith("arn:") or action.split(":")[2] != "sns":
+                    raise ValidationException(
+                        f"The emulator runs only SNS alarm actions; {key} {action} would never run here."
+                    )
+
     def put_metric_alarm(self, context, request) -> None:
+        self._refuse_actions_the_emulator_cannot_run(request)
         previous = self._existing(context, request.get("AlarmName"))
         super().put_metric_alarm(context, request)
         self._keep_state(context, request["AlarmName"], previous)
@@ -107,6 +119,7 @@ class CartmonCloudwatchProvider(CloudwatchProvider):
     @handler("PutCompositeAlarm", expand=False)
     def put_composite_alarm(self, context: RequestContext, request) -> None:
         name, rule_text = request.get("AlarmName"), request.get("AlarmRule")
+        self._refuse_actions_the_emulator_cannot_run(request)
         if not isinstance(rule_text, str) or rule_text != rule_text.strip() or not rule_text:
             raise ValidationException("AlarmRule must not contain leading or trailing whitespace or be null")
         try:

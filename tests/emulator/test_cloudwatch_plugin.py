@@ -404,3 +404,13 @@ def test_describe_alarms_pages_metric_and_composite_alarms_as_one_list(alarms, a
             break
     assert pages == [["m1", "m2"], ["c1", "c2"], ["c3"]]
     assert m2 in [a["AlarmName"] for a in cloudwatch.describe_alarms(AlarmNamePrefix=prefix)["MetricAlarms"]]
+
+
+def test_actions_the_emulator_cannot_run_are_refused(alarms, aws_client):
+    """The emulator publishes alarm actions to SNS only; a Lambda (or other) action is refused with the
+    reason instead of being accepted and never run. (CloudWatch itself supports them: PutMetricAlarm
+    AlarmActions. https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html)"""
+    with pytest.raises(ClientError) as refused:
+        alarms.metric_alarm(AlarmActions=["arn:aws:lambda:ap-south-1:000000000000:function:pager"])
+    assert refused.value.response["Error"]["Code"] == "ValidationError"
+    assert "runs only SNS alarm actions" in refused.value.response["Error"]["Message"]
