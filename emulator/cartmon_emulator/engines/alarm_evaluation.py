@@ -6,7 +6,8 @@ one. The engine reads samples through a callback, aggregates them per period int
 statistic (``statistics``), evaluates metric math (``metric_math``), applies the missing-data treatment
 and the M-out-of-N rule, and builds an AWS-like ``StateReason`` / ``StateReasonData``. Whatever it
 cannot evaluate faithfully gives ``Evaluation(state=None, reason="unsupported: ...")``: never a guessed
-state.
+state. (Its size, a little over 600 lines, is mostly this docstring: the rules applied and their sources
+stay next to the code that applies them.)
 
 Sources (Amazon CloudWatch User Guide; the archived revisions are in ``awsdocs/amazon-cloudwatch-user-guide``,
 ``doc_source/AlarmThatSendsEmail.md`` and ``doc_source/using-metric-math.md``):
