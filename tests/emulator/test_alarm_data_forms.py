@@ -170,3 +170,12 @@ def test_reason_when_real_datapoints_are_completed_by_filled_ones():
         "Threshold Crossed: 1 datapoint [1.0 (28/11/26 10:09:00)] was not less than the threshold (1.0) and 1 "
         "missing datapoint was treated as [Breaching]."
     )
+
+
+def test_percentile_ranks_are_exact():
+    """pNN is the smallest value such that NN % of the samples are lower or equal ("CloudWatch statistics
+    definitions"); the rank ceil(NN/100 x n) is computed exactly: p99.9 of 1..1000 is 999, p10 of 1..10 is 1.
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Statistics-definitions.html"""
+    assert parse_statistic("p99.9").compute([float(v) for v in range(1, 1001)]) == 999.0
+    assert parse_statistic("p10").compute([float(v) for v in range(1, 11)]) == 1.0
+    assert parse_statistic("TM(10%:90%)").compute([float(v) for v in range(1, 11)]) == 5.5
