@@ -39,6 +39,7 @@ from localstack.services.logs.provider import LogsProvider
 from localstack.services.moto import call_moto
 from localstack.services.stores import AccountRegionBundle, BaseStore, LocalAttribute
 
+from cartmon_emulator import subscriptions  # noqa: F401 (patches the delivery of subscription filters)
 from cartmon_emulator.engines import filter_patterns, insights
 
 MAX_METRIC_DATA_PER_CALL = 1000
