@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from cartmon_emulator.engines.alarm_evaluation import evaluate_expression
+from cartmon_emulator.engines.metric_math import evaluate_expression
 
 
 class MathError(Exception):
