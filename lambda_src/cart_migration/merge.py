@@ -197,7 +197,7 @@ def combine_items(first: tuple[CartItem, ...], second: tuple[CartItem, ...]) -> 
 
 
 def _capped(item: CartItem) -> CartItem:
-    cap = _lowest_cap(item.max_stock, MAX_ITEM_QUANTITY)
+    cap = min(item.max_stock, MAX_ITEM_QUANTITY) if item.max_stock is not None else MAX_ITEM_QUANTITY
     if item.quantity <= cap:
         return item
     return replace(item, quantity=cap)

@@ -302,7 +302,7 @@ class CartMigrator:
         Returns the plans that no longer fit this transaction once re-planned (a guest cart that
         grew meanwhile), for a later one.
         """
-        plans, overflow = chunk, []
+        plans, overflow = chunk, list[_StorePlan]()
         for attempt in range(1, MAX_COMMIT_ATTEMPTS + 1):
             if not plans:
                 return overflow
@@ -507,4 +507,6 @@ def _failure_summary(result: MigrationResult) -> tuple[str, str]:
         unknown = "; the outcome is unknown (the answer was lost)" if result.outcome_unknown else ""
         return error.error_code, f"{prefix}DynamoDB {error.operation} failed{unknown}"
     reason = result.failure_reason
+    if reason is None:
+        return "MigrationFailed", f"{prefix}failed"
     return _ERROR_TYPES.get(reason, "MigrationFailed"), f"{prefix}{reason.value}"
