@@ -168,14 +168,29 @@ def test_sampled_events_are_dropped_at_rate_zero_but_alarm_events_never_are(monk
     records = emit_every_event()
 
     sampleable = {name for name, spec in EVENTS.items() if spec.sampleable}
-    assert sampleable == {"performance_metric", "store_cart_migrated"}
+    assert sampleable == {"store_cart_migrated"}
     assert set(records) == set(EVENTS) - sampleable
+
+
+def test_no_event_a_metric_filter_counts_can_be_sampled():
+    counted = {definition["event_type"] for definition in CATALOGUE["metrics"].values()}
+
+    assert "performance_metric" in counted  # the p99 latency alarms read OperationDuration
+    assert not any(EVENTS[event_type].sampleable for event_type in counted)
+    # The catalogue says so itself, so that no reader of the JSON is misled.
+    assert not any(CATALOGUE["events"][event_type]["sampleable"] for event_type in counted)
+
+
+def test_performance_metric_is_written_for_every_call_at_any_sample_rate(monkeypatch):
+    monkeypatch.setenv("LOG_SAMPLE_RATE", "0")
+
+    assert all(CartMigrationMetrics.log_performance_metric("get_all_carts", 1.0) for _ in range(50))
 
 
 def test_a_partial_sample_rate_keeps_roughly_that_share(monkeypatch):
     monkeypatch.setenv("LOG_SAMPLE_RATE", "0.5")
 
-    kept = sum(CartMigrationMetrics.log_performance_metric("get_all_carts", 1.0) for _ in range(400))
+    kept = sum(CartMigrationMetrics.log_store_cart_migrated("user-1", "guest-1", "S1") for _ in range(400))
 
     assert 120 < kept < 280
 
@@ -184,7 +199,7 @@ def test_a_partial_sample_rate_keeps_roughly_that_share(monkeypatch):
 def test_an_unreadable_sample_rate_logs_everything(monkeypatch, unreadable):
     monkeypatch.setenv("LOG_SAMPLE_RATE", unreadable)
 
-    assert all(CartMigrationMetrics.log_performance_metric("get_all_carts", 1.0) for _ in range(50))
+    assert all(CartMigrationMetrics.log_store_cart_migrated("user-1", "guest-1", "S1") for _ in range(50))
 
 
 def test_extra_keyword_fields_are_logged_and_cannot_overwrite_the_envelope():
