@@ -21,7 +21,6 @@ import hmac
 import json
 import re
 import time
-from dataclasses import dataclass
 from typing import Any
 
 from .config import Settings
@@ -41,9 +40,11 @@ class AuthenticationFailed(Exception):
         self.reason = reason
 
 
-@dataclass(frozen=True)
 class Identity:
-    customer_id: str
+    __slots__ = ("customer_id",)
+
+    def __init__(self, customer_id: str) -> None:
+        self.customer_id = customer_id
 
 
 def bearer_token(authorization_header: str | None) -> str:

@@ -9,28 +9,33 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 
 CATALOGUE_FILE = "event_catalogue.json"
 
 
-@dataclass(frozen=True)
 class EventSpec:
-    event_type: str
-    message: str
-    level: str
-    fields: tuple[str, ...]
-    sampleable: bool
+    __slots__ = ("event_type", "message", "level", "fields", "sampleable")
+
+    def __init__(
+        self, *, event_type: str, message: str, level: str, fields: tuple[str, ...], sampleable: bool
+    ) -> None:
+        self.event_type = event_type
+        self.message = message
+        self.level = level
+        self.fields = fields
+        self.sampleable = sampleable
 
 
-@dataclass(frozen=True)
 class OperationSpec:
-    name: str
-    label: str
-    target_ms: int
-    acceptable_ms: int
-    alert_ms: int
+    __slots__ = ("name", "label", "target_ms", "acceptable_ms", "alert_ms")
+
+    def __init__(self, *, name: str, label: str, target_ms: int, acceptable_ms: int, alert_ms: int) -> None:
+        self.name = name
+        self.label = label
+        self.target_ms = target_ms
+        self.acceptable_ms = acceptable_ms
+        self.alert_ms = alert_ms
 
 
 def _load() -> dict:

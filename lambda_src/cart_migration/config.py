@@ -9,7 +9,6 @@ start rather than answer requests it cannot serve correctly.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from functools import lru_cache
 
 SUPPORTED_JWT_ALGORITHMS = ("HS256", "RS256")
@@ -30,21 +29,53 @@ class ConfigurationError(Exception):
     """The function is deployed with a missing or invalid setting."""
 
 
-@dataclass(frozen=True)
 class Settings:
-    carts_table: str
-    rate_limit_table: str
-    jwt_algorithm: str
-    jwt_verification_key: object
-    rate_limit_max_calls: int
-    rate_limit_window_seconds: int
-    customer_cart_ttl_seconds: int
-    audit_log_group: str | None
-    log_hash_key: str
-    jwt_leeway_seconds: int
-    jwt_issuer: str | None
-    jwt_audience: str | None
-    read_rate_limit_max_calls: int
+    __slots__ = (
+        "carts_table",
+        "rate_limit_table",
+        "jwt_algorithm",
+        "jwt_verification_key",
+        "rate_limit_max_calls",
+        "rate_limit_window_seconds",
+        "customer_cart_ttl_seconds",
+        "audit_log_group",
+        "log_hash_key",
+        "jwt_leeway_seconds",
+        "jwt_issuer",
+        "jwt_audience",
+        "read_rate_limit_max_calls",
+    )
+
+    def __init__(
+        self,
+        *,
+        carts_table: str,
+        rate_limit_table: str,
+        jwt_algorithm: str,
+        jwt_verification_key: object,
+        rate_limit_max_calls: int,
+        rate_limit_window_seconds: int,
+        customer_cart_ttl_seconds: int,
+        audit_log_group: str | None,
+        log_hash_key: str,
+        jwt_leeway_seconds: int,
+        jwt_issuer: str | None,
+        jwt_audience: str | None,
+        read_rate_limit_max_calls: int,
+    ) -> None:
+        self.carts_table = carts_table
+        self.rate_limit_table = rate_limit_table
+        self.jwt_algorithm = jwt_algorithm
+        self.jwt_verification_key = jwt_verification_key
+        self.rate_limit_max_calls = rate_limit_max_calls
+        self.rate_limit_window_seconds = rate_limit_window_seconds
+        self.customer_cart_ttl_seconds = customer_cart_ttl_seconds
+        self.audit_log_group = audit_log_group
+        self.log_hash_key = log_hash_key
+        self.jwt_leeway_seconds = jwt_leeway_seconds
+        self.jwt_issuer = jwt_issuer
+        self.jwt_audience = jwt_audience
+        self.read_rate_limit_max_calls = read_rate_limit_max_calls
 
     @classmethod
     def from_env(cls) -> Settings:
