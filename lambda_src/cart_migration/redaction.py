@@ -246,9 +246,9 @@ def _classify_key(key: str) -> tuple[str, int]:
 
 def _scrub_large_whole_number(value: int) -> Any:
     # Ten digits or more can be a phone or card number stored as a number; never written as is.
-    text = str(value)
+    text = str(abs(value))
     scrubbed = scrub_string(text)
-    return scrubbed if scrubbed != text else REDACTED_NUMBER
+    return scrubbed if scrubbed in (REDACTED_PHONE, REDACTED_CARD) else REDACTED_NUMBER
 
 
 def _scrub_number(value: int | float | Decimal) -> Any:
