@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -598,3 +600,17 @@ def test_the_body_is_json_and_the_content_type_says_so(aws, api):
     result = invoke(api_event(api, "GET", "/api/v1/cart/all", headers=bearer()))
 
     assert result.headers["Content-Type"] == "application/json"
+
+
+def test_the_handler_imports_no_powertools_and_no_crypto_for_hs256():
+    """Cold start: the router and the line writer are the module's own, and HS256 needs neither
+    PyJWT nor cryptography (RS256 imports them on first use)."""
+    probe = (
+        "import sys, cart_migration.handler\n"
+        "heavy = ('aws_lambda_powertools', 'jwt', 'cryptography', 'asyncio', 'multiprocessing', 'pathlib')\n"
+        "print(sorted({name.split('.')[0] for name in sys.modules if name.startswith(heavy)}))\n"
+    )
+
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+
+    assert result.stdout.strip() == "[]"
