@@ -67,7 +67,7 @@ class EventWriter:
         fields: dict[str, Any],
         exception: BaseException | None = None,
     ) -> None:
-        if LEVELS[level] < self.threshold:
+        if LEVELS.get(level, LEVELS["INFO"]) < self.threshold:
             return
         record: dict[str, Any] = {"timestamp": self._timestamp(), "level": level, "message": message}
         if event_type is not None:
