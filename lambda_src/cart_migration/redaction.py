@@ -2,8 +2,8 @@
 
 It runs inside the logging path, so no call site can leak by forgetting it:
 
-* ``customer_id`` (at any depth) becomes a keyed HMAC-SHA256 digest, ``cust_`` + 16 hex; without
-  ``LOG_HASH_KEY`` it is replaced outright (there is no public fallback key);
+* ``customer_id`` (at any depth) becomes a keyed HMAC-SHA256 digest, ``cust_`` + 16 hex, keyed
+  with ``LOG_HASH_KEY`` (never with a public fallback key);
 * values under keys that name personal data (name, email, phone, card...) are replaced whole,
   whatever they look like;
 * emails found anywhere in a string are masked (``use***@example.com``); phone numbers and
@@ -138,16 +138,18 @@ class _KeyedDigests:
 _digests = _KeyedDigests()
 
 
+# Used only where LOG_HASH_KEY is unset, which the function itself refuses (config.py): tools and
+# tests that log outside it. Random per process, so it is never public, and pseudonyms stay stable
+# within the process, so their lines still group by customer.
+_PROCESS_HASH_KEY = os.urandom(32).hex()
+
+
 def hash_customer_id(customer_id: Any) -> str:
     """Stable, keyed pseudonym of a customer id, so log queries can still group by customer.
 
-    Without ``LOG_HASH_KEY`` the id is replaced outright: a built-in key would be public, and a
-    hash under a public key can be reversed by trying ids. (The function refuses to start without
-    the key, see config.py; this is the logging layer failing closed on its own.)"""
-    key = os.environ.get(HASH_KEY_ENV)
-    if not key:
-        return REDACTED
-    return _digests.digest(key, str(customer_id))
+    Keyed with ``LOG_HASH_KEY``; there is no built-in key, since a hash under a public key can be
+    reversed by trying ids. Without the setting, a random key of this process is used."""
+    return _digests.digest(os.environ.get(HASH_KEY_ENV) or _PROCESS_HASH_KEY, str(customer_id))
 
 
 def mask_email(email: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import string
 import time
 
@@ -192,10 +194,15 @@ def test_small_numbers_decimals_and_addresses_pass_through():
     assert scrub_string("took 12345678.90 ms from 10.0.0.1") == "took 12345678.90 ms from 10.0.0.1"
 
 
-def test_without_a_hash_key_the_customer_id_is_removed_not_hashed_under_a_public_key(monkeypatch):
+def test_without_a_hash_key_no_public_key_is_used(monkeypatch):
     monkeypatch.delenv("LOG_HASH_KEY")
+    pseudonym = hash_customer_id("user-123456")
+    public_development_key = "cart-migration-development-log-hash-key"  # what older versions used
+    reversible = hmac.new(public_development_key.encode(), b"user-123456", hashlib.sha256).hexdigest()[:16]
 
-    assert redact_record({"customer_id": "user-123456"}) == {"customer_id": "[REDACTED]"}
+    assert pseudonym.startswith("cust_") and pseudonym == hash_customer_id("user-123456")
+    assert pseudonym != "cust_" + reversible
+    assert pseudonym != hash_customer_id("user-654321")
 
 
 @unit_settings
