@@ -96,7 +96,11 @@ module "migration_lambda" {
   jwt_algorithm             = var.jwt_algorithm
   jwt_secret                = var.jwt_secret
   jwt_public_key            = var.jwt_public_key
+  jwt_leeway_seconds        = var.jwt_leeway_seconds
+  jwt_issuer                = var.jwt_issuer
+  jwt_audience              = var.jwt_audience
   rate_limit_max_calls      = var.rate_limit_max_calls
+  read_rate_limit_max_calls = var.read_rate_limit_max_calls
   rate_limit_window_seconds = var.rate_limit_window_seconds
   customer_cart_ttl_days    = var.customer_cart_ttl_days
   log_sample_rate           = var.log_sample_rate

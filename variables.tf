@@ -495,6 +495,11 @@ variable "jwt_secret" {
     condition     = var.jwt_secret == null ? true : length(var.jwt_secret) >= 32
     error_message = "jwt_secret must be at least 32 characters: an HS256 key shorter than the hash (256 bits) can be guessed offline from any token (RFC 7518, section 3.2)."
   }
+
+  validation {
+    condition     = var.jwt_secret == null ? true : !can(regex("-----BEGIN |ssh-rsa |ssh-ed25519 |ecdsa-sha2-", var.jwt_secret))
+    error_message = "jwt_secret holds a public or private key, not a shared secret: for HS256 give the HMAC secret; for tokens signed with an RSA key set jwt_algorithm = \"RS256\" and jwt_public_key."
+  }
 }
 
 variable "jwt_public_key" {
@@ -509,13 +514,57 @@ variable "jwt_public_key" {
 }
 
 variable "rate_limit_max_calls" {
-  description = "Calls allowed per client per rate-limit window."
+  description = "Migrate and cleanup calls allowed per customer, endpoint and rate-limit window (POST /migrate, DELETE /cleanup-guest)."
   type        = number
   default     = 5
 
   validation {
     condition     = var.rate_limit_max_calls >= 1 && floor(var.rate_limit_max_calls) == var.rate_limit_max_calls
     error_message = "rate_limit_max_calls must be a whole number of at least 1 (0 would refuse every call)."
+  }
+}
+
+variable "read_rate_limit_max_calls" {
+  description = "GET /api/v1/cart/all calls allowed per customer and rate-limit window: reads have their own quota, as a front end refreshes the cart list far more often than it migrates."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.read_rate_limit_max_calls >= 1 && floor(var.read_rate_limit_max_calls) == var.read_rate_limit_max_calls
+    error_message = "read_rate_limit_max_calls must be a whole number, at least 1 (calls per customer per rate_limit_window_seconds)."
+  }
+}
+
+variable "jwt_leeway_seconds" {
+  description = "Clock skew, in seconds, allowed when checking a token's exp, nbf and iat: a token minted slightly ahead of the function's clock still signs in."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.jwt_leeway_seconds >= 0 && var.jwt_leeway_seconds <= 300 && floor(var.jwt_leeway_seconds) == var.jwt_leeway_seconds
+    error_message = "jwt_leeway_seconds must be a whole number from 0 to 300: it allows for clock skew, and a larger leeway extends the life of every token."
+  }
+}
+
+variable "jwt_issuer" {
+  description = "When set, tokens must carry this `iss` claim. null = the issuer is not checked."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.jwt_issuer == null ? true : length(trimspace(var.jwt_issuer)) > 0 && trimspace(var.jwt_issuer) == var.jwt_issuer
+    error_message = "jwt_issuer must be null (no check) or the exact, non-empty issuer string, without surrounding spaces."
+  }
+}
+
+variable "jwt_audience" {
+  description = "When set, tokens must name this audience in their `aud` claim. null = tokens must carry no `aud` claim (a token meant for named audiences is refused, RFC 7519 section 4.1.3)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.jwt_audience == null ? true : length(trimspace(var.jwt_audience)) > 0 && trimspace(var.jwt_audience) == var.jwt_audience
+    error_message = "jwt_audience must be null (no check) or the exact, non-empty audience string, without surrounding spaces."
   }
 }
 
@@ -542,18 +591,18 @@ variable "customer_cart_ttl_days" {
 }
 
 variable "log_sample_rate" {
-  description = "Share (0-1) of sampleable events the function logs."
+  description = "Share (0-1) of the per-store `store_cart_migrated` detail lines the function logs. No metric filter or alarm counts them; every event an alarm counts (`performance_metric` for the latency alarms among them) is always logged, so 0 is safe."
   type        = number
   default     = 1.0
 
   validation {
     condition     = var.log_sample_rate >= 0 && var.log_sample_rate <= 1
-    error_message = "log_sample_rate must be between 0 (log no sampleable event) and 1 (log every one)."
+    error_message = "log_sample_rate must be between 0 and 1 (the share of store_cart_migrated lines logged)."
   }
 }
 
 variable "log_hash_key" {
-  description = "Key of the keyed hash that pseudonymises identifiers in the logs (required when create_lambda = true)."
+  description = "Key of the keyed hash that pseudonymises identifiers in the logs. Required when create_lambda = true: the function refuses to start without it."
   type        = string
   default     = null
   sensitive   = true

@@ -2,35 +2,31 @@
 
 Every route runs: settings -> JWT auth -> input validation -> rate limit -> work -> audit and
 performance events. Validation comes before the rate limit so malformed requests cost no
-DynamoDB write and never use up a customer's quota.
+DynamoDB write and never use up a customer's quota. Reads (GET /all) have their own quota
+(READ_RATE_LIMIT_MAX_CALLS), apart from the migrate and cleanup quota (RATE_LIMIT_MAX_CALLS).
+
+Inside Lambda the settings are checked when this module is imported: a misconfigured function
+refuses to start, with the reason in its log, instead of failing every request.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from aws_lambda_powertools.event_handler import (
-    APIGatewayHttpResolver,
-    APIGatewayRestResolver,
-    Response,
-    content_types,
-)
-from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
-from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
-
 from . import catalogue, clients, rate_limit, validation
 from .audit import AuditLogWriter, record_audit
 from .auth import AuthenticationFailed, Identity, authenticate
-from .config import ConfigurationError, Settings
+from .config import ConfigurationError, Settings, check_startup
 from .dynamo import StorageError
-from .event_log import CartMigrationMetrics, log_operational, log_unhandled_error, logger
+from .event_log import CartMigrationMetrics, log_operational, log_unhandled_error, set_request_id
 from .migration import CartMigrator, FailureReason, MigrationRequest, MigrationResult, MigrationStatus
+from .router import APPLICATION_JSON, Request, Response, Router, proxy_result, request_from
 from .storage import CartTable, cart_summary
 
 MIGRATE_PATH = "/api/v1/cart/migrate"
@@ -79,13 +75,13 @@ def _json_response(
 ) -> Response:
     return Response(
         status_code=status_code,
-        content_type=content_types.APPLICATION_JSON,
+        content_type=APPLICATION_JSON,
         body=json.dumps(body),
         headers=dict(headers or {}),
     )
 
 
-def source_ip(event: BaseProxyEvent) -> str | None:
+def source_ip(event: Request) -> str | None:
     request_context = event.raw_event.get("requestContext") or {}
     for section in ("http", "identity"):  # HTTP API v2, then REST API v1
         address = (request_context.get(section) or {}).get("sourceIp")
@@ -102,7 +98,7 @@ def _settings() -> Settings:
         raise ApiError(500, "The service is misconfigured") from None
 
 
-def _authenticate(event: BaseProxyEvent, endpoint: str, settings: Settings) -> Identity:
+def _authenticate(event: Request, endpoint: str, settings: Settings) -> Identity:
     try:
         return authenticate(event.headers.get("authorization"), settings)
     except AuthenticationFailed as failure:
@@ -118,13 +114,24 @@ def _validated[T](endpoint: str, parse: Callable[[], T]) -> T:
         raise ApiError(invalid.status_code, invalid.message) from None
 
 
+def _quota(endpoint: str, settings: Settings) -> int:
+    """Reads have their own, larger quota: a front end refreshes the cart list far more often than
+    it migrates."""
+    return (
+        settings.read_rate_limit_max_calls
+        if endpoint == ALL_CARTS_ENDPOINT
+        else settings.rate_limit_max_calls
+    )
+
+
 def _enforce_rate_limit(identity: Identity, endpoint: str, settings: Settings) -> None:
+    max_calls = _quota(endpoint, settings)
     decision = rate_limit.consume(
         clients.dynamodb(),
         settings.rate_limit_table,
         endpoint,
         identity.customer_id,
-        settings.rate_limit_max_calls,
+        max_calls,
         settings.rate_limit_window_seconds,
         now=time.time(),
     )
@@ -132,7 +139,7 @@ def _enforce_rate_limit(identity: Identity, endpoint: str, settings: Settings) -
         CartMigrationMetrics.log_rate_limit_exceeded(
             identity.customer_id,
             endpoint,
-            settings.rate_limit_max_calls,
+            max_calls,
             settings.rate_limit_window_seconds,
             decision.retry_after_seconds,
         )
@@ -167,7 +174,7 @@ def _performance_metric(operation: str, started: float) -> Iterator[dict[str, in
 
 # Not Powertools idempotency: it would replay the first answer, while a repeat must answer
 # no_carts_found from the table as it is; the conditional transaction makes repeats safe.
-def handle_migrate(event: BaseProxyEvent) -> Response:
+def handle_migrate(event: Request) -> Response:
     started = time.perf_counter()
     settings = _settings()
     identity = _authenticate(event, MIGRATE_ENDPOINT, settings)
@@ -245,7 +252,7 @@ def _migration_response(result: MigrationResult) -> Response:
     return _json_response(422, {"message": message, **result.as_response()})
 
 
-def handle_all_carts(event: BaseProxyEvent) -> Response:
+def handle_all_carts(event: Request) -> Response:
     started = time.perf_counter()
     settings = _settings()
     identity = _authenticate(event, ALL_CARTS_ENDPOINT, settings)
@@ -285,7 +292,7 @@ def _cart_summary(stored: Any) -> dict[str, Any] | None:
         return None
 
 
-def handle_cleanup(event: BaseProxyEvent, raw_guest_session_id: str) -> Response:
+def handle_cleanup(event: Request, raw_guest_session_id: str) -> Response:
     started = time.perf_counter()
     settings = _settings()
     identity = _authenticate(event, CLEANUP_ENDPOINT, settings)
@@ -329,64 +336,64 @@ def _storage_error_response(error: StorageError) -> Response:
     return _json_response(500, {"message": "Cart storage failed"})
 
 
-def _not_found_response(_: NotFoundError) -> Response:
+def _not_found_response() -> Response:
     CartMigrationMetrics.log_validation_error("unmatched route", "path", "no such route")
     return _json_response(404, {"message": "Not found"})
 
 
-def _reraise(error: Exception) -> Response:
-    # Registered for Exception so that Powertools does not log the raw error itself.
-    raise error
+def _build_router() -> Router:
+    router = Router()
+    router.add("POST", MIGRATE_PATH, handle_migrate)
+    router.add("GET", ALL_CARTS_PATH, handle_all_carts)
+    router.add("DELETE", CLEANUP_PATH, handle_cleanup)
+    return router
 
 
-def _build_resolver(resolver: ApiGatewayResolver) -> ApiGatewayResolver:
-    @resolver.post(MIGRATE_PATH)
-    def migrate() -> Response:
-        return handle_migrate(resolver.current_event)
-
-    @resolver.get(ALL_CARTS_PATH)
-    def all_carts() -> Response:
-        return handle_all_carts(resolver.current_event)
-
-    @resolver.delete(CLEANUP_PATH)
-    def cleanup(guest_session_id: str) -> Response:
-        return handle_cleanup(resolver.current_event, guest_session_id)
-
-    resolver.exception_handler(ApiError)(_api_error_response)
-    resolver.exception_handler(StorageError)(_storage_error_response)
-    resolver.not_found(_not_found_response)
-    resolver.exception_handler(Exception)(_reraise)
-    return resolver
+router = _build_router()
 
 
-rest_api = _build_resolver(APIGatewayRestResolver())
-http_api = _build_resolver(APIGatewayHttpResolver())
+def _respond(request: Request) -> Response:
+    matched = router.match(request)
+    if matched is None:
+        return _not_found_response()
+    route, parameters = matched
+    try:
+        return route(request, *parameters.values())
+    except ApiError as error:
+        return _api_error_response(error)
+    except StorageError as error:
+        return _storage_error_response(error)
 
 
-def resolver_for(event: Any) -> ApiGatewayResolver | None:
-    """HTTP API payload v2 says so in ``version``; REST API and payload v1 carry ``httpMethod``."""
-    if not isinstance(event, dict):
-        return None
-    if event.get("version") == "2.0" and isinstance((event.get("requestContext") or {}).get("http"), dict):
-        return http_api
-    if isinstance(event.get("httpMethod"), str) and isinstance(event.get("path"), str):
-        return rest_api
-    return None
+def check_configuration() -> Settings:
+    """The start-up check: the settings, or a logged ConfigurationError that stops the function."""
+    try:
+        return check_startup()
+    except ConfigurationError as error:
+        log_operational("ERROR", "Service misconfigured; the function cannot start", error_message=str(error))
+        raise
+
+
+# The Lambda runtime sets AWS_LAMBDA_RUNTIME_API: there, a bad setting fails the init phase, with
+# its reason logged. Elsewhere (tests, tools) importing the module checks nothing, and each request
+# still checks its settings (a 500 and a "Service misconfigured" line).
+if os.environ.get("AWS_LAMBDA_RUNTIME_API"):
+    check_configuration()
 
 
 def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
-    logger.append_keys(request_id=getattr(context, "aws_request_id", None))
-    resolver = resolver_for(event)
-    if resolver is None:
+    set_request_id(getattr(context, "aws_request_id", None))
+    request = request_from(event)
+    if request is None:
         CartMigrationMetrics.log_validation_error("lambda event", "event", "not an API Gateway proxy event")
         return {
             "statusCode": 400,
-            "headers": {"Content-Type": content_types.APPLICATION_JSON},
+            "headers": {"Content-Type": APPLICATION_JSON},
             "body": json.dumps({"message": "Expected an API Gateway proxy event"}),
             "isBase64Encoded": False,
         }
     try:
-        return resolver.resolve(event, context)
+        return proxy_result(request.api, _respond(request))
     except Exception:
         log_unhandled_error("Unhandled error")
         raise UnhandledError(

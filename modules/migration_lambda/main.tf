@@ -21,7 +21,11 @@ locals {
       JWT_ALGORITHM             = var.jwt_algorithm
       JWT_SECRET                = local.uses_shared_secret ? var.jwt_secret : null
       JWT_PUBLIC_KEY            = local.uses_shared_secret ? null : var.jwt_public_key
+      JWT_LEEWAY_SECONDS        = tostring(var.jwt_leeway_seconds)
+      JWT_ISSUER                = var.jwt_issuer
+      JWT_AUDIENCE              = var.jwt_audience
       RATE_LIMIT_MAX_CALLS      = tostring(var.rate_limit_max_calls)
+      READ_RATE_LIMIT_MAX_CALLS = tostring(var.read_rate_limit_max_calls)
       RATE_LIMIT_WINDOW_SECONDS = tostring(var.rate_limit_window_seconds)
       CUSTOMER_CART_TTL_DAYS    = tostring(var.customer_cart_ttl_days)
       LOG_SAMPLE_RATE           = tostring(var.log_sample_rate)

@@ -121,6 +121,30 @@ variable "rate_limit_max_calls" {
   default     = 5
 }
 
+variable "jwt_leeway_seconds" {
+  description = "Clock skew, in seconds, allowed for the exp, nbf and iat claims (JWT_LEEWAY_SECONDS)."
+  type        = number
+  default     = 30
+}
+
+variable "jwt_issuer" {
+  description = "Required `iss` claim (JWT_ISSUER); null = not checked."
+  type        = string
+  default     = null
+}
+
+variable "jwt_audience" {
+  description = "Required `aud` audience (JWT_AUDIENCE); null = tokens must carry no `aud`."
+  type        = string
+  default     = null
+}
+
+variable "read_rate_limit_max_calls" {
+  description = "GET /all calls allowed per customer per window (READ_RATE_LIMIT_MAX_CALLS)."
+  type        = number
+  default     = 60
+}
+
 variable "rate_limit_window_seconds" {
   description = "Length of the rate-limit window in seconds."
   type        = number
@@ -134,7 +158,7 @@ variable "customer_cart_ttl_days" {
 }
 
 variable "log_sample_rate" {
-  description = "Share (0-1) of sampleable events that are logged."
+  description = "Share (0-1) of the `store_cart_migrated` detail lines that are logged; events alarms count are never sampled."
   type        = number
   default     = 1.0
 }
