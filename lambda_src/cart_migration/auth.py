@@ -21,7 +21,7 @@ import hmac
 import json
 import re
 import time
-from typing import Any
+from typing import Any, cast
 
 from .config import Settings
 from .validation import GUEST_PREFIX
@@ -80,7 +80,8 @@ def _json_object(segment: str) -> dict[str, Any]:
 
 def _signature_is_valid(settings: Settings, signing_input: bytes, signature: bytes) -> bool:
     if settings.jwt_algorithm == "HS256":
-        expected = hmac.new(settings.jwt_verification_key, signing_input, hashlib.sha256).digest()  # type: ignore[arg-type]
+        key = cast(bytes, settings.jwt_verification_key)  # HS256 settings hold the secret's bytes (config.py)
+        expected = hmac.new(key, signing_input, hashlib.sha256).digest()
         return hmac.compare_digest(expected, signature)
     return _rs256_signature_is_valid(settings.jwt_verification_key, signing_input, signature)
 

@@ -34,7 +34,7 @@ class Headers(dict):
             (str(name).lower(), value) for name, value in (headers or {}).items() if isinstance(value, str)
         )
 
-    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, name: str, default: Any = None) -> Any:
         return super().get(name.lower(), default)
 
 
@@ -102,8 +102,8 @@ def request_from(event: Any) -> Request | None:
             path=path,
             headers=Headers(event.get("headers")),
         )
-    method, path = event.get("httpMethod"), event.get("path")
-    if isinstance(method, str) and isinstance(path, str):
+    method, rest_path = event.get("httpMethod"), event.get("path")
+    if isinstance(method, str) and isinstance(rest_path, str):
         headers = event.get("headers")
         if not isinstance(headers, dict):  # only multiValueHeaders: the last value of each wins
             multi = event.get("multiValueHeaders")
@@ -112,7 +112,7 @@ def request_from(event: Any) -> Request | None:
                 name: values[-1] for name, values in multi.items() if isinstance(values, list) and values
             }
         return Request(
-            raw_event=event, api=REST_V1, method=method.upper(), path=path, headers=Headers(headers)
+            raw_event=event, api=REST_V1, method=method.upper(), path=rest_path, headers=Headers(headers)
         )
     return None
 
