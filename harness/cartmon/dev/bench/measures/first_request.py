@@ -64,13 +64,9 @@ def lambda_handler(event, context):
 CHILD = """
 import time
 started = time.perf_counter()
-import importlib, json, os, sys, types
+import importlib, json, os, sys
 handler = importlib.import_module(sys.argv[1])
 init_ms = (time.perf_counter() - started) * 1000
-if sys.argv[1] != "cart_migration.handler":
-    # LocalLambda serves `cart_migration.handler`: give it the baseline without importing ours.
-    sys.modules["cart_migration"] = types.ModuleType("cart_migration")
-    sys.modules["cart_migration.handler"] = handler
 import boto3
 from cartmon.local_lambda import LocalLambda, api_event, make_token
 runtime = LocalLambda(
@@ -79,6 +75,8 @@ runtime = LocalLambda(
     boto3.client("logs"),
     boto3.client("cloudwatch"),
     environment={},
+    # Ours goes through the runtime's own init (its configuration check); the baseline is handed in.
+    handler=None if sys.argv[1] == "cart_migration.handler" else handler.lambda_handler,
 )
 token = make_token(os.environ["BENCH_CUSTOMER_ID"], os.environ["JWT_SECRET"], expires_in=3600)
 body = {"guest_session_id": os.environ["BENCH_GUEST_SESSION"], "store_id": "store-000", "merge_strategy": "merge"}
