@@ -68,7 +68,10 @@ WITH_EMULATOR := python3 bootstrap/emulator_launcher.py run --
 # CloudWatch evaluates alarms every minute; the suite and the demo cannot wait that long.
 FAST_ALARMS   := CARTMON_ALARM_EVALUATION_SECONDS=2
 EXAMPLE       := examples/local
-LAMBDA_ZIP    := $(BUILD)/cart_migration.zip
+# Lambda architecture of the zip `make package` builds: x86_64 (build/cart_migration.zip) or
+# arm64 (build/cart_migration-arm64.zip); it must match the module's lambda_architectures.
+ARCH          ?= x86_64
+LAMBDA_ZIP    := $(BUILD)/cart_migration$(if $(filter arm64,$(ARCH)),-arm64,).zip
 TF_DIRS       := . $(sort $(dir $(wildcard modules/*/main.tf examples/*/main.tf)))
 TF_LOCAL_VARS := -var lambda_package_path=$(LAMBDA_ZIP)
 PYTEST_ARGS   ?=
@@ -82,10 +85,10 @@ $(CHECKOV_VENV)/.installed: requirements/checkov.txt
 	@touch $@
 
 $(LAMBDA_ZIP): $(DEV_VENV)/.installed requirements/lambda.txt $(shell find lambda_src -type f -not -path '*/__pycache__/*' 2>/dev/null) bootstrap/package_lambda.py
-	@$(DEV_PY) bootstrap/package_lambda.py $@
+	@$(DEV_PY) bootstrap/package_lambda.py $@ --arch $(ARCH)
 
 .PHONY: package
-package: $(LAMBDA_ZIP) ## Build the Lambda deployment zip reproducibly under build/
+package: $(LAMBDA_ZIP) ## Build the Lambda deployment zip reproducibly under build/ (ARCH=arm64 for Graviton)
 
 .PHONY: test
 test: venv emulator-venv terraformrc package $(CHECKOV_VENV)/.installed ## Run the whole suite (starts an emulator if none is up)

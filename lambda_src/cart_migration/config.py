@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .secrets import SecretParameterError, load_secret_parameters
+
 SUPPORTED_JWT_ALGORITHMS = ("HS256", "RS256")
 
 
@@ -26,6 +28,10 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
+        try:
+            load_secret_parameters()  # JWT_SECRET / LOG_HASH_KEY from SSM when so deployed (secrets.py)
+        except SecretParameterError as error:
+            raise ConfigurationError(str(error)) from None
         algorithm = os.environ.get("JWT_ALGORITHM", "HS256")
         if algorithm not in SUPPORTED_JWT_ALGORITHMS:
             raise ConfigurationError(f"JWT_ALGORITHM must be one of {', '.join(SUPPORTED_JWT_ALGORITHMS)}")
