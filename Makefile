@@ -90,8 +90,18 @@ $(LAMBDA_ZIP): $(DEV_VENV)/.installed requirements/lambda.txt $(shell find lambd
 .PHONY: package
 package: $(LAMBDA_ZIP) ## Build the Lambda deployment zip reproducibly under build/ (ARCH=arm64 for Graviton)
 
+# Offline: a mocked AWS provider, so no credentials and no endpoint may leak in.
+OFFLINE_TF := env -u AWS_ENDPOINT_URL -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_PROFILE terraform
+
+.PHONY: tftest
+tftest: terraformrc ## terraform test: plan the root module and every example offline (tests/terraform, mocked provider)
+	@terraform init -backend=false -input=false -test-directory=tests/terraform >/dev/null
+	@$(OFFLINE_TF) test -test-directory=tests/terraform
+	@# The import block of examples/existing-function is allowed only in a root module: tested there.
+	@cd examples/existing-function && terraform init -backend=false -input=false >/dev/null && $(OFFLINE_TF) test
+
 .PHONY: test
-test: venv emulator-venv terraformrc package $(CHECKOV_VENV)/.installed ## Run the whole suite (starts an emulator if none is up)
+test: venv emulator-venv terraformrc package $(CHECKOV_VENV)/.installed tftest ## Run the whole suite (starts an emulator if none is up)
 	@$(FAST_ALARMS) $(WITH_EMULATOR) $(DEV_PY) -m pytest $(PYTEST_ARGS)
 
 .PHONY: demo

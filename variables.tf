@@ -473,7 +473,7 @@ variable "jwt_secret_parameter" {
   default     = null
 
   validation {
-    condition     = var.jwt_secret_parameter == null ? true : can(regex("^(arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9_.\\-/]+|/?[A-Za-z0-9_.\\-/]{1,2048})$", var.jwt_secret_parameter))
+    condition     = var.jwt_secret_parameter == null ? true : length(var.jwt_secret_parameter) <= 2048 && can(regex("^(arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9_./-]+|/?[A-Za-z0-9_./-]+)$", var.jwt_secret_parameter))
     error_message = "jwt_secret_parameter must be an SSM parameter name (letters, digits, _ . - /) or a parameter ARN (arn:<partition>:ssm:<region>:<account>:parameter/<name>)."
   }
 }
@@ -484,7 +484,7 @@ variable "log_hash_key_parameter" {
   default     = null
 
   validation {
-    condition     = var.log_hash_key_parameter == null ? true : can(regex("^(arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9_.\\-/]+|/?[A-Za-z0-9_.\\-/]{1,2048})$", var.log_hash_key_parameter))
+    condition     = var.log_hash_key_parameter == null ? true : length(var.log_hash_key_parameter) <= 2048 && can(regex("^(arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9_./-]+|/?[A-Za-z0-9_./-]+)$", var.log_hash_key_parameter))
     error_message = "log_hash_key_parameter must be an SSM parameter name (letters, digits, _ . - /) or a parameter ARN (arn:<partition>:ssm:<region>:<account>:parameter/<name>)."
   }
 }

@@ -1,7 +1,7 @@
 variable "alert_emails" {
   description = "Email addresses that receive the alerts (each must confirm its subscription)."
   type        = list(string)
-  default     = ["engineering@vyaparai.com"]
+  default     = ["oncall@example.com"]
 }
 
 variable "pager_https_endpoint" {
