@@ -30,7 +30,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 STATE_FILE = Path(os.environ.get("EMULATOR_STATE_FILE", ROOT / "build" / "emulator" / "state.json"))
 EMULATOR_PYTHON = Path(os.environ.get("EMULATOR_PYTHON", ROOT / ".venv" / "emulator" / "bin" / "python"))
-SERVICES = ["sns", "sqs", "cloudwatch", "logs", "iam", "sts", "kms", "dynamodb", "lambda", "ssm", "apigateway"]
+SERVICES = [
+    "sns",
+    "sqs",
+    "cloudwatch",
+    "logs",
+    "iam",
+    "sts",
+    "kms",
+    "dynamodb",
+    "lambda",
+    "ssm",
+    "apigateway",
+]
 PROVIDER_OVERRIDES = {service: "cartmon" for service in ("dynamodb", "lambda", "logs", "cloudwatch")}
 START_TIMEOUT_SECONDS = float(os.environ.get("EMULATOR_START_TIMEOUT", "120"))
 LOG_TAIL_LINES = 40
