@@ -5,6 +5,7 @@ from __future__ import annotations
 import boto3
 import pytest
 from aws_lambda_powertools.utilities import parameters
+from aws_lambda_powertools.utilities.parameters import base as parameters_base
 from moto import mock_aws
 
 from cart_migration import secrets
@@ -18,8 +19,11 @@ PARAMETER_SECRET = "a-shared-secret-of-at-least-32-characters-from-ssm"
 def ssm():
     with mock_aws():
         parameters.clear_caches()
+        parameters_base.DEFAULT_PROVIDERS.clear()
         yield boto3.client("ssm", region_name=REGION)
         parameters.clear_caches()
+        # The provider holds a client made under moto: later suites must build their own.
+        parameters_base.DEFAULT_PROVIDERS.clear()
 
 
 def test_plain_values_are_used_as_given_and_nothing_is_fetched(monkeypatch):
