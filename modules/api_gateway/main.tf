@@ -49,6 +49,11 @@ resource "aws_api_gateway_rest_api" "this" {
   }
 
   tags = var.tags
+
+  # A replacement (a new name) gets its new API before the old one goes.
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 resource "aws_api_gateway_resource" "api" {
