@@ -1,6 +1,6 @@
 terraform {
-  # import blocks whose id is an expression: Terraform 1.6; `removed` blocks (see README): 1.7.
-  required_version = ">= 1.7"
+  # An import block whose id is an expression needs Terraform 1.6.
+  required_version = ">= 1.6"
 
   required_providers {
     aws = {

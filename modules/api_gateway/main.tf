@@ -98,7 +98,7 @@ resource "aws_api_gateway_resource" "guest_session" {
   path_part   = "{guest_session_id}"
 }
 
-resource "aws_api_gateway_method" "route" {
+resource "aws_api_gateway_method" "this" {
   #checkov:skip=CKV_AWS_59:The function verifies the bearer JWT on every route (HS256 or RS256) and answers 401 itself, logging auth_failure events the alarms count; an API Gateway authorizer would verify the same token twice.
   #checkov:skip=CKV2_AWS_53:The function validates every request body and path parameter (validation.py) and logs validation_error events; API Gateway request validation would duplicate it without those events.
   for_each = local.routes
@@ -111,12 +111,12 @@ resource "aws_api_gateway_method" "route" {
   request_parameters = each.key == "cleanup" ? { "method.request.path.guest_session_id" = true } : {}
 }
 
-resource "aws_api_gateway_integration" "route" {
+resource "aws_api_gateway_integration" "this" {
   for_each = local.routes
 
   rest_api_id             = aws_api_gateway_rest_api.this.id
   resource_id             = local.route_resource_ids[each.key]
-  http_method             = aws_api_gateway_method.route[each.key].http_method
+  http_method             = aws_api_gateway_method.this[each.key].http_method
   type                    = "AWS_PROXY"
   integration_http_method = "POST" # Lambda is always invoked with POST
   uri                     = var.function_invoke_arn
@@ -130,7 +130,7 @@ resource "aws_api_gateway_deployment" "this" {
     routes = sha1(jsonencode([
       local.routes,
       local.route_resource_ids,
-      [for k in keys(local.routes) : aws_api_gateway_integration.route[k].uri],
+      [for k in keys(local.routes) : aws_api_gateway_integration.this[k].uri],
     ]))
   }
 
@@ -138,7 +138,7 @@ resource "aws_api_gateway_deployment" "this" {
     create_before_destroy = true
   }
 
-  depends_on = [aws_api_gateway_integration.route]
+  depends_on = [aws_api_gateway_integration.this]
 }
 
 resource "aws_cloudwatch_log_group" "access" {
@@ -170,7 +170,7 @@ resource "aws_api_gateway_stage" "this" {
   depends_on = [aws_api_gateway_account.this]
 }
 
-resource "aws_api_gateway_method_settings" "all" {
+resource "aws_api_gateway_method_settings" "this" {
   #checkov:skip=CKV_AWS_225:Responses are per customer and change with every migration: a cache would serve stale carts.
   #checkov:skip=CKV_AWS_308:Caching is off (see CKV_AWS_225), so there is no cache to encrypt.
   rest_api_id = aws_api_gateway_rest_api.this.id
@@ -186,7 +186,7 @@ resource "aws_api_gateway_method_settings" "all" {
 }
 
 # Only this API's stage may invoke the function, on its three routes.
-resource "aws_lambda_permission" "api" {
+resource "aws_lambda_permission" "this" {
   statement_id  = "AllowApiGateway-${var.name}"
   action        = "lambda:InvokeFunction"
   function_name = var.function_name
@@ -219,7 +219,7 @@ data "aws_iam_policy_document" "apigateway_assume" {
   }
 }
 
-resource "aws_iam_role" "apigateway_cloudwatch" {
+resource "aws_iam_role" "this" {
   count = var.manage_account_cloudwatch_role ? 1 : 0
 
   name               = "${substr(var.name, 0, 44)}-apigw-cloudwatch"
@@ -228,17 +228,17 @@ resource "aws_iam_role" "apigateway_cloudwatch" {
   tags = var.tags
 }
 
-resource "aws_iam_role_policy_attachment" "apigateway_cloudwatch" {
+resource "aws_iam_role_policy_attachment" "this" {
   count = var.manage_account_cloudwatch_role ? 1 : 0
 
-  role       = aws_iam_role.apigateway_cloudwatch[0].name
+  role       = aws_iam_role.this[0].name
   policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
 }
 
 resource "aws_api_gateway_account" "this" {
   count = var.manage_account_cloudwatch_role ? 1 : 0
 
-  cloudwatch_role_arn = aws_iam_role.apigateway_cloudwatch[0].arn
+  cloudwatch_role_arn = aws_iam_role.this[0].arn
 
-  depends_on = [aws_iam_role_policy_attachment.apigateway_cloudwatch]
+  depends_on = [aws_iam_role_policy_attachment.this]
 }

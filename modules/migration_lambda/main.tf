@@ -285,7 +285,7 @@ resource "aws_lambda_function" "this" {
 
 # One permission per caller given (an API of the caller's own, an EventBridge rule, ...), scoped
 # to its source ARN; the optional API of modules/api_gateway brings its own.
-resource "aws_lambda_permission" "callers" {
+resource "aws_lambda_permission" "this" {
   for_each = var.invoke_source_arns
 
   statement_id  = "AllowInvoke-${each.key}"
