@@ -14,13 +14,19 @@ locals {
 # with an import block (examples/existing-function) or leave it unmanaged
 # (create_function_log_group = false). Unmanaged, it must exist before the metric filters are
 # created; this check says so at plan time instead of letting apply fail on the first filter.
-check "function_log_group_exists" {
-  data "aws_cloudwatch_log_groups" "function" {
-    log_group_name_prefix = local.function_log_group_name
-  }
+#
+# The data source is read only when the group is not managed here, and it is a plain one, not
+# scoped to the check block: Terraform defers a check block's own data sources to every apply, so
+# every plan of an unchanged stack would show a change.
+data "aws_cloudwatch_log_groups" "function" {
+  count = var.create_function_log_group ? 0 : 1
 
+  log_group_name_prefix = local.function_log_group_name
+}
+
+check "function_log_group_exists" {
   assert {
-    condition     = var.create_function_log_group || contains(data.aws_cloudwatch_log_groups.function.log_group_names, local.function_log_group_name)
+    condition     = var.create_function_log_group ? true : contains(data.aws_cloudwatch_log_groups.function[0].log_group_names, local.function_log_group_name)
     error_message = "The log group ${local.function_log_group_name} does not exist, and create_function_log_group = false: the metric filters on it will fail to create. Invoke the function once (Lambda creates the group), create the group yourself, or set create_function_log_group = true (the module then creates it, or adopts it with an import block: see examples/existing-function)."
   }
 }

@@ -72,6 +72,26 @@ def test_creating_the_existing_group_fails_at_apply(existing_group, terraform):
         runner.destroy(tf_vars=tf_vars)
 
 
+def test_left_unmanaged_the_group_is_checked_and_a_second_plan_is_empty(
+    existing_group, terraform, aws_client
+):
+    """The default for an existing function: the group is read, not managed, and nothing drifts."""
+    runner = terraform("modules/log_groups")
+    tf_vars = {"function_name": FUNCTION, "name_prefix": f"keep-{RUN}", "create_function_log_group": "false"}
+    try:
+        runner.apply(tf_vars=tf_vars)
+        # -detailed-exitcode: 2 (a change) raises; the check's data source must not count as one.
+        runner.execute_command(
+            "plan", "-input=false", "-detailed-exitcode", *[f"-var={k}={v}" for k, v in tf_vars.items()]
+        )
+        assert describe_group(aws_client("logs"))["logGroupName"] == GROUP
+    finally:
+        runner.destroy(tf_vars=tf_vars)
+    assert stored_messages(aws_client("logs")) == EVENTS, (
+        "destroying the unmanaged path leaves the group alone"
+    )
+
+
 @pytest.fixture(scope="module")
 def adopted(existing_group, terraform, aws_client):
     """examples/existing-function applied over the existing group; released and destroyed after."""
