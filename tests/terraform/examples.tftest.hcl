@@ -61,8 +61,6 @@ run "complete_example" {
 
   variables {
     lambda_package_path = "tests/terraform/fixtures/lambda-stand-in.zip"
-    jwt_secret          = "a-shared-secret-of-at-least-32-characters"
-    log_hash_key        = "a-log-hash-key-long-enough"
   }
 
   assert {
