@@ -66,6 +66,17 @@ def test_a_rebuild_gives_the_same_bytes(built_zip, tmp_path):
     assert hashlib.sha256(rebuilt.read_bytes()).digest() == hashlib.sha256(built_zip.read_bytes()).digest()
 
 
+def test_an_arm64_rebuild_gives_the_same_bytes_too(zips_by_arch, tmp_path):
+    rebuilt = tmp_path / "again-arm64.zip"
+    subprocess.run(
+        [sys.executable, str(ROOT / "bootstrap" / "package_lambda.py"), str(rebuilt), "--arch", "arm64"],
+        check=True,
+        capture_output=True,
+    )
+    assert rebuilt.read_bytes() == zips_by_arch["arm64"].read_bytes()
+    assert rebuilt.read_bytes() != zips_by_arch["x86_64"].read_bytes(), "the architectures differ"
+
+
 def test_the_zip_holds_the_code_the_catalogue_and_its_dependencies(built_zip):
     names = set(zipfile.ZipFile(built_zip).namelist())
     assert {"cart_migration/handler.py", "cart_migration/event_catalogue.json"} <= names
