@@ -690,7 +690,13 @@ def test_root_module_outputs(second_plan):
         "lambda_role_arn",
         "carts_table_name",
         "rate_limit_table_name",
+        "lambda_invoke_arn",
+        "api_invoke_url",
+        "api_id",
+        "api_execution_arn",
+        "api_access_log_group_name",
     } <= set(second_plan.output_changes)
+    assert second_plan.outputs["api_invoke_url"] is None and second_plan.outputs["lambda_invoke_arn"] is None
     assert second_plan.outputs["metric_namespace"] == "Staging/CartMigration"
     assert second_plan.outputs["lambda_function_name"] is None
     assert second_plan.outputs["pending_email_confirmations"] == {}

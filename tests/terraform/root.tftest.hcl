@@ -315,3 +315,52 @@ run "bad_topic_arns_and_emails_are_refused" {
 
   expect_failures = [var.critical_topic_arn, var.warning_topic_arn, var.alert_emails]
 }
+
+run "bad_naming_routing_and_table_settings_are_refused" {
+  command = plan
+
+  variables {
+    alarm_name_prefix                     = "-Alarms"
+    metric_namespace                      = "AWS/CartMigration"
+    kms_key_deletion_window_in_days       = 3
+    additional_subscriptions              = { pager = { severity = "urgent", protocol = "https", endpoint = "https://pager.example.com" } }
+    priority_topics                       = { P1 = "critical", P2 = "warning" }
+    audit_log_retention_in_days           = 2
+    runbook_base_url                      = "ftp://runbooks"
+    alarm_overrides                       = { HighFailureRate = { threshold = -1 } }
+    lambda_reserved_concurrent_executions = -5
+    carts_table_name                      = "carts table!"
+    rate_limit_table_name                 = "rl"
+    jwt_public_key                        = "ssh-rsa AAAAB3Nza"
+    extra_alarms = {
+      Bad = {
+        priority            = "P9"
+        summary             = "bad"
+        response            = "none"
+        metric              = "MigrationFailureCount"
+        statistic           = "Sum"
+        comparison_operator = "GreaterThanThreshold"
+        threshold           = 1
+        period              = 300
+        evaluation_periods  = 1
+        treat_missing_data  = "notBreaching"
+      }
+    }
+  }
+
+  expect_failures = [
+    var.alarm_name_prefix,
+    var.metric_namespace,
+    var.kms_key_deletion_window_in_days,
+    var.additional_subscriptions,
+    var.priority_topics,
+    var.audit_log_retention_in_days,
+    var.runbook_base_url,
+    var.alarm_overrides,
+    var.lambda_reserved_concurrent_executions,
+    var.carts_table_name,
+    var.rate_limit_table_name,
+    var.jwt_public_key,
+    var.extra_alarms,
+  ]
+}
