@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 
+from .secrets import SecretParameterError, load_secret_parameters
+
 SUPPORTED_JWT_ALGORITHMS = ("HS256", "RS256")
 # RFC 7518, section 3.2: an HMAC key shorter than the hash (256 bits) can be guessed offline.
 MIN_HS256_SECRET_BYTES = 32
@@ -79,6 +81,10 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
+        try:
+            load_secret_parameters()  # JWT_SECRET / LOG_HASH_KEY from SSM when so deployed (secrets.py)
+        except SecretParameterError as error:
+            raise ConfigurationError(str(error)) from None
         algorithm = os.environ.get("JWT_ALGORITHM", "HS256")
         if algorithm not in SUPPORTED_JWT_ALGORITHMS:
             raise ConfigurationError(f"JWT_ALGORITHM must be one of {', '.join(SUPPORTED_JWT_ALGORITHMS)}")

@@ -170,6 +170,42 @@ variable "log_hash_key" {
   sensitive   = true
 }
 
+variable "jwt_secret_parameter" {
+  description = "Name or ARN of the SSM SecureString parameter that holds the HS256 secret, read by the function at cold start (instead of jwt_secret)."
+  type        = string
+  default     = null
+}
+
+variable "log_hash_key_parameter" {
+  description = "Name or ARN of the SSM SecureString parameter that holds the log hash key, read by the function at cold start (instead of log_hash_key)."
+  type        = string
+  default     = null
+}
+
+variable "secret_parameters_kms_key_arn" {
+  description = "ARN of the customer-managed KMS key that encrypts the secret parameters; the role may decrypt with it through SSM only. null = the AWS-managed alias/aws/ssm key (its policy already admits the account's principals through SSM)."
+  type        = string
+  default     = null
+}
+
+variable "secrets_max_age_seconds" {
+  description = "How long the function keeps a secret read from SSM before reading it again (SECRETS_MAX_AGE_SECONDS)."
+  type        = number
+  default     = 300
+}
+
+variable "kms_key_arn" {
+  description = "ARN of a customer-managed KMS key that encrypts the function's environment variables at rest. null = Lambda's service key."
+  type        = string
+  default     = null
+}
+
+variable "invoke_source_arns" {
+  description = "Callers allowed to invoke the function, by a name of your choice => source ARN (for example an API Gateway execute-api ARN `arn:aws:execute-api:<region>:<account>:<api-id>/*/*/*`): one lambda permission each."
+  type        = map(string)
+  default     = {}
+}
+
 variable "powertools_service_name" {
   description = "POWERTOOLS_SERVICE_NAME of the function (the `service` field of every log line)."
   type        = string

@@ -304,7 +304,7 @@ CASES = [
     case(
         "log_hash_key",
         None,
-        "log_hash_key is required when create_lambda = true",
+        "or log_hash_key_parameter is required when create_lambda = true",
         cross=True,
         migration_lambda="log_hash_key",
     ),
