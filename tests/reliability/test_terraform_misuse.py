@@ -229,7 +229,13 @@ CASES = [Misuse(variable, value, message) for variable, (value, message) in BAD_
         INPUT_CHECKS,
         plan=2,
     ),
-    Misuse("log_hash_key", None, "or log_hash_key_parameter is required when create_lambda = true", INPUT_CHECKS, plan=2),
+    Misuse(
+        "log_hash_key",
+        None,
+        "or log_hash_key_parameter is required when create_lambda = true",
+        INPUT_CHECKS,
+        plan=2,
+    ),
 ]
 MERGEABLE = {"alarm_overrides", "extra_alarms", "additional_subscriptions"}
 
