@@ -75,7 +75,7 @@ def test_settings_take_the_jwt_secret_from_its_parameter(ssm, monkeypatch):
     monkeypatch.delenv("JWT_SECRET")
     monkeypatch.setenv("JWT_SECRET_PARAMETER", "/cart/jwt")
 
-    assert Settings.from_env().jwt_verification_key == PARAMETER_SECRET
+    assert Settings.from_env().jwt_verification_key == PARAMETER_SECRET.encode()
 
 
 def test_a_missing_parameter_is_a_configuration_error_that_names_it(ssm, monkeypatch):
