@@ -29,6 +29,7 @@ MODULE_FILES = (
     "outputs.tf",
     "versions.tf",
     "locals.tf",
+    "slo.tf",
     "modules",
     "examples",
     "docs",

@@ -1,5 +1,5 @@
 variable "name_prefix" {
-  description = "Prefix of every name this module gives: topics `<name_prefix>-alerts` (critical) and `<name_prefix>-alerts-warning` (warning), KMS alias `alias/<name_prefix>-sns`."
+  description = "Prefix of every name this module gives: topics `<name_prefix>-alerts` (every alarm) and `<name_prefix>-alerts-page` (pages), KMS alias `alias/<name_prefix>-sns`."
   type        = string
 
   validation {
@@ -8,25 +8,25 @@ variable "name_prefix" {
   }
 }
 
-variable "critical_topic_arn" {
-  description = "ARN of an existing SNS topic for critical (P1) alerts. null = the module creates `<name_prefix>-alerts`."
+variable "alerts_topic_arn" {
+  description = "ARN of an existing standard SNS topic that receives every alarm (P1-P3). null = the module creates `<name_prefix>-alerts` (the guide's topic)."
   type        = string
   default     = null
 
   validation {
-    condition     = var.critical_topic_arn == null ? true : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$", var.critical_topic_arn))
-    error_message = "critical_topic_arn must be an SNS topic ARN (arn:<partition>:sns:<region>:<account>:<name>) or null."
+    condition     = var.alerts_topic_arn == null ? true : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", var.alerts_topic_arn))
+    error_message = "alerts_topic_arn must be the ARN of a standard SNS topic (arn:<partition>:sns:<region>:<account>:<name>, not .fifo) or null."
   }
 }
 
-variable "warning_topic_arn" {
-  description = "ARN of an existing SNS topic for warning (P2/P3) alerts. null = the module creates `<name_prefix>-alerts-warning`."
+variable "page_topic_arn" {
+  description = "ARN of an existing standard SNS topic that receives the pages (P1) only. null = the module creates `<name_prefix>-alerts-page`."
   type        = string
   default     = null
 
   validation {
-    condition     = var.warning_topic_arn == null ? true : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$", var.warning_topic_arn))
-    error_message = "warning_topic_arn must be an SNS topic ARN (arn:<partition>:sns:<region>:<account>:<name>) or null."
+    condition     = var.page_topic_arn == null ? true : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", var.page_topic_arn))
+    error_message = "page_topic_arn must be the ARN of a standard SNS topic (arn:<partition>:sns:<region>:<account>:<name>, not .fifo) or null."
   }
 }
 
@@ -53,7 +53,7 @@ variable "kms_key_deletion_window_in_days" {
 }
 
 variable "alert_emails" {
-  description = "Email addresses subscribed to both the critical and the warning topic. Each subscription waits for its owner to confirm it."
+  description = "Email addresses subscribed once each to the alerts topic (every alarm, pages included). Each subscription waits for its owner to confirm it."
   type        = list(string)
   default     = []
 
@@ -61,26 +61,39 @@ variable "alert_emails" {
     condition     = alltrue([for e in var.alert_emails : can(regex("^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}$", e))])
     error_message = "Every entry of alert_emails must be an email address like oncall@example.com."
   }
+
+  validation {
+    condition     = length(distinct([for e in var.alert_emails : lower(e)])) == length(var.alert_emails)
+    error_message = "alert_emails lists an address twice (addresses compare without case): list each address once."
+  }
 }
 
 variable "additional_subscriptions" {
-  description = "Further subscriptions, keyed by a name of your choice: severity (critical or warning), protocol (sqs, lambda, https, ...), endpoint, and optionally raw_message_delivery."
+  description = "Further subscriptions, keyed by a name of your choice: topic (alerts or page), protocol (sqs, lambda, https, ...), endpoint, and optionally raw_message_delivery, subscription_role_arn (required for firehose), filter_policy and redrive_policy (JSON)."
   type = map(object({
-    severity             = string
-    protocol             = string
-    endpoint             = string
-    raw_message_delivery = optional(bool, false)
+    topic                 = string
+    protocol              = string
+    endpoint              = string
+    raw_message_delivery  = optional(bool, false)
+    subscription_role_arn = optional(string)
+    filter_policy         = optional(string)
+    redrive_policy        = optional(string)
   }))
   default = {}
 
   validation {
-    condition     = alltrue([for s in values(var.additional_subscriptions) : contains(["critical", "warning"], s.severity)])
-    error_message = "additional_subscriptions: severity must be critical or warning."
+    condition     = alltrue([for s in values(var.additional_subscriptions) : contains(["alerts", "page"], s.topic)])
+    error_message = "additional_subscriptions: topic must be alerts or page."
   }
 
   validation {
     condition     = alltrue([for s in values(var.additional_subscriptions) : contains(["sqs", "lambda", "http", "https", "email", "email-json", "sms", "application", "firehose"], s.protocol)])
     error_message = "additional_subscriptions: protocol must be one of sqs, lambda, http, https, email, email-json, sms, application, firehose."
+  }
+
+  validation {
+    condition     = alltrue([for s in values(var.additional_subscriptions) : s.protocol != "firehose" || s.subscription_role_arn != null])
+    error_message = "additional_subscriptions: a firehose subscription needs subscription_role_arn (a role SNS assumes to write to the delivery stream)."
   }
 }
 
