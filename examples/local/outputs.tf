@@ -92,3 +92,13 @@ output "rate_limit_table_name" {
   description = "Rate-limit table (null unless create_lambda)."
   value       = module.monitoring.rate_limit_table_name
 }
+
+output "composite_alarms" {
+  description = "Per composite alarm key: name, ARN, priority, whether it pages, its rule."
+  value       = module.monitoring.composite_alarms
+}
+
+output "slos" {
+  description = "The SLOs and the burn-rate thresholds derived from them."
+  value       = module.monitoring.slos
+}
