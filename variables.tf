@@ -473,7 +473,7 @@ variable "page_suppression" {
   description = "ActionsSuppressor periods of the composite alarms quieted by the availability page: wait_period = seconds a composite waits for the availability page after its own transition before it notifies; extension_period = seconds it stays quiet after the availability page returns to OK."
   type = object({
     wait_period      = optional(number, 120)
-    extension_period = optional(number, 900)
+    extension_period = optional(number, 1800)
   })
   default = {}
 

@@ -131,7 +131,7 @@ def test_one_page_per_incident_composites(local_plan):
         assert suppressor == {
             "alarm": f"{PREFIX}-AvailabilityPage",
             "wait_period": 120,
-            "extension_period": 900,
+            "extension_period": 1800,
         }
         assert "Quiet while AvailabilityPage is in ALARM" in found[key]["alarm_description"]
     assert found["AvailabilityPage"]["actions_suppressor"] == []
