@@ -16,11 +16,10 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from cartmon_emulator.engines import alarm_evaluation, composite_alarms
-from cartmon_emulator.engines.statistics import StatisticSet
-
 from cartmon.dev.alert_quality.definitions import AlarmSet
 from cartmon.dev.alert_quality.week import Week
+from cartmon_emulator.engines import alarm_evaluation, composite_alarms
+from cartmon_emulator.engines.statistics import StatisticSet
 
 EPOCH = 1_767_225_600  # 2026-01-01 00:00 UTC: minute 0 of the simulated week
 PERCENTILE_SAMPLE_CAP = 1100
