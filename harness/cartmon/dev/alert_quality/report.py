@@ -105,7 +105,7 @@ def classify(
 def must_page(incident: Incident, week: Week) -> bool:
     if incident.should_page is not None:
         return incident.should_page
-    return week.budget_share[incident.name] >= PAGE_BUDGET_SHARE or incident.throttles_per_minute > 0
+    return week.budget_share[incident.name] >= PAGE_BUDGET_SHARE
 
 
 def within(n: Notification, incident: Incident) -> bool:
@@ -224,9 +224,24 @@ def markdown(summaries: dict[str, dict], stop_day: list[dict], seconds: float, d
             "",
         ]
     lines += [
+        "## Reading the tables",
+        "",
+        "- An incident must page when it burns at least 2 % of the monthly error budget. A page counts for an",
+        "  incident when it comes between its start and an hour after its end; for the guide-only set, a page by",
+        "  an alarm unrelated to the incident (HighFailureRate flapping at every peak) also counts, so its",
+        "  detections of the latency regression and the throttling burst are coincidences.",
+        "- Tickets: ALARM notifications of P2/P3 alarms (and of the ticket composites) on the alerts topic.",
+        "- Slow leaks cannot page within 5 minutes without paging on noise: a 1 % leak burns 2x at 99.5 %, below",
+        "  every page pair, and reaches the ticket; a 5 % leak (10x) pages once the 6-hour window averages 3 %.",
+        "  A pair at 6x over 1 hour + 5 minutes would page the 5 % leak in about 40 minutes, at the price of more",
+        "  pages on short bursts; `slo_burn_rate_windows` is the input to change.",
+        "",
         "## NoSuccessfulMigrations on a day whose traffic stops",
         "",
-        "Deploy at 00:00, first request at 06:00; no request between 13:00 and 16:00.",
+        "Deploy at 00:00, first request at 06:00; no request between 13:00 and 16:00. With missing data",
+        "breaching the guide's alarm pages right after deploy, and again during the stop: CloudWatch retrieves",
+        "more periods than it evaluates, so the last 30 minutes without data still see the period before; it",
+        "pages once no period of the range holds data (90 minutes into the stop). The option pages neither time.",
         "",
         "| treat_missing_data | Pages (NoSuccessfulMigrationsPage) |",
         "|---|---|",

@@ -102,6 +102,7 @@ def default_incidents() -> list[Incident]:
             6 * day + 17 * 60,
             6 * day + 17 * 60 + 5,
             throttles_per_minute=40,
+            should_page=False,  # the guide makes throttling a P3: a ticket
         ),
     ]
 
