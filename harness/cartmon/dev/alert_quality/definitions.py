@@ -114,7 +114,7 @@ def plan_json(tf_vars: dict[str, str] | None = None) -> dict:
     env = dict(os.environ, TF_IN_AUTOMATION="1", TF_INPUT="0")
     env.setdefault("TF_CLI_CONFIG_FILE", str(ROOT / "build" / "terraformrc"))
     with tempfile.TemporaryDirectory(prefix="alert-quality-") as tmp:
-        copy = copy_module(Path(tmp) / "module")
+        copy = copy_module(Path(tmp))
         workdir = copy / "examples" / "local"
         package = ROOT / "build" / "cart_migration.zip"
         args = ["-var", "create_lambda=true", "-var", f"lambda_package_path={package}"]
