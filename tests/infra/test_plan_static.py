@@ -100,6 +100,8 @@ def test_module_layout_and_documented_interface(module):
                     "aws_cloudwatch_log_group",
                     "aws_dynamodb_table",
                     "aws_sns_topic_subscription",
+                    # Composites that name composites come after them: a resource cannot wait for its own instances.
+                    "aws_cloudwatch_composite_alarm",
                 }, f"{module.name}: {rtype}.{rname}"
 
 

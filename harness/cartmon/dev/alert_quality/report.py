@@ -223,6 +223,23 @@ def markdown(summaries: dict[str, dict], stop_day: list[dict], seconds: float, d
             + ".",
             "",
         ]
+    full = summaries["full"]
+    must = [r for r in full["incidents"] if r["must_page"]]
+    late = [r["incident"] for r in must if r["first_page_after"] is None or r["first_page_after"] > 5]
+    outage = next(r for r in full["incidents"] if "outage" in r["incident"])
+    most = max((r["pages"] for r in full["incidents"]), default=0)
+    lines += [
+        "## The goals, for the full set",
+        "",
+        "- Every incident burning at least 2 % of the monthly budget pages within 5 minutes: "
+        + ("met." if not late else f"not met for {', '.join(late)}."),
+        f"- An outage at peak pages within 2 minutes: {'met' if outage['pages'] and outage['first_page_after'] <= 2 else 'not met'}"
+        f" ({fmt_minutes(outage['first_page_after'])}).",
+        "- Zero pages outside incidents (traffic never stops for 30 minutes): "
+        + ("met." if not full["stray_pages"] else f"not met ({len(full['stray_pages'])})."),
+        f"- At most one page per incident: {'met' if most <= 1 else 'not met'} (most: {most}).",
+        "",
+    ]
     lines += [
         "## Reading the tables",
         "",
