@@ -122,7 +122,8 @@ def test_one_page_per_incident_composites(local_plan):
     pages = {k for k, c in found.items() if topics["page"] in (c["alarm_actions"] or [])}
     assert pages == {"AvailabilityPage", "LatencyPage", "NoSuccessfulMigrationsPage"}
     for key in pages:
-        assert found[key]["alarm_actions"] == [topics["alerts"], topics["page"]] == found[key]["ok_actions"]
+        assert sorted(found[key]["alarm_actions"]) == sorted([topics["alerts"], topics["page"]])
+        assert sorted(found[key]["ok_actions"]) == sorted(found[key]["alarm_actions"])
     for key in ("AvailabilityTicket", "LatencyTicket"):
         assert found[key]["alarm_actions"] == [topics["alerts"]]
     # The availability page suppresses the others, with the wait and extension periods.
@@ -185,6 +186,8 @@ OTHER_SLOS = {
         },
     ],
     "page_suppression": {"wait_period": 60, "extension_period": 300},
+    "no_successful_migrations_waits_for_traffic": "true",
+    "page_topic_arn": "arn:aws:sns:ap-south-1:000000000000:pager",
 }
 
 
@@ -220,6 +223,25 @@ def test_other_slo_inputs_give_their_own_thresholds(other_plan, catalogue):
     filters = planned(other_plan, "aws_cloudwatch_log_metric_filter")
     assert "$.duration_ms > 250 }" in filters["SlowOperationCount.migrate_single_store"]["pattern"]
     assert "$.duration_ms > 500 }" in filters["SlowOperationCount.migrate_multi_store"]["pattern"]
+
+
+def test_no_successful_migrations_can_wait_for_traffic(other_plan, local_plan):
+    # The guide's value by default; missing data is missing (quiet until first traffic) on request.
+    assert (
+        planned(local_plan, "aws_cloudwatch_metric_alarm")["NoSuccessfulMigrations"]["treat_missing_data"]
+        == "breaching"
+    )
+    alarm = planned(other_plan, "aws_cloudwatch_metric_alarm")["NoSuccessfulMigrations"]
+    assert (alarm["treat_missing_data"], alarm["threshold"], alarm["period"]) == ("missing", 0, 1800)
+
+
+def test_a_given_page_topic_receives_the_pages(other_plan):
+    topics = other_plan.outputs["sns_topic_arns"]
+    assert topics["page"] == OTHER_SLOS["page_topic_arn"]
+    created = {rc["index"] for rc in other_plan.resource_changes.values() if rc["type"] == "aws_sns_topic"}
+    assert created == {"alerts"}
+    actions = composites(other_plan)["AvailabilityPage"]["alarm_actions"]
+    assert sorted(actions) == sorted([topics["alerts"], OTHER_SLOS["page_topic_arn"]])
 
 
 def test_other_slo_inputs_route_tickets_and_suppression(other_plan):
@@ -300,9 +322,16 @@ def test_unreachable_burn_rate_and_unknown_operation_are_refused_at_plan(root_tf
     error = flat(
         plan_error(
             root_tf,
-            {"function_name": "fn", "availability_slo_percent": 90, "latency_slos": {"checkout": {}}},
+            {
+                "function_name": "fn",
+                "availability_slo_percent": 90,
+                "latency_slos": {"checkout": {}},
+                "alerts_topic_arn": "arn:aws:sns:ap-south-1:000000000000:team",
+                "warning_topic_arn": "arn:aws:sns:ap-south-1:000000000000:team-old",
+            },
         )
     )
     assert "latency_slos names operation(s) the event catalogue lacks: checkout" in error
     assert "burn rate x error budget reaches 100 % or more for AvailabilityBurnFast1h (144 %)" in error
     assert "AvailabilityBurnOutage15m (144 %)" in error and "AvailabilityBurnSlow6h" not in error
+    assert "Give alerts_topic_arn or its former name warning_topic_arn, not both." in error

@@ -153,7 +153,7 @@ def replay(alarms: AlarmSet, store: MetricStore, *, only: set[str] | None = None
 
     for minute in range(store.minutes):
         now = EPOCH + (minute + 1) * 60 + 1  # the minute's data is complete
-        at = (now - EPOCH) / 60
+        at = minute + 1.0  # minutes since the start of the week when the data of `minute` is complete
         for name, alarm in metric.items():
             alarm["StateValue"] = state[name]
             evaluation = alarm_evaluation.evaluate_metric_alarm(alarm, fetchers[name], now)
