@@ -56,6 +56,11 @@ def parsed_rule(text: str) -> composite_alarms.Rule:
     return composite_alarms.parse_rule(text)
 
 
+def _compact_json(document: dict) -> str:
+    # CloudWatch writes StateReasonData and HistoryData without spaces: {"version":"1.0",...}
+    return json.dumps(document, separators=(",", ":"))
+
+
 def _epoch(moment) -> float:
     if isinstance(moment, datetime.datetime):
         if moment.tzinfo is None:
@@ -216,14 +221,14 @@ class AlarmRuntime:
                 HistoryItemType=HistoryItemType.StateUpdate,
                 AlarmName=fields["AlarmName"],
                 AlarmType="CompositeAlarm" if composite else "MetricAlarm",
-                HistoryData=json.dumps(history),
+                HistoryData=_compact_json(history),
                 HistorySummary=f"Alarm updated from {old_state} to {state}",
             )
         )
         fields["StateValue"] = state
         fields["StateReason"] = reason
         if reason_data is not None:
-            fields["StateReasonData"] = json.dumps(reason_data)
+            fields["StateReasonData"] = _compact_json(reason_data)
         else:
             fields.pop("StateReasonData", None)
         fields["StateUpdatedTimestamp"] = moment

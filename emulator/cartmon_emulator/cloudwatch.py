@@ -8,6 +8,7 @@
 * GetMetricData with metric math expressions is served by ``engines.metric_math`` (LocalStack fails
   with InternalError 'MetricStat'); requests without expressions stay LocalStack's.
 * PutMetricData without a Timestamp is stamped with the emulator's clock.
+* DescribeAlarms combines its filters and honours AlarmTypes, ChildrenOfAlarmName, ParentsOfAlarmName.
 
 The emulator's clock can be moved forward (``POST /_cartmon/clock {"advance_seconds": n}``) so a test
 can let a 30-minute window pass in a second; ``GET /_cartmon/clock`` reads it.
@@ -24,6 +25,7 @@ import sqlite3
 from localstack.aws.api import RequestContext, handler
 from localstack.aws.api.cloudwatch import (
     DashboardNotFoundError,
+    DescribeAlarmsOutput,
     GetMetricDataOutput,
     InvalidParameterValueException,
     ResourceNotFound,
@@ -49,6 +51,10 @@ _KEPT_STATE_FIELDS = (
     "StateUpdatedTimestamp",
     "StateTransitionedTimestamp",
 )
+
+
+def _is_composite(alarm) -> bool:
+    return isinstance(alarm, LocalStackCompositeAlarm)
 
 
 class CartmonCloudwatchProvider(CloudwatchProvider):
@@ -93,7 +99,19 @@ class CartmonCloudwatchProvider(CloudwatchProvider):
             else:
                 current.pop(key, None)
 
+    @staticmethod
+    def _refuse_actions_the_emulator_cannot_run(request) -> None:
+        # CloudWatch also runs Lambda, Auto Scaling, EC2 and Systems Manager actions; this emulator only
+        # publishes to SNS. Accepting the others would fail silently at the first transition.
+        for key in ("AlarmActions", "OKActions", "InsufficientDataActions"):
+            for action in request.get(key) or []:
+                if not action.startswith("arn:") or action.split(":")[2] != "sns":
+                    raise ValidationException(
+                        f"The emulator runs only SNS alarm actions; {key} {action} would never run here."
+                    )
+
     def put_metric_alarm(self, context, request) -> None:
+        self._refuse_actions_the_emulator_cannot_run(request)
         previous = self._existing(context, request.get("AlarmName"))
         super().put_metric_alarm(context, request)
         self._keep_state(context, request["AlarmName"], previous)
@@ -101,6 +119,7 @@ class CartmonCloudwatchProvider(CloudwatchProvider):
     @handler("PutCompositeAlarm", expand=False)
     def put_composite_alarm(self, context: RequestContext, request) -> None:
         name, rule_text = request.get("AlarmName"), request.get("AlarmRule")
+        self._refuse_actions_the_emulator_cannot_run(request)
         if not isinstance(rule_text, str) or rule_text != rule_text.strip() or not rule_text:
             raise ValidationException("AlarmRule must not contain leading or trailing whitespace or be null")
         try:
@@ -176,6 +195,92 @@ class CartmonCloudwatchProvider(CloudwatchProvider):
                             f"Cannot delete {name} as there are composite alarm(s) depending on it."
                         )
             super().delete_alarms(context, alarm_names, **kwargs)
+
+    def describe_alarms(
+        self,
+        context: RequestContext,
+        alarm_names=None,
+        alarm_name_prefix=None,
+        alarm_types=None,
+        children_of_alarm_name=None,
+        parents_of_alarm_name=None,
+        state_value=None,
+        action_prefix=None,
+        max_records=None,
+        next_token=None,
+        **kwargs,
+    ) -> DescribeAlarmsOutput:
+        """DescribeAlarms as CloudWatch filters it: the filters combine; without AlarmTypes only metric
+        alarms are returned; ChildrenOfAlarmName / ParentsOfAlarmName give the family of a composite
+        alarm (name, ARN, state and its timestamp only). LocalStack applies one filter and returns both
+        kinds whatever AlarmTypes says."""
+        store = self.get_store(context.account_id, context.region)
+        alarms = sorted(store.alarms.values(), key=lambda a: a.alarm["AlarmName"])
+        if children_of_alarm_name or parents_of_alarm_name:
+            if children_of_alarm_name and parents_of_alarm_name:
+                raise ValidationException(
+                    "ChildrenOfAlarmName and ParentsOfAlarmName cannot be used together."
+                )
+            if alarm_names or alarm_name_prefix or alarm_types or state_value or action_prefix:
+                raise ValidationException(
+                    "ChildrenOfAlarmName and ParentsOfAlarmName cannot be used with other filters."
+                )
+            return self._family(store, alarms, children_of_alarm_name, parents_of_alarm_name)
+        if alarm_names:
+            alarms = [a for a in alarms if a.alarm["AlarmName"] in alarm_names]
+        if alarm_name_prefix:
+            alarms = [a for a in alarms if a.alarm["AlarmName"].startswith(alarm_name_prefix)]
+        if state_value:
+            alarms = [a for a in alarms if a.alarm["StateValue"] == state_value]
+        if action_prefix:
+            keys = ("AlarmActions", "OKActions", "InsufficientDataActions")
+            alarms = [
+                a
+                for a in alarms
+                if any(x.startswith(action_prefix) for k in keys for x in a.alarm.get(k) or [])
+            ]
+        types = set(alarm_types or ["MetricAlarm"])
+        selected = [a for a in alarms if "MetricAlarm" in types and not _is_composite(a)]
+        selected += [a for a in alarms if "CompositeAlarm" in types and _is_composite(a)]
+        output = DescribeAlarmsOutput()
+        if max_records or next_token:
+            # Metric and composite alarms are paged as one list. Without MaxRecords every alarm is
+            # returned (LocalStack's answer; CloudWatch pages by 50), so callers that never page keep working.
+            start = int(next_token or 0)
+            size = max_records or 50
+            if start + size < len(selected):
+                output["NextToken"] = str(start + size)
+            selected = selected[start : start + size]
+        output["MetricAlarms"] = [a.alarm for a in selected if not _is_composite(a)]
+        output["CompositeAlarms"] = [a.alarm for a in selected if _is_composite(a)]
+        return output
+
+    @staticmethod
+    def _family(store, alarms, children_of: str | None, parents_of: str | None) -> DescribeAlarmsOutput:
+        if children_of:
+            composite = find_alarm(store, children_of)
+            if composite is None or not _is_composite(composite):
+                return DescribeAlarmsOutput(MetricAlarms=[], CompositeAlarms=[])
+            found = [find_alarm(store, r) for r in parsed_rule(composite.alarm["AlarmRule"]).references]
+            members = [a for a in alarms if any(a is f for f in found)]
+        else:
+            child = find_alarm(store, parents_of)
+            if child is None:
+                return DescribeAlarmsOutput(MetricAlarms=[], CompositeAlarms=[])
+            names = (child.alarm["AlarmName"], child.alarm["AlarmArn"])
+            members = [
+                a
+                for a in alarms
+                if _is_composite(a) and any(r in names for r in parsed_rule(a.alarm["AlarmRule"]).references)
+            ]
+        rows = [
+            (a, {k: a.alarm[k] for k in ("AlarmName", "AlarmArn", "StateValue", "StateUpdatedTimestamp")})
+            for a in members
+        ]
+        return DescribeAlarmsOutput(
+            MetricAlarms=[row for a, row in rows if not _is_composite(a)],
+            CompositeAlarms=[row for a, row in rows if _is_composite(a)],
+        )
 
     def set_alarm_state(
         self, context: RequestContext, alarm_name, state_value, state_reason, state_reason_data=None, **kwargs
