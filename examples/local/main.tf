@@ -6,19 +6,20 @@ provider "aws" {
 }
 
 locals {
-  severities = ["critical", "warning"]
+  # alerts: every alarm; page: the pages only.
+  topics = ["alerts", "page"]
 }
 
-# One queue per severity receives what the alarms publish, so tests can read the notifications.
+# One queue per topic (alerts, page) receives what the alarms publish, so tests can read the notifications.
 resource "aws_sqs_queue" "alarm_inbox" {
-  for_each = toset(local.severities)
+  for_each = toset(local.topics)
 
   name                    = "${var.name_prefix}-alarm-inbox-${each.key}"
   sqs_managed_sse_enabled = true
 }
 
 data "aws_iam_policy_document" "alarm_inbox" {
-  for_each = toset(local.severities)
+  for_each = toset(local.topics)
 
   statement {
     sid       = "AllowAlertTopic"
@@ -40,7 +41,7 @@ data "aws_iam_policy_document" "alarm_inbox" {
 }
 
 resource "aws_sqs_queue_policy" "alarm_inbox" {
-  for_each = toset(local.severities)
+  for_each = toset(local.topics)
 
   queue_url = aws_sqs_queue.alarm_inbox[each.key].id
   policy    = data.aws_iam_policy_document.alarm_inbox[each.key].json
@@ -56,8 +57,8 @@ module "monitoring" {
   alarm_overrides   = var.alarm_overrides
 
   additional_subscriptions = {
-    for s in local.severities : "inbox-${s}" => {
-      severity = s
+    for s in local.topics : "inbox-${s}" => {
+      topic    = s
       protocol = "sqs"
       endpoint = aws_sqs_queue.alarm_inbox[s].arn
     }

@@ -1,15 +1,15 @@
 output "sns_topic_arns" {
-  description = "Alert topic ARN per severity."
+  description = "Alert topic ARN by role (alerts, page)."
   value       = module.monitoring.sns_topic_arns
 }
 
 output "alarm_inbox_queue_urls" {
-  description = "SQS queue URL per severity that receives the alarm notifications."
+  description = "SQS queue URL per topic (alerts, page) that receives the alarm notifications."
   value       = { for s, q in aws_sqs_queue.alarm_inbox : s => q.id }
 }
 
 output "alarm_inbox_queue_arns" {
-  description = "SQS queue ARN per severity that receives the alarm notifications."
+  description = "SQS queue ARN per topic (alerts, page) that receives the alarm notifications."
   value       = { for s, q in aws_sqs_queue.alarm_inbox : s => q.arn }
 }
 
@@ -91,4 +91,14 @@ output "carts_table_name" {
 output "rate_limit_table_name" {
   description = "Rate-limit table (null unless create_lambda)."
   value       = module.monitoring.rate_limit_table_name
+}
+
+output "composite_alarms" {
+  description = "Per composite alarm key: name, ARN, priority, whether it pages, its rule."
+  value       = module.monitoring.composite_alarms
+}
+
+output "slos" {
+  description = "The SLOs and the burn-rate thresholds derived from them."
+  value       = module.monitoring.slos
 }
