@@ -57,7 +57,12 @@ def read_inputs(plan: dict) -> Inputs:
             "SlowOperationCount."
         ):
             op = change["index"].split(".", 1)[1]
-            thresholds[op] = float(re.search(r"duration_ms > (\d+)", after["pattern"]).group(1))
+            slow = re.search(r"duration_ms > (\d+)", after["pattern"])
+            if slow is None:
+                raise ValueError(
+                    f"slow-request filter {change['index']} has no duration threshold: {after['pattern']}"
+                )
+            thresholds[op] = float(slow.group(1))
         if change["type"] == "aws_cloudwatch_metric_alarm" and after.get("extended_statistic") == "p99":
             alert[after["dimensions"]["Operation"]] = float(after["threshold"])
     errors = alarms.metric[f"{prefix}-LambdaErrors"]
@@ -209,10 +214,10 @@ def markdown(summaries: dict[str, dict], stop_day: list[dict], seconds: float, d
                 f"{fmt_minutes(r['first_page_after'])} | {r['tickets']} | {', '.join(r['paged_by']) or '-'} |"
             )
         detected = sum(1 for r in s["incidents"] if r["must_page"] and r["pages"])
-        must = sum(1 for r in s["incidents"] if r["must_page"])
+        must_page = sum(1 for r in s["incidents"] if r["must_page"])
         lines += [
             "",
-            f"- Incidents that must page and did: {detected} of {must}.",
+            f"- Incidents that must page and did: {detected} of {must_page}.",
             f"- Pages per week: {s['pages_per_week']:.0f}; tickets per week: {s['tickets_per_week']:.0f}.",
             f"- Pages matching no incident that must page: {len(s['stray_pages'])}"
             + (
