@@ -484,7 +484,13 @@ class CartmonCloudwatchProvider(CloudwatchProvider):
                 results.append(
                     {
                         "Id": query["Id"],
-                        "Label": query.get("Label") or query["Id"],
+                        # the default label of a metric is its name (LocalStack's and CloudWatch's answer)
+                        "Label": query.get("Label")
+                        or (
+                            query["MetricStat"]["Metric"]["MetricName"]
+                            if query.get("MetricStat")
+                            else query["Id"]
+                        ),
                         "StatusCode": "Complete",
                         "Timestamps": [
                             datetime.datetime.fromtimestamp(start + i * period, datetime.UTC) for i in indexes

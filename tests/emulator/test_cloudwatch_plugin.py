@@ -372,7 +372,7 @@ def put_at(cloudwatch, metric: str, moment: int, **datum) -> None:
 
 
 def metric_data(cloudwatch, metric: str, stat: str, start: int) -> list[float]:
-    return cloudwatch.get_metric_data(
+    (result,) = cloudwatch.get_metric_data(
         MetricDataQueries=[
             {
                 "Id": "m1",
@@ -385,7 +385,9 @@ def metric_data(cloudwatch, metric: str, stat: str, start: int) -> list[float]:
         ],
         StartTime=datetime.fromtimestamp(start, UTC),
         EndTime=datetime.fromtimestamp(start + 60, UTC),
-    )["MetricDataResults"][0]["Values"]
+    )["MetricDataResults"]
+    assert result["Label"] == metric  # the default label of a metric query is the metric name
+    return result["Values"]
 
 
 def test_get_metric_data_with_percentiles_and_extended_statistics(aws_client, emulator_clock):
