@@ -61,7 +61,7 @@ def _compact_json(document: dict) -> str:
     return json.dumps(document, separators=(",", ":"))
 
 
-def _epoch(moment) -> float:
+def epoch_seconds(moment) -> float:
     if isinstance(moment, datetime.datetime):
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=datetime.UTC)
@@ -271,7 +271,7 @@ class AlarmRuntime:
             return False
         children = [c for c in (find_alarm(store, r) for r in rule.references) if c is not None]
         triggering = max(
-            children, key=lambda c: _epoch(c.alarm.get("StateTransitionedTimestamp")), default=None
+            children, key=lambda c: epoch_seconds(c.alarm.get("StateTransitionedTimestamp")), default=None
         )
         trigger = None
         if triggering is not None:
@@ -279,7 +279,7 @@ class AlarmRuntime:
             trigger = (
                 child["AlarmArn"],
                 child["StateValue"],
-                _epoch(child.get("StateTransitionedTimestamp")),
+                epoch_seconds(child.get("StateTransitionedTimestamp")),
             )
         reason, reason_data = composite_alarms.state_reason(state, trigger)
         self.transition(account_id, region, alarm, state, reason, reason_data, now, triggering=triggering)

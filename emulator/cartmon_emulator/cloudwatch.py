@@ -6,7 +6,8 @@
   DeleteAlarms refuses to delete an alarm a composite alarm depends on; PutMetricAlarm and
   PutCompositeAlarm keep the state of an alarm they update.
 * GetMetricData with metric math expressions is served by ``engines.metric_math`` (LocalStack fails
-  with InternalError 'MetricStat'); requests without expressions stay LocalStack's.
+  with InternalError 'MetricStat'), and with extended statistics (p99, tm90, ...) by
+  ``engines.statistics``; other requests stay LocalStack's.
 * PutMetricData without a Timestamp is stamped with the emulator's clock.
 * DescribeAlarms combines its filters and honours AlarmTypes, ChildrenOfAlarmName, ParentsOfAlarmName.
 
@@ -25,8 +26,10 @@ import sqlite3
 from localstack.aws.api import RequestContext, handler
 from localstack.aws.api.cloudwatch import (
     DashboardNotFoundError,
+    DescribeAlarmHistoryOutput,
     DescribeAlarmsOutput,
     GetMetricDataOutput,
+    InvalidNextToken,
     InvalidParameterValueException,
     ResourceNotFound,
 )
@@ -36,10 +39,10 @@ from localstack.services.cloudwatch.provider_v2 import _STORE_LOCK, CloudwatchPr
 from localstack.services.edge import ROUTER
 from localstack.utils.aws import arns
 
-from cartmon_emulator.alarm_runtime import AlarmRuntime, find_alarm, parsed_rule
+from cartmon_emulator.alarm_runtime import AlarmRuntime, epoch_seconds, find_alarm, parsed_rule
 from cartmon_emulator.clock import CLOCK
 from cartmon_emulator.engines import composite_alarms, metric_math
-from cartmon_emulator.engines.statistics import StatisticSet, Unsupported, parse_statistic
+from cartmon_emulator.engines.statistics import SIMPLE_STATISTICS, StatisticSet, Unsupported, parse_statistic
 
 LOG = logging.getLogger(__name__)
 EVALUATION_SECONDS = float(os.environ.get("CARTMON_ALARM_EVALUATION_SECONDS", "60"))
@@ -319,6 +322,55 @@ class CartmonCloudwatchProvider(CloudwatchProvider):
             )
             self.alarm_scheduler.settle_composites(context.account_id, context.region, now)
 
+    def describe_alarm_history(
+        self,
+        context: RequestContext,
+        alarm_name=None,
+        alarm_contributor_id=None,
+        alarm_types=None,
+        history_item_type=None,
+        start_date=None,
+        end_date=None,
+        max_records=None,
+        next_token=None,
+        scan_by=None,
+        **kwargs,
+    ) -> DescribeAlarmHistoryOutput:
+        """DescribeAlarmHistory as CloudWatch filters it: by alarm name, alarm types (metric alarms
+        only when omitted), item type and date range, newest first unless ScanBy says otherwise, paged
+        by MaxRecords. Every timestamp is compared as an instant (naive ones are UTC, as the emulator
+        clock writes them); LocalStack compares its naive entries with the aware request dates."""
+        if start_date and end_date and epoch_seconds(start_date) > epoch_seconds(end_date):
+            raise InvalidParameterValueException(
+                "The parameter StartDate must be less than the parameter EndDate."
+            )
+        store = self.get_store(context.account_id, context.region)
+        with _STORE_LOCK:
+            history = list(store.histories)
+        types = set(alarm_types or ["MetricAlarm"])
+        history = [h for h in history if h.get("AlarmType", "MetricAlarm") in types]
+        if alarm_name:
+            history = [h for h in history if h["AlarmName"] == alarm_name]
+        if history_item_type:
+            history = [h for h in history if h.get("HistoryItemType") == history_item_type]
+        if start_date:
+            history = [h for h in history if epoch_seconds(h.get("Timestamp")) >= epoch_seconds(start_date)]
+        if end_date:
+            history = [h for h in history if epoch_seconds(h.get("Timestamp")) <= epoch_seconds(end_date)]
+        # sorted() is stable: entries of one instant keep the order they were recorded in
+        history = sorted(history, key=lambda h: epoch_seconds(h.get("Timestamp")))
+        if scan_by != "TimestampAscending":
+            history.reverse()
+        try:
+            start = int(next_token or 0)
+        except ValueError:
+            raise InvalidNextToken("The service returned an invalid next token.") from None
+        size = max_records or 100
+        output = DescribeAlarmHistoryOutput(AlarmHistoryItems=history[start : start + size])
+        if start + size < len(history):
+            output["NextToken"] = str(start + size)
+        return output
+
     # metric data ------------------------------------------------------------------------------------
 
     def put_metric_data(self, context: RequestContext, namespace, metric_data=None, **kwargs) -> None:
@@ -364,19 +416,27 @@ class CartmonCloudwatchProvider(CloudwatchProvider):
         return out
 
     def get_metric_data(self, context: RequestContext, metric_data_queries, start_time, end_time, **kwargs):
-        if not any(query.get("Expression") for query in metric_data_queries):
+        # LocalStack computes only the simple statistics; percentiles and the other extended ones
+        # (p99, tm90, wm90, tc90, ts90, PR(..), IQM) are served with the alarm evaluator's engine.
+        extended = any(
+            query.get("MetricStat") and query["MetricStat"].get("Stat") not in SIMPLE_STATISTICS
+            for query in metric_data_queries
+        )
+        if not extended and not any(query.get("Expression") for query in metric_data_queries):
             return super().get_metric_data(context, metric_data_queries, start_time, end_time, **kwargs)
         return self._metric_math_data(
             context, metric_data_queries, start_time, end_time, kwargs.get("scan_by")
         )
 
     def _metric_math_data(self, context, queries, start_time, end_time, scan_by) -> GetMetricDataOutput:
-        """GetMetricData with expressions: every MetricStat aggregated per period, then metric math."""
+        """GetMetricData with expressions or extended statistics: every MetricStat aggregated per period
+        with ``engines.statistics`` (raw values and statistic sets, as the alarm evaluator does), then
+        metric math."""
         periods = {q["MetricStat"]["Period"] for q in queries if q.get("MetricStat")}
         periods |= {q["Period"] for q in queries if q.get("Expression") and q.get("Period")}
         if len(periods) != 1:
             raise ValidationException(
-                "The emulator evaluates metric math only over queries that share one period "
+                "The emulator evaluates metric math and extended statistics only over queries that share one period "
                 f"(found {sorted(periods) or 'none'})."
             )
         period = periods.pop()
@@ -424,7 +484,13 @@ class CartmonCloudwatchProvider(CloudwatchProvider):
                 results.append(
                     {
                         "Id": query["Id"],
-                        "Label": query.get("Label") or query["Id"],
+                        # the default label of a metric is its name (LocalStack's and CloudWatch's answer)
+                        "Label": query.get("Label")
+                        or (
+                            query["MetricStat"]["Metric"]["MetricName"]
+                            if query.get("MetricStat")
+                            else query["Id"]
+                        ),
                         "StatusCode": "Complete",
                         "Timestamps": [
                             datetime.datetime.fromtimestamp(start + i * period, datetime.UTC) for i in indexes
@@ -433,7 +499,7 @@ class CartmonCloudwatchProvider(CloudwatchProvider):
                     }
                 )
         except Unsupported as error:
-            raise ValidationException(f"The emulator cannot evaluate this metric math: {error}") from None
+            raise ValidationException(f"The emulator cannot evaluate this query: {error}") from None
         return GetMetricDataOutput(MetricDataResults=results, Messages=[])
 
     # dashboards -------------------------------------------------------------------------------------

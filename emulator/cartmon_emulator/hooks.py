@@ -36,3 +36,11 @@ def owner_watchdog():
         os._exit(0)
 
     threading.Thread(target=watch, name="cartmon-owner-watchdog", daemon=True).start()
+
+
+@hooks.on_infra_start()
+def firehose_patches():
+    """Firehose's S3 prefixes and server-side encryption (``firehose``), before the service first loads."""
+    from cartmon_emulator import firehose
+
+    firehose.install()

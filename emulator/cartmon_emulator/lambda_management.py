@@ -2,6 +2,9 @@
 
 LocalStack keeps IAM roles in its own store while moto's Lambda checks the execution role in
 moto's IAM backend, so a role is mirrored into moto's backend just before a function uses it.
+moto drops ``KMSKeyArn`` (the key that encrypts the function's environment variables); it is kept
+here and returned by GetFunction/GetFunctionConfiguration, as Lambda does, so a stack that sets it
+plans clean.
 """
 
 import json
@@ -12,6 +15,35 @@ from localstack.aws.connect import connect_to
 from localstack.services.moto import call_moto
 from localstack.services.plugins import ServiceLifecycleHook
 from localstack.state import StateVisitor
+from moto.awslambda.models import LambdaFunction
+
+_moto_init = LambdaFunction.__init__
+_moto_get_configuration = LambdaFunction.get_configuration
+_moto_update_configuration = LambdaFunction.update_configuration
+
+
+def _init_keeping_kms_key(self, account_id, spec, region, version=1):
+    _moto_init(self, account_id, spec, region, version)
+    self.kms_key_arn = spec.get("KMSKeyArn") or None
+
+
+def _configuration_with_kms_key(self, *args, **kwargs):
+    configuration = _moto_get_configuration(self, *args, **kwargs)
+    if getattr(self, "kms_key_arn", None):
+        configuration["KMSKeyArn"] = self.kms_key_arn
+    return configuration
+
+
+def _update_keeping_kms_key(self, config_updates):
+    if "KMSKeyArn" in config_updates:
+        # an empty string removes the customer managed key (Lambda falls back to its own key)
+        self.kms_key_arn = config_updates["KMSKeyArn"] or None
+    return _moto_update_configuration(self, config_updates)
+
+
+LambdaFunction.__init__ = _init_keeping_kms_key
+LambdaFunction.get_configuration = _configuration_with_kms_key
+LambdaFunction.update_configuration = _update_keeping_kms_key
 
 
 def _mirror_role_into_moto(context: RequestContext, role_arn: str) -> None:

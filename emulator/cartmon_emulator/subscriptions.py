@@ -18,7 +18,9 @@ from localstack.aws.connect import connect_to
 from localstack.utils.aws import arns
 from localstack.utils.aws.client_types import ServicePrincipal
 from moto.core.utils import unix_time_millis
+from moto.logs.exceptions import ResourceAlreadyExistsException
 from moto.logs.models import LogEvent
+from moto.logs.models import LogGroup as MotoLogGroup
 from moto.logs.models import LogStream as MotoLogStream
 
 from cartmon_emulator.engines import filter_patterns
@@ -47,6 +49,24 @@ def put_log_events(self: MotoLogStream, log_events: list[dict]) -> str:
 # Set on the class directly: LocalStack's patch helper finds the owner of an already-patched method by
 # its qualified name, which now points into LocalStack's module, so a second patch would miss the class.
 MotoLogStream.put_log_events = put_log_events
+
+
+def create_log_stream(self: MotoLogGroup, log_stream_name: str) -> None:
+    """Create the stream once; a second create of the same name is ResourceAlreadyExistsException.
+
+    LocalStack's patch of this method indexes the group's subscription filters (a dict view) after
+    the stream is stored, so on a group with a subscription filter the call failed with an internal
+    error and the client's retry then met the stream it had just created.
+    """
+    if log_stream_name in self.streams:
+        raise ResourceAlreadyExistsException()
+    stream = MotoLogStream(log_group=self, name=log_stream_name)
+    first_filter = next(iter(self.subscription_filters.values()), None)
+    stream.filter_pattern = first_filter.filter_pattern if first_filter else None  # as LocalStack keeps it
+    self.streams[log_stream_name] = stream
+
+
+MotoLogGroup.create_log_stream = create_log_stream
 
 
 def _deliver(stream: MotoLogStream, subscription, events: list[LogEvent]) -> None:

@@ -130,17 +130,24 @@ def test_not_and_arn_references(alarms):
 
 def test_composite_of_composite_and_history(alarms, aws_client):
     """A composite alarm may reference composite alarms; every transition is recorded in the alarm
-    history (DescribeAlarmHistory, HistoryItemType StateUpdate).
-    https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create_Composite_Alarm.html"""
+    history (DescribeAlarmHistory, HistoryItemType StateUpdate; AlarmTypes CompositeAlarm, as without
+    it only metric alarms are returned).
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create_Composite_Alarm.html
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarmHistory.html"""
     a = alarms.metric_alarm()
     inner = alarms.composite_alarm(f"ALARM({a})")
     outer = alarms.composite_alarm(f"ALARM({inner}) OR FALSE")
     alarms.set(a, "ALARM")
     assert alarms.state(outer)["StateValue"] == "ALARM"
-    history = aws_client("cloudwatch").describe_alarm_history(AlarmName=outer, HistoryItemType="StateUpdate")
+    cloudwatch = aws_client("cloudwatch")
+    history = cloudwatch.describe_alarm_history(
+        AlarmName=outer, AlarmTypes=["CompositeAlarm"], HistoryItemType="StateUpdate"
+    )
     summaries = [h["HistorySummary"] for h in history["AlarmHistoryItems"]]
     assert "Alarm updated from OK to ALARM" in summaries
     assert all(h["AlarmType"] == "CompositeAlarm" for h in history["AlarmHistoryItems"])
+    # Without AlarmTypes, DescribeAlarmHistory returns metric alarms only.
+    assert cloudwatch.describe_alarm_history(AlarmName=outer)["AlarmHistoryItems"] == []
 
 
 def test_rule_validation(alarms, aws_client):
@@ -355,6 +362,111 @@ def test_get_metric_data_with_metric_math(aws_client, emulator_clock):
     )["MetricDataResults"]
     assert [(r["Id"], r["Label"], r["Values"]) for r in result] == [("rate", "Success rate", [75.0])]
     assert result[0]["Timestamps"][0].timestamp() == minute
+
+
+def put_at(cloudwatch, metric: str, moment: int, **datum) -> None:
+    cloudwatch.put_metric_data(
+        Namespace=NAMESPACE,
+        MetricData=[{"MetricName": metric, "Timestamp": datetime.fromtimestamp(moment, UTC), **datum}],
+    )
+
+
+def metric_data(cloudwatch, metric: str, stat: str, start: int) -> list[float]:
+    (result,) = cloudwatch.get_metric_data(
+        MetricDataQueries=[
+            {
+                "Id": "m1",
+                "MetricStat": {
+                    "Metric": {"Namespace": NAMESPACE, "MetricName": metric},
+                    "Period": 60,
+                    "Stat": stat,
+                },
+            }
+        ],
+        StartTime=datetime.fromtimestamp(start, UTC),
+        EndTime=datetime.fromtimestamp(start + 60, UTC),
+    )["MetricDataResults"]
+    assert result["Label"] == metric  # the default label of a metric query is the metric name
+    return result["Values"]
+
+
+def test_get_metric_data_with_percentiles_and_extended_statistics(aws_client, emulator_clock):
+    """GetMetricData MetricStat.Stat accepts any statistic of "CloudWatch statistics definitions":
+    percentiles (p99, nearest rank) and trimmed statistics (tm90) over raw values; over statistic sets
+    a percentile exists only when every sample of a set has one value (SampleCount 1 or Minimum equal
+    to Maximum).
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Statistics-definitions.html
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricStat.html
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Percentiles"""
+    cloudwatch = aws_client("cloudwatch")
+    minute = (int(emulator_clock.now()) // 60 - 2) * 60
+    raw, uniform_sets, spread_sets = unique("raw"), unique("uniform"), unique("spread")
+    put_at(cloudwatch, raw, minute + 5, Values=[float(v) for v in range(1, 101)])
+    assert metric_data(cloudwatch, raw, "p99", minute) == [99.0]
+    assert metric_data(cloudwatch, raw, "p50", minute) == [50.0]
+    assert metric_data(cloudwatch, raw, "tm90", minute) == [45.5]
+    assert metric_data(cloudwatch, raw, "Maximum", minute) == [100.0]  # still LocalStack's answer
+    put_at(
+        cloudwatch,
+        uniform_sets,
+        minute + 5,
+        StatisticValues={"SampleCount": 3, "Sum": 15.0, "Minimum": 5.0, "Maximum": 5.0},
+    )
+    put_at(cloudwatch, uniform_sets, minute + 6, Value=9.0)
+    assert metric_data(cloudwatch, uniform_sets, "p99", minute) == [9.0]
+    assert metric_data(cloudwatch, uniform_sets, "p50", minute) == [5.0]
+    put_at(
+        cloudwatch,
+        spread_sets,
+        minute + 5,
+        StatisticValues={"SampleCount": 3, "Sum": 12.0, "Minimum": 2.0, "Maximum": 6.0},
+    )
+    assert metric_data(cloudwatch, spread_sets, "p99", minute) == []
+    assert metric_data(cloudwatch, spread_sets, "Sum", minute) == [12.0]
+
+
+def test_describe_alarm_history_filters(alarms, aws_client, emulator_clock):
+    """DescribeAlarmHistory filters by StartDate/EndDate (on the clock the history is written with),
+    HistoryItemType, AlarmName and AlarmTypes, returns the newest entry first unless ScanBy is
+    TimestampAscending, and pages by MaxRecords/NextToken.
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarmHistory.html"""
+    cloudwatch = aws_client("cloudwatch")
+    name, other = alarms.metric_alarm(), alarms.metric_alarm()
+    composite = alarms.composite_alarm(f"ALARM({name})")
+    alarms.set(name, "ALARM")
+    first = emulator_clock.now()
+    emulator_clock.advance(600)
+    alarms.set(name, "OK")
+    alarms.set(other, "ALARM")
+    second = emulator_clock.now()
+
+    def summaries(**filters) -> list[str]:
+        items = cloudwatch.describe_alarm_history(AlarmName=name, **filters)["AlarmHistoryItems"]
+        return [h["HistorySummary"] for h in items]
+
+    became_alarm = "Alarm updated from INSUFFICIENT_DATA to ALARM"
+    became_ok = "Alarm updated from ALARM to OK"
+    assert summaries() == [became_ok, became_alarm]
+    assert summaries(ScanBy="TimestampAscending") == [became_alarm, became_ok]
+    middle = datetime.fromtimestamp((first + second) / 2, UTC)
+    assert summaries(StartDate=middle) == [became_ok]
+    assert summaries(EndDate=middle) == [became_alarm]
+    assert summaries(
+        StartDate=datetime.fromtimestamp(first - 30, UTC), EndDate=datetime.fromtimestamp(second + 30, UTC)
+    ) == [became_ok, became_alarm]
+    assert summaries(HistoryItemType="StateUpdate") == [became_ok, became_alarm]
+    assert summaries(HistoryItemType="ConfigurationUpdate") == []
+    page = cloudwatch.describe_alarm_history(AlarmName=name, MaxRecords=1)
+    assert [h["HistorySummary"] for h in page["AlarmHistoryItems"]] == [became_ok]
+    rest = cloudwatch.describe_alarm_history(AlarmName=name, MaxRecords=1, NextToken=page["NextToken"])
+    assert [h["HistorySummary"] for h in rest["AlarmHistoryItems"]] == [became_alarm]
+    assert "NextToken" not in rest
+    recent = cloudwatch.describe_alarm_history(StartDate=middle)["AlarmHistoryItems"]
+    assert {h["AlarmName"] for h in recent} >= {name, other}
+    assert composite not in {h["AlarmName"] for h in recent}
+    composites = cloudwatch.describe_alarm_history(StartDate=middle, AlarmTypes=["CompositeAlarm"])
+    assert {h["AlarmName"] for h in composites["AlarmHistoryItems"]} >= {composite}
+    assert {h["AlarmType"] for h in composites["AlarmHistoryItems"]} == {"CompositeAlarm"}
 
 
 def test_describe_alarms_types_and_family(alarms, aws_client):

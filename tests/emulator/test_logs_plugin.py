@@ -7,8 +7,12 @@ import json
 import time
 import uuid
 
+import boto3
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
+
+from cartmon.project import REGION
 
 
 def unique(prefix: str) -> str:
@@ -223,3 +227,33 @@ def test_two_subscription_filters_each_match_the_whole_batch(aws_client, log_gro
     put_events(aws_client, log_group, "ERROR cart lost", "INFO all good")
     assert [e["message"] for p in read_errors() for e in p["logEvents"]] == ["ERROR cart lost"]
     assert [e["message"] for p in read_all() for e in p["logEvents"]] == ["ERROR cart lost", "INFO all good"]
+
+
+def test_create_log_stream_on_a_subscribed_group_succeeds_once(
+    aws_client, aws_endpoint, log_group, firehose_to_s3
+):
+    """CreateLogStream succeeds for a new stream whatever the group's subscription filters, and answers
+    ResourceAlreadyExistsException only when the stream already exists.
+    https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogStream.html"""
+    logs = aws_client("logs")
+    arn, _read = firehose_to_s3()
+    logs.put_subscription_filter(
+        logGroupName=log_group, filterName="all", filterPattern="", destinationArn=arn
+    )
+    # no retries: a failed first attempt must not hide behind the retry that finds the stream
+    no_retries = boto3.client(
+        "logs",
+        region_name=REGION,
+        endpoint_url=aws_endpoint,
+        config=Config(retries={"total_max_attempts": 1}),
+    )
+    assert (
+        no_retries.create_log_stream(logGroupName=log_group, logStreamName="s2")["ResponseMetadata"][
+            "HTTPStatusCode"
+        ]
+        == 200
+    )
+    code, _message = error_of(no_retries.create_log_stream, logGroupName=log_group, logStreamName="s2")
+    assert code == "ResourceAlreadyExistsException"
+    streams = logs.describe_log_streams(logGroupName=log_group)["logStreams"]
+    assert sorted(s["logStreamName"] for s in streams) == ["s1", "s2"]

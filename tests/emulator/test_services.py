@@ -260,6 +260,49 @@ def test_cloudwatch_metrics_alarms_and_dashboards(aws_client):
     assert missing.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
 
 
+def test_lambda_keeps_the_environment_kms_key(aws_client):
+    """KMSKeyArn given to CreateFunction/UpdateFunctionConfiguration is returned by GetFunction and
+    GetFunctionConfiguration; an empty string removes it.
+    https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html#lambda-CreateFunction-request-KMSKeyArn
+    https://docs.aws.amazon.com/lambda/latest/api/API_FunctionConfiguration.html"""
+    iam, lambda_ = aws_client("iam"), aws_client("lambda")
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    role_arn = iam.create_role(RoleName=unique("fn-role"), AssumeRolePolicyDocument=json.dumps(trust))[
+        "Role"
+    ]["Arn"]
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("handler.py", "def handle(event, context):\n    return event\n")
+    first_key = "arn:aws:kms:ap-south-1:000000000000:key/11111111-1111-1111-1111-111111111111"
+    second_key = "arn:aws:kms:ap-south-1:000000000000:key/22222222-2222-2222-2222-222222222222"
+    name = unique("fn")
+    created = lambda_.create_function(
+        FunctionName=name,
+        Runtime="python3.13",
+        Role=role_arn,
+        Handler="handler.handle",
+        Code={"ZipFile": archive.getvalue()},
+        Environment={"Variables": {"MODE": "test"}},
+        KMSKeyArn=first_key,
+    )
+    assert created["KMSKeyArn"] == first_key
+    assert lambda_.get_function(FunctionName=name)["Configuration"]["KMSKeyArn"] == first_key
+    assert lambda_.get_function_configuration(FunctionName=name)["KMSKeyArn"] == first_key
+    updated = lambda_.update_function_configuration(FunctionName=name, KMSKeyArn=second_key)
+    assert updated["KMSKeyArn"] == second_key
+    assert lambda_.get_function_configuration(FunctionName=name)["KMSKeyArn"] == second_key
+    lambda_.update_function_configuration(FunctionName=name, Description="unrelated change")
+    assert lambda_.get_function_configuration(FunctionName=name)["KMSKeyArn"] == second_key
+    lambda_.update_function_configuration(FunctionName=name, KMSKeyArn="")
+    assert "KMSKeyArn" not in lambda_.get_function_configuration(FunctionName=name)
+    lambda_.delete_function(FunctionName=name)
+
+
 def test_s3_firehose_and_sns_delivery_to_firehose(aws_client):
     """SNS delivers to a Firehose subscriber, and Firehose writes to its S3 bucket.
     https://docs.aws.amazon.com/sns/latest/dg/sns-firehose-as-subscriber.html"""
