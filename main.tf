@@ -1,3 +1,8 @@
+locals {
+  # The release this code is (CHANGELOG.md, the README's `?ref=`, `make release`): runbook references name it.
+  module_version = "0.2.0"
+}
+
 module "alerting" {
   source = "./modules/alerting"
 
@@ -39,6 +44,7 @@ module "metric_alarms" {
   actions_by_priority = { for priority, severity in var.priority_topics : priority => [module.alerting.topic_arns[severity]] }
   actions_enabled     = var.actions_enabled
   runbook_base_url    = var.runbook_base_url
+  runbook_reference   = "terraform-aws-cart-migration-monitoring v${local.module_version}"
   referenced_metrics  = flatten(values(local.dashboard_metric_keys))
 
   tags = var.tags
@@ -71,6 +77,12 @@ module "migration_lambda" {
   function_name                  = var.function_name
   name_prefix                    = var.name_prefix
   lambda_package_path            = var.lambda_package_path
+  package_s3_bucket              = var.lambda_package_s3_bucket
+  package_s3_key                 = var.lambda_package_s3_key
+  package_s3_object_version      = var.lambda_package_s3_object_version
+  package_source_code_hash       = var.lambda_package_source_code_hash
+  package_catalogue_sha256       = var.lambda_package_catalogue_sha256
+  catalogue_sha256               = filesha256("${path.module}/lambda_src/cart_migration/event_catalogue.json")
   architectures                  = var.lambda_architectures
   memory_size                    = var.lambda_memory_size
   timeout                        = var.lambda_timeout
@@ -96,6 +108,28 @@ module "migration_lambda" {
   log_sample_rate           = var.log_sample_rate
   log_hash_key              = var.log_hash_key
   powertools_service_name   = var.powertools_service_name
+
+  tags = var.tags
+}
+
+module "log_archive" {
+  source = "./modules/log_archive"
+  count  = var.log_archive == null ? 0 : 1
+
+  name_prefix = var.name_prefix
+  log_group_names = merge(
+    { function = module.log_groups.function_log_group_name },
+    var.log_archive.include_audit_log ? { audit = module.log_groups.audit_log_group_name } : {},
+  )
+  filter_pattern                       = var.log_archive.filter_pattern
+  bucket_name                          = var.log_archive.bucket_name
+  kms_key_arn                          = var.log_archive.kms_key_arn
+  force_destroy                        = var.log_archive.force_destroy
+  transition_to_infrequent_access_days = var.log_archive.transition_to_infrequent_access_days
+  transition_to_glacier_days           = var.log_archive.transition_to_glacier_days
+  expiration_days                      = var.log_archive.expiration_days
+  buffering_interval_seconds           = var.log_archive.buffering_interval_seconds
+  buffering_size_mb                    = var.log_archive.buffering_size_mb
 
   tags = var.tags
 }

@@ -25,3 +25,11 @@ output "log_group_names" {
     audit    = aws_cloudwatch_log_group.audit.name
   }
 }
+
+output "log_group_arns" {
+  description = "Log group ARNs by role, without the trailing `:*`: function, audit."
+  value = {
+    function = "${local.arn_prefix}${var.create_function_log_group ? aws_cloudwatch_log_group.function[0].name : local.function_log_group_name}"
+    audit    = "${local.arn_prefix}${aws_cloudwatch_log_group.audit.name}"
+  }
+}

@@ -47,7 +47,7 @@ locals {
       "Condition: ${a.expression != null ? coalesce(a.expression_label, a.expression) : "${a.metric != null ? a.metric : a.metric_name} ${coalesce(a.statistic, a.extended_statistic, "-")}"} ${local.comparison_symbols[a.comparison_operator]} ${a.threshold} over ${a.datapoints_to_alarm != null ? "${a.datapoints_to_alarm} of ${a.evaluation_periods}" : a.evaluation_periods} period(s) of ${a.period} s.",
       "Respond ${lookup(var.priority_response_times, a.priority, "promptly")}${a.escalation != null ? "; escalate to ${a.escalation}" : ""}.",
       "Response: ${a.response}",
-      "Runbook: ${trimsuffix(var.runbook_base_url, "/")}/${coalesce(a.runbook, k)}.md",
+      var.runbook_base_url != null ? "Runbook: ${trimsuffix(var.runbook_base_url, "/")}/${coalesce(a.runbook, k)}.md" : "Runbook: docs/runbooks/${coalesce(a.runbook, k)}.md in ${var.runbook_reference}",
     ]))
   }
   description_errors = [for k, d in local.descriptions : k if length(d) > 1024]

@@ -32,3 +32,8 @@ output "rate_limit_table_arn" {
   description = "ARN of the rate-limit table."
   value       = aws_dynamodb_table.rate_limit.arn
 }
+
+output "role_name" {
+  description = "Name of the function's role."
+  value       = aws_iam_role.this.name
+}

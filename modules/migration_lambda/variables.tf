@@ -19,13 +19,49 @@ variable "name_prefix" {
 }
 
 variable "lambda_package_path" {
-  description = "Path of the deployment zip (the cart_migration package with its dependencies)."
+  description = "Path of the deployment zip (the cart_migration package with its dependencies). null when the package comes from S3 (package_s3_bucket, package_s3_key)."
   type        = string
+  default     = null
 
   validation {
-    condition     = var.lambda_package_path == null ? false : fileexists(var.lambda_package_path)
-    error_message = "lambda_package_path must point at an existing deployment zip: build it first (`make package` builds build/cart_migration.zip)."
+    condition     = var.lambda_package_path == null ? true : fileexists(var.lambda_package_path)
+    error_message = "lambda_package_path must point at an existing deployment zip: build it first (`make package` builds build/cart_migration.zip, `make release` the zips in dist/)."
   }
+}
+
+variable "package_s3_bucket" {
+  description = "S3 bucket of the deployment zip (a release zip uploaded by the caller), instead of lambda_package_path."
+  type        = string
+  default     = null
+}
+
+variable "package_s3_key" {
+  description = "S3 key of the deployment zip in package_s3_bucket."
+  type        = string
+  default     = null
+}
+
+variable "package_s3_object_version" {
+  description = "Version of the S3 object of the deployment zip (versioned buckets); null = the latest."
+  type        = string
+  default     = null
+}
+
+variable "package_source_code_hash" {
+  description = "Base64 sha256 of the zip in S3 (the release manifest's `sha256_base64`): a new value updates the function's code. Ignored for a local path, whose hash is read from the file."
+  type        = string
+  default     = null
+}
+
+variable "package_catalogue_sha256" {
+  description = "sha256 of the event catalogue the package was built with (the release manifest's `catalogue_sha256`). Required with S3; for a local path, null = read from `manifest.json` next to the zip when it lists the zip."
+  type        = string
+  default     = null
+}
+
+variable "catalogue_sha256" {
+  description = "sha256 of the event catalogue this module's filters and alarms are built from; a package built from another catalogue is refused at plan time."
+  type        = string
 }
 
 variable "runtime" {
