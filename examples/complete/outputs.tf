@@ -32,3 +32,8 @@ output "carts_table_name" {
   description = "Carts table."
   value       = module.monitoring.carts_table_name
 }
+
+output "log_archive_bucket_name" {
+  description = "Bucket of the log archive."
+  value       = module.monitoring.log_archive_bucket_name
+}

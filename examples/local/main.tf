@@ -7,6 +7,10 @@ provider "aws" {
 
 locals {
   severities = ["critical", "warning"]
+  tags = {
+    Environment = "local"
+    Project     = "cart-migration-monitoring"
+  }
 }
 
 # One queue per severity receives what the alarms publish, so tests can read the notifications.
@@ -15,6 +19,8 @@ resource "aws_sqs_queue" "alarm_inbox" {
 
   name                    = "${var.name_prefix}-alarm-inbox-${each.key}"
   sqs_managed_sse_enabled = true
+
+  tags = local.tags
 }
 
 data "aws_iam_policy_document" "alarm_inbox" {
@@ -71,8 +77,8 @@ module "monitoring" {
   rate_limit_window_seconds = var.rate_limit_window_seconds
   log_sample_rate           = var.log_sample_rate
 
-  tags = {
-    Environment = "local"
-    Project     = "cart-migration-monitoring"
-  }
+  # The emulator's buckets are throwaway: destroy may delete the archived objects.
+  log_archive = var.log_archive ? { force_destroy = true, buffering_interval_seconds = 60, buffering_size_mb = 1 } : null
+
+  tags = local.tags
 }
