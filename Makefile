@@ -87,6 +87,10 @@ $(LAMBDA_ZIP): $(DEV_VENV)/.installed requirements/lambda.txt $(shell find lambd
 .PHONY: package
 package: $(LAMBDA_ZIP) ## Build the Lambda deployment zip reproducibly under build/
 
+.PHONY: release
+release: venv ## Release artefacts in dist/: the Lambda zip per architecture, its SHA-256, manifest.json with the catalogue hash
+	@$(DEV_PY) bootstrap/release.py $(ROOT)/dist
+
 .PHONY: test
 test: venv emulator-venv terraformrc package $(CHECKOV_VENV)/.installed ## Run the whole suite (starts an emulator if none is up)
 	@$(FAST_ALARMS) $(WITH_EMULATOR) $(DEV_PY) -m pytest $(PYTEST_ARGS)
@@ -132,6 +136,10 @@ SINCE ?= 1h
 query: venv ## Run a saved Logs Insights query: make query NAME="Top Failure Reasons" [SINCE=2h]
 	@$(DEV_VENV)/bin/cartmon-query "$(NAME)" --since "$(SINCE)"
 
+.PHONY: review
+review: venv ## The weekly review as Markdown and HTML in build/review/: make review [SINCE=7d] (emulator if running, else AWS)
+	@$(DEV_VENV)/bin/cartmon-review --since "$(if $(filter file,$(origin SINCE)),7d,$(SINCE))" --out $(BUILD)/review
+
 .PHONY: checkov
 checkov: $(CHECKOV_VENV)/.installed ## Infrastructure security scan (pinned checkov; settings in .checkov.yaml)
 	@$(CHECKOV_VENV)/bin/checkov -d . --quiet --compact
@@ -157,7 +165,7 @@ lint: venv terraformrc checkov ## terraform fmt -check and validate everywhere, 
 	@$(DEV_VENV)/bin/cartmon-docs --check
 
 .PHONY: docs
-docs: venv ## Regenerate the README's input and output tables
+docs: venv ## Regenerate the reference tables of every module's README
 	@$(DEV_VENV)/bin/cartmon-docs
 
 .PHONY: bench
@@ -166,4 +174,4 @@ bench: venv emulator-venv terraformrc package ## Measure and write BENCHMARKS.md
 
 .PHONY: clean
 clean: ## Remove build output and venvs
-	@rm -rf $(BUILD) $(VENV_DIR)
+	@rm -rf $(BUILD) $(VENV_DIR) $(ROOT)/dist

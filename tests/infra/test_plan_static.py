@@ -100,6 +100,9 @@ def test_module_layout_and_documented_interface(module):
                     "aws_cloudwatch_log_group",
                     "aws_dynamodb_table",
                     "aws_sns_topic_subscription",
+                    # log_archive: one role for Firehose, one for CloudWatch Logs, named for the service.
+                    "aws_iam_role",
+                    "aws_iam_role_policy",
                 }, f"{module.name}: {rtype}.{rname}"
 
 
