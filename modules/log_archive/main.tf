@@ -99,10 +99,6 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
     noncurrent_version_expiration {
       noncurrent_days = 30
     }
-
-    abort_incomplete_multipart_upload {
-      days_after_initiation = 7
-    }
   }
 
   rule {
@@ -120,6 +116,13 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
     noncurrent_version_expiration {
       noncurrent_days = 30
     }
+  }
+
+  rule {
+    id     = "abort-incomplete-uploads"
+    status = "Enabled"
+
+    filter {}
 
     abort_incomplete_multipart_upload {
       days_after_initiation = 7
@@ -227,6 +230,7 @@ resource "aws_iam_role_policy" "firehose" {
 }
 
 resource "aws_kinesis_firehose_delivery_stream" "this" {
+  #checkov:skip=CKV_AWS_241:Encrypted at rest always: with the caller's key when log_archive.kms_key_arn is set, else Firehose's AWS-owned key; a customer key is the caller's choice, as for the bucket.
   for_each = local.stream_names
 
   name        = each.value
