@@ -178,7 +178,7 @@ def saved_query(logs, full_name: str, start: float, end: float) -> QueryResult:
 
 def metric_total(cloudwatch, namespace: str, name: str, start: float, end: float) -> float:
     """Sum of a metric over the window (no data counts as 0)."""
-    period = max(60, int((end - start) // 60 // 60 * 60) or 60)
+    period = max(60, int(end - start) // 60 * 60)  # one datapoint for the whole window
     response = cloudwatch.get_metric_statistics(
         Namespace=namespace,
         MetricName=name,
