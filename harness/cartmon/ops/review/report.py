@@ -126,8 +126,25 @@ def markdown(review: Review) -> str:
         "",
         "p99 over the window against the guide's Performance Benchmarks.",
         "",
+        *(
+            [
+                "The service computed no percentiles: the p99 column holds the maximum, an upper bound of the p99.",
+                "",
+            ]
+            if any(item.statistic != "p99" for item in review.latency)
+            else []
+        ),
         *_table(
-            ["Operation", "Samples", "Average", "p99", "Target", "Acceptable", "Alert", "Verdict"],
+            [
+                "Operation",
+                "Samples",
+                "Average",
+                "p99" if all(item.statistic == "p99" for item in review.latency) else "Maximum (for p99)",
+                "Target",
+                "Acceptable",
+                "Alert",
+                "Verdict",
+            ],
             [
                 [
                     f"{item.label} (`{item.operation}`)",
