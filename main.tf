@@ -130,6 +130,7 @@ module "log_archive" {
   expiration_days                      = var.log_archive.expiration_days
   buffering_interval_seconds           = var.log_archive.buffering_interval_seconds
   buffering_size_mb                    = var.log_archive.buffering_size_mb
+  encrypt_delivery_stream              = var.log_archive.encrypt_delivery_stream
 
   tags = var.tags
 }

@@ -299,7 +299,8 @@ variable "log_archive" {
     them to Standard-IA, then Glacier, then deletes them. Fields: bucket_name (null = `<name_prefix>-log-archive-<account id>`),
     filter_pattern ("" = every event), include_audit_log, transition_to_infrequent_access_days (30),
     transition_to_glacier_days (90), expiration_days (365), kms_key_arn (null = SSE-S3), force_destroy,
-    buffering_interval_seconds (300), buffering_size_mb (5).
+    buffering_interval_seconds (300), buffering_size_mb (5), encrypt_delivery_stream (true; false only where
+    Firehose server-side encryption cannot be started, as on the embedded emulator).
   EOT
   type = object({
     bucket_name                          = optional(string)
@@ -312,6 +313,7 @@ variable "log_archive" {
     force_destroy                        = optional(bool, false)
     buffering_interval_seconds           = optional(number, 300)
     buffering_size_mb                    = optional(number, 5)
+    encrypt_delivery_stream              = optional(bool, true)
   })
   default = null
 

@@ -77,8 +77,14 @@ module "monitoring" {
   rate_limit_window_seconds = var.rate_limit_window_seconds
   log_sample_rate           = var.log_sample_rate
 
-  # The emulator's buckets are throwaway: destroy may delete the archived objects.
-  log_archive = var.log_archive ? { force_destroy = true, buffering_interval_seconds = 60, buffering_size_mb = 1 } : null
+  # The emulator's buckets are throwaway: destroy may delete the archived objects. The emulator
+  # cannot start Firehose server-side encryption (StartDeliveryStreamEncryption); the bucket is encrypted.
+  log_archive = var.log_archive ? {
+    force_destroy              = true
+    buffering_interval_seconds = 60
+    buffering_size_mb          = 1
+    encrypt_delivery_stream    = false
+  } : null
 
   tags = local.tags
 }

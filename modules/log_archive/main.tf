@@ -236,10 +236,14 @@ resource "aws_kinesis_firehose_delivery_stream" "this" {
   name        = each.value
   destination = "extended_s3"
 
-  server_side_encryption {
-    enabled  = true
-    key_type = local.use_kms ? "CUSTOMER_MANAGED_CMK" : "AWS_OWNED_CMK"
-    key_arn  = var.kms_key_arn
+  dynamic "server_side_encryption" {
+    for_each = var.encrypt_delivery_stream ? [1] : []
+
+    content {
+      enabled  = true
+      key_type = local.use_kms ? "CUSTOMER_MANAGED_CMK" : "AWS_OWNED_CMK"
+      key_arn  = var.kms_key_arn
+    }
   }
 
   extended_s3_configuration {

@@ -47,6 +47,12 @@ variable "kms_key_arn" {
   default     = null
 }
 
+variable "encrypt_delivery_stream" {
+  description = "Encrypt records at rest while Firehose buffers them (server-side encryption of the delivery streams). Switch off only where the API cannot do it (the embedded emulator lacks StartDeliveryStreamEncryption)."
+  type        = bool
+  default     = true
+}
+
 variable "transition_to_infrequent_access_days" {
   description = "Days after which archived objects move to S3 Standard-IA (at least 30)."
   type        = number
