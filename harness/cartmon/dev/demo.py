@@ -162,6 +162,12 @@ def drain_notifications(sqs, inboxes: dict[str, str]) -> list[tuple[str, str, st
     return received
 
 
+def traffic_window(started: float, finished: float) -> tuple[float, float]:
+    """What the picture and the query span: the traffic just driven with a widget period's margin
+    either side, not hours of empty axes."""
+    return started - TRAFFIC_MARGIN_SECONDS, finished + TRAFFIC_MARGIN_SECONDS
+
+
 def write_review(outputs: dict) -> None:
     """`make review` on the stack just driven: its outputs name it, its state prices it."""
     (OUT / "state.json").write_text(terraform("show", "-json", capture=True))
@@ -227,9 +233,7 @@ def tell_the_story(endpoint: str, clock: Clock) -> None:
     for severity, name, change in drain_notifications(clients["sqs"], outputs["alarm_inbox_queue_urls"]):
         print(f"  [{severity:<8}] {name}: {change}")
 
-    # The picture and the query span the traffic just driven (a period's margin either side), not
-    # hours of empty axes.
-    start, end = traffic_started - TRAFFIC_MARGIN_SECONDS, clock.now() + TRAFFIC_MARGIN_SECONDS
+    start, end = traffic_window(traffic_started, clock.now())
     minutes = int((end - start) // 60) + 1
     say(f"The dashboard over the {minutes} minutes of traffic, rendered from its deployed body")
     png, html = render(clients["cloudwatch"], clients["logs"], outputs["dashboard_name"], OUT, start, end)
