@@ -383,7 +383,13 @@ def state_as_plan(state: dict) -> dict:
 def month_cost(plan_or_state: dict | None, invocations_per_day: float) -> CostSummary:
     """The cost tool's estimate of the deployed resources at the traffic this window saw."""
     if not plan_or_state:
-        return CostSummary(None, None, [], invocations_per_day, "no plan or state given (--state)")
+        return CostSummary(
+            None,
+            None,
+            [],
+            invocations_per_day,
+            "no plan or state given (--state; `make review` uses build/plan.json of `make plan`)",
+        )
     from cartmon.ops.cost import Assumptions, estimate  # only what the review needs
 
     result = estimate(
