@@ -74,14 +74,16 @@ module "migration_lambda" {
   source = "./modules/migration_lambda"
   count  = var.create_lambda ? 1 : 0
 
-  function_name                  = var.function_name
-  name_prefix                    = var.name_prefix
-  lambda_package_path            = var.lambda_package_path
-  package_s3_bucket              = var.lambda_package_s3_bucket
-  package_s3_key                 = var.lambda_package_s3_key
-  package_s3_object_version      = var.lambda_package_s3_object_version
-  package_source_code_hash       = var.lambda_package_source_code_hash
-  package_catalogue_sha256       = var.lambda_package_catalogue_sha256
+  function_name = var.function_name
+  name_prefix   = var.name_prefix
+  package = {
+    path              = var.lambda_package_path
+    s3_bucket         = var.lambda_package_s3_bucket
+    s3_key            = var.lambda_package_s3_key
+    s3_object_version = var.lambda_package_s3_object_version
+    source_code_hash  = var.lambda_package_source_code_hash
+    catalogue_sha256  = var.lambda_package_catalogue_sha256
+  }
   catalogue_sha256               = filesha256("${path.module}/lambda_src/cart_migration/event_catalogue.json")
   architectures                  = var.lambda_architectures
   memory_size                    = var.lambda_memory_size

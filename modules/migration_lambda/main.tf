@@ -14,16 +14,18 @@ locals {
   uses_shared_secret = startswith(var.jwt_algorithm, "HS")
 
   # The package: a local zip (hashed here) or an S3 object (hashed by the caller's release manifest).
-  package_from_s3 = var.package_s3_bucket != null || var.package_s3_key != null
+  package_path    = var.package.path
+  package_from_s3 = var.package.s3_bucket != null
   # `make release` writes manifest.json beside its zips; it names each zip and the catalogue it was built with.
-  manifest_path = var.lambda_package_path == null ? null : "${dirname(var.lambda_package_path)}/manifest.json"
+  manifest_path = local.package_path == null ? null : "${dirname(local.package_path)}/manifest.json"
   manifest      = local.manifest_path == null ? null : fileexists(local.manifest_path) ? jsondecode(file(local.manifest_path)) : null
-  manifest_entry = var.lambda_package_path == null ? null : one([
+  manifest_entry = local.package_path == null ? null : one([
     for architecture, package in try(local.manifest.packages, {}) : merge(package, { architecture = architecture })
-    if try(package.file, null) == basename(var.lambda_package_path)
+    if try(package.file, null) == basename(local.package_path)
   ])
-  package_catalogue_sha256 = var.package_catalogue_sha256 != null ? var.package_catalogue_sha256 : try(local.manifest.catalogue_sha256, null)
-  package_catalogue_source = var.package_catalogue_sha256 != null ? "package_catalogue_sha256" : local.manifest_path
+  # A manifest counts only when it lists this zip: a stale one beside another zip says nothing about it.
+  package_catalogue_sha256 = var.package.catalogue_sha256 != null ? var.package.catalogue_sha256 : local.manifest_entry == null ? null : try(local.manifest.catalogue_sha256, null)
+  package_catalogue_source = var.package.catalogue_sha256 != null ? "lambda_package_catalogue_sha256" : local.manifest_path
 
   environment = merge(var.environment_variables, {
     for k, v in {
@@ -189,11 +191,11 @@ resource "aws_lambda_function" "this" {
   runtime                        = var.runtime
   handler                        = var.handler
   architectures                  = var.architectures
-  filename                       = local.package_from_s3 ? null : var.lambda_package_path
-  s3_bucket                      = var.package_s3_bucket
-  s3_key                         = var.package_s3_key
-  s3_object_version              = var.package_s3_object_version
-  source_code_hash               = local.package_from_s3 ? var.package_source_code_hash : filebase64sha256(var.lambda_package_path)
+  filename                       = local.package_path
+  s3_bucket                      = var.package.s3_bucket
+  s3_key                         = var.package.s3_key
+  s3_object_version              = var.package.s3_object_version
+  source_code_hash               = local.package_from_s3 ? var.package.source_code_hash : filebase64sha256(local.package_path)
   memory_size                    = var.memory_size
   timeout                        = var.timeout
   reserved_concurrent_executions = var.reserved_concurrent_executions
@@ -206,20 +208,12 @@ resource "aws_lambda_function" "this" {
 
   lifecycle {
     precondition {
-      condition     = local.package_from_s3 ? var.lambda_package_path == null && var.package_s3_bucket != null && var.package_s3_key != null : var.lambda_package_path != null
-      error_message = "The function needs exactly one package: lambda_package_path (a local zip, e.g. from `make package`) or both lambda_package_s3_bucket and lambda_package_s3_key (a release zip you uploaded)."
-    }
-    precondition {
-      condition     = !local.package_from_s3 || local.package_catalogue_sha256 != null
-      error_message = "A package from S3 needs lambda_package_catalogue_sha256: copy `catalogue_sha256` from the manifest.json of the release the zip comes from, so the plan can check that the package logs the events this module's filters count."
-    }
-    precondition {
       condition     = local.package_catalogue_sha256 == null || local.package_catalogue_sha256 == var.catalogue_sha256
       error_message = "The package was built with another event catalogue (sha256 ${coalesce(local.package_catalogue_sha256, "-")}, from ${coalesce(local.package_catalogue_source, "-")}) than this module's (sha256 ${var.catalogue_sha256}): its events would not match the metric filters. Use the release zip of the same ref as the module (`make release` at that tag writes it to dist/)."
     }
     precondition {
       condition     = local.manifest_entry == null || try(local.manifest_entry.architecture, "") == var.architectures[0]
-      error_message = "The package ${coalesce(var.lambda_package_path, "-")} is built for ${try(local.manifest_entry.architecture, "-")} (manifest.json beside it), but lambda_architectures is ${jsonencode(var.architectures)}: choose the zip of that architecture or change lambda_architectures."
+      error_message = "The package ${coalesce(local.package_path, "-")} is built for ${try(local.manifest_entry.architecture, "-")} (manifest.json beside it), but lambda_architectures is ${jsonencode(var.architectures)}: choose the zip of that architecture or change lambda_architectures."
     }
     precondition {
       condition     = local.uses_shared_secret ? var.jwt_secret != null : var.jwt_public_key != null

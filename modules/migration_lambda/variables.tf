@@ -18,45 +18,31 @@ variable "name_prefix" {
   }
 }
 
-variable "lambda_package_path" {
-  description = "Path of the deployment zip (the cart_migration package with its dependencies). null when the package comes from S3 (package_s3_bucket, package_s3_key)."
-  type        = string
-  default     = null
+variable "package" {
+  description = "Where the deployment zip comes from: `path` (a local zip, e.g. from `make package` or `make release`) or `s3_bucket` + `s3_key` (optionally `s3_object_version`, and `source_code_hash`, the base64 sha256 that updates the function when it changes). `catalogue_sha256`: the event catalogue the package was built with (the release manifest's); required with S3, and for a local zip null = read from `manifest.json` beside it when it lists the zip."
+  type = object({
+    path              = optional(string)
+    s3_bucket         = optional(string)
+    s3_key            = optional(string)
+    s3_object_version = optional(string)
+    source_code_hash  = optional(string)
+    catalogue_sha256  = optional(string)
+  })
 
   validation {
-    condition     = var.lambda_package_path == null ? true : fileexists(var.lambda_package_path)
+    condition     = (var.package.path != null) != (var.package.s3_bucket != null || var.package.s3_key != null) && (var.package.s3_bucket != null) == (var.package.s3_key != null)
+    error_message = "The function needs exactly one package: lambda_package_path (a local zip: `make package` builds build/cart_migration.zip, `make release` the zips in dist/) or both lambda_package_s3_bucket and lambda_package_s3_key (a release zip you uploaded)."
+  }
+
+  validation {
+    condition     = var.package.path == null ? true : fileexists(var.package.path)
     error_message = "lambda_package_path must point at an existing deployment zip: build it first (`make package` builds build/cart_migration.zip, `make release` the zips in dist/)."
   }
-}
 
-variable "package_s3_bucket" {
-  description = "S3 bucket of the deployment zip (a release zip uploaded by the caller), instead of lambda_package_path."
-  type        = string
-  default     = null
-}
-
-variable "package_s3_key" {
-  description = "S3 key of the deployment zip in package_s3_bucket."
-  type        = string
-  default     = null
-}
-
-variable "package_s3_object_version" {
-  description = "Version of the S3 object of the deployment zip (versioned buckets); null = the latest."
-  type        = string
-  default     = null
-}
-
-variable "package_source_code_hash" {
-  description = "Base64 sha256 of the zip in S3 (the release manifest's `sha256_base64`): a new value updates the function's code. Ignored for a local path, whose hash is read from the file."
-  type        = string
-  default     = null
-}
-
-variable "package_catalogue_sha256" {
-  description = "sha256 of the event catalogue the package was built with (the release manifest's `catalogue_sha256`). Required with S3; for a local path, null = read from `manifest.json` next to the zip when it lists the zip."
-  type        = string
-  default     = null
+  validation {
+    condition     = var.package.s3_bucket == null || var.package.catalogue_sha256 != null
+    error_message = "A package from S3 needs lambda_package_catalogue_sha256: copy `catalogue_sha256` from the manifest.json of the release the zip comes from, so the plan can check that the package logs the events this module's filters count."
+  }
 }
 
 variable "catalogue_sha256" {

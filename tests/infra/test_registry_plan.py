@@ -175,3 +175,9 @@ def test_an_s3_package_with_the_module_catalogue_plans(root_tf):
     assert function["s3_key"] == "cart-migration/cart_migration-0.2.0-x86_64.zip"
     assert function["filename"] is None
     assert function["source_code_hash"] == "vKXbNkIsjBgh5lvx4+sPKEZzFNy+7YCN8UKXNQcdEt0="
+
+
+def test_the_function_needs_a_package(root_tf, plan_error):
+    error = plan_error(root_tf, dict(BASE))
+    assert "The function needs exactly one package: lambda_package_path" in error
+    assert "make release" in error

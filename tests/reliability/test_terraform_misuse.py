@@ -129,7 +129,16 @@ CASES = [Misuse(variable, value, message) for variable, (value, message) in BAD_
         "lambda_reserved_concurrent_executions", -5, "lambda_reserved_concurrent_executions must be a whole"
     ),
     # The function's settings, checked by modules/migration_lambda (create_lambda = true).
-    Misuse("lambda_package_path", None, "lambda_package_path must point at an existing deployment zip"),
+    Misuse(
+        "lambda_package_path",
+        "/nonexistent/cart_migration.zip",
+        "lambda_package_path must point at an existing deployment zip",
+        "var.package",
+    ),
+    # A local zip and an S3 key at once: one package source only.
+    Misuse(
+        "lambda_package_s3_key", "cart_migration.zip", "The function needs exactly one package", "var.package"
+    ),
     Misuse("lambda_memory_size", 64, "memory_size must be between 128 and 10240 MB", "var.memory_size "),
     Misuse("lambda_timeout", 1000, "timeout must be between 1 and 900 seconds", "var.timeout "),
     Misuse(
