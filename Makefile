@@ -91,9 +91,17 @@ package: $(LAMBDA_ZIP) ## Build the Lambda deployment zip reproducibly under bui
 release: venv ## Release artefacts in dist/: the Lambda zip per architecture, its SHA-256, manifest.json with the catalogue hash
 	@$(DEV_PY) bootstrap/release.py $(ROOT)/dist
 
+# Set when make reads this file, before any prerequisite is built: `make test` on a fresh clone
+# times its set-up too. The bench reports the last recorded run (build/make-test.json).
+MAKE_STARTED := $(shell date +%s)
+FRESH_SETUP  := $(if $(wildcard $(DEV_VENV)/.installed),false,true)
+
 .PHONY: test
-test: venv emulator-venv terraformrc package $(CHECKOV_VENV)/.installed ## Run the whole suite (starts an emulator if none is up)
-	@$(FAST_ALARMS) $(WITH_EMULATOR) $(DEV_PY) -m pytest $(PYTEST_ARGS)
+test: venv check emulator-venv terraformrc package $(CHECKOV_VENV)/.installed ## The cheap gates (make check), then the whole suite (starts an emulator if none is up)
+	@$(FAST_ALARMS) $(WITH_EMULATOR) $(DEV_PY) -m pytest $(PYTEST_ARGS); status=$$?; \
+	  printf '{"seconds": %s, "fresh_setup": %s, "exit_status": %s, "pytest_args": "%s", "finished_at": "%s"}\n' \
+	    $$(( $$(date +%s) - $(MAKE_STARTED) )) $(FRESH_SETUP) $$status "$(PYTEST_ARGS)" "$$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+	    > $(BUILD)/make-test.json; exit $$status
 
 .PHONY: demo
 demo: venv emulator-venv terraformrc package ## The whole monitoring story on the embedded emulator (KEEP=1 leaves it up)
@@ -155,15 +163,20 @@ fmt: venv ## Format HCL and Python
 	@terraform fmt -recursive .
 	@$(DEV_VENV)/bin/ruff format lambda_src emulator harness bootstrap tests
 
-.PHONY: lint
-lint: venv terraformrc checkov ## terraform fmt -check and validate everywhere, ruff, checkov, docs up to date
+.PHONY: check
+check: venv terraformrc ## Cheap gates: terraform fmt -check and validate everywhere, ruff, mypy, README tables up to date
 	@terraform fmt -check -recursive .
 	@for dir in $(TF_DIRS); do \
 	  (cd $$dir && terraform init -backend=false -input=false >/dev/null && terraform validate -no-color >/dev/null) \
 	    || { echo "terraform validate failed in $$dir" >&2; exit 1; }; \
 	done; echo "terraform validate: $(words $(TF_DIRS)) directories ok"
 	@$(DEV_VENV)/bin/ruff check lambda_src emulator harness bootstrap tests
+	@$(DEV_VENV)/bin/ruff format --check lambda_src emulator harness bootstrap tests
+	@$(DEV_VENV)/bin/mypy
 	@$(DEV_VENV)/bin/cartmon-docs --check
+
+.PHONY: lint
+lint: check checkov ## make check, plus the checkov security scan
 
 .PHONY: docs
 docs: venv ## Regenerate the reference tables of every module's README

@@ -131,7 +131,12 @@ locals {
     }
   }
 
-  alarms = merge(local.guide_alarms, local.success_rate_alarms, local.latency_alarms, var.extra_alarms)
+  built_in_alarms                = merge(local.guide_alarms, local.success_rate_alarms, local.latency_alarms)
+  extra_alarms_named_as_built_in = sort(setintersection(keys(var.extra_alarms), keys(local.built_in_alarms)))
+  alarms                         = merge(local.built_in_alarms, var.extra_alarms)
+
+  # The guide's "Recent Migration Logs" widget shows the events of this catalogue category.
+  recent_logs_category = "migration"
 
   # The guide's dashboard widgets that show custom metrics.
   dashboard_metric_keys = {

@@ -60,6 +60,10 @@ module "dashboard" {
   outcome_metric_names    = [for k in local.dashboard_metric_keys.outcomes : module.metric_alarms.metric_names[k]]
   rate_limit_metric_names = [for k in local.dashboard_metric_keys.rate_limit : module.metric_alarms.metric_names[k]]
   scenario_metric_names   = [for k in local.dashboard_metric_keys.scenarios : module.metric_alarms.metric_names[k]]
+
+  events               = local.catalogue.events
+  common_fields        = local.catalogue.common_fields
+  recent_logs_category = local.recent_logs_category
 }
 
 module "query_definitions" {
@@ -67,6 +71,8 @@ module "query_definitions" {
 
   name_prefix        = var.name_prefix
   log_group_names    = [module.log_groups.function_log_group_name]
+  events             = local.catalogue.events
+  common_fields      = local.catalogue.common_fields
   additional_queries = var.additional_queries
 }
 
@@ -104,7 +110,11 @@ module "migration_lambda" {
   jwt_algorithm             = var.jwt_algorithm
   jwt_secret                = var.jwt_secret
   jwt_public_key            = var.jwt_public_key
+  jwt_leeway_seconds        = var.jwt_leeway_seconds
+  jwt_issuer                = var.jwt_issuer
+  jwt_audience              = var.jwt_audience
   rate_limit_max_calls      = var.rate_limit_max_calls
+  read_rate_limit_max_calls = var.read_rate_limit_max_calls
   rate_limit_window_seconds = var.rate_limit_window_seconds
   customer_cart_ttl_days    = var.customer_cart_ttl_days
   log_sample_rate           = var.log_sample_rate
@@ -135,4 +145,33 @@ module "log_archive" {
   encrypt_delivery_stream              = var.log_archive.encrypt_delivery_stream
 
   tags = var.tags
+}
+
+# Checks across inputs, which a variable's own validation cannot make: the module supports
+# Terraform 1.5, where a validation sees only its own variable. Like the validations they name the
+# root variables and fail the plan before anything is created; the resource holds no data, so a
+# second plan shows no change.
+resource "terraform_data" "input_checks" {
+  lifecycle {
+    precondition {
+      condition     = length(local.extra_alarms_named_as_built_in) == 0
+      error_message = "extra_alarms: ${join(", ", local.extra_alarms_named_as_built_in)} already name(s) an alarm of the module, which an extra alarm would replace: pick another key, or change the built-in alarm with alarm_overrides."
+    }
+    precondition {
+      condition     = !var.create_lambda || ((var.lambda_package_path != null) != (var.lambda_package_s3_bucket != null || var.lambda_package_s3_key != null) && (var.lambda_package_s3_bucket != null) == (var.lambda_package_s3_key != null))
+      error_message = "With create_lambda = true the function needs exactly one package: lambda_package_path (a local zip: `make package` builds build/cart_migration.zip, `make release` the zips in dist/) or both lambda_package_s3_bucket and lambda_package_s3_key (a release zip you uploaded)."
+    }
+    precondition {
+      condition     = !var.create_lambda || var.lambda_package_s3_bucket == null || var.lambda_package_catalogue_sha256 != null
+      error_message = "A package from S3 needs lambda_package_catalogue_sha256: copy `catalogue_sha256` from the manifest.json of the release the zip comes from, so the plan can check that the package logs the events this module's filters count."
+    }
+    precondition {
+      condition     = !var.create_lambda || var.log_hash_key != null
+      error_message = "log_hash_key is required when create_lambda = true (at least 16 characters): without it the function hashes customer ids in its logs with a public development key, and anyone who reads the logs can recover them by brute force."
+    }
+    precondition {
+      condition     = !var.create_lambda || (startswith(var.jwt_algorithm, "HS") ? var.jwt_secret != null : var.jwt_public_key != null)
+      error_message = "jwt_algorithm ${var.jwt_algorithm} needs ${startswith(var.jwt_algorithm, "HS") ? "jwt_secret" : "jwt_public_key"} when create_lambda = true: the function cannot check a token without its key."
+    }
+  }
 }

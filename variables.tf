@@ -39,9 +39,17 @@ variable "metric_namespace" {
   type        = string
   default     = null
 
+  # CloudWatch allows letters, digits, . - _ / # : and space in a namespace, at least one of them
+  # not a space, and reserves AWS/ (User Guide, "Namespaces"; API reference, Metric). This
+  # namespace is also a metric filter's, where CloudWatch Logs' API pattern ([^:*$]*) and the AWS
+  # provider refuse ':' anywhere; so ':' is refused here, with the reason.
   validation {
-    condition     = var.metric_namespace == null ? true : can(regex("^[^:]{1,255}$", var.metric_namespace)) && !startswith(var.metric_namespace, "AWS/")
-    error_message = "metric_namespace must be 1 to 255 characters without ':' and must not start with 'AWS/' (reserved for AWS)."
+    condition = var.metric_namespace == null ? true : (
+      can(regex("^[0-9A-Za-z._/# -]{1,255}$", var.metric_namespace))
+      && trimspace(var.metric_namespace) != ""
+      && !startswith(var.metric_namespace, "AWS/")
+    )
+    error_message = "metric_namespace must be 1 to 255 letters, digits, '.', '-', '_', '/', '#' or spaces (not only spaces), and must not start with 'AWS/' (reserved for AWS), e.g. MyCompany/CartMigration. CloudWatch metrics also allow ':', but the namespace of a metric filter (CloudWatch Logs, and the AWS provider) does not."
   }
 }
 
@@ -123,6 +131,11 @@ variable "additional_subscriptions" {
   validation {
     condition     = alltrue([for s in values(var.additional_subscriptions) : contains(["critical", "warning"], s.severity)])
     error_message = "additional_subscriptions: severity must be critical or warning."
+  }
+
+  validation {
+    condition     = alltrue([for s in values(var.additional_subscriptions) : contains(["sqs", "lambda", "http", "https", "email", "email-json", "sms", "application", "firehose"], s.protocol)])
+    error_message = "additional_subscriptions: protocol must be one of the SNS protocols sqs, lambda, http, https, email, email-json, sms, application, firehose."
   }
 }
 
@@ -249,7 +262,7 @@ variable "alarm_overrides" {
 }
 
 variable "extra_alarms" {
-  description = "Further alarms, keyed by name suffix, in the form of the metric_alarms submodule's `alarms` (e.g. on a catalogue metric: metric = \"MergeConflictCount\"). Their metric keys are checked against the event catalogue at plan time."
+  description = "Further alarms, keyed by name suffix, in the form of the metric_alarms submodule's `alarms` (e.g. on a catalogue metric: metric = \"MergeConflictCount\"). Their metric keys are checked against the event catalogue at plan time; a key may not be a built-in alarm's (change those with alarm_overrides)."
   type = map(object({
     priority                              = string
     summary                               = string
@@ -284,6 +297,49 @@ variable "extra_alarms" {
   validation {
     condition     = alltrue([for a in values(var.extra_alarms) : a.threshold >= 0])
     error_message = "extra_alarms: threshold must not be negative."
+  }
+
+  validation {
+    condition     = alltrue([for k in keys(var.extra_alarms) : can(regex("^[A-Za-z0-9_-]{1,64}$", k))])
+    error_message = "extra_alarms: every key must be 1 to 64 letters, digits, '-' or '_' (it ends the alarm name and names the runbook page)."
+  }
+
+  validation {
+    condition     = alltrue([for a in values(var.extra_alarms) : contains(["GreaterThanThreshold", "GreaterThanOrEqualToThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"], a.comparison_operator)])
+    error_message = "extra_alarms: comparison_operator must be GreaterThanThreshold, GreaterThanOrEqualToThreshold, LessThanThreshold or LessThanOrEqualToThreshold."
+  }
+
+  validation {
+    condition     = alltrue([for a in values(var.extra_alarms) : contains(["breaching", "notBreaching", "ignore", "missing"], a.treat_missing_data)])
+    error_message = "extra_alarms: treat_missing_data must be breaching, notBreaching, ignore or missing."
+  }
+
+  validation {
+    condition     = alltrue([for a in values(var.extra_alarms) : a.evaluation_periods >= 1 && floor(a.evaluation_periods) == a.evaluation_periods])
+    error_message = "extra_alarms: evaluation_periods must be a whole number of at least 1."
+  }
+
+  validation {
+    condition     = alltrue([for a in values(var.extra_alarms) : a.datapoints_to_alarm == null ? true : a.datapoints_to_alarm >= 1 && floor(a.datapoints_to_alarm) == a.datapoints_to_alarm])
+    error_message = "extra_alarms: datapoints_to_alarm must be a whole number of at least 1."
+  }
+
+  validation {
+    condition     = alltrue([for a in values(var.extra_alarms) : contains([10, 20, 30], a.period) || (a.period >= 60 && a.period % 60 == 0)])
+    error_message = "extra_alarms: period must be 10, 20, 30 or a multiple of 60 seconds."
+  }
+
+  validation {
+    condition = alltrue(flatten([for a in values(var.extra_alarms) : concat(
+      [a.statistic == null ? true : contains(["SampleCount", "Average", "Sum", "Minimum", "Maximum"], a.statistic)],
+      [for q in values(a.expression_metrics) : contains(["SampleCount", "Average", "Sum", "Minimum", "Maximum"], q.statistic)],
+    )]))
+    error_message = "extra_alarms: statistic (also in expression_metrics) must be SampleCount, Average, Sum, Minimum or Maximum; percentiles such as p99 go in extended_statistic."
+  }
+
+  validation {
+    condition     = alltrue([for a in values(var.extra_alarms) : a.evaluate_low_sample_count_percentiles == null ? true : contains(["evaluate", "ignore"], a.evaluate_low_sample_count_percentiles)])
+    error_message = "extra_alarms: evaluate_low_sample_count_percentiles must be evaluate or ignore."
   }
 }
 
@@ -346,6 +402,12 @@ variable "additional_queries" {
   description = "Further saved Logs Insights queries on the function's log group: query name => query string."
   type        = map(string)
   default     = {}
+
+  # A saved query is named `<name_prefix>/<query name>` (at most 255 characters in all).
+  validation {
+    condition     = alltrue([for name, query in var.additional_queries : length(name) >= 1 && length(name) <= 200 && trimspace(query) != ""])
+    error_message = "additional_queries: every query name must be 1 to 200 characters and every query string non-empty."
+  }
 }
 
 ################################################################################
@@ -362,6 +424,11 @@ variable "lambda_package_path" {
   description = "Path of the deployment zip, relative to the working directory: `make package` builds build/cart_migration.zip, `make release` dist/cart_migration-<version>-<arch>.zip. With create_lambda = true, give this or lambda_package_s3_bucket and lambda_package_s3_key."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.lambda_package_path == null ? true : fileexists(var.lambda_package_path)
+    error_message = "lambda_package_path must point at an existing deployment zip: build it first (`make package` builds build/cart_migration.zip)."
+  }
 }
 
 variable "lambda_package_s3_bucket" {
@@ -413,18 +480,33 @@ variable "lambda_architectures" {
   description = "Instruction set of the function: [\"x86_64\"] or [\"arm64\"]."
   type        = list(string)
   default     = ["x86_64"]
+
+  validation {
+    condition     = length(var.lambda_architectures) == 1 && contains(["x86_64", "arm64"], var.lambda_architectures[0])
+    error_message = "lambda_architectures must be [\"x86_64\"] or [\"arm64\"] (the one instruction set the package's wheels were built for)."
+  }
 }
 
 variable "lambda_memory_size" {
   description = "Memory of the function in MB."
   type        = number
   default     = 256
+
+  validation {
+    condition     = var.lambda_memory_size >= 128 && var.lambda_memory_size <= 10240 && floor(var.lambda_memory_size) == var.lambda_memory_size
+    error_message = "lambda_memory_size must be a whole number of MB between 128 and 10240 (Lambda's limits)."
+  }
 }
 
 variable "lambda_timeout" {
   description = "Timeout of the function in seconds."
   type        = number
   default     = 15
+
+  validation {
+    condition     = var.lambda_timeout >= 1 && var.lambda_timeout <= 900 && floor(var.lambda_timeout) == var.lambda_timeout
+    error_message = "lambda_timeout must be a whole number of seconds between 1 and 900 (Lambda's limits)."
+  }
 }
 
 variable "lambda_reserved_concurrent_executions" {
@@ -442,6 +524,11 @@ variable "lambda_environment_variables" {
   description = "Further environment variables of the function."
   type        = map(string)
   default     = {}
+
+  validation {
+    condition     = alltrue([for k in keys(var.lambda_environment_variables) : can(regex("^[A-Za-z][A-Za-z0-9_]+$", k))])
+    error_message = "lambda_environment_variables: every name must be at least 2 characters, start with a letter and hold only letters, digits and '_' (Lambda's rule for environment variable names)."
+  }
 }
 
 variable "carts_table_name" {
@@ -504,6 +591,11 @@ variable "jwt_secret" {
     condition     = var.jwt_secret == null ? true : length(var.jwt_secret) >= 32
     error_message = "jwt_secret must be at least 32 characters: an HS256 key shorter than the hash (256 bits) can be guessed offline from any token (RFC 7518, section 3.2)."
   }
+
+  validation {
+    condition     = var.jwt_secret == null ? true : !can(regex("-----BEGIN |ssh-rsa |ssh-ed25519 |ecdsa-sha2-", var.jwt_secret))
+    error_message = "jwt_secret holds a public or private key, not a shared secret: for HS256 give the HMAC secret; for tokens signed with an RSA key set jwt_algorithm = \"RS256\" and jwt_public_key."
+  }
 }
 
 variable "jwt_public_key" {
@@ -518,31 +610,95 @@ variable "jwt_public_key" {
 }
 
 variable "rate_limit_max_calls" {
-  description = "Calls allowed per client per rate-limit window."
+  description = "Migrate and cleanup calls allowed per customer, endpoint and rate-limit window (POST /migrate, DELETE /cleanup-guest)."
   type        = number
   default     = 5
+
+  validation {
+    condition     = var.rate_limit_max_calls >= 1 && floor(var.rate_limit_max_calls) == var.rate_limit_max_calls
+    error_message = "rate_limit_max_calls must be a whole number of at least 1 (0 would refuse every call)."
+  }
+}
+
+variable "read_rate_limit_max_calls" {
+  description = "GET /api/v1/cart/all calls allowed per customer and rate-limit window: reads have their own quota, as a front end refreshes the cart list far more often than it migrates."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.read_rate_limit_max_calls >= 1 && floor(var.read_rate_limit_max_calls) == var.read_rate_limit_max_calls
+    error_message = "read_rate_limit_max_calls must be a whole number, at least 1 (calls per customer per rate_limit_window_seconds)."
+  }
+}
+
+variable "jwt_leeway_seconds" {
+  description = "Clock skew, in seconds, allowed when checking a token's exp, nbf and iat: a token minted slightly ahead of the function's clock still signs in."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.jwt_leeway_seconds >= 0 && var.jwt_leeway_seconds <= 300 && floor(var.jwt_leeway_seconds) == var.jwt_leeway_seconds
+    error_message = "jwt_leeway_seconds must be a whole number from 0 to 300: it allows for clock skew, and a larger leeway extends the life of every token."
+  }
+}
+
+variable "jwt_issuer" {
+  description = "When set, tokens must carry this `iss` claim. null = the issuer is not checked."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.jwt_issuer == null ? true : length(trimspace(var.jwt_issuer)) > 0 && trimspace(var.jwt_issuer) == var.jwt_issuer
+    error_message = "jwt_issuer must be null (no check) or the exact, non-empty issuer string, without surrounding spaces."
+  }
+}
+
+variable "jwt_audience" {
+  description = "When set, tokens must name this audience in their `aud` claim. null = tokens must carry no `aud` claim (a token meant for named audiences is refused, RFC 7519 section 4.1.3)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.jwt_audience == null ? true : length(trimspace(var.jwt_audience)) > 0 && trimspace(var.jwt_audience) == var.jwt_audience
+    error_message = "jwt_audience must be null (no check) or the exact, non-empty audience string, without surrounding spaces."
+  }
 }
 
 variable "rate_limit_window_seconds" {
   description = "Length of the rate-limit window in seconds."
   type        = number
   default     = 60
+
+  validation {
+    condition     = var.rate_limit_window_seconds >= 1 && floor(var.rate_limit_window_seconds) == var.rate_limit_window_seconds
+    error_message = "rate_limit_window_seconds must be a whole number of at least 1."
+  }
 }
 
 variable "customer_cart_ttl_days" {
   description = "Days a migrated customer cart lives before its TTL expires it (CUSTOMER_CART_TTL_DAYS); 0 = no expiry."
   type        = number
   default     = 30
+
+  validation {
+    condition     = var.customer_cart_ttl_days >= 0 && floor(var.customer_cart_ttl_days) == var.customer_cart_ttl_days
+    error_message = "customer_cart_ttl_days must be a whole number of days, 0 (no expiry) or more."
+  }
 }
 
 variable "log_sample_rate" {
-  description = "Share (0-1) of sampleable events the function logs."
+  description = "Share (0-1) of the per-store `store_cart_migrated` detail lines the function logs. No metric filter or alarm counts them; every event an alarm counts (`performance_metric` for the latency alarms among them) is always logged, so 0 is safe."
   type        = number
   default     = 1.0
+
+  validation {
+    condition     = var.log_sample_rate >= 0 && var.log_sample_rate <= 1
+    error_message = "log_sample_rate must be between 0 and 1 (the share of store_cart_migrated lines logged)."
+  }
 }
 
 variable "log_hash_key" {
-  description = "Key of the keyed hash that pseudonymises identifiers in the logs."
+  description = "Key of the keyed hash that pseudonymises identifiers in the logs. Required when create_lambda = true: the function refuses to start without it."
   type        = string
   default     = null
   sensitive   = true

@@ -99,7 +99,19 @@ class CartmonCloudwatchProvider(CloudwatchProvider):
             else:
                 current.pop(key, None)
 
+    @staticmethod
+    def _refuse_actions_the_emulator_cannot_run(request) -> None:
+        # CloudWatch also runs Lambda, Auto Scaling, EC2 and Systems Manager actions; this emulator only
+        # publishes to SNS. Accepting the others would fail silently at the first transition.
+        for key in ("AlarmActions", "OKActions", "InsufficientDataActions"):
+            for action in request.get(key) or []:
+                if not action.startswith("arn:") or action.split(":")[2] != "sns":
+                    raise ValidationException(
+                        f"The emulator runs only SNS alarm actions; {key} {action} would never run here."
+                    )
+
     def put_metric_alarm(self, context, request) -> None:
+        self._refuse_actions_the_emulator_cannot_run(request)
         previous = self._existing(context, request.get("AlarmName"))
         super().put_metric_alarm(context, request)
         self._keep_state(context, request["AlarmName"], previous)
@@ -107,6 +119,7 @@ class CartmonCloudwatchProvider(CloudwatchProvider):
     @handler("PutCompositeAlarm", expand=False)
     def put_composite_alarm(self, context: RequestContext, request) -> None:
         name, rule_text = request.get("AlarmName"), request.get("AlarmRule")
+        self._refuse_actions_the_emulator_cannot_run(request)
         if not isinstance(rule_text, str) or rule_text != rule_text.strip() or not rule_text:
             raise ValidationException("AlarmRule must not contain leading or trailing whitespace or be null")
         try:
@@ -227,10 +240,20 @@ class CartmonCloudwatchProvider(CloudwatchProvider):
                 if any(x.startswith(action_prefix) for k in keys for x in a.alarm.get(k) or [])
             ]
         types = set(alarm_types or ["MetricAlarm"])
-        return DescribeAlarmsOutput(
-            MetricAlarms=[a.alarm for a in alarms if "MetricAlarm" in types and not _is_composite(a)],
-            CompositeAlarms=[a.alarm for a in alarms if "CompositeAlarm" in types and _is_composite(a)],
-        )
+        selected = [a for a in alarms if "MetricAlarm" in types and not _is_composite(a)]
+        selected += [a for a in alarms if "CompositeAlarm" in types and _is_composite(a)]
+        output = DescribeAlarmsOutput()
+        if max_records or next_token:
+            # Metric and composite alarms are paged as one list. Without MaxRecords every alarm is
+            # returned (LocalStack's answer; CloudWatch pages by 50), so callers that never page keep working.
+            start = int(next_token or 0)
+            size = max_records or 50
+            if start + size < len(selected):
+                output["NextToken"] = str(start + size)
+            selected = selected[start : start + size]
+        output["MetricAlarms"] = [a.alarm for a in selected if not _is_composite(a)]
+        output["CompositeAlarms"] = [a.alarm for a in selected if _is_composite(a)]
+        return output
 
     @staticmethod
     def _family(store, alarms, children_of: str | None, parents_of: str | None) -> DescribeAlarmsOutput:

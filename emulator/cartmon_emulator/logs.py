@@ -4,7 +4,11 @@ LocalStack's community provider matches every event against every metric filter 
 and publishes the value 1 whatever the transformation says; it lacks query definitions and runs
 no Logs Insights. This provider applies a filter only to its own log group with the real pattern
 language, publishes the transformation's value, unit, dimensions and default value at the
-event's time, serves TestMetricFilter, query definitions and Logs Insights queries.
+event's time, serves TestMetricFilter, query definitions and Logs Insights queries (listed by
+DescribeQueries). FilterLogEvents and subscription filters use the same pattern language
+(LocalStack's ``get_pattern_matcher`` hook, and ``subscriptions``); DescribeLogGroups counts metric
+filters. LocalStack's own request checks of PutMetricFilter/DeleteMetricFilter are kept, with the
+same messages; a subscription filter to Lambda is refused (no function runs here).
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from localstack.services.logs.provider import LogsProvider
 from localstack.services.moto import call_moto
 from localstack.services.stores import AccountRegionBundle, BaseStore, LocalAttribute
 
+from cartmon_emulator import subscriptions  # noqa: F401 (patches the delivery of subscription filters)
 from cartmon_emulator.engines import filter_patterns, insights
 
 MAX_METRIC_DATA_PER_CALL = 1000

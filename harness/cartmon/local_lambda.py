@@ -361,8 +361,11 @@ class LocalLambda:
         self._cold = True
         os.environ.update(environment)
         self.logs.create_log_stream(logGroupName=log_group, logStreamName=self.log_stream)
-        from cart_migration.handler import lambda_handler
+        from cart_migration.handler import check_configuration, lambda_handler
 
+        # Lambda's init phase: a function whose settings are wrong (no LOG_HASH_KEY, a PEM in
+        # JWT_SECRET...) refuses to start, with the reason, rather than fail every request.
+        check_configuration()
         self._handler = lambda_handler
 
     def invoke(self, event: dict[str, Any]) -> Invocation:

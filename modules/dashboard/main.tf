@@ -6,13 +6,19 @@ locals {
   lambda_metric = ["AWS/Lambda"]
   lambda_dims   = ["FunctionName", var.function_name]
 
-  recent_logs_query = join(" | ", [
+  # "Recent Migration Logs": the catalogue's events of one category, with the fields every one of
+  # them logs. Field names come from lookups, so one the catalogue drops fails the plan.
+  common_field      = { for f in var.common_fields : f => f }
+  recent_log_events = sort([for name, spec in var.events : name if spec.category == var.recent_logs_category])
+  recent_log_field  = { for f in setintersection([for name in local.recent_log_events : var.events[name].fields]...) : f => f }
+  recent_logs_stages = [
     "SOURCE '${var.log_group_name}'",
-    "fields @timestamp, event_type, message, customer_id",
-    "filter ispresent(event_type)",
+    "fields @timestamp, ${local.common_field.event_type}, ${local.common_field.message}, ${local.recent_log_field.customer_id}",
+    "filter ${local.common_field.event_type} in [${join(", ", formatlist("\"%s\"", local.recent_log_events))}]",
     "sort @timestamp desc",
     "limit ${var.recent_logs_limit}",
-  ])
+  ]
+  recent_logs_query = join(" | ", local.recent_logs_stages)
 
   custom_metric_widget = {
     view    = "timeSeries"
@@ -93,6 +99,10 @@ resource "aws_cloudwatch_dashboard" "this" {
     precondition {
       condition     = length(var.outcome_metric_names) > 0 && length(var.rate_limit_metric_names) > 0 && length(var.scenario_metric_names) > 0
       error_message = "Every custom-metric widget needs at least one metric."
+    }
+    precondition {
+      condition     = length(local.recent_log_events) > 0
+      error_message = "The event catalogue has no event of category '${var.recent_logs_category}' for the 'Recent Migration Logs' widget."
     }
   }
 }

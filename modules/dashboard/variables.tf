@@ -1,11 +1,9 @@
+# Inputs are validated once, by the root module (the public contract, ../../variables.tf); this
+# file keeps the rules for the settings the root does not pass (period, recent_logs_limit).
+
 variable "dashboard_name" {
   description = "Name of the dashboard."
   type        = string
-
-  validation {
-    condition     = can(regex("^[A-Za-z0-9_-]{1,255}$", var.dashboard_name))
-    error_message = "dashboard_name must be 1 to 255 letters, digits, '-' or '_'."
-  }
 }
 
 variable "namespace" {
@@ -36,6 +34,21 @@ variable "rate_limit_metric_names" {
 variable "scenario_metric_names" {
   description = "Custom metrics of the 'Merge Conflicts & No Guest Carts' widget."
   type        = list(string)
+}
+
+variable "events" {
+  description = "The event catalogue's `events` (event type => its fields and category): the 'Recent Migration Logs' widget shows those of `recent_logs_category`."
+  type        = map(object({ fields = list(string), category = string }))
+}
+
+variable "common_fields" {
+  description = "The event catalogue's `common_fields`, logged with every event (event_type and message among them)."
+  type        = list(string)
+}
+
+variable "recent_logs_category" {
+  description = "Catalogue category of the events the 'Recent Migration Logs' widget shows."
+  type        = string
 }
 
 variable "period" {

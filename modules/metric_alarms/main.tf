@@ -13,7 +13,7 @@ locals {
   merged_alarms = { for k, a in var.alarms : k => merge(a, local.override_values[k]) }
   alarms        = { for k, a in local.merged_alarms : k => a if a.enabled }
 
-  # Consistency between the alarms and the catalogue, reported at plan time by data.aws_partition.checks.
+  # Consistency between the alarms and the catalogue, reported at plan time by terraform_data.checks.
   unknown_overrides = [for k in keys(var.alarm_overrides) : k if !contains(keys(var.alarms), k)]
   source_errors = [
     for k, a in local.merged_alarms : k
@@ -53,8 +53,9 @@ locals {
   description_errors = [for k, d in local.descriptions : k if length(d) > 1024]
 }
 
-# Plan-time checks of the alarm definitions against the catalogue; alarms depend on it.
-data "aws_partition" "checks" {
+# Plan-time checks of the alarm definitions against the catalogue and the other inputs; the alarms
+# depend on it. It holds no data, so a second plan shows no change.
+resource "terraform_data" "checks" {
   lifecycle {
     precondition {
       condition     = length(local.unknown_metrics) == 0
@@ -171,5 +172,5 @@ resource "aws_cloudwatch_metric_alarm" "this" {
 
   tags = merge(var.tags, { Priority = each.value.priority })
 
-  depends_on = [data.aws_partition.checks]
+  depends_on = [terraform_data.checks]
 }

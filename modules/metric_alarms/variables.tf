@@ -1,3 +1,7 @@
+# Inputs the caller writes (alarm overrides, extra alarms, namespace, prefixes) are validated once,
+# by the root module (../../variables.tf). This file keeps what the root cannot see: the rules
+# for the catalogue's metrics. Checks across inputs are preconditions in main.tf.
+
 variable "metrics" {
   description = "Metrics extracted from the logs by metric filters, keyed by metric name: the `metrics` map of the event catalogue (filter_pattern, value, unit, default_value or dimensions)."
   type = map(object({
@@ -49,11 +53,6 @@ variable "log_group_name" {
 variable "namespace" {
   description = "CloudWatch namespace of the metrics the filters publish."
   type        = string
-
-  validation {
-    condition     = can(regex("^[^:]{1,255}$", var.namespace)) && !startswith(var.namespace, "AWS/")
-    error_message = "namespace must be 1 to 255 characters without ':' and must not start with 'AWS/' (reserved for AWS)."
-  }
 }
 
 variable "filter_name_prefix" {
@@ -64,11 +63,6 @@ variable "filter_name_prefix" {
 variable "alarm_name_prefix" {
   description = "Alarm names are `<alarm_name_prefix>-<alarm key>`."
   type        = string
-
-  validation {
-    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", var.alarm_name_prefix))
-    error_message = "alarm_name_prefix must be 1 to 64 characters of letters, digits, '-' or '_', starting with a letter or digit."
-  }
 }
 
 variable "alarms" {
@@ -102,26 +96,6 @@ variable "alarms" {
     evaluate_low_sample_count_percentiles = optional(string)
     enabled                               = optional(bool, true)
   }))
-
-  validation {
-    condition     = alltrue([for k in keys(var.alarms) : can(regex("^[A-Za-z0-9_-]{1,64}$", k))])
-    error_message = "Alarm keys must be 1 to 64 letters, digits, '-' or '_' (they end the alarm name and name the runbook page)."
-  }
-
-  validation {
-    condition     = alltrue([for a in values(var.alarms) : contains(["GreaterThanThreshold", "GreaterThanOrEqualToThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"], a.comparison_operator)])
-    error_message = "comparison_operator must be GreaterThanThreshold, GreaterThanOrEqualToThreshold, LessThanThreshold or LessThanOrEqualToThreshold."
-  }
-
-  validation {
-    condition     = alltrue([for a in values(var.alarms) : contains(["breaching", "notBreaching", "ignore", "missing"], a.treat_missing_data)])
-    error_message = "treat_missing_data must be breaching, notBreaching, ignore or missing."
-  }
-
-  validation {
-    condition     = alltrue([for a in values(var.alarms) : a.threshold >= 0 && a.evaluation_periods >= 1 && (contains([10, 20, 30], a.period) || (a.period >= 60 && a.period % 60 == 0))])
-    error_message = "Every alarm needs threshold >= 0, evaluation_periods >= 1 and a period of 10, 20, 30 or a multiple of 60 seconds."
-  }
 }
 
 variable "alarm_overrides" {

@@ -35,7 +35,11 @@ locals {
       JWT_ALGORITHM             = var.jwt_algorithm
       JWT_SECRET                = local.uses_shared_secret ? var.jwt_secret : null
       JWT_PUBLIC_KEY            = local.uses_shared_secret ? null : var.jwt_public_key
+      JWT_LEEWAY_SECONDS        = tostring(var.jwt_leeway_seconds)
+      JWT_ISSUER                = var.jwt_issuer
+      JWT_AUDIENCE              = var.jwt_audience
       RATE_LIMIT_MAX_CALLS      = tostring(var.rate_limit_max_calls)
+      READ_RATE_LIMIT_MAX_CALLS = tostring(var.read_rate_limit_max_calls)
       RATE_LIMIT_WINDOW_SECONDS = tostring(var.rate_limit_window_seconds)
       CUSTOMER_CART_TTL_DAYS    = tostring(var.customer_cart_ttl_days)
       LOG_SAMPLE_RATE           = tostring(var.log_sample_rate)
@@ -195,7 +199,7 @@ resource "aws_lambda_function" "this" {
   s3_bucket                      = var.package.s3_bucket
   s3_key                         = var.package.s3_key
   s3_object_version              = var.package.s3_object_version
-  source_code_hash               = local.package_from_s3 ? var.package.source_code_hash : filebase64sha256(local.package_path)
+  source_code_hash               = local.package_from_s3 ? var.package.source_code_hash : local.package_path == null ? null : filebase64sha256(local.package_path) # null: refused by the root's input checks
   memory_size                    = var.memory_size
   timeout                        = var.timeout
   reserved_concurrent_executions = var.reserved_concurrent_executions
@@ -214,10 +218,6 @@ resource "aws_lambda_function" "this" {
     precondition {
       condition     = local.manifest_entry == null || try(local.manifest_entry.architecture, "") == var.architectures[0]
       error_message = "The package ${coalesce(local.package_path, "-")} is built for ${try(local.manifest_entry.architecture, "-")} (manifest.json beside it), but lambda_architectures is ${jsonencode(var.architectures)}: choose the zip of that architecture or change lambda_architectures."
-    }
-    precondition {
-      condition     = local.uses_shared_secret ? var.jwt_secret != null : var.jwt_public_key != null
-      error_message = "jwt_algorithm ${var.jwt_algorithm} needs ${local.uses_shared_secret ? "jwt_secret" : "jwt_public_key"}."
     }
     precondition {
       condition     = var.log_group_name == "/aws/lambda/${var.function_name}"

@@ -1,21 +1,14 @@
+# Inputs are validated once, by the root module (the public contract, ../../variables.tf), which
+# also checks the inputs that this module needs together (package, log hash key, token key).
+
 variable "function_name" {
   description = "Name of the Lambda function."
   type        = string
-
-  validation {
-    condition     = can(regex("^[A-Za-z0-9_-]{1,64}$", var.function_name))
-    error_message = "function_name must be 1 to 64 letters, digits, '-' or '_' (a Lambda function name)."
-  }
 }
 
 variable "name_prefix" {
   description = "Prefix of the default table and role names."
   type        = string
-
-  validation {
-    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$", var.name_prefix))
-    error_message = "name_prefix must be 1 to 40 characters of letters, digits, '-' or '_', starting with a letter or digit."
-  }
 }
 
 variable "package" {
@@ -28,21 +21,6 @@ variable "package" {
     source_code_hash  = optional(string)
     catalogue_sha256  = optional(string)
   })
-
-  validation {
-    condition     = (var.package.path != null) != (var.package.s3_bucket != null || var.package.s3_key != null) && (var.package.s3_bucket != null) == (var.package.s3_key != null)
-    error_message = "The function needs exactly one package: lambda_package_path (a local zip: `make package` builds build/cart_migration.zip, `make release` the zips in dist/) or both lambda_package_s3_bucket and lambda_package_s3_key (a release zip you uploaded)."
-  }
-
-  validation {
-    condition     = var.package.path == null ? true : fileexists(var.package.path)
-    error_message = "lambda_package_path must point at an existing deployment zip: build it first (`make package` builds build/cart_migration.zip, `make release` the zips in dist/)."
-  }
-
-  validation {
-    condition     = var.package.s3_bucket == null || var.package.catalogue_sha256 != null
-    error_message = "A package from S3 needs lambda_package_catalogue_sha256: copy `catalogue_sha256` from the manifest.json of the release the zip comes from, so the plan can check that the package logs the events this module's filters count."
-  }
 }
 
 variable "catalogue_sha256" {
@@ -66,33 +44,18 @@ variable "architectures" {
   description = "Instruction set of the function: [\"x86_64\"] or [\"arm64\"] (must match the wheels in the package)."
   type        = list(string)
   default     = ["x86_64"]
-
-  validation {
-    condition     = length(var.architectures) == 1 && contains(["x86_64", "arm64"], var.architectures[0])
-    error_message = "architectures must be [\"x86_64\"] or [\"arm64\"]."
-  }
 }
 
 variable "memory_size" {
   description = "Memory of the function in MB."
   type        = number
   default     = 256
-
-  validation {
-    condition     = var.memory_size >= 128 && var.memory_size <= 10240
-    error_message = "memory_size must be between 128 and 10240 MB."
-  }
 }
 
 variable "timeout" {
   description = "Timeout of the function in seconds."
   type        = number
   default     = 15
-
-  validation {
-    condition     = var.timeout >= 1 && var.timeout <= 900
-    error_message = "timeout must be between 1 and 900 seconds."
-  }
 }
 
 variable "reserved_concurrent_executions" {
@@ -149,11 +112,6 @@ variable "jwt_algorithm" {
   description = "Algorithm of the bearer tokens the function accepts: HS256 (with jwt_secret) or RS256 (with jwt_public_key)."
   type        = string
   default     = "HS256"
-
-  validation {
-    condition     = contains(["HS256", "RS256"], var.jwt_algorithm)
-    error_message = "jwt_algorithm must be HS256 (with jwt_secret) or RS256 (with jwt_public_key): the function supports these two."
-  }
 }
 
 variable "jwt_secret" {
@@ -173,44 +131,48 @@ variable "rate_limit_max_calls" {
   description = "Calls allowed per client per window."
   type        = number
   default     = 5
+}
 
-  validation {
-    condition     = var.rate_limit_max_calls >= 1
-    error_message = "rate_limit_max_calls must be at least 1."
-  }
+variable "jwt_leeway_seconds" {
+  description = "Clock skew, in seconds, allowed for the exp, nbf and iat claims (JWT_LEEWAY_SECONDS)."
+  type        = number
+  default     = 30
+}
+
+variable "jwt_issuer" {
+  description = "Required `iss` claim (JWT_ISSUER); null = not checked."
+  type        = string
+  default     = null
+}
+
+variable "jwt_audience" {
+  description = "Required `aud` audience (JWT_AUDIENCE); null = tokens must carry no `aud`."
+  type        = string
+  default     = null
+}
+
+variable "read_rate_limit_max_calls" {
+  description = "GET /all calls allowed per customer per window (READ_RATE_LIMIT_MAX_CALLS)."
+  type        = number
+  default     = 60
 }
 
 variable "rate_limit_window_seconds" {
   description = "Length of the rate-limit window in seconds."
   type        = number
   default     = 60
-
-  validation {
-    condition     = var.rate_limit_window_seconds >= 1
-    error_message = "rate_limit_window_seconds must be at least 1."
-  }
 }
 
 variable "customer_cart_ttl_days" {
   description = "Days a migrated customer cart lives before its TTL (`expires_at`) expires it; 0 = no expiry."
   type        = number
   default     = 30
-
-  validation {
-    condition     = var.customer_cart_ttl_days >= 0 && floor(var.customer_cart_ttl_days) == var.customer_cart_ttl_days
-    error_message = "customer_cart_ttl_days must be a whole number of days, 0 or more."
-  }
 }
 
 variable "log_sample_rate" {
-  description = "Share (0-1) of sampleable events that are logged."
+  description = "Share (0-1) of the `store_cart_migrated` detail lines that are logged; events alarms count are never sampled."
   type        = number
   default     = 1.0
-
-  validation {
-    condition     = var.log_sample_rate >= 0 && var.log_sample_rate <= 1
-    error_message = "log_sample_rate must be between 0 and 1."
-  }
 }
 
 variable "log_hash_key" {
@@ -218,11 +180,6 @@ variable "log_hash_key" {
   type        = string
   default     = null
   sensitive   = true
-
-  validation {
-    condition     = var.log_hash_key == null ? false : length(var.log_hash_key) >= 16
-    error_message = "log_hash_key is required, at least 16 characters: without it the function hashes customer ids in its logs with a public development key, and anyone who reads the logs can recover them by brute force."
-  }
 }
 
 variable "powertools_service_name" {

@@ -1,11 +1,9 @@
+# Inputs are validated once, by the root module (the public contract, ../../variables.tf); this
+# file keeps the rule for the wiring the root sets itself (log_group_names).
+
 variable "name_prefix" {
   description = "Folder of the saved queries in the Logs Insights console: each is named `<name_prefix>/<query name>`."
   type        = string
-
-  validation {
-    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$", var.name_prefix))
-    error_message = "name_prefix must be 1 to 40 characters of letters, digits, '-' or '_', starting with a letter or digit."
-  }
 }
 
 variable "log_group_names" {
@@ -16,6 +14,16 @@ variable "log_group_names" {
     condition     = length(var.log_group_names) > 0
     error_message = "log_group_names needs at least one log group."
   }
+}
+
+variable "events" {
+  description = "The event catalogue's `events` (event type => its fields): the guide's queries take event types and field names from it."
+  type        = map(object({ fields = list(string) }))
+}
+
+variable "common_fields" {
+  description = "The event catalogue's `common_fields`, logged with every event (event_type among them)."
+  type        = list(string)
 }
 
 variable "include_guide_queries" {

@@ -17,6 +17,7 @@ import pytest
 from cart_migration.event_log import CartMigrationMetrics
 from cart_migration.redaction import hash_customer_id
 from cartmon.local_lambda import captured_stdout
+from cartmon.project import CATALOGUE_PATH
 
 TEN_DAYS = 10 * 86400
 DURATIONS = {"A": [100.5, 110.5, 120.5, 130.5, 140.5, 150.5], "B": [300.5, 500.5]}
@@ -98,6 +99,16 @@ def scripted_events() -> list[tuple[str, dict]]:
                 window_seconds=60,
                 retry_after_seconds=12,
             ),
+        )
+    )
+    # Lines the dashboard's "Recent Migration Logs" leaves out: not migration events.
+    events.append(
+        ("performance_metric", dict(operation="migrate_single_store", duration_ms=120.5, store_count=1))
+    )
+    events.append(
+        (
+            "audit_log",
+            dict(action="migrate", customer_id=customer("A"), guest_session_id="guest-q1", outcome="ok"),
         )
     )
     return events
@@ -210,7 +221,7 @@ def test_each_saved_query_gives_the_exact_rows(applied_stack, aws_client, window
         )
 
 
-def test_the_dashboard_log_widget_shows_the_twenty_newest_events(applied_stack, aws_client, window):
+def test_the_dashboard_log_widget_shows_the_twenty_newest_migration_events(applied_stack, aws_client, window):
     start, end, shipped = window
     body = json.loads(
         aws_client("cloudwatch").get_dashboard(DashboardName=applied_stack["dashboard_name"])["DashboardBody"]
@@ -221,7 +232,12 @@ def test_the_dashboard_log_widget_shows_the_twenty_newest_events(applied_stack, 
     assert source, "the log widget query must name its log group with SOURCE"
     log_group, query = source.groups()
     assert log_group == applied_stack["log_group_names"]["function"]
-    newest_first = sorted(shipped, key=lambda pair: pair[0], reverse=True)[:20]
+    catalogue = json.loads(CATALOGUE_PATH.read_text())
+    migration = {name for name, spec in catalogue["events"].items() if spec["category"] == "migration"}
+    assert {r["event_type"] for _, r in shipped} - migration >= {"rate_limit_exceeded", "performance_metric"}
+    newest_first = sorted(
+        [(ts, r) for ts, r in shipped if r["event_type"] in migration], key=lambda pair: pair[0], reverse=True
+    )[:20]
     expected = [
         {
             "@timestamp": insights_time(ts / 1000),

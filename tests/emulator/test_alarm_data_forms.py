@@ -139,3 +139,43 @@ def test_ten_second_alarm_windows_follow_the_period():
     outcome = evaluate_metric_alarm(alarm(Period=10), store, now)
     assert outcome.state == "ALARM"
     assert outcome.reason_data["evaluatedDatapoints"][0]["timestamp"] == "2026-11-28T10:09:50.000+0000"
+
+
+def test_reason_when_real_datapoints_are_completed_by_filled_ones():
+    """With fewer real datapoints than EvaluationPeriods, breaching/notBreaching fill the rest ("How alarm
+    state is evaluated when data is missing"); the reason then names the real datapoints and the filled
+    ones, as real alarms record it: "1 datapoint [0.0 (...)] was less than the threshold (1.0) and 1 missing
+    datapoint was treated as [Breaching]."
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html"""
+    store = Store([(NEWEST_MINUTE + 3, 0.0, None)])
+    definition = alarm(
+        ComparisonOperator="LessThanThreshold",
+        Threshold=1.0,
+        EvaluationPeriods=2,
+        TreatMissingData="breaching",
+    )
+    outcome = evaluate_metric_alarm(definition, store, NOW)
+    assert outcome.state == "ALARM"
+    assert outcome.reason == (
+        "Threshold Crossed: 1 datapoint [0.0 (28/11/26 10:09:00)] was less than the threshold (1.0) and 1 missing "
+        "datapoint was treated as [Breaching]."
+    )
+    recovered = evaluate_metric_alarm(
+        {**definition, "ComparisonOperator": "LessThanThreshold", "StateValue": "ALARM"},
+        Store([(NEWEST_MINUTE + 3, 1.0, None)]),
+        NOW,
+    )
+    assert recovered.state == "OK"
+    assert recovered.reason == (
+        "Threshold Crossed: 1 datapoint [1.0 (28/11/26 10:09:00)] was not less than the threshold (1.0) and 1 "
+        "missing datapoint was treated as [Breaching]."
+    )
+
+
+def test_percentile_ranks_are_exact():
+    """pNN is the smallest value such that NN % of the samples are lower or equal ("CloudWatch statistics
+    definitions"); the rank ceil(NN/100 x n) is computed exactly: p99.9 of 1..1000 is 999, p10 of 1..10 is 1.
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Statistics-definitions.html"""
+    assert parse_statistic("p99.9").compute([float(v) for v in range(1, 1001)]) == 999.0
+    assert parse_statistic("p10").compute([float(v) for v in range(1, 11)]) == 1.0
+    assert parse_statistic("TM(10%:90%)").compute([float(v) for v in range(1, 11)]) == 5.5

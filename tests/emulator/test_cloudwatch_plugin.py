@@ -264,6 +264,9 @@ def test_statistic_values_reach_alarms(alarms, aws_client, emulator_clock):
     current = alarms.state(name)
     assert current["StateValue"] == "ALARM", current["StateReason"]
     assert "[12.0 " in current["StateReason"]
+    # StateReasonData as CloudWatch writes it: compact JSON, the sample count of the statistic set.
+    assert current["StateReasonData"].startswith('{"version":"1.0","queryDate":')
+    assert json.loads(current["StateReasonData"])["evaluatedDatapoints"][0]["sampleCount"] == 3.0
 
 
 def test_values_and_counts_still_reach_alarms(alarms, aws_client, emulator_clock):
@@ -372,3 +375,42 @@ def test_describe_alarms_types_and_family(alarms, aws_client):
     assert "AlarmRule" not in children["CompositeAlarms"][0]
     parents = cloudwatch.describe_alarms(ParentsOfAlarmName=a)
     assert [x["AlarmName"] for x in parents["CompositeAlarms"]] == [mid]
+
+
+def test_describe_alarms_pages_metric_and_composite_alarms_as_one_list(alarms, aws_client):
+    """DescribeAlarms MaxRecords / NextToken page through the selected alarms, metric alarms first.
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarms.html"""
+    cloudwatch = aws_client("cloudwatch")
+    prefix = unique("paged")
+    m1, m2 = alarms.metric_alarm(AlarmName=f"{prefix}-m1"), alarms.metric_alarm(AlarmName=f"{prefix}-m2")
+    for name in ("c1", "c2", "c3"):
+        alarms.composite_alarm(f"ALARM({m1})", AlarmName=f"{prefix}-{name}")
+    pages, token = [], None
+    while True:
+        arguments = {
+            "AlarmNamePrefix": prefix,
+            "AlarmTypes": ["MetricAlarm", "CompositeAlarm"],
+            "MaxRecords": 2,
+        }
+        page = cloudwatch.describe_alarms(**arguments, **({"NextToken": token} if token else {}))
+        pages.append(
+            [
+                a["AlarmName"].removeprefix(f"{prefix}-")
+                for a in page["MetricAlarms"] + page["CompositeAlarms"]
+            ]
+        )
+        token = page.get("NextToken")
+        if not token:
+            break
+    assert pages == [["m1", "m2"], ["c1", "c2"], ["c3"]]
+    assert m2 in [a["AlarmName"] for a in cloudwatch.describe_alarms(AlarmNamePrefix=prefix)["MetricAlarms"]]
+
+
+def test_actions_the_emulator_cannot_run_are_refused(alarms, aws_client):
+    """The emulator publishes alarm actions to SNS only; a Lambda (or other) action is refused with the
+    reason instead of being accepted and never run. (CloudWatch itself supports them: PutMetricAlarm
+    AlarmActions. https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html)"""
+    with pytest.raises(ClientError) as refused:
+        alarms.metric_alarm(AlarmActions=["arn:aws:lambda:ap-south-1:000000000000:function:pager"])
+    assert refused.value.response["Error"]["Code"] == "ValidationError"
+    assert "runs only SNS alarm actions" in refused.value.response["Error"]["Message"]

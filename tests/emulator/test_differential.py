@@ -123,6 +123,13 @@ def scenario(clients, suffix: str) -> dict[str, object]:
     )
     out["delete filter"] = answer(logs.delete_metric_filter, logGroupName=group, filterName="errors")
     out["delete missing group"] = answer(logs.delete_log_group, logGroupName="/cartmon/nope")
+    out["retention"] = answer(logs.put_retention_policy, logGroupName=group, retentionInDays=14)
+    out["retention bad value"] = answer(logs.put_retention_policy, logGroupName=group, retentionInDays=13)
+    out["group after retention"] = answer(logs.describe_log_groups, logGroupNamePrefix=group)
+    out["tag group"] = answer(logs.tag_log_group, logGroupName=group, tags={"team": "carts"})
+    out["group tags"] = answer(logs.list_tags_log_group, logGroupName=group)
+    out["events of missing stream"] = answer(logs.get_log_events, logGroupName=group, logStreamName="nope")
+    out["stream again"] = answer(logs.create_log_stream, logGroupName=group, logStreamName="s")
 
     out["put metric data"] = answer(
         cloudwatch.put_metric_data,
@@ -191,6 +198,20 @@ def scenario(clients, suffix: str) -> dict[str, object]:
         for a in cloudwatch.describe_alarms_for_metric(MetricName="Latency", Namespace=namespace)[
             "MetricAlarms"
         ]
+    ]
+    arn = described["AlarmArn"]
+    out["tag alarm"] = answer(
+        cloudwatch.tag_resource, ResourceARN=arn, Tags=[{"Key": "team", "Value": "carts"}]
+    )
+    out["alarm tags"] = answer(cloudwatch.list_tags_for_resource, ResourceARN=arn)
+    out["disable actions"] = answer(cloudwatch.disable_alarm_actions, AlarmNames=[alarm_name])
+    out["actions enabled"] = cloudwatch.describe_alarms(AlarmNames=[alarm_name])["MetricAlarms"][0][
+        "ActionsEnabled"
+    ]
+    out["alarms in ALARM"] = [
+        a["AlarmName"]
+        for a in cloudwatch.describe_alarms(StateValue="ALARM")["MetricAlarms"]
+        if a["AlarmName"] == alarm_name
     ]
     out["delete alarm"] = answer(cloudwatch.delete_alarms, AlarmNames=[alarm_name])
     out["describe after delete"] = answer(cloudwatch.describe_alarms, AlarmNames=[alarm_name])

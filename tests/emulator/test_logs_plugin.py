@@ -156,33 +156,70 @@ def test_describe_queries_lists_started_queries(aws_client, log_group):
     assert listed[0]["queryString"] == "fields @message | limit 5"
 
 
-def test_subscription_filter_to_firehose_delivers_matching_events_to_s3(aws_client, log_group):
-    """A subscription filter sends the matching events, gzip-compressed, to a Firehose stream, which
-    delivers them to its S3 bucket. https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/SubscriptionFilters.html#FirehoseExample"""
-    s3, firehose, logs = aws_client("s3"), aws_client("firehose"), aws_client("logs")
-    bucket, stream = unique("cartmon-logs"), unique("logs-to-s3")
-    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "ap-south-1"})
-    arn = firehose.create_delivery_stream(
-        DeliveryStreamName=stream,
-        DeliveryStreamType="DirectPut",
-        ExtendedS3DestinationConfiguration={
-            "BucketARN": f"arn:aws:s3:::{bucket}",
-            "RoleARN": "arn:aws:iam::000000000000:role/firehose",
-        },
-    )["DeliveryStreamARN"]
-    try:
-        logs.put_subscription_filter(
-            logGroupName=log_group, filterName="errors", filterPattern="ERROR", destinationArn=arn
-        )
-        put_events(aws_client, log_group, "ERROR cart lost", "INFO all good")
-        keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
-        assert len(keys) == 1
-        payload = json.loads(gzip.decompress(s3.get_object(Bucket=bucket, Key=keys[0])["Body"].read()))
-        assert payload["logGroup"] == log_group and payload["subscriptionFilters"] == ["errors"]
-        assert [e["message"] for e in payload["logEvents"]] == ["ERROR cart lost"]
-    finally:
-        logs.delete_subscription_filter(logGroupName=log_group, filterName="errors")
+@pytest.fixture
+def firehose_to_s3(aws_client):
+    """Factory of Firehose streams writing to a bucket of their own; returns (stream ARN, read())."""
+    s3, firehose = aws_client("s3"), aws_client("firehose")
+    made: list[tuple[str, str]] = []
+
+    def make():
+        bucket, stream = unique("cartmon-logs"), unique("logs-to-s3")
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "ap-south-1"})
+        arn = firehose.create_delivery_stream(
+            DeliveryStreamName=stream,
+            DeliveryStreamType="DirectPut",
+            ExtendedS3DestinationConfiguration={
+                "BucketARN": f"arn:aws:s3:::{bucket}",
+                "RoleARN": "arn:aws:iam::000000000000:role/firehose",
+            },
+        )["DeliveryStreamARN"]
+        made.append((bucket, stream))
+
+        def read() -> list[dict]:
+            keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
+            return [
+                json.loads(gzip.decompress(s3.get_object(Bucket=bucket, Key=k)["Body"].read())) for k in keys
+            ]
+
+        return arn, read
+
+    yield make
+    for bucket, stream in made:
         firehose.delete_delivery_stream(DeliveryStreamName=stream)
         for o in s3.list_objects_v2(Bucket=bucket).get("Contents", []):
             s3.delete_object(Bucket=bucket, Key=o["Key"])
         s3.delete_bucket(Bucket=bucket)
+
+
+def test_subscription_filter_to_firehose_delivers_matching_events_to_s3(
+    aws_client, log_group, firehose_to_s3
+):
+    """A subscription filter sends the matching events, gzip-compressed, to a Firehose stream, which
+    delivers them to its S3 bucket. https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/SubscriptionFilters.html#FirehoseExample"""
+    logs = aws_client("logs")
+    arn, read = firehose_to_s3()
+    logs.put_subscription_filter(
+        logGroupName=log_group, filterName="errors", filterPattern="ERROR", destinationArn=arn
+    )
+    put_events(aws_client, log_group, "ERROR cart lost", "INFO all good")
+    (payload,) = read()
+    assert payload["messageType"] == "DATA_MESSAGE"
+    assert payload["logGroup"] == log_group and payload["subscriptionFilters"] == ["errors"]
+    assert [e["message"] for e in payload["logEvents"]] == ["ERROR cart lost"]
+
+
+def test_two_subscription_filters_each_match_the_whole_batch(aws_client, log_group, firehose_to_s3):
+    """A log group can have two subscription filters; each delivers the events matching its own pattern
+    (LocalStack's delivery hands the second filter only what the first matched).
+    https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutSubscriptionFilter.html"""
+    logs = aws_client("logs")
+    (errors_arn, read_errors), (all_arn, read_all) = firehose_to_s3(), firehose_to_s3()
+    logs.put_subscription_filter(
+        logGroupName=log_group, filterName="errors", filterPattern="ERROR", destinationArn=errors_arn
+    )
+    logs.put_subscription_filter(
+        logGroupName=log_group, filterName="all", filterPattern="", destinationArn=all_arn
+    )
+    put_events(aws_client, log_group, "ERROR cart lost", "INFO all good")
+    assert [e["message"] for p in read_errors() for e in p["logEvents"]] == ["ERROR cart lost"]
+    assert [e["message"] for p in read_all() for e in p["logEvents"]] == ["ERROR cart lost", "INFO all good"]

@@ -32,6 +32,17 @@ MODULE_VERSION = re.search(
 ).group(1)
 RUNBOOK_REFERENCE = f"in terraform-aws-cart-migration-monitoring v{MODULE_VERSION}"
 
+# The events of a cart migration's course: what the dashboard's "Recent Migration Logs" shows.
+MIGRATION_EVENTS = [
+    "cleanup_success",
+    "merge_conflict",
+    "migration_failure",
+    "migration_start",
+    "migration_success",
+    "no_guest_carts",
+    "store_cart_migrated",
+]
+
 QUERY_NAMES = [
     "Migration Success Rate",
     "Top Failure Reasons",
@@ -307,9 +318,12 @@ def test_dashboard_widgets(local_plan):
         assert by_title[title]["properties"]["stat"] == "Sum"
     logs = by_title["Recent Migration Logs"]
     assert logs["type"] == "log"
+    # The guide: "the last 20 migration-related log entries", not every performance and audit line.
+    migration_events = ", ".join(json.dumps(e) for e in MIGRATION_EVENTS)
     assert logs["properties"]["query"] == (
         f"SOURCE '/aws/lambda/{FUNCTION}' | fields @timestamp, event_type, message, customer_id"
-        " | filter ispresent(event_type) | sort @timestamp desc | limit 20"
+        f" | filter event_type in [{migration_events}]"
+        " | sort @timestamp desc | limit 20"
     )
     for w in widgets:
         assert w["properties"]["region"] == "ap-south-1"
@@ -337,8 +351,8 @@ def test_query_strings(queries):
     flat = {name: " | ".join(stages(d["query_string"])) for name, d in queries.items()}
     assert flat["Migration Success Rate"] == (
         'fields @timestamp, event_type | filter event_type in ["migration_success", "migration_failure"]'
-        ' | stats count(*) as total, sum(strcontains(event_type, "success")) as success,'
-        ' sum(strcontains(event_type, "failure")) as failed by bin(5m)'
+        ' | stats count(*) as total, sum(strcontains(event_type, "migration_success")) as success,'
+        ' sum(strcontains(event_type, "migration_failure")) as failed by bin(5m)'
     )
     assert (
         'filter event_type = "migration_failure" | stats count(*) as failures by error_type, error_message'
@@ -362,6 +376,12 @@ def test_query_strings(queries):
     assert 'filter event_type = "migration_success"' in q["Performance by Merge Strategy"]
     assert "avg(duration_ms) as avg_duration" in q["Performance by Merge Strategy"]
     assert "by merge_strategy" in q["Performance by Merge Strategy"]
+
+
+def test_recent_logs_show_the_catalogue_migration_category(catalogue):
+    migration = sorted(name for name, spec in catalogue["events"].items() if spec["category"] == "migration")
+    assert migration == MIGRATION_EVENTS
+    assert not {"performance_metric", "audit_log"} & set(migration)
 
 
 def test_queries_use_only_supported_syntax_and_catalogue_fields(queries, catalogue):

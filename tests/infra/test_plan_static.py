@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -74,6 +75,33 @@ def test_metric_names_appear_once_as_catalogue_keys():
         assert hits in ([], [(Path("locals.tf"), 1)]), f"{name}: {hits}"
 
 
+INSIGHTS_COMMANDS = {"SOURCE", "fields", "filter", "stats", "sort", "limit", "parse", "display", "dedup"}
+
+
+def query_stage_literals() -> dict[str, list[str]]:
+    """The text of every stage of the saved queries and of the dashboard's log widget, as written in HCL."""
+    queries = hcl2.load((REPO / "modules" / "query_definitions" / "main.tf").open())["locals"][0]
+    widget = hcl2.load((REPO / "modules" / "dashboard" / "main.tf").open())["locals"][0]
+    stages = {unquote(name): [unquote(p) for p in parts] for name, parts in queries["guide_queries"].items()}
+    stages["Recent Migration Logs"] = [unquote(p) for p in widget["recent_logs_stages"]]
+    assert len(stages) == 8 and all(stages.values())
+    return stages
+
+
+def test_query_texts_take_event_types_and_fields_from_the_catalogue():
+    """No event type or field name is written into a query: each comes from a catalogue lookup."""
+    catalogue_names = set(CATALOGUE["events"]) | set(CATALOGUE["common_fields"])
+    catalogue_names |= {f for spec in CATALOGUE["events"].values() for f in spec["fields"]}
+    for name, stages in query_stage_literals().items():
+        for stage in stages:
+            literal = re.sub(r"\$\{[^}]*\}", " ", stage)  # the interpolated lookups
+            command, _, rest = literal.partition(" ")
+            assert command in INSIGHTS_COMMANDS, (name, stage)
+            words = set(re.findall(r"(?<![@\w])[A-Za-z_][A-Za-z0-9_]*", rest))
+            assert not words & catalogue_names, f"{name}: {stage!r} writes {words & catalogue_names}"
+        assert any("${local." in stage for stage in stages), name
+
+
 @pytest.mark.parametrize("module", MODULES + [REPO], ids=lambda p: p.name)
 def test_module_layout_and_documented_interface(module):
     for name in ("main.tf", "variables.tf", "outputs.tf", "versions.tf"):
@@ -100,6 +128,7 @@ def test_module_layout_and_documented_interface(module):
                     "aws_cloudwatch_log_group",
                     "aws_dynamodb_table",
                     "aws_sns_topic_subscription",
+                    "terraform_data",  # plan-time checks, named for what they check
                     # log_archive: one role for Firehose, one for CloudWatch Logs, named for the service.
                     "aws_iam_role",
                     "aws_iam_role_policy",

@@ -11,6 +11,7 @@ is needed: without it the test fails, it never skips.
 
 A case counts as refused with a clear message when an error block of the plan names the
 variable (`var.<name> is ...`, or the precondition's source) and carries the expected text.
+Every variable is the root's: which layer checks what is shown by tests/infra/test_validation_layers.py.
 """
 
 from __future__ import annotations
@@ -43,6 +44,10 @@ class Misuse:
     @property
     def marker(self) -> str:
         return self.shown_as or f"var.{self.variable} "
+
+
+# Where the root's checks across variables (preconditions) report.
+INPUT_CHECKS = 'resource "terraform_data" "input_checks"'
 
 
 def override(alarm: str, **fields) -> dict:
@@ -83,6 +88,11 @@ CASES = [Misuse(variable, value, message) for variable, (value, message) in BAD_
         "additional_subscriptions: severity must be critical or warning",
     ),
     Misuse(
+        "additional_subscriptions",
+        {"pigeon": {"severity": "critical", "protocol": "carrier-pigeon", "endpoint": "loft-7"}},
+        "additional_subscriptions: protocol must be one of the SNS protocols",
+    ),
+    Misuse(
         "priority_topics",
         {"P1": "critical", "P2": "pager", "P3": "warning"},
         "priority_topics must map each of P1, P2, P3 to critical or warning",
@@ -118,6 +128,48 @@ CASES = [Misuse(variable, value, message) for variable, (value, message) in BAD_
     Misuse(
         "extra_alarms", extra_alarm("Negative", threshold=-2), "extra_alarms: threshold must not be negative"
     ),
+    Misuse("extra_alarms", extra_alarm("Bad Key!"), "extra_alarms: every key must be 1 to 64 letters"),
+    Misuse(
+        "extra_alarms",
+        extra_alarm("Sideways", comparison_operator="Above"),
+        "extra_alarms: comparison_operator must be GreaterThanThreshold",
+    ),
+    Misuse(
+        "extra_alarms",
+        extra_alarm("Sometimes", treat_missing_data="sometimes"),
+        "extra_alarms: treat_missing_data must be breaching",
+    ),
+    Misuse(
+        "extra_alarms",
+        extra_alarm("Never", evaluation_periods=0),
+        "extra_alarms: evaluation_periods must be a whole number of at least 1",
+    ),
+    Misuse(
+        "extra_alarms",
+        extra_alarm("Half", datapoints_to_alarm=0.5),
+        "extra_alarms: datapoints_to_alarm must be a whole number of at least 1",
+    ),
+    Misuse(
+        "extra_alarms",
+        extra_alarm("Odd", period=45),
+        "extra_alarms: period must be 10, 20, 30 or a multiple of 60",
+    ),
+    Misuse(
+        "extra_alarms",
+        extra_alarm("Percentile", statistic="p99"),
+        "extra_alarms: statistic (also in expression_metrics) must be SampleCount",
+    ),
+    Misuse(
+        "extra_alarms",
+        extra_alarm("Low", evaluate_low_sample_count_percentiles="maybe"),
+        "extra_alarms: evaluate_low_sample_count_percentiles must be evaluate or ignore",
+    ),
+    Misuse("additional_queries", {"Blank": "  "}, "additional_queries: every query name must be 1 to 200"),
+    Misuse(
+        "lambda_environment_variables",
+        {"1ST_TRY": "x"},
+        "lambda_environment_variables: every name must be at least 2 characters",
+    ),
     Misuse("jwt_algorithm", "none", "jwt_algorithm must be HS256 (with jwt_secret) or RS256"),
     Misuse("jwt_secret", "short-secret", "jwt_secret must be at least 32 characters"),
     Misuse("jwt_public_key", "ssh-rsa AAAAB3Nza", "jwt_public_key must be a PEM public key"),
@@ -128,29 +180,39 @@ CASES = [Misuse(variable, value, message) for variable, (value, message) in BAD_
     Misuse(
         "lambda_reserved_concurrent_executions", -5, "lambda_reserved_concurrent_executions must be a whole"
     ),
-    # The function's settings, checked by modules/migration_lambda (create_lambda = true).
+    # The function's settings, checked by the root like every input.
     Misuse(
         "lambda_package_path",
-        "/nonexistent/cart_migration.zip",
+        "no/such/package.zip",
         "lambda_package_path must point at an existing deployment zip",
-        "var.package",
     ),
-    # A local zip and an S3 key at once: one package source only.
+    Misuse("lambda_memory_size", 64, "lambda_memory_size must be a whole number of MB between 128 and 10240"),
+    Misuse("lambda_timeout", 1000, "lambda_timeout must be a whole number of seconds between 1 and 900"),
+    Misuse("lambda_architectures", ["sparc"], 'lambda_architectures must be ["x86_64"] or ["arm64"]'),
+    Misuse("rate_limit_max_calls", 0, "rate_limit_max_calls must be a whole number of at least 1"),
     Misuse(
-        "lambda_package_s3_key", "cart_migration.zip", "The function needs exactly one package", "var.package"
+        "rate_limit_window_seconds", 2.5, "rate_limit_window_seconds must be a whole number of at least 1"
     ),
-    Misuse("lambda_memory_size", 64, "memory_size must be between 128 and 10240 MB", "var.memory_size "),
-    Misuse("lambda_timeout", 1000, "timeout must be between 1 and 900 seconds", "var.timeout "),
     Misuse(
-        "lambda_architectures",
-        ["sparc"],
-        'architectures must be ["x86_64"] or ["arm64"]',
-        "var.architectures",
+        "customer_cart_ttl_days",
+        -1,
+        "customer_cart_ttl_days must be a whole number of days, 0 (no expiry) or more",
     ),
-    Misuse("rate_limit_max_calls", 0, "rate_limit_max_calls must be at least 1"),
-    Misuse("rate_limit_window_seconds", 0, "rate_limit_window_seconds must be at least 1"),
-    Misuse("customer_cart_ttl_days", -1, "customer_cart_ttl_days must be a whole number of days, 0 or more"),
-    Misuse("log_sample_rate", 1.5, "log_sample_rate must be between 0 and 1"),
+    Misuse("log_sample_rate", 1.5, "log_sample_rate must be between 0 (log no sampleable event) and 1"),
+    Misuse("lambda_package_s3_bucket", "Not_A_Bucket", "lambda_package_s3_bucket must be an S3 bucket name"),
+    Misuse(
+        "lambda_package_catalogue_sha256",
+        "abc",
+        "lambda_package_catalogue_sha256 must be 64 lowercase hex digits",
+    ),
+    Misuse(
+        "lambda_package_source_code_hash", "abc", "lambda_package_source_code_hash must be a base64 sha256"
+    ),
+    Misuse(
+        "log_archive",
+        {"transition_to_infrequent_access_days": 10},
+        "log_archive: transition_to_infrequent_access_days must be at least 30",
+    ),
     # Each variable fine, together wrong: preconditions.
     Misuse(
         "extra_alarms",
@@ -166,30 +228,41 @@ CASES = [Misuse(variable, value, message) for variable, (value, message) in BAD_
         "modules/metric_alarms/main.tf",
         plan=2,
     ),
+    Misuse("jwt_algorithm", "RS256", "jwt_algorithm RS256 needs jwt_public_key", INPUT_CHECKS, plan=2),
     Misuse(
-        "jwt_algorithm",
-        "RS256",
-        "jwt_algorithm RS256 needs jwt_public_key",
-        "modules/migration_lambda/main.tf",
+        "extra_alarms",
+        extra_alarm("HighFailureRate"),
+        "extra_alarms: HighFailureRate already name(s) an alarm of the module",
+        INPUT_CHECKS,
         plan=2,
     ),
+    Misuse(
+        "lambda_package_path",
+        None,
+        "With create_lambda = true the function needs exactly one package: lambda_package_path",
+        INPUT_CHECKS,
+        plan=2,
+    ),
+    Misuse("log_hash_key", None, "log_hash_key is required when create_lambda = true", INPUT_CHECKS, plan=2),
 ]
 MERGEABLE = {"alarm_overrides", "extra_alarms", "additional_subscriptions"}
 
 
 def plan_variables(plan: int, package: Path) -> dict:
-    """The variables of one plan: its cases' values, merged where a variable is a map."""
+    """The variables of one plan: good defaults, then its cases' values, merged where a variable is a map."""
     tf_vars: dict = {"function_name": "fn", "create_lambda": True}
     if plan == 2:
         tf_vars["lambda_package_path"] = str(package)
         tf_vars["log_hash_key"] = "a-log-hash-key-long-enough"
+    set_by_cases: set[str] = set()
     for case in (c for c in CASES if c.plan == plan):
-        if case.variable in MERGEABLE and case.variable in tf_vars:
+        if case.variable in MERGEABLE and case.variable in set_by_cases:
             assert not set(tf_vars[case.variable]) & set(case.value), case
             tf_vars[case.variable] = {**tf_vars[case.variable], **case.value}
         else:
-            assert case.variable not in tf_vars or case.variable == "function_name", f"{case.variable} twice"
+            assert case.variable not in set_by_cases, f"{case.variable} twice"
             tf_vars[case.variable] = case.value
+            set_by_cases.add(case.variable)
     return {name: value for name, value in tf_vars.items() if value is not None}
 
 

@@ -66,6 +66,7 @@ def test_the_unpacked_zip_verifies_an_rs256_token_without_site_packages(built_zi
         "JWT_PUBLIC_KEY": public_pem,
         "CARTS_TABLE": "t",
         "RATE_LIMIT_TABLE": "r",
+        "LOG_HASH_KEY": "zip-test-log-hash-key",
         "AWS_DEFAULT_REGION": "ap-south-1",
         "PATH": "/usr/bin:/bin",
     }

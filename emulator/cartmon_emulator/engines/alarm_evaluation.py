@@ -6,7 +6,8 @@ one. The engine reads samples through a callback, aggregates them per period int
 statistic (``statistics``), evaluates metric math (``metric_math``), applies the missing-data treatment
 and the M-out-of-N rule, and builds an AWS-like ``StateReason`` / ``StateReasonData``. Whatever it
 cannot evaluate faithfully gives ``Evaluation(state=None, reason="unsupported: ...")``: never a guessed
-state.
+state. (Its size, a little over 600 lines, is mostly this docstring: the rules applied and their sources
+stay next to the code that applies them.)
 
 Sources (Amazon CloudWatch User Guide; the archived revisions are in ``awsdocs/amazon-cloudwatch-user-guide``,
 ``doc_source/AlarmThatSendsEmail.md`` and ``doc_source/using-metric-math.md``):
@@ -111,8 +112,10 @@ Reasons.
     ``"Threshold Crossed: 2 out of the last 3 datapoints [...] were greater than the threshold (5.0)
     (minimum 2 datapoints for OK -> ALARM transition)."`` (the ALARM -> OK minimum is N - M + 1);
     ``"Threshold Crossed: no datapoints were received for 1 period and 1 missing datapoint was treated as
-    [NonBreaching]."``; ``"Insufficient Data: 5 datapoints were unknown."``. Values print like Java doubles
-    (``7.0``, ``1.0E7``); datapoints are listed newest first, ``recentDatapoints`` oldest first.
+    [NonBreaching]."``; when real datapoints that agree with each other were completed by filled ones,
+    ``"Threshold Crossed: 1 datapoint [0.0 (20/04/26 18:45:00)] was less than the threshold (1.0) and 1
+    missing datapoint was treated as [Breaching]."`` (the form real alarms record);
+    ``"Insufficient Data: 5 datapoints were unknown."``. Values print like Java doubles (``7.0``, ``1.0E7``); datapoints are listed newest first, ``recentDatapoints`` oldest first.
     ``reason_data`` holds ``version``, ``queryDate``, ``startDate`` (oldest evaluated datapoint),
     ``statistic`` or ``extendedStatistic``, ``unit``, ``period``, ``recentDatapoints``, ``threshold`` and
     ``evaluatedDatapoints`` (newest first: ``timestamp``, ``sampleCount``, ``value``).
@@ -584,6 +587,20 @@ def evaluate_metric_alarm(alarm: Mapping, fetch: FetchSamples, now: float) -> Ev
             reason_data,
         )
 
+    filled_points = [p for p in evaluated if p.filled]
+    if filled_points and real and len({p.breaching for p in real}) == 1:
+        # The form real CloudWatch alarms record when missing datapoints were filled, e.g. "1 datapoint
+        # [1.0 (25/09/26 21:51:00)] was not less than the threshold (1.0) and 1 missing datapoint was
+        # treated as [Breaching]."
+        verb = f"{_was(len(real))} {'' if real[0].breaching else 'not '}{phrase}"
+        label = _TREATMENT_LABELS[plan.treatment]
+        return Evaluation(
+            state,
+            f"Threshold Crossed: {_plural(len(real), 'datapoint')} [{listed(real)}] {verb} the threshold "
+            f"({threshold}) and {_plural(len(filled_points), 'missing datapoint')} {_was(len(filled_points))} "
+            f"treated as [{label}].",
+            reason_data,
+        )
     agreeing = [p for p in evaluated if p.breaching == (state == ALARM) and (p.value is not None or p.filled)]
     shown = [p for p in agreeing if p.value is not None]
     filled = len(agreeing) - len(shown)

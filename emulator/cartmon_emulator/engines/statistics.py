@@ -93,19 +93,19 @@ class StatisticSet:
     maximum: float
 
 
-def _percentile(values: list[float], p: float) -> float | None:
+def _percentile(values: list[float], p: Fraction) -> float | None:
     if not values:
         return None
     ordered = sorted(values)
-    rank = max(1, math.ceil(p * len(ordered) / 100.0 - 1e-9))
+    rank = max(1, math.ceil(Fraction(p) * len(ordered) / 100))  # exact: p99.9 of 1000 samples is rank 999
     return ordered[min(rank, len(ordered)) - 1]
 
 
-def _bound(text: str | None) -> tuple[bool, float] | None:
+def _bound(text: str | None) -> tuple[bool, Fraction] | None:
     if not text:
         return None
     is_percent = text.endswith("%")
-    return is_percent, float(text.rstrip("%"))
+    return is_percent, Fraction(text.rstrip("%"))
 
 
 def _trimmed(values: list[float], lower, upper) -> tuple[list[float], list[float]]:
@@ -114,15 +114,15 @@ def _trimmed(values: list[float], lower, upper) -> tuple[list[float], list[float
     n = len(ordered)
     kinds = {b[0] for b in (lower, upper) if b is not None}
     if kinds == {True}:
-        drop_low = math.floor(lower[1] * n / 100.0 + 1e-9) if lower else 0
-        drop_high = math.floor((100.0 - upper[1]) * n / 100.0 + 1e-9) if upper else 0
+        drop_low = math.floor(lower[1] * n / 100) if lower else 0
+        drop_high = math.floor((100 - upper[1]) * n / 100) if upper else 0
         kept = ordered[drop_low : max(drop_low, n - drop_high)]
         if not kept:
             return [], []
         low_edge, high_edge = kept[0], kept[-1]
     else:
-        lo = lower[1] if lower else -math.inf
-        hi = upper[1] if upper else math.inf
+        lo = float(lower[1]) if lower else -math.inf
+        hi = float(upper[1]) if upper else math.inf
         kept = [v for v in ordered if lo < v <= hi]
         low_edge, high_edge = lo, hi
     winsorized = [min(max(v, low_edge), high_edge) for v in ordered]
@@ -164,14 +164,16 @@ def parse_statistic(name: str) -> Statistic:
     if name in simple:
         return Statistic(name, simple[name])
     if name == "IQM":
-        return Statistic(name, _trim_statistic("TM", (True, 25.0), (True, 75.0)))
+        return Statistic(name, _trim_statistic("TM", (True, Fraction(25)), (True, Fraction(75))))
     if m := _PERCENTILE_RE.fullmatch(name):
-        p = float(m.group(1))
+        p = Fraction(m.group(1))
         if p > 100:
             raise Unsupported(f"statistic {name}: percentile above 100")
-        return Statistic(name, lambda v, p=p: _percentile(v, p), percentile=p, percentile_text=m.group(1))
+        return Statistic(
+            name, lambda v, p=p: _percentile(v, p), percentile=float(p), percentile_text=m.group(1)
+        )
     if m := _SHORT_TRIM_RE.fullmatch(name):
-        p = float(m.group(2))
+        p = Fraction(m.group(2))
         if p > 100:
             raise Unsupported(f"statistic {name}: percentage above 100")
         return Statistic(name, _trim_statistic(m.group(1).upper(), None, (True, p)))

@@ -21,7 +21,7 @@ import urllib.request
 import boto3
 
 from cartmon.local_lambda import LocalLambda, Throttled
-from cartmon.ops.render_dashboard import render
+from cartmon.ops.dashboard.render import render
 from cartmon.ops.review.cli import main as review_main
 from cartmon.project import ROOT
 from cartmon.traffic import STRATEGIES, Shop, new_customer
@@ -83,7 +83,7 @@ def drive_traffic(
 ) -> dict[str, int]:
     """A morning in the shop, compressed: the clock moves a minute between waves."""
     rate_limited_customer = new_customer()
-    statuses: list[int] = []
+    statuses: list[int | None] = []
 
     def throttle() -> None:
         try:

@@ -332,7 +332,8 @@ def topics(sns, target: Target) -> list[Topic]:
                     arns[severity] = topic["TopicArn"]
     out = []
     for severity, arn in sorted(arns.items()):
-        confirmed, pending = [], []
+        confirmed: list[tuple[str, str]] = []
+        pending: list[tuple[str, str]] = []
         for page in sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=arn):
             for sub in page.get("Subscriptions", []):
                 entry = (sub["Protocol"], sub["Endpoint"])
@@ -390,7 +391,8 @@ def month_cost(plan_or_state: dict | None, invocations_per_day: float) -> CostSu
             invocations_per_day,
             "no plan or state given (--state; `make review` uses build/plan.json of `make plan`)",
         )
-    from cartmon.ops.cost import Assumptions, estimate  # only what the review needs
+    from cartmon.ops.cost.estimate import estimate  # only what the review needs
+    from cartmon.ops.cost.model import Assumptions
 
     result = estimate(
         state_as_plan(plan_or_state), Assumptions(invocations_per_day=max(invocations_per_day, 1))
