@@ -189,13 +189,15 @@ resource "aws_lambda_function" "this" {
   #checkov:skip=CKV_AWS_272:The zip is built reproducibly and pinned by source_code_hash; code signing needs an AWS Signer profile the caller owns, outside this module.
   #checkov:skip=CKV_AWS_173:Lambda encrypts environment variables at rest with its service key; the two secrets (JWT_SECRET, LOG_HASH_KEY) are sensitive variables, and a customer key is the caller's choice.
   #checkov:skip=CKV_AWS_50:The function does not trace (no Powertools Tracer in the zip); X-Ray would need xray:PutTraceSegments on Resource "*", a wildcard the role avoids.
-  function_name                  = var.function_name
-  description                    = "Cart migration API (guest carts to customer carts)"
-  role                           = aws_iam_role.this.arn
-  runtime                        = var.runtime
-  handler                        = var.handler
-  architectures                  = var.architectures
-  filename                       = local.package_path
+  function_name = var.function_name
+  description   = "Cart migration API (guest carts to customer carts)"
+  role          = aws_iam_role.this.arn
+  runtime       = var.runtime
+  handler       = var.handler
+  architectures = var.architectures
+  # Without any package the root's input checks refuse the plan and say which variable to set; the
+  # placeholder keeps the provider's own "one of filename, image_uri, s3_bucket" from preempting them.
+  filename                       = local.package_from_s3 ? null : coalesce(local.package_path, "no-package-given.zip")
   s3_bucket                      = var.package.s3_bucket
   s3_key                         = var.package.s3_key
   s3_object_version              = var.package.s3_object_version
