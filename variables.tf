@@ -1,3 +1,7 @@
+# Every input of the module in one file, as registry modules keep them and as the generated Inputs
+# table reads them. It runs past 600 lines because the root is the public contract and validates
+# every input itself, with a message that names the variable and says what to fix.
+
 ################################################################################
 # Naming
 ################################################################################
