@@ -64,10 +64,14 @@ class TolerantLogs:
 
 @pytest.fixture(scope="module")
 def archive_runtime(archive_stack, aws_client, emulator_clock):
-    from cart_migration import clients
+    from cart_migration import clients, handler
+    from cart_migration.audit import AuditLogWriter
 
     saved_environment = dict(os.environ)
     clients.reset()
+    # A container of its own: the audit writer's stream belongs to the group an earlier runtime used.
+    saved_writer = handler.audit_writer
+    handler.audit_writer = AuditLogWriter(lambda: clients.logs())
     environment = aws_client("lambda").get_function_configuration(
         FunctionName=archive_stack["lambda_function_name"]
     )["Environment"]["Variables"]
@@ -80,6 +84,7 @@ def archive_runtime(archive_stack, aws_client, emulator_clock):
         clock=emulator_clock.now,
     )
     yield runtime, environment
+    handler.audit_writer = saved_writer
     os.environ.clear()
     os.environ.update(saved_environment)
     clients.reset()
