@@ -100,6 +100,10 @@ tftest: terraformrc ## terraform test: plan the root module and every example of
 	@# The import block of examples/existing-function is allowed only in a root module: tested there.
 	@cd examples/existing-function && terraform init -backend=false -input=false >/dev/null && $(OFFLINE_TF) test
 
+.PHONY: release
+release: venv ## Release artefacts in dist/: the Lambda zip per architecture, its SHA-256, manifest.json with the catalogue hash
+	@$(DEV_PY) bootstrap/release.py $(ROOT)/dist
+
 # Set when make reads this file, before any prerequisite is built: `make test` on a fresh clone
 # times its set-up too. The bench reports the last recorded run (build/make-test.json).
 MAKE_STARTED := $(shell date +%s)
@@ -153,6 +157,11 @@ SINCE ?= 1h
 query: venv ## Run a saved Logs Insights query: make query NAME="Top Failure Reasons" [SINCE=2h]
 	@$(DEV_VENV)/bin/cartmon-query "$(NAME)" --since "$(SINCE)"
 
+.PHONY: review
+review: venv ## The weekly review as Markdown and HTML in build/review/: make review [SINCE=7d] (emulator if running, else AWS)
+	@$(DEV_VENV)/bin/cartmon-review --since "$(if $(filter file,$(origin SINCE)),7d,$(SINCE))" --out $(BUILD)/review \
+	  $(if $(wildcard $(BUILD)/plan.json),--state $(BUILD)/plan.json)
+
 .PHONY: checkov
 checkov: $(CHECKOV_VENV)/.installed ## Infrastructure security scan (pinned checkov; settings in .checkov.yaml)
 	@$(CHECKOV_VENV)/bin/checkov -d . --quiet --compact
@@ -183,7 +192,7 @@ check: venv terraformrc ## Cheap gates: terraform fmt -check and validate everyw
 lint: check checkov ## make check, plus the checkov security scan
 
 .PHONY: docs
-docs: venv ## Regenerate the README's input and output tables
+docs: venv ## Regenerate the reference tables of every module's README
 	@$(DEV_VENV)/bin/cartmon-docs
 
 .PHONY: bench
@@ -196,4 +205,4 @@ alert-quality: venv emulator-venv terraformrc package ## Replay a simulated week
 
 .PHONY: clean
 clean: ## Remove build output and venvs
-	@rm -rf $(BUILD) $(VENV_DIR)
+	@rm -rf $(BUILD) $(VENV_DIR) $(ROOT)/dist

@@ -1,3 +1,8 @@
+locals {
+  # The release this code is (CHANGELOG.md, the README's `?ref=`, `make release`): runbook references name it.
+  module_version = "0.2.0"
+}
+
 module "alerting" {
   source = "./modules/alerting"
 
@@ -41,6 +46,7 @@ module "metric_alarms" {
   page_actions        = [module.alerting.topic_arns.page]
   actions_enabled     = var.actions_enabled
   runbook_base_url    = var.runbook_base_url
+  runbook_reference   = "terraform-aws-cart-migration-monitoring v${local.module_version}"
   referenced_metrics  = flatten(values(local.dashboard_metric_keys))
 
   tags = var.tags
@@ -78,9 +84,17 @@ module "migration_lambda" {
   source = "./modules/migration_lambda"
   count  = var.create_lambda ? 1 : 0
 
-  function_name                  = var.function_name
-  name_prefix                    = var.name_prefix
-  lambda_package_path            = var.lambda_package_path
+  function_name = var.function_name
+  name_prefix   = var.name_prefix
+  package = {
+    path              = var.lambda_package_path
+    s3_bucket         = var.lambda_package_s3_bucket
+    s3_key            = var.lambda_package_s3_key
+    s3_object_version = var.lambda_package_s3_object_version
+    source_code_hash  = var.lambda_package_source_code_hash
+    catalogue_sha256  = var.lambda_package_catalogue_sha256
+  }
+  catalogue_sha256               = filesha256("${path.module}/lambda_src/cart_migration/event_catalogue.json")
   architectures                  = var.lambda_architectures
   memory_size                    = var.lambda_memory_size
   timeout                        = var.lambda_timeout
@@ -138,6 +152,29 @@ module "api_gateway" {
   tags = var.tags
 }
 
+module "log_archive" {
+  source = "./modules/log_archive"
+  count  = var.log_archive == null ? 0 : 1
+
+  name_prefix = var.name_prefix
+  log_group_names = merge(
+    { function = module.log_groups.function_log_group_name },
+    var.log_archive.include_audit_log ? { audit = module.log_groups.audit_log_group_name } : {},
+  )
+  filter_pattern                       = var.log_archive.filter_pattern
+  bucket_name                          = var.log_archive.bucket_name
+  kms_key_arn                          = var.log_archive.kms_key_arn
+  force_destroy                        = var.log_archive.force_destroy
+  transition_to_infrequent_access_days = var.log_archive.transition_to_infrequent_access_days
+  transition_to_glacier_days           = var.log_archive.transition_to_glacier_days
+  expiration_days                      = var.log_archive.expiration_days
+  buffering_interval_seconds           = var.log_archive.buffering_interval_seconds
+  buffering_size_mb                    = var.log_archive.buffering_size_mb
+  encrypt_delivery_stream              = var.log_archive.encrypt_delivery_stream
+
+  tags = var.tags
+}
+
 # Checks across inputs, which a variable's own validation cannot make: the module supports
 # Terraform 1.5, where a validation sees only its own variable. Like the validations they name the
 # root variables and fail the plan before anything is created; the resource holds no data, so a
@@ -149,8 +186,12 @@ resource "terraform_data" "input_checks" {
       error_message = "extra_alarms: ${join(", ", local.extra_alarms_named_as_built_in)} already name(s) an alarm of the module, which an extra alarm would replace: pick another key, or change the built-in alarm with alarm_overrides."
     }
     precondition {
-      condition     = !var.create_lambda || var.lambda_package_path != null
-      error_message = "lambda_package_path is required when create_lambda = true: build the zip first (`make package` builds build/cart_migration.zip) and pass its path."
+      condition     = !var.create_lambda || ((var.lambda_package_path != null) != (var.lambda_package_s3_bucket != null || var.lambda_package_s3_key != null) && (var.lambda_package_s3_bucket != null) == (var.lambda_package_s3_key != null))
+      error_message = "With create_lambda = true the function needs exactly one package: lambda_package_path (a local zip: `make package` builds build/cart_migration.zip, `make release` the zips in dist/) or both lambda_package_s3_bucket and lambda_package_s3_key (a release zip you uploaded)."
+    }
+    precondition {
+      condition     = !var.create_lambda || var.lambda_package_s3_bucket == null || var.lambda_package_catalogue_sha256 != null
+      error_message = "A package from S3 needs lambda_package_catalogue_sha256: copy `catalogue_sha256` from the manifest.json of the release the zip comes from, so the plan can check that the package logs the events this module's filters count."
     }
     precondition {
       condition     = !var.create_lambda || var.log_hash_key != null || var.log_hash_key_parameter != null

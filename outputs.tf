@@ -154,3 +154,53 @@ output "api_access_log_group_name" {
   description = "Log group of the API's JSON access logs (null unless create_api)."
   value       = one(module.api_gateway[*].access_log_group_name)
 }
+
+output "log_group_arns" {
+  description = "Log group ARNs (without the trailing `:*`): function, audit."
+  value       = module.log_groups.log_group_arns
+}
+
+output "kms_key_alias" {
+  description = "Alias of the KMS key the module created for the topics (null when it creates none)."
+  value       = module.alerting.kms_key_alias
+}
+
+output "dashboard_arn" {
+  description = "ARN of the CloudWatch dashboard."
+  value       = module.dashboard.dashboard_arn
+}
+
+output "lambda_role_name" {
+  description = "Name of the created function's role, to attach further policies (null unless create_lambda)."
+  value       = one(module.migration_lambda[*].role_name)
+}
+
+output "carts_table_arn" {
+  description = "ARN of the carts table (null unless create_lambda)."
+  value       = one(module.migration_lambda[*].carts_table_arn)
+}
+
+output "rate_limit_table_arn" {
+  description = "ARN of the rate-limit table (null unless create_lambda)."
+  value       = one(module.migration_lambda[*].rate_limit_table_arn)
+}
+
+output "event_catalogue_sha256" {
+  description = "sha256 of the event catalogue the filters and alarms are built from; the manifest.json of a matching release package (`make release`) names the same hash."
+  value       = filesha256("${path.module}/lambda_src/cart_migration/event_catalogue.json")
+}
+
+output "log_archive_bucket_name" {
+  description = "Bucket of the log archive (null unless log_archive is set)."
+  value       = one(module.log_archive[*].bucket_name)
+}
+
+output "log_archive_bucket_arn" {
+  description = "ARN of the log archive bucket (null unless log_archive is set)."
+  value       = one(module.log_archive[*].bucket_arn)
+}
+
+output "log_archive_delivery_stream_arns" {
+  description = "Firehose delivery stream ARN by archived log group (function, audit); null unless log_archive is set."
+  value       = one(module.log_archive[*].delivery_stream_arns)
+}

@@ -1,3 +1,7 @@
+# Every input of the module in one file, as registry modules keep them and as the generated Inputs
+# table reads them. It runs past 600 lines because the root is the public contract and validates
+# every input itself, with a message that names the variable and says what to fix.
+
 ################################################################################
 # Naming
 ################################################################################
@@ -274,12 +278,12 @@ variable "actions_enabled" {
 }
 
 variable "runbook_base_url" {
-  description = "Base URL of the runbook pages; each alarm description links `<runbook_base_url>/<alarm key>.md`."
+  description = "Base URL where you publish the runbook pages (this module's `docs/runbooks/`); each alarm description then links `<runbook_base_url>/<alarm key>.md`. null = each description names its page and this module's version instead, `Runbook: docs/runbooks/<alarm key>.md in terraform-aws-cart-migration-monitoring v<version>`, which is true wherever the module is copied or forked."
   type        = string
-  default     = "https://github.com/vyaparai/terraform-aws-cart-migration-monitoring/blob/main/docs/runbooks"
+  default     = null
 
   validation {
-    condition     = can(regex("^https?://[^ ]+$", var.runbook_base_url))
+    condition     = var.runbook_base_url == null ? true : can(regex("^https?://[^ ]+$", var.runbook_base_url))
     error_message = "runbook_base_url must be an http(s) URL without spaces."
   }
 }
@@ -540,6 +544,57 @@ variable "page_suppression" {
 }
 
 ################################################################################
+# Log archive to S3
+################################################################################
+
+variable "log_archive" {
+  description = <<-EOT
+    Archive the function's log group (and the audit log group, unless include_audit_log = false) to S3
+    through Kinesis Data Firehose (modules/log_archive). null = no archive. Objects land under
+    `logs/<function|audit>/year=YYYY/month=MM/day=DD/` in an encrypted, private, versioned bucket that moves
+    them to Standard-IA, then Glacier, then deletes them. Fields: bucket_name (null = `<name_prefix>-log-archive-<account id>`),
+    filter_pattern ("" = every event), include_audit_log, transition_to_infrequent_access_days (30),
+    transition_to_glacier_days (90), expiration_days (365), kms_key_arn (null = SSE-S3), force_destroy,
+    buffering_interval_seconds (300), buffering_size_mb (5), encrypt_delivery_stream (true; false only where
+    Firehose server-side encryption cannot be started, as on the embedded emulator).
+  EOT
+  type = object({
+    bucket_name                          = optional(string)
+    filter_pattern                       = optional(string, "")
+    include_audit_log                    = optional(bool, true)
+    transition_to_infrequent_access_days = optional(number, 30)
+    transition_to_glacier_days           = optional(number, 90)
+    expiration_days                      = optional(number, 365)
+    kms_key_arn                          = optional(string)
+    force_destroy                        = optional(bool, false)
+    buffering_interval_seconds           = optional(number, 300)
+    buffering_size_mb                    = optional(number, 5)
+    encrypt_delivery_stream              = optional(bool, true)
+  })
+  default = null
+
+  validation {
+    condition     = var.log_archive == null ? true : var.log_archive.transition_to_infrequent_access_days >= 30 && var.log_archive.transition_to_glacier_days >= var.log_archive.transition_to_infrequent_access_days + 30 && var.log_archive.expiration_days > var.log_archive.transition_to_glacier_days
+    error_message = "log_archive: transition_to_infrequent_access_days must be at least 30 (S3's minimum for Standard-IA), transition_to_glacier_days at least 30 days later, and expiration_days after transition_to_glacier_days."
+  }
+
+  validation {
+    condition     = var.log_archive == null ? true : var.log_archive.buffering_interval_seconds >= 60 && var.log_archive.buffering_interval_seconds <= 900 && var.log_archive.buffering_size_mb >= 1 && var.log_archive.buffering_size_mb <= 128
+    error_message = "log_archive: buffering_interval_seconds must be 60 to 900 and buffering_size_mb 1 to 128 (Firehose's limits)."
+  }
+
+  validation {
+    condition     = var.log_archive == null ? true : var.log_archive.bucket_name == null ? true : can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.log_archive.bucket_name))
+    error_message = "log_archive.bucket_name must be an S3 bucket name (3 to 63 lowercase letters, digits, '.' or '-') or null."
+  }
+
+  validation {
+    condition     = var.log_archive == null ? true : var.log_archive.kms_key_arn == null ? true : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.log_archive.kms_key_arn))
+    error_message = "log_archive.kms_key_arn must be the ARN of a KMS key (arn:<partition>:kms:<region>:<account>:key/<id>) or null."
+  }
+}
+
+################################################################################
 # Saved queries
 ################################################################################
 
@@ -566,13 +621,58 @@ variable "create_lambda" {
 }
 
 variable "lambda_package_path" {
-  description = "Path of the deployment zip (required when create_lambda = true), relative to the working directory."
+  description = "Path of the deployment zip, relative to the working directory: `make package` builds build/cart_migration.zip, `make release` dist/cart_migration-<version>-<arch>.zip. With create_lambda = true, give this or lambda_package_s3_bucket and lambda_package_s3_key."
   type        = string
   default     = null
 
   validation {
     condition     = var.lambda_package_path == null ? true : fileexists(var.lambda_package_path)
     error_message = "lambda_package_path must point at an existing deployment zip: build it first (`make package` builds build/cart_migration.zip)."
+  }
+}
+
+variable "lambda_package_s3_bucket" {
+  description = "S3 bucket holding the deployment zip (a release zip you uploaded), instead of lambda_package_path."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.lambda_package_s3_bucket == null ? true : can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.lambda_package_s3_bucket))
+    error_message = "lambda_package_s3_bucket must be an S3 bucket name (3 to 63 lowercase letters, digits, '.' or '-') or null."
+  }
+}
+
+variable "lambda_package_s3_key" {
+  description = "S3 key of the deployment zip in lambda_package_s3_bucket."
+  type        = string
+  default     = null
+}
+
+variable "lambda_package_s3_object_version" {
+  description = "Object version of the zip in S3 (versioned buckets); null = the latest."
+  type        = string
+  default     = null
+}
+
+variable "lambda_package_source_code_hash" {
+  description = "Base64 sha256 of the zip in S3, the release manifest's `sha256_base64`: a new value updates the function's code. Not needed for a local zip."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.lambda_package_source_code_hash == null ? true : can(regex("^[A-Za-z0-9+/]{43}=$", var.lambda_package_source_code_hash))
+    error_message = "lambda_package_source_code_hash must be a base64 sha256 (44 characters ending in '='), as in the release manifest's sha256_base64, or null."
+  }
+}
+
+variable "lambda_package_catalogue_sha256" {
+  description = "sha256 of the event catalogue the package was built with: the release manifest's `catalogue_sha256`. Required with an S3 package; for a local zip, null = read from the manifest.json beside it when there is one. A package built from another catalogue than the module's is refused at plan time."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.lambda_package_catalogue_sha256 == null ? true : can(regex("^[0-9a-f]{64}$", var.lambda_package_catalogue_sha256))
+    error_message = "lambda_package_catalogue_sha256 must be 64 lowercase hex digits (the manifest's catalogue_sha256) or null."
   }
 }
 

@@ -44,6 +44,16 @@ resource "aws_kms_key" "logs" {
   description         = "Encrypts the cart-migration log groups"
   enable_key_rotation = true
   policy              = data.aws_iam_policy_document.logs_key.json
+
+  tags = local.tags
+}
+
+locals {
+  tags = {
+    Environment = "production"
+    Project     = "cart-migration-monitoring"
+    Owner       = "engineering"
+  }
 }
 
 module "monitoring" {
@@ -75,7 +85,8 @@ module "monitoring" {
   log_group_kms_key_id        = aws_kms_key.logs.arn
 
   # Alarms: guide defaults, with a few adjustments.
-  runbook_base_url = "https://github.com/vyaparai/terraform-aws-cart-migration-monitoring/blob/main/docs/runbooks"
+  # Where you publish docs/runbooks; without it each description names its page and the module version.
+  runbook_base_url = var.runbook_base_url
   alarm_overrides = {
     ExcessiveRateLimiting = { evaluation_periods = 2, datapoints_to_alarm = 2 }
     LatencyGetAllCarts    = { treat_missing_data = "ignore" }
@@ -124,9 +135,10 @@ module "monitoring" {
   api_throttling_burst_limit = 100
   api_throttling_rate_limit  = 50
 
-  tags = {
-    Environment = "production"
-    Project     = "cart-migration-monitoring"
-    Owner       = "engineering"
+  # Logs to S3 through Firehose: Standard-IA after 30 days, Glacier after 90, deleted after two years.
+  log_archive = {
+    expiration_days = 730
   }
+
+  tags = local.tags
 }

@@ -42,3 +42,8 @@ output "api_access_log_group_name" {
   description = "Log group of the API's JSON access logs."
   value       = module.monitoring.api_access_log_group_name
 }
+
+output "log_archive_bucket_name" {
+  description = "Bucket of the log archive."
+  value       = module.monitoring.log_archive_bucket_name
+}

@@ -27,3 +27,9 @@ variable "log_hash_key_parameter" {
   type        = string
   default     = "/vyaparai-cart-migration/log-hash-key"
 }
+
+variable "runbook_base_url" {
+  description = "Where you publish the runbook pages (docs/runbooks); null = descriptions name the page and module version."
+  type        = string
+  default     = null
+}

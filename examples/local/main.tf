@@ -8,6 +8,10 @@ provider "aws" {
 locals {
   # alerts: every alarm; page: the pages only.
   topics = ["alerts", "page"]
+  tags = {
+    Environment = "local"
+    Project     = "cart-migration-monitoring"
+  }
 }
 
 # One queue per topic (alerts, page) receives what the alarms publish, so tests can read the notifications.
@@ -16,6 +20,8 @@ resource "aws_sqs_queue" "alarm_inbox" {
 
   name                    = "${var.name_prefix}-alarm-inbox-${each.key}"
   sqs_managed_sse_enabled = true
+
+  tags = local.tags
 }
 
 data "aws_iam_policy_document" "alarm_inbox" {
@@ -72,8 +78,14 @@ module "monitoring" {
   rate_limit_window_seconds = var.rate_limit_window_seconds
   log_sample_rate           = var.log_sample_rate
 
-  tags = {
-    Environment = "local"
-    Project     = "cart-migration-monitoring"
-  }
+  # The emulator's buckets are throwaway: destroy may delete the archived objects. The emulator
+  # cannot start Firehose server-side encryption (StartDeliveryStreamEncryption); the bucket is encrypted.
+  log_archive = var.log_archive ? {
+    force_destroy              = true
+    buffering_interval_seconds = 60
+    buffering_size_mb          = 1
+    encrypt_delivery_stream    = false
+  } : null
+
+  tags = local.tags
 }

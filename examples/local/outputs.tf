@@ -102,3 +102,23 @@ output "slos" {
   description = "The SLOs and the burn-rate thresholds derived from them."
   value       = module.monitoring.slos
 }
+
+output "log_archive_bucket_name" {
+  description = "Bucket of the log archive (null unless log_archive)."
+  value       = module.monitoring.log_archive_bucket_name
+}
+
+output "log_archive_delivery_stream_arns" {
+  description = "Firehose delivery stream ARN by archived log group (null unless log_archive)."
+  value       = module.monitoring.log_archive_delivery_stream_arns
+}
+
+output "log_group_arns" {
+  description = "Log group ARNs: function, audit."
+  value       = module.monitoring.log_group_arns
+}
+
+output "event_catalogue_sha256" {
+  description = "sha256 of the module's event catalogue."
+  value       = module.monitoring.event_catalogue_sha256
+}

@@ -84,3 +84,9 @@ variable "log_sample_rate" {
   type        = number
   default     = 1.0
 }
+
+variable "log_archive" {
+  description = "Archive the function's and the audit log group to S3 through Firehose (modules/log_archive)."
+  type        = bool
+  default     = false
+}

@@ -30,3 +30,11 @@ output "function_log_group_managed" {
   description = "Whether this module manages (creates or adopts) the function's log group."
   value       = var.create_function_log_group
 }
+
+output "log_group_arns" {
+  description = "Log group ARNs by role, without the trailing `:*`: function, audit."
+  value = {
+    function = "${local.arn_prefix}${var.create_function_log_group ? aws_cloudwatch_log_group.function[0].name : local.function_log_group_name}"
+    audit    = "${local.arn_prefix}${aws_cloudwatch_log_group.audit.name}"
+  }
+}

@@ -52,7 +52,7 @@ locals {
       "Condition: ${a.expression != null ? coalesce(a.expression_label, a.expression) : "${a.metric != null ? a.metric : a.metric_name} ${coalesce(a.statistic, a.extended_statistic, "-")}"} ${local.comparison_symbols[a.comparison_operator]} ${a.threshold} over ${a.datapoints_to_alarm != null ? "${a.datapoints_to_alarm} of ${a.evaluation_periods}" : a.evaluation_periods} period(s) of ${a.period} s.",
       "Respond ${lookup(var.priority_response_times, a.priority, "promptly")}${a.escalation != null ? "; escalate to ${a.escalation}" : ""}.",
       "Response: ${a.response}",
-      "Runbook: ${trimsuffix(var.runbook_base_url, "/")}/${coalesce(a.runbook, k)}.md",
+      var.runbook_base_url != null ? "Runbook: ${trimsuffix(var.runbook_base_url, "/")}/${coalesce(a.runbook, k)}.md" : "Runbook: docs/runbooks/${coalesce(a.runbook, k)}.md in ${var.runbook_reference}",
     ]))
   }
   description_errors = [for k, d in merge(local.descriptions, local.composite_descriptions) : k if length(d) > 1024]
@@ -87,7 +87,7 @@ locals {
       c.suppressor == null ? "" : "Quiet while ${c.suppressor} is in ALARM (waits ${c.suppressor_wait_period} s for it, and ${c.suppressor_extension_period} s after it clears).",
       "Respond ${lookup(var.priority_response_times, c.priority, "promptly")}${c.escalation != null ? "; escalate to ${c.escalation}" : ""}.",
       "Response: ${c.response}",
-      "Runbook: ${trimsuffix(var.runbook_base_url, "/")}/${coalesce(c.runbook, k)}.md",
+      var.runbook_base_url != null ? "Runbook: ${trimsuffix(var.runbook_base_url, "/")}/${coalesce(c.runbook, k)}.md" : "Runbook: docs/runbooks/${coalesce(c.runbook, k)}.md in ${var.runbook_reference}",
     ]))
   }
 }

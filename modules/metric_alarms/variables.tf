@@ -182,8 +182,15 @@ variable "priority_response_times" {
 }
 
 variable "runbook_base_url" {
-  description = "Base URL of the runbook pages; each alarm links `<runbook_base_url>/<runbook or alarm key>.md`."
+  description = "Base URL of the runbook pages; each alarm links `<runbook_base_url>/<runbook or alarm key>.md`. null = each description names its page `docs/runbooks/<key>.md in <runbook_reference>`."
   type        = string
+  default     = null
+}
+
+variable "runbook_reference" {
+  description = "Where the runbook pages are when runbook_base_url is null: the module and the version whose `docs/runbooks/` hold them."
+  type        = string
+  default     = "the cart-migration-monitoring module"
 }
 
 variable "tags" {

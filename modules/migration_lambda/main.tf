@@ -27,6 +27,20 @@ locals {
     for k, v in local.secret_parameters : k => startswith(v, "arn:") ? v : "${local.parameter_arn_prefix}${trimprefix(v, "/")}"
   }
 
+  # The package: a local zip (hashed here) or an S3 object (hashed by the caller's release manifest).
+  package_path    = var.package.path
+  package_from_s3 = var.package.s3_bucket != null
+  # `make release` writes manifest.json beside its zips; it names each zip and the catalogue it was built with.
+  manifest_path = local.package_path == null ? null : "${dirname(local.package_path)}/manifest.json"
+  manifest      = local.manifest_path == null ? null : fileexists(local.manifest_path) ? jsondecode(file(local.manifest_path)) : null
+  manifest_entry = local.package_path == null ? null : one([
+    for architecture, package in try(local.manifest.packages, {}) : merge(package, { architecture = architecture })
+    if try(package.file, null) == basename(local.package_path)
+  ])
+  # A manifest counts only when it lists this zip: a stale one beside another zip says nothing about it.
+  package_catalogue_sha256 = var.package.catalogue_sha256 != null ? var.package.catalogue_sha256 : local.manifest_entry == null ? null : try(local.manifest.catalogue_sha256, null)
+  package_catalogue_source = var.package.catalogue_sha256 != null ? "lambda_package_catalogue_sha256" : local.manifest_path
+
   environment = merge(var.environment_variables, {
     for k, v in {
       CARTS_TABLE               = aws_dynamodb_table.carts.name
@@ -248,14 +262,19 @@ resource "aws_lambda_function" "this" {
   #checkov:skip=CKV_AWS_272:The zip is built reproducibly and pinned by source_code_hash; code signing needs an AWS Signer profile the caller owns, outside this module.
   #checkov:skip=CKV_AWS_173:The two secrets can live in SSM SecureString parameters (jwt_secret_parameter, log_hash_key_parameter), leaving no secret in the environment; a customer key for the rest (kms_key_arn) is the caller's choice.
   #checkov:skip=CKV_AWS_50:The function does not trace (no Powertools Tracer in the zip); X-Ray would need xray:PutTraceSegments on Resource "*", a wildcard the role avoids.
-  function_name                  = var.function_name
-  description                    = "Cart migration API (guest carts to customer carts)"
-  role                           = aws_iam_role.this.arn
-  runtime                        = var.runtime
-  handler                        = var.handler
-  architectures                  = var.architectures
-  filename                       = var.lambda_package_path
-  source_code_hash               = var.lambda_package_path == null ? null : filebase64sha256(var.lambda_package_path) # null: refused by the root's input checks
+  function_name = var.function_name
+  description   = "Cart migration API (guest carts to customer carts)"
+  role          = aws_iam_role.this.arn
+  runtime       = var.runtime
+  handler       = var.handler
+  architectures = var.architectures
+  # Without any package the root's input checks refuse the plan and say which variable to set; the
+  # placeholder keeps the provider's own "one of filename, image_uri, s3_bucket" from preempting them.
+  filename                       = local.package_from_s3 ? null : coalesce(local.package_path, "no-package-given.zip")
+  s3_bucket                      = var.package.s3_bucket
+  s3_key                         = var.package.s3_key
+  s3_object_version              = var.package.s3_object_version
+  source_code_hash               = local.package_from_s3 ? var.package.source_code_hash : local.package_path == null ? null : filebase64sha256(local.package_path) # null: refused by the root's input checks
   memory_size                    = var.memory_size
   timeout                        = var.timeout
   reserved_concurrent_executions = var.reserved_concurrent_executions
@@ -268,6 +287,14 @@ resource "aws_lambda_function" "this" {
   tags = var.tags
 
   lifecycle {
+    precondition {
+      condition     = local.package_catalogue_sha256 == null || local.package_catalogue_sha256 == var.catalogue_sha256
+      error_message = "The package was built with another event catalogue (sha256 ${coalesce(local.package_catalogue_sha256, "-")}, from ${coalesce(local.package_catalogue_source, "-")}) than this module's (sha256 ${var.catalogue_sha256}): its events would not match the metric filters. Use the release zip of the same ref as the module (`make release` at that tag writes it to dist/)."
+    }
+    precondition {
+      condition     = local.manifest_entry == null || try(local.manifest_entry.architecture, "") == var.architectures[0]
+      error_message = "The package ${coalesce(local.package_path, "-")} is built for ${try(local.manifest_entry.architecture, "-")} (manifest.json beside it), but lambda_architectures is ${jsonencode(var.architectures)}: choose the zip of that architecture or change lambda_architectures."
+    }
     precondition {
       condition     = var.log_group_name == "/aws/lambda/${var.function_name}"
       error_message = "log_group_name must be /aws/lambda/${var.function_name}: the function writes there and the metric filters read there."

@@ -47,3 +47,8 @@ output "architectures" {
   description = "Instruction set of the function."
   value       = var.architectures
 }
+
+output "role_name" {
+  description = "Name of the function's role."
+  value       = aws_iam_role.this.name
+}

@@ -11,8 +11,20 @@ variable "name_prefix" {
   type        = string
 }
 
-variable "lambda_package_path" {
-  description = "Path of the deployment zip (the cart_migration package with its dependencies)."
+variable "package" {
+  description = "Where the deployment zip comes from: `path` (a local zip, e.g. from `make package` or `make release`) or `s3_bucket` + `s3_key` (optionally `s3_object_version`, and `source_code_hash`, the base64 sha256 that updates the function when it changes). `catalogue_sha256`: the event catalogue the package was built with (the release manifest's); required with S3, and for a local zip null = read from `manifest.json` beside it when it lists the zip."
+  type = object({
+    path              = optional(string)
+    s3_bucket         = optional(string)
+    s3_key            = optional(string)
+    s3_object_version = optional(string)
+    source_code_hash  = optional(string)
+    catalogue_sha256  = optional(string)
+  })
+}
+
+variable "catalogue_sha256" {
+  description = "sha256 of the event catalogue this module's filters and alarms are built from; a package built from another catalogue is refused at plan time."
   type        = string
 }
 

@@ -26,7 +26,11 @@ from tests.infra.guide import (
 RUNBOOK_DIR = Path(__file__).resolve().parents[2] / "docs" / "runbooks"
 
 RESPONSE_TIMES = {"P1": "< 15 min", "P2": "< 1 hour", "P3": "< 4 hours"}
-RUNBOOK_BASE = "https://github.com/vyaparai/terraform-aws-cart-migration-monitoring/blob/main/docs/runbooks"
+# runbook_base_url defaults to null: the description names the page and the module version.
+MODULE_VERSION = re.search(
+    r'module_version\s*=\s*"([^"]+)"', (RUNBOOK_DIR.parents[1] / "main.tf").read_text()
+).group(1)
+RUNBOOK_REFERENCE = f"in terraform-aws-cart-migration-monitoring v{MODULE_VERSION}"
 
 # The events of a cart migration's course: what the dashboard's "Recent Migration Logs" shows.
 MIGRATION_EVENTS = [
@@ -176,14 +180,14 @@ def test_description_has_priority_response_and_runbook(alarms, key):
     assert RESPONSE_TIMES[priority] in description
     if key in GUIDE_ALARMS:
         assert GUIDE_ALARMS[key]["response"] in description
-    assert description.endswith(f"Runbook: {RUNBOOK_BASE}/{key}.md")
+    assert description.endswith(f"Runbook: docs/runbooks/{key}.md {RUNBOOK_REFERENCE}")
     assert len(description) <= 1024
 
 
 def test_every_alarm_has_a_runbook_page(alarms):
     for key, alarm in alarms.items():
-        url = re.search(r"Runbook: (\S+)$", alarm["alarm_description"]).group(1)
-        page = url.rsplit("/", 1)[1]
+        path = re.search(r"Runbook: (\S+) in \S+ v\d+\.\d+\.\d+$", alarm["alarm_description"]).group(1)
+        page = path.rsplit("/", 1)[1]
         if is_burn_rate_window(key):
             assert page in ("AvailabilityBurnRate.md", "LatencyBurnRate.md"), key
         else:

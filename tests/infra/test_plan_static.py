@@ -132,6 +132,9 @@ def test_module_layout_and_documented_interface(module):
                     "aws_api_gateway_resource",  # the routes' path tree, one resource per segment
                     # Composites that name composites come after them: a resource cannot wait for its own instances.
                     "aws_cloudwatch_composite_alarm",
+                    # log_archive: one role for Firehose, one for CloudWatch Logs, named for the service.
+                    "aws_iam_role",
+                    "aws_iam_role_policy",
                 }, f"{module.name}: {rtype}.{rname}"
 
 

@@ -1,14 +1,65 @@
-"""The README's module reference is generated from the HCL and must not go stale."""
+"""Every module's README carries its generated reference tables, and they must not go stale."""
 
 from __future__ import annotations
 
+import re
+import shutil
 import subprocess
 import sys
 
+import pytest
+
+from cartmon.dev import docs
 from cartmon.project import ROOT
 
+MODULE_DIRS = docs.module_dirs()
+SECTIONS = ["Requirements", "Providers", "Modules", "Resources", "Inputs", "Outputs"]
 
-def test_readme_tables_match_the_hcl():
+
+def module_version() -> str:
+    return re.search(r'module_version\s*=\s*"([^"]+)"', (ROOT / "main.tf").read_text()).group(1)
+
+
+def test_every_module_and_example_is_documented():
+    names = {p.relative_to(ROOT).as_posix() for p in MODULE_DIRS}
+    on_disk = {p.parent.relative_to(ROOT).as_posix() for p in ROOT.glob("modules/*/main.tf")}
+    on_disk |= {p.parent.relative_to(ROOT).as_posix() for p in ROOT.glob("examples/*/main.tf")}
+    assert names == on_disk | {"."}
+
+
+@pytest.mark.parametrize("module_dir", MODULE_DIRS, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_readme_tables_match_the_hcl(module_dir):
+    readme, current, wanted = docs.stale(module_dir)
+    assert current == wanted, f"{readme.relative_to(ROOT)} is stale: run `make docs`"
+    tables = current.split(docs.BEGIN, 1)[1].split(docs.END, 1)[0]
+    assert [line[3:] for line in tables.splitlines() if line.startswith("## ")] == SECTIONS
+
+
+@pytest.mark.parametrize("module_dir", MODULE_DIRS, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_every_variable_output_and_resource_is_in_the_tables(module_dir):
+    source = docs.module_source(module_dir)
+    text = (module_dir / "README.md").read_text()
+    for name in docs.blocks(source, "variable"):
+        assert f'<a name="input_{name}"></a>' in text, name
+    for name in docs.blocks(source, "output"):
+        assert f'<a name="output_{name}"></a>' in text, name
+    for address in docs.blocks(source, "resource", 2):
+        assert f"| [{address}](https://registry.terraform.io/" in text, address
+
+
+def test_check_fails_on_a_stale_table(tmp_path):
+    """Add a variable to a copy of a module: the tables of that copy are then stale."""
+    copy = tmp_path / "log_groups"
+    shutil.copytree(ROOT / "modules" / "log_groups", copy, ignore=shutil.ignore_patterns(".terraform*"))
+    readme = (copy / "README.md").read_text()
+    assert docs.updated_readme(readme, docs.render(copy)) == readme
+    with (copy / "variables.tf").open("a") as variables:
+        variables.write('\nvariable "added_later" {\n  description = "Added."\n  type        = string\n}\n')
+    assert docs.updated_readme(readme, docs.render(copy)) != readme
+    assert "input_added_later" in docs.render(copy)
+
+
+def test_the_check_command_passes():
     result = subprocess.run(
         [sys.executable, "-m", "cartmon.dev.docs", "--check"], capture_output=True, text=True
     )
@@ -19,3 +70,37 @@ def test_readme_shows_the_two_quick_start_commands():
     readme = (ROOT / "README.md").read_text()
     quick_start = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
     assert "make demo" in quick_start and "make test" in quick_start
+
+
+def test_the_ref_example_changelog_and_harness_name_the_module_version():
+    version = module_version()
+    readme = (ROOT / "README.md").read_text()
+    assert re.findall(r"\?ref=v([0-9.]+)", readme) == [version]
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    released = re.findall(r"^## \[(\d+\.\d+\.\d+)\] - \d{4}-\d{2}-\d{2}$", changelog, flags=re.MULTILINE)
+    assert released and released[0] == version, "the newest CHANGELOG entry is the module version"
+    assert "## [Unreleased]" in changelog and "keepachangelog.com" in changelog
+    assert f"[{version}]: " in changelog
+    assert re.search(
+        rf'^version = "{re.escape(version)}"$', (ROOT / "harness" / "pyproject.toml").read_text(), re.M
+    )
+
+
+def test_licence_is_apache_2():
+    text = (ROOT / "LICENSE").read_text()
+    assert "Apache License" in text and "Version 2.0, January 2004" in text
+    assert "END OF TERMS AND CONDITIONS" in text
+
+
+@pytest.mark.parametrize("example", sorted(ROOT.glob("examples/*/README.md")), ids=lambda p: p.parent.name)
+def test_example_readmes_say_what_to_run_first(example):
+    text = example.read_text()
+    run_first = text.split("## Run first", 1)[1].split("\n## ", 1)[0]
+    assert "make package" in run_first or "make release" in run_first
+
+
+def test_readme_says_how_runbook_links_default():
+    readme = (ROOT / "README.md").read_text()
+    runbooks = readme.split("### Runbooks", 1)[1].split("\n### ", 1)[0]
+    assert "runbook_base_url = null" in runbooks
+    assert f"v{module_version()}" in runbooks

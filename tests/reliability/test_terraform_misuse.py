@@ -199,6 +199,20 @@ CASES = [Misuse(variable, value, message) for variable, (value, message) in BAD_
         "customer_cart_ttl_days must be a whole number of days, 0 (no expiry) or more",
     ),
     Misuse("log_sample_rate", 1.5, "log_sample_rate must be between 0 and 1"),
+    Misuse("lambda_package_s3_bucket", "Not_A_Bucket", "lambda_package_s3_bucket must be an S3 bucket name"),
+    Misuse(
+        "lambda_package_catalogue_sha256",
+        "abc",
+        "lambda_package_catalogue_sha256 must be 64 lowercase hex digits",
+    ),
+    Misuse(
+        "lambda_package_source_code_hash", "abc", "lambda_package_source_code_hash must be a base64 sha256"
+    ),
+    Misuse(
+        "log_archive",
+        {"transition_to_infrequent_access_days": 10},
+        "log_archive: transition_to_infrequent_access_days must be at least 30",
+    ),
     # Each variable fine, together wrong: preconditions.
     Misuse(
         "extra_alarms",
@@ -225,7 +239,7 @@ CASES = [Misuse(variable, value, message) for variable, (value, message) in BAD_
     Misuse(
         "lambda_package_path",
         None,
-        "lambda_package_path is required when create_lambda = true",
+        "With create_lambda = true the function needs exactly one package: lambda_package_path",
         INPUT_CHECKS,
         plan=2,
     ),

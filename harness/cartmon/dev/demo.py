@@ -3,7 +3,8 @@
 Applies examples/local (the monitoring module with the cart-migration Lambda), drives a day's
 worth of shop traffic through the real handler, lets the emulator's clock run so the alarms
 evaluate, and shows what an on-call engineer would see: each alarm's state, the notifications
-that reached the subscribed queues, the dashboard as a picture, and a saved query's answer.
+that reached the subscribed queues, the dashboard as a picture over the traffic's span, a saved
+query's answer, and the weekly review (make review) as Markdown and HTML.
 Destroys the stack at the end unless --keep (make demo KEEP=1).
 """
 
@@ -21,6 +22,7 @@ import boto3
 
 from cartmon.local_lambda import LocalLambda, Throttled
 from cartmon.ops.dashboard.render import render
+from cartmon.ops.review.cli import main as review_main
 from cartmon.project import ROOT
 from cartmon.traffic import STRATEGIES, Shop, new_customer
 
@@ -28,6 +30,8 @@ EXAMPLE = ROOT / "examples" / "local"
 PACKAGE = ROOT / "build" / "cart_migration.zip"
 OUT = ROOT / "build" / "demo"
 TF_VARS = [f"-var=lambda_package_path={PACKAGE}"]
+# Widgets aggregate by 5-minute periods: a period either side of the traffic keeps its edges whole.
+TRAFFIC_MARGIN_SECONDS = 300
 
 
 def say(text: str) -> None:
@@ -158,6 +162,35 @@ def drain_notifications(sqs, inboxes: dict[str, str]) -> list[tuple[str, str, st
     return received
 
 
+def traffic_window(started: float, finished: float) -> tuple[float, float]:
+    """What the picture and the query span: the traffic just driven with a widget period's margin
+    either side, not hours of empty axes."""
+    return started - TRAFFIC_MARGIN_SECONDS, finished + TRAFFIC_MARGIN_SECONDS
+
+
+def write_review(outputs: dict) -> None:
+    """`make review` on the stack just driven: its outputs name it, its state prices it."""
+    (OUT / "state.json").write_text(terraform("show", "-json", capture=True))
+    review_dir = OUT / "review"
+    review_main(
+        [
+            "--since",
+            "7d",
+            "--outputs",
+            str(OUT / "outputs.json"),
+            "--state",
+            str(OUT / "state.json"),
+            "--out",
+            str(review_dir),
+            "--quiet",
+        ]
+    )
+    report = max(review_dir.glob("review-*.md"), key=lambda path: path.stat().st_mtime)
+    summary = report.read_text().split("## Summary", 1)[1].split("\n## ", 1)[0].strip()
+    print("\n".join(f"  {line}" for line in summary.splitlines()))
+    print(f"  report: {report}\n  page:   {report.with_suffix('.html')}")
+
+
 def tell_the_story(endpoint: str, clock: Clock) -> None:
     outputs = {
         name: value["value"] for name, value in json.loads(terraform("output", "-json", capture=True)).items()
@@ -188,6 +221,7 @@ def tell_the_story(endpoint: str, clock: Clock) -> None:
 
     shop = Shop(runtime(), environment["JWT_SECRET"], outputs["carts_table_name"])
     say("Driving shop traffic through the real handler")
+    traffic_started = clock.now()
     counts = drive_traffic(shop, clock, runtime(reserved_concurrency=0), runtime(timeout_seconds=0.000001))
     print(f"  rate-limit burst: {counts['answered 429']} of 40 calls answered 429")
 
@@ -199,22 +233,20 @@ def tell_the_story(endpoint: str, clock: Clock) -> None:
     for severity, name, change in drain_notifications(clients["sqs"], outputs["alarm_inbox_queue_urls"]):
         print(f"  [{severity:<8}] {name}: {change}")
 
-    say("The dashboard, rendered from its deployed body and the emulator's metrics")
-    png, html = render(
-        clients["cloudwatch"],
-        clients["logs"],
-        outputs["dashboard_name"],
-        OUT,
-        clock.now() - 3 * 3600,
-        clock.now(),
-    )
+    start, end = traffic_window(traffic_started, clock.now())
+    minutes = int((end - start) // 60) + 1
+    say(f"The dashboard over the {minutes} minutes of traffic, rendered from its deployed body")
+    png, html = render(clients["cloudwatch"], clients["logs"], outputs["dashboard_name"], OUT, start, end)
     print(f"  picture: {png}\n  page:    {html}")
 
-    say('Saved query "Top Failure Reasons" over the last three hours')
+    say(f'Saved query "Top Failure Reasons" over the {minutes} minutes of traffic')
     subprocess.run(
-        [sys.executable, "-m", "cartmon.ops.query", "Top Failure Reasons", "--since", "3h"],
+        [sys.executable, "-m", "cartmon.ops.query", "Top Failure Reasons", "--since", f"{minutes}m"],
         check=False,
     )
+
+    say("The weekly review (make review SINCE=7d), written as Markdown and HTML")
+    write_review(outputs)
 
 
 def main() -> int:

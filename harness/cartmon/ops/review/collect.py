@@ -1,0 +1,401 @@
+"""Gather the weekly checklist's figures from CloudWatch, CloudWatch Logs, SNS and the state.
+
+Every function takes boto3 clients and a time window (epoch seconds) and returns plain data;
+nothing here formats. What cannot be read is returned as a note, never raised, so one missing
+permission or service leaves the rest of the review intact.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from cartmon.ops import query as saved_queries
+from cartmon.project import CATALOGUE_PATH
+
+# The guide's success-rate objective (Performance Benchmarks: target > 99.5 %, acceptable > 95 %).
+SUCCESS_RATE_TARGET = 99.5
+SUCCESS_RATE_ACCEPTABLE = 95.0
+# An alarm that went into ALARM this many times in the window is flapping: its threshold or
+# evaluation periods need a look (monthly checklist: "update alarm thresholds based on traffic").
+FLAPPING_ENTRIES = 3
+PERCENTILE = "p99"
+
+AWS_ERRORS = (ClientError, BotoCoreError)
+
+
+def catalogue() -> dict:
+    return json.loads(CATALOGUE_PATH.read_text())
+
+
+@dataclass
+class Target:
+    """Where the review reads from: the names a deployment of the module gives."""
+
+    name_prefix: str = "vyaparai-cart-migration"
+    function_name: str = "vyaparai-cart-migration"
+    alarm_name_prefix: str = "VyaparAI-CartMigration"
+    namespace: str | None = None  # None: the catalogue's metric_namespace
+    topic_arns: dict[str, str] = field(default_factory=dict)  # severity -> ARN; empty: found by name
+
+    @classmethod
+    def from_outputs(cls, outputs: dict[str, Any], **defaults: Any) -> Target:
+        """From `terraform output -json` of the module (values or {"value": ...} entries)."""
+
+        def value(name: str) -> Any:
+            item = outputs.get(name)
+            return item.get("value") if isinstance(item, dict) and "value" in item else item
+
+        target = cls(**defaults)
+        names = value("query_definition_names") or {}
+        if names:
+            target.name_prefix = next(iter(names.values())).split("/", 1)[0]
+        alarms = value("alarms") or {}
+        if alarms:
+            key, alarm = next(iter(alarms.items()))
+            target.alarm_name_prefix = alarm["name"].removesuffix(f"-{key}")
+        target.namespace = value("metric_namespace") or target.namespace
+        target.function_name = value("lambda_function_name") or target.function_name
+        target.topic_arns = value("sns_topic_arns") or {}
+        return target
+
+
+# --------------------------------------------------------------------------- alarm history
+
+
+@dataclass
+class AlarmHistory:
+    name: str
+    priority: str
+    state: str
+    transitions: list[tuple[float, str, str]]  # (time, from, to), oldest first
+    seconds_in_alarm: float
+    entries_into_alarm: int
+
+    @property
+    def flapping(self) -> bool:
+        return self.entries_into_alarm >= FLAPPING_ENTRIES
+
+
+def _epoch(value: Any) -> float:
+    if isinstance(value, datetime):
+        return value.timestamp()
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00")).replace(tzinfo=UTC).timestamp()
+
+
+def state_transitions(items: list[dict]) -> list[tuple[float, str, str]]:
+    """(time, old state, new state) of StateUpdate history items, oldest first."""
+    out = []
+    for item in items:
+        if item.get("HistoryItemType") != "StateUpdate":
+            continue
+        try:
+            data = json.loads(item.get("HistoryData") or "{}")
+            old, new = data["oldState"]["stateValue"], data["newState"]["stateValue"]
+        except (ValueError, KeyError, TypeError):
+            continue
+        if old != new:
+            out.append((_epoch(item["Timestamp"]), old, new))
+    return sorted(out)
+
+
+def time_in_alarm(transitions: list[tuple[float, str, str]], current: str, start: float, end: float) -> float:
+    """Seconds in ALARM within [start, end]: the state before the first transition is its old state."""
+    state = transitions[0][1] if transitions else current
+    since, total = start, 0.0
+    for moment, _old, new in transitions:
+        moment = min(max(moment, start), end)
+        if state == "ALARM":
+            total += moment - since
+        state, since = new, moment
+    if state == "ALARM":
+        total += end - since
+    return total
+
+
+def alarm_history(cloudwatch, prefix: str, start: float, end: float) -> list[AlarmHistory]:
+    alarms: list[dict] = []
+    for page in cloudwatch.get_paginator("describe_alarms").paginate(AlarmNamePrefix=f"{prefix}-"):
+        alarms += page.get("MetricAlarms", [])
+    out = []
+    for alarm in sorted(alarms, key=lambda a: a["AlarmName"]):
+        items: list[dict] = []
+        # The window is applied here: CloudWatch keeps two weeks of history, and LocalStack's
+        # StartDate/EndDate comparison fails on timezone-aware dates.
+        kwargs = {"AlarmName": alarm["AlarmName"], "HistoryItemType": "StateUpdate"}
+        while True:
+            page = cloudwatch.describe_alarm_history(**kwargs)
+            items += page.get("AlarmHistoryItems", [])
+            if not page.get("NextToken"):
+                break
+            kwargs["NextToken"] = page["NextToken"]
+        transitions = [t for t in state_transitions(items) if start <= t[0] <= end]
+        priority = alarm.get("AlarmDescription", "")[:2]
+        out.append(
+            AlarmHistory(
+                name=alarm["AlarmName"],
+                priority=priority if priority in ("P1", "P2", "P3") else "-",
+                state=alarm["StateValue"],
+                transitions=transitions,
+                seconds_in_alarm=time_in_alarm(transitions, alarm["StateValue"], start, end),
+                entries_into_alarm=sum(1 for t in transitions if t[2] == "ALARM"),
+            )
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- saved queries
+
+
+@dataclass
+class QueryResult:
+    name: str
+    rows: list[dict[str, str]]
+    note: str = ""
+
+
+def saved_query(logs, full_name: str, start: float, end: float) -> QueryResult:
+    try:
+        definition = saved_queries.find_definition(logs, full_name)
+    except SystemExit as missing:
+        return QueryResult(full_name, [], f"not run: {str(missing).splitlines()[0]}")
+    try:
+        rows = saved_queries.run(logs, definition, int(start), int(end))
+    except (SystemExit, *AWS_ERRORS) as failed:
+        return QueryResult(full_name, [], f"failed: {failed}")
+    return QueryResult(full_name, rows)
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+def metric_total(cloudwatch, namespace: str, name: str, start: float, end: float) -> float:
+    """Sum of a metric over the window (no data counts as 0)."""
+    period = max(60, int(end - start) // 60 * 60)  # one datapoint for the whole window
+    response = cloudwatch.get_metric_statistics(
+        Namespace=namespace,
+        MetricName=name,
+        StartTime=datetime.fromtimestamp(start, UTC),
+        EndTime=datetime.fromtimestamp(end, UTC),
+        Period=period,
+        Statistics=["Sum"],
+    )
+    return sum(point.get("Sum", 0.0) for point in response.get("Datapoints", []))
+
+
+@dataclass
+class SuccessRate:
+    successes: float
+    failures: float
+
+    @property
+    def rate(self) -> float | None:
+        total = self.successes + self.failures
+        return None if total == 0 else 100.0 * self.successes / total
+
+    @property
+    def verdict(self) -> str:
+        rate = self.rate
+        if rate is None:
+            return "no migrations"
+        if rate >= SUCCESS_RATE_TARGET:
+            return "meets the target"
+        return "acceptable" if rate >= SUCCESS_RATE_ACCEPTABLE else "below the acceptable level"
+
+
+def success_rate(cloudwatch, namespace: str, start: float, end: float) -> SuccessRate:
+    return SuccessRate(
+        metric_total(cloudwatch, namespace, "MigrationSuccessCount", start, end),
+        metric_total(cloudwatch, namespace, "MigrationFailureCount", start, end),
+    )
+
+
+@dataclass
+class Latency:
+    operation: str
+    label: str
+    target_ms: float
+    acceptable_ms: float
+    alert_ms: float
+    samples: float
+    average_ms: float | None
+    p99_ms: float | None
+    statistic: str = PERCENTILE  # what p99_ms holds: the p99, or the maximum where no percentile is served
+
+    @property
+    def verdict(self) -> str:
+        if self.p99_ms is None:
+            return "no data"
+        if self.p99_ms <= self.target_ms:
+            return "meets the target"
+        if self.p99_ms <= self.acceptable_ms:
+            return "acceptable"
+        return "above the alert line" if self.p99_ms > self.alert_ms else "above acceptable"
+
+
+def latency(cloudwatch, namespace: str, start: float, end: float) -> list[Latency]:
+    """p99, average and sample count of OperationDuration per catalogue operation, one period
+    spanning the whole window. Where the service cannot compute percentiles (LocalStack's
+    GetMetricData), the maximum stands in: an upper bound of the p99, so a "meets" still holds."""
+    operations = catalogue()["operations"]
+    span = max(60, int(end - start) // 60 * 60)
+
+    def fetch(stats: tuple[str, ...]) -> dict[str, list[float]]:
+        queries = [
+            {
+                "Id": f"q{index}_{position}",
+                "MetricStat": {
+                    "Metric": {
+                        "Namespace": namespace,
+                        "MetricName": "OperationDuration",
+                        "Dimensions": [{"Name": "Operation", "Value": operation}],
+                    },
+                    "Period": span,
+                    "Stat": stat,
+                },
+            }
+            for index, operation in enumerate(operations)
+            for position, stat in enumerate(stats)
+        ]
+        response = cloudwatch.get_metric_data(
+            MetricDataQueries=queries,
+            StartTime=datetime.fromtimestamp(start, UTC),
+            EndTime=datetime.fromtimestamp(end, UTC),
+        )
+        return {r["Id"]: r.get("Values", []) for r in response.get("MetricDataResults", [])}
+
+    plain = fetch(("SampleCount", "Average", "Maximum"))
+    try:
+        upper, statistic = fetch((PERCENTILE,)), PERCENTILE
+    except AWS_ERRORS:
+        upper, statistic = {f"q{i}_0": plain.get(f"q{i}_2", []) for i in range(len(operations))}, "Maximum"
+    out = []
+    for index, (operation, spec) in enumerate(operations.items()):
+        samples = sum(plain.get(f"q{index}_0", []))
+        averages, uppers = plain.get(f"q{index}_1", []), upper.get(f"q{index}_0", [])
+        out.append(
+            Latency(
+                operation,
+                spec["label"],
+                spec["target_ms"],
+                spec["acceptable_ms"],
+                spec["alert_ms"],
+                samples,
+                averages[0] if samples and averages else None,
+                max(uppers) if samples and uppers else None,
+                statistic,
+            )
+        )
+    return out
+
+
+def invocations_per_day(cloudwatch, function_name: str, start: float, end: float) -> float:
+    response = cloudwatch.get_metric_statistics(
+        Namespace="AWS/Lambda",
+        MetricName="Invocations",
+        Dimensions=[{"Name": "FunctionName", "Value": function_name}],
+        StartTime=datetime.fromtimestamp(start, UTC),
+        EndTime=datetime.fromtimestamp(end, UTC),
+        Period=max(60, int(end - start) // 60 * 60),
+        Statistics=["Sum"],
+    )
+    total = sum(point.get("Sum", 0.0) for point in response.get("Datapoints", []))
+    return total * 86400 / max(end - start, 1)
+
+
+# --------------------------------------------------------------------------- subscribers
+
+
+@dataclass
+class Topic:
+    severity: str
+    arn: str
+    confirmed: list[tuple[str, str]]  # (protocol, endpoint)
+    pending: list[tuple[str, str]]
+
+
+def topics(sns, target: Target) -> list[Topic]:
+    arns = dict(target.topic_arns)
+    if not arns:
+        names = {
+            f"{target.name_prefix}-alerts": "critical",
+            f"{target.name_prefix}-alerts-warning": "warning",
+        }
+        for page in sns.get_paginator("list_topics").paginate():
+            for topic in page.get("Topics", []):
+                severity = names.get(topic["TopicArn"].rsplit(":", 1)[-1])
+                if severity:
+                    arns[severity] = topic["TopicArn"]
+    out = []
+    for severity, arn in sorted(arns.items()):
+        confirmed: list[tuple[str, str]] = []
+        pending: list[tuple[str, str]] = []
+        for page in sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=arn):
+            for sub in page.get("Subscriptions", []):
+                entry = (sub["Protocol"], sub["Endpoint"])
+                (
+                    pending
+                    if sub["SubscriptionArn"] in ("PendingConfirmation", "pending confirmation")
+                    else confirmed
+                ).append(entry)
+        out.append(Topic(severity, arn, confirmed, pending))
+    return out
+
+
+# --------------------------------------------------------------------------- cost
+
+
+@dataclass
+class CostSummary:
+    total: float | None
+    total_without_free_tier: float | None
+    lines: list[tuple[str, float]]
+    invocations_per_day: float
+    note: str = ""
+
+
+def state_as_plan(state: dict) -> dict:
+    """`terraform show -json` of a state in the shape of a plan (every resource unchanged)."""
+    if "resource_changes" in state:
+        return state
+    changes = []
+
+    def walk(module: dict) -> None:
+        for resource in module.get("resources", []):
+            changes.append(
+                {
+                    "address": resource["address"],
+                    "mode": resource.get("mode", "managed"),
+                    "type": resource["type"],
+                    "change": {"actions": ["no-op"], "after": resource.get("values") or {}},
+                }
+            )
+        for child in module.get("child_modules", []):
+            walk(child)
+
+    walk(state.get("values", {}).get("root_module", {}))
+    return {"resource_changes": changes}
+
+
+def month_cost(plan_or_state: dict | None, invocations_per_day: float) -> CostSummary:
+    """The cost tool's estimate of the deployed resources at the traffic this window saw."""
+    if not plan_or_state:
+        return CostSummary(
+            None,
+            None,
+            [],
+            invocations_per_day,
+            "no plan or state given (--state; `make review` uses build/plan.json of `make plan`)",
+        )
+    from cartmon.ops.cost.estimate import estimate  # only what the review needs
+    from cartmon.ops.cost.model import Assumptions
+
+    result = estimate(
+        state_as_plan(plan_or_state), Assumptions(invocations_per_day=max(invocations_per_day, 1))
+    )
+    lines = sorted(((line.item, line.cost) for line in result.lines), key=lambda item: -item[1])
+    return CostSummary(result.total, result.total_without_free_tier, lines, invocations_per_day)

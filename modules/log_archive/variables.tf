@@ -1,0 +1,95 @@
+variable "name_prefix" {
+  description = "Prefix of the names this module gives: bucket `<name_prefix>-log-archive-<account id>` (lowercased, unless bucket_name), delivery streams `<name_prefix>-log-archive-<key>`, roles and subscription filters."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$", var.name_prefix))
+    error_message = "name_prefix must be 1 to 40 characters of letters, digits, '-' or '_', starting with a letter or digit."
+  }
+}
+
+variable "log_group_names" {
+  description = "Log groups to archive, by a short name of your choice (function, audit): each gets a delivery stream and a subscription filter to it, and its objects land under `logs/<key>/`."
+  type        = map(string)
+
+  validation {
+    condition     = length(var.log_group_names) > 0 && alltrue([for k in keys(var.log_group_names) : can(regex("^[a-z0-9_-]{1,32}$", k))])
+    error_message = "log_group_names needs at least one log group, keyed by 1 to 32 lowercase letters, digits, '-' or '_'."
+  }
+}
+
+variable "filter_pattern" {
+  description = "Subscription filter pattern: which log events are archived (\"\" = all)."
+  type        = string
+  default     = ""
+}
+
+variable "bucket_name" {
+  description = "Name of the archive bucket. null = `<name_prefix>-log-archive-<account id>` (lowercased, '_' as '-')."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.bucket_name == null ? true : can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.bucket_name))
+    error_message = "bucket_name must be an S3 bucket name (3 to 63 lowercase letters, digits, '.' or '-') or null."
+  }
+}
+
+variable "force_destroy" {
+  description = "Let `terraform destroy` delete the bucket with the archived logs in it."
+  type        = bool
+  default     = false
+}
+
+variable "kms_key_arn" {
+  description = "ARN of a customer-managed KMS key for the bucket (SSE-KMS with a bucket key) and the delivery stream. null = SSE-S3 (AES-256) and Firehose's AWS-owned key."
+  type        = string
+  default     = null
+}
+
+variable "encrypt_delivery_stream" {
+  description = "Encrypt records at rest while Firehose buffers them (server-side encryption of the delivery streams). Switch off only where the API cannot do it (the embedded emulator lacks StartDeliveryStreamEncryption)."
+  type        = bool
+  default     = true
+}
+
+variable "transition_to_infrequent_access_days" {
+  description = "Days after which archived objects move to S3 Standard-IA (at least 30)."
+  type        = number
+  default     = 30
+}
+
+variable "transition_to_glacier_days" {
+  description = "Days after which archived objects move to S3 Glacier Flexible Retrieval."
+  type        = number
+  default     = 90
+}
+
+variable "expiration_days" {
+  description = "Days after which archived objects are deleted."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = var.expiration_days >= 1
+    error_message = "expiration_days must be at least 1."
+  }
+}
+
+variable "buffering_interval_seconds" {
+  description = "Seconds Firehose buffers before it writes an object (60-900)."
+  type        = number
+  default     = 300
+}
+
+variable "buffering_size_mb" {
+  description = "MiB Firehose buffers before it writes an object (1-128)."
+  type        = number
+  default     = 5
+}
+
+variable "tags" {
+  description = "Tags for every resource that takes them."
+  type        = map(string)
+  default     = {}
+}
