@@ -116,8 +116,12 @@ run "existing_topics" {
   }
 
   assert {
-    condition     = output.sns_topic_arns == { critical = "arn:aws:sns:ap-south-1:123456789012:pager", warning = "arn:aws:sns:ap-south-1:123456789012:team" }
-    error_message = "the given topics are used as they are"
+    condition     = output.sns_topic_arns.page == "arn:aws:sns:ap-south-1:123456789012:pager" && output.sns_topic_arns.alerts == "arn:aws:sns:ap-south-1:123456789012:team"
+    error_message = "the given topics are used as they are (the former names: critical = page, warning = alerts)"
+  }
+  assert {
+    condition     = output.sns_topic_arns.critical == output.sns_topic_arns.page && output.sns_topic_arns.warning == output.sns_topic_arns.alerts
+    error_message = "the former keys critical and warning still name the page and the alerts topic"
   }
   assert {
     condition     = output.kms_key_arn == null
