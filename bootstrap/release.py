@@ -42,46 +42,28 @@ def module_version() -> str:
     return match.group(1)
 
 
-def packager_architectures() -> tuple[str, ...]:
-    """Architectures the packager can build: both with `--arch`, else only its fixed x86_64."""
-    usage = subprocess.run(
-        [sys.executable, str(PACKAGER), "--help"], capture_output=True, text=True, check=True
-    ).stdout
-    return ARCHITECTURES if "--arch" in usage else ("x86_64",)
-
-
 def sha256_of(data: bytes) -> tuple[str, str]:
     digest = hashlib.sha256(data)
     return digest.hexdigest(), base64.b64encode(digest.digest()).decode()
 
 
-def build_package(output: Path, architecture: str, pass_arch: bool) -> None:
-    command = [sys.executable, str(PACKAGER), str(output)]
-    if pass_arch:
-        command += ["--arch", architecture]
+def build_package(output: Path, architecture: str) -> None:
+    command = [sys.executable, str(PACKAGER), str(output), "--arch", architecture]
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
 
 
 def release(dist: Path) -> dict:
     version = module_version()
-    supported = packager_architectures()
-    missing = [a for a in ARCHITECTURES if a not in supported]
-    if missing:
-        print(
-            f"warning: bootstrap/package_lambda.py has no --arch option: releasing {', '.join(supported)} only, "
-            f"not {', '.join(missing)}",
-            file=sys.stderr,
-        )
     catalogue_sha256 = sha256_of(CATALOGUE.read_bytes())[0]
     packages: dict[str, dict] = {}
     dist.mkdir(parents=True, exist_ok=True)
     for stale in [*dist.glob("cart_migration-*.zip*"), dist / "manifest.json"]:
         stale.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix="cart-migration-release-") as scratch:
-        for architecture in supported:
+        for architecture in ARCHITECTURES:
             name = f"cart_migration-{version}-{architecture}.zip"
             built = Path(scratch) / name
-            build_package(built, architecture, pass_arch=len(supported) > 1)
+            build_package(built, architecture)
             data = built.read_bytes()
             with zipfile.ZipFile(built) as archive:
                 carried = sha256_of(archive.read(CATALOGUE_IN_ZIP))[0]

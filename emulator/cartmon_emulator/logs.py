@@ -13,6 +13,7 @@ same messages; a subscription filter to Lambda is refused (no function runs here
 
 from __future__ import annotations
 
+import datetime
 import re
 import threading
 import time
@@ -20,6 +21,7 @@ import uuid
 from collections import defaultdict
 from functools import lru_cache
 
+import moto.logs.models as moto_logs_models
 from localstack.aws.api import RequestContext, handler
 from localstack.aws.api.logs import (
     DeleteQueryDefinitionResponse,
@@ -44,7 +46,21 @@ from localstack.services.moto import call_moto
 from localstack.services.stores import AccountRegionBundle, BaseStore, LocalAttribute
 
 from cartmon_emulator import subscriptions  # noqa: F401 (patches the delivery of subscription filters)
+from cartmon_emulator.clock import CLOCK
 from cartmon_emulator.engines import filter_patterns, insights
+
+
+def _emulator_utcnow() -> datetime.datetime:
+    """moto's "now" for Logs: the emulator's clock, which tests move forward, not the wall clock.
+
+    PutLogEvents accepts events from 14 days before to 2 hours after now (PutLogEvents API reference);
+    measured on the wall clock, events stamped on an advanced emulator clock were dropped silently.
+    moto compares naive UTC datetimes.
+    """
+    return datetime.datetime.fromtimestamp(CLOCK.now(), datetime.UTC).replace(tzinfo=None)
+
+
+moto_logs_models.utcnow = _emulator_utcnow
 
 MAX_METRIC_DATA_PER_CALL = 1000
 LOG_GROUP_NAME_PATTERN = r"[-._\/#A-Za-z0-9]+"

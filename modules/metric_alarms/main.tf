@@ -67,9 +67,9 @@ locals {
   }
   composite_errors = flatten([
     for k, refs in local.composite_references : [
-      for r in refs : "${k} -> ${r}"
-      if !contains(keys(local.alarms), r) && !contains(keys(local.composites_by_level.first), r)
-      || (contains(keys(local.composites_by_level.nested), k) && contains(keys(local.composites_by_level.nested), r))
+      # Unknown names, and composites nested more than one level. One line: checkov's HCL parser
+      # does not read an operator at the start of a continuation line.
+      for r in refs : "${k} -> ${r}" if(!contains(keys(local.alarms), r) && !contains(keys(local.composites_by_level.first), r)) || (contains(keys(local.composites_by_level.nested), k) && contains(keys(local.composites_by_level.nested), r))
     ]
   ])
   composite_rules = {

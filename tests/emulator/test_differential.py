@@ -187,6 +187,13 @@ def scenario(clients, suffix: str) -> dict[str, object]:
     out["set state"] = answer(
         cloudwatch.set_alarm_state, AlarmName=alarm_name, StateValue="ALARM", StateReason="manual"
     )
+    # Read at once: the next evaluation (every few seconds on the suite's fast cadence, within a
+    # minute on CloudWatch) puts a set state back to what the data says.
+    out["alarms in ALARM"] = [
+        a["AlarmName"]
+        for a in cloudwatch.describe_alarms(StateValue="ALARM")["MetricAlarms"]
+        if a["AlarmName"] == alarm_name
+    ]
     state = cloudwatch.describe_alarms(AlarmNames=[alarm_name])["MetricAlarms"][0]
     out["state after set"] = (state["StateValue"], state["StateReason"])
     out["history summaries"] = [
@@ -207,11 +214,6 @@ def scenario(clients, suffix: str) -> dict[str, object]:
     out["disable actions"] = answer(cloudwatch.disable_alarm_actions, AlarmNames=[alarm_name])
     out["actions enabled"] = cloudwatch.describe_alarms(AlarmNames=[alarm_name])["MetricAlarms"][0][
         "ActionsEnabled"
-    ]
-    out["alarms in ALARM"] = [
-        a["AlarmName"]
-        for a in cloudwatch.describe_alarms(StateValue="ALARM")["MetricAlarms"]
-        if a["AlarmName"] == alarm_name
     ]
     out["delete alarm"] = answer(cloudwatch.delete_alarms, AlarmNames=[alarm_name])
     out["describe after delete"] = answer(cloudwatch.describe_alarms, AlarmNames=[alarm_name])

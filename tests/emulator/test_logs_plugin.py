@@ -257,3 +257,29 @@ def test_create_log_stream_on_a_subscribed_group_succeeds_once(
     assert code == "ResourceAlreadyExistsException"
     streams = logs.describe_log_streams(logGroupName=log_group)["logStreams"]
     assert sorted(s["logStreamName"] for s in streams) == ["s1", "s2"]
+
+
+def test_put_log_events_judges_too_new_and_too_old_on_the_emulator_clock(
+    aws_client, log_group, emulator_clock
+):
+    """PutLogEvents accepts events up to 2 hours after "now" (PutLogEvents, Amazon CloudWatch Logs API
+    Reference: "None of the log events in the batch can be more than 2 hours in the future"). On the
+    emulator "now" is its clock: once a test has moved it forward, events stamped on it still arrive."""
+    logs = aws_client("logs")
+    emulator_now = emulator_clock.advance(2.5 * 3600)
+    on_the_clock = logs.put_log_events(
+        logGroupName=log_group,
+        logStreamName="s1",
+        logEvents=[{"timestamp": int(emulator_now * 1000), "message": "stamped on the emulator clock"}],
+    )
+    assert "rejectedLogEventsInfo" not in on_the_clock
+    too_new = logs.put_log_events(
+        logGroupName=log_group,
+        logStreamName="s1",
+        logEvents=[
+            {"timestamp": int((emulator_now + 3 * 3600) * 1000), "message": "three hours ahead of it"}
+        ],
+    )
+    assert too_new["rejectedLogEventsInfo"] == {"tooNewLogEventStartIndex": 0}
+    stored = logs.get_log_events(logGroupName=log_group, logStreamName="s1", startFromHead=True)["events"]
+    assert [e["message"] for e in stored] == ["stamped on the emulator clock"]

@@ -239,6 +239,9 @@ provider "aws" {{
 }}
 data "aws_caller_identity" "current" {{}}
 data "aws_region" "current" {{}}
+locals {{
+  tags = {{}}
+}}
 data "aws_iam_policy_document" "logs_key" {{{policy}}}
 resource "aws_kms_key" "logs" {{{key}}}
 module "monitoring" {{

@@ -119,14 +119,22 @@ def time_in_alarm(transitions: list[tuple[float, str, str]], current: str, start
 
 def alarm_history(cloudwatch, prefix: str, start: float, end: float) -> list[AlarmHistory]:
     alarms: list[dict] = []
-    for page in cloudwatch.get_paginator("describe_alarms").paginate(AlarmNamePrefix=f"{prefix}-"):
-        alarms += page.get("MetricAlarms", [])
+    # Both kinds: the pages are composite alarms, and CloudWatch lists metric alarms only unless asked.
+    both_kinds = ["MetricAlarm", "CompositeAlarm"]
+    for page in cloudwatch.get_paginator("describe_alarms").paginate(
+        AlarmNamePrefix=f"{prefix}-", AlarmTypes=both_kinds
+    ):
+        alarms += page.get("MetricAlarms", []) + page.get("CompositeAlarms", [])
     out = []
     for alarm in sorted(alarms, key=lambda a: a["AlarmName"]):
         items: list[dict] = []
-        # The window is applied here: CloudWatch keeps two weeks of history, and LocalStack's
-        # StartDate/EndDate comparison fails on timezone-aware dates.
-        kwargs = {"AlarmName": alarm["AlarmName"], "HistoryItemType": "StateUpdate"}
+        kwargs = {
+            "AlarmName": alarm["AlarmName"],
+            "AlarmTypes": both_kinds,
+            "HistoryItemType": "StateUpdate",
+            "StartDate": datetime.fromtimestamp(start, UTC),
+            "EndDate": datetime.fromtimestamp(end, UTC),
+        }
         while True:
             page = cloudwatch.describe_alarm_history(**kwargs)
             items += page.get("AlarmHistoryItems", [])
