@@ -16,6 +16,7 @@ import boto3
 import pytest
 import tftest
 
+from cartmon.inbox import create_alarm_inboxes, delete_alarm_inboxes
 from cartmon.project import (
     CLIENT_CONFIG,
     LAMBDA_PACKAGE,
@@ -108,19 +109,24 @@ def terraform(terraform_cli_config, module_copy):
 def applied_stack(aws_endpoint, aws_client, terraform):
     """examples/local applied once per session on the emulator; destroyed at the end.
 
-    Yields the plain output values (`terraform output -json` with the values unwrapped).
+    Yields the plain output values (`terraform output -json` with the values unwrapped), plus
+    `alarm_inbox_queue_urls`: the SQS queue per alert topic that the stack subscribes by name,
+    created here (see cartmon.inbox) and deleted after the stack.
     """
     if not LAMBDA_PACKAGE.is_file():
         pytest.fail(f"{LAMBDA_PACKAGE} is missing: build it with `make package`", pytrace=False)
     runner = terraform("examples/local")
     tf_vars = local_example_vars()
     outputs = None
+    inboxes: dict[str, str] = {}
     try:
         runner.apply(tf_vars=tf_vars)
         outputs = dict(runner.output().items())
-        yield outputs
+        inboxes = create_alarm_inboxes(aws_client("sqs"), outputs)
+        yield {**outputs, "alarm_inbox_queue_urls": inboxes}
     finally:
         runner.destroy(tf_vars=tf_vars)
+        delete_alarm_inboxes(aws_client("sqs"), inboxes)
     leftovers = resources_left_behind(aws_client, outputs)
     assert not leftovers, f"destroy left resources behind: {leftovers}"
 

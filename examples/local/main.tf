@@ -5,45 +5,24 @@ provider "aws" {
   region = var.region
 }
 
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+# One SQS queue per alert topic receives what the alarms publish, so the tests and the demo can read
+# the notifications. This configuration only subscribes the queues, by name; the tests and the demo
+# create them (`cartmon.inbox.create_alarm_inboxes`, with a policy that admits only their topic).
+# Created here they would hold the apply up by almost a minute: the AWS provider waits for an SQS
+# queue's attributes to read back the same six times, five seconds apart, once for the queue and
+# again for its policy, and the subscriptions wait for both.
 locals {
-  severities = ["critical", "warning"]
-}
-
-# One queue per severity receives what the alarms publish, so tests can read the notifications.
-resource "aws_sqs_queue" "alarm_inbox" {
-  for_each = toset(local.severities)
-
-  name                    = "${var.name_prefix}-alarm-inbox-${each.key}"
-  sqs_managed_sse_enabled = true
-}
-
-data "aws_iam_policy_document" "alarm_inbox" {
-  for_each = toset(local.severities)
-
-  statement {
-    sid       = "AllowAlertTopic"
-    effect    = "Allow"
-    actions   = ["sqs:SendMessage"]
-    resources = [aws_sqs_queue.alarm_inbox[each.key].arn]
-
-    principals {
-      type        = "Service"
-      identifiers = ["sns.amazonaws.com"]
-    }
-
-    condition {
-      test     = "ArnEquals"
-      variable = "aws:SourceArn"
-      values   = [module.monitoring.sns_topic_arns[each.key]]
-    }
+  alarm_inbox_names = {
+    for key in keys(module.monitoring.sns_topic_arns) : key => "${var.name_prefix}-alarm-inbox-${key}"
   }
-}
-
-resource "aws_sqs_queue_policy" "alarm_inbox" {
-  for_each = toset(local.severities)
-
-  queue_url = aws_sqs_queue.alarm_inbox[each.key].id
-  policy    = data.aws_iam_policy_document.alarm_inbox[each.key].json
+  alarm_inbox_arns = {
+    for key, name in local.alarm_inbox_names :
+    key => "arn:${data.aws_partition.current.partition}:sqs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:${name}"
+  }
 }
 
 module "monitoring" {
@@ -56,10 +35,10 @@ module "monitoring" {
   alarm_overrides   = var.alarm_overrides
 
   additional_subscriptions = {
-    for s in local.severities : "inbox-${s}" => {
-      severity = s
+    for key, arn in local.alarm_inbox_arns : "inbox-${key}" => {
+      severity = key
       protocol = "sqs"
-      endpoint = aws_sqs_queue.alarm_inbox[s].arn
+      endpoint = arn
     }
   }
 

@@ -19,6 +19,7 @@ import urllib.request
 
 import boto3
 
+from cartmon.inbox import create_alarm_inboxes, delete_alarm_inboxes
 from cartmon.local_lambda import LocalLambda, Throttled
 from cartmon.ops.render_dashboard import render
 from cartmon.project import ROOT
@@ -158,10 +159,14 @@ def drain_notifications(sqs, inboxes: dict[str, str]) -> list[tuple[str, str, st
     return received
 
 
-def tell_the_story(endpoint: str, clock: Clock) -> None:
-    outputs = {
+def stack_outputs() -> dict:
+    return {
         name: value["value"] for name, value in json.loads(terraform("output", "-json", capture=True)).items()
     }
+
+
+def tell_the_story(endpoint: str, clock: Clock, inboxes: dict[str, str]) -> None:
+    outputs = stack_outputs()
     (OUT / "outputs.json").write_text(json.dumps(outputs, indent=2))
     print(
         f"  {len(outputs['alarm_names'])} alarms, {len(outputs['metric_filter_names'])} metric filters, "
@@ -196,7 +201,7 @@ def tell_the_story(endpoint: str, clock: Clock) -> None:
     print(alarm_table(clients["cloudwatch"], outputs["alarm_names"]))
 
     say("Notifications that reached the SQS queues subscribed to the alert topics")
-    for severity, name, change in drain_notifications(clients["sqs"], outputs["alarm_inbox_queue_urls"]):
+    for severity, name, change in drain_notifications(clients["sqs"], inboxes):
         print(f"  [{severity:<8}] {name}: {change}")
 
     say("The dashboard, rendered from its deployed body and the emulator's metrics")
@@ -230,14 +235,18 @@ def main() -> int:
     say("Deploying examples/local (monitoring module + cart-migration Lambda) to the emulator")
     terraform("init", "-input=false", "-upgrade=false")
     terraform("apply", "-input=false", "-auto-approve", *TF_VARS)
+    # The stack subscribes its alarm inboxes by name; the queues are ours to create (cartmon.inbox).
+    sqs = boto3.client("sqs", endpoint_url=endpoint)
+    inboxes = create_alarm_inboxes(sqs, stack_outputs())
     try:
-        tell_the_story(endpoint, Clock(endpoint))
+        tell_the_story(endpoint, Clock(endpoint), inboxes)
     finally:
         if args.keep:
             say(f"Stack left up (KEEP=1): {endpoint}; `make destroy` and `make emulator-stop` when done")
         else:
             say("Destroying the stack")
             terraform("destroy", "-input=false", "-auto-approve", *TF_VARS)
+            delete_alarm_inboxes(sqs, inboxes)
     print(f"\ndemo finished in {time.monotonic() - started:.0f} s; outputs in {OUT}")
     return 0
 
