@@ -87,9 +87,29 @@ $(LAMBDA_ZIP): $(DEV_VENV)/.installed requirements/lambda.txt $(shell find lambd
 .PHONY: package
 package: $(LAMBDA_ZIP) ## Build the Lambda deployment zip reproducibly under build/
 
+# The three venvs do not depend on each other: pip builds them side by side.
+SETUP_PARTS   := venv emulator-venv terraformrc package $(CHECKOV_VENV)/.installed
+# The suite runs on TEST_WORKERS pytest-xdist workers; tests/conftest.py keeps the tests that share
+# a session fixture (the applied stack, the plans, the hardening suite) in one worker each.
+# TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS  ?= 2
+
+.PHONY: setup
+setup: ## Build the venvs, the Terraform CLI config and the Lambda zip, side by side
+	@$(MAKE) --no-print-directory -j5 $(SETUP_PARTS)
+
+# Started as soon as its venv is built, while the rest of the set-up builds; it stops by itself
+# when the process EMULATOR_OWNER (the shell of `make test`) is gone. Nothing if one is up already.
+.PHONY: emulator-background
+emulator-background: $(EMU_VENV)/.plugins
+	@$(FAST_ALARMS) python3 bootstrap/emulator_launcher.py start --background \
+	  $(if $(EMULATOR_OWNER),--owner-pid $(EMULATOR_OWNER)) >/dev/null
+
 .PHONY: test
-test: venv emulator-venv terraformrc package $(CHECKOV_VENV)/.installed ## Run the whole suite (starts an emulator if none is up)
-	@$(FAST_ALARMS) $(WITH_EMULATOR) $(DEV_PY) -m pytest $(PYTEST_ARGS)
+test: ## Run the whole suite (starts an emulator if none is up)
+	@$(MAKE) --no-print-directory -j6 $(SETUP_PARTS) emulator-background EMULATOR_OWNER=$$$$ && \
+	  $(FAST_ALARMS) $(WITH_EMULATOR) $(DEV_PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS); \
+	  status=$$?; python3 bootstrap/emulator_launcher.py stop --owner-pid $$$$ 2>/dev/null; exit $$status
 
 .PHONY: demo
 demo: venv emulator-venv terraformrc package ## The whole monitoring story on the embedded emulator (KEEP=1 leaves it up)

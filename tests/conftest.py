@@ -33,8 +33,61 @@ def pytest_addoption(parser):
     parser.addoption("--real-aws", action="store_true", help="also run the opt-in checks against real AWS")
 
 
+# `make test` runs the suite on two pytest-xdist workers. The tests that share an expensive session
+# fixture, or state of their own suite, form one group each: a group runs in one worker, in file
+# order, so its fixture is built once (the stack is applied once); every other test goes to
+# whichever worker is free. Groups are set by path, because the scheduler sees only test ids;
+# collection checks that every test using a group's fixture is in one of the group's paths.
+XDIST_GROUP_PATHS = {
+    "tests/e2e/": "applied-stack",  # examples/local applied on the emulator, and the emulator clock
+    "tests/infra/test_apply.py": "applied-stack",
+    "tests/infra/test_plan.py": "plan",  # one `terraform plan` per configuration
+    # One process must see every figure and own the background jobs (tests/reliability/conftest.py).
+    "tests/reliability/": "reliability",
+}
+XDIST_GROUP_FIXTURES = {
+    "applied_stack": "applied-stack",
+    "module_copy": "applied-stack",
+    "local_plan": "plan",
+    "root_tf": "plan",
+    "plan_copy": "plan",
+}
+
+
+def xdist_group(nodeid: str) -> str | None:
+    path = nodeid.split("::", 1)[0]
+    return next((group for prefix, group in XDIST_GROUP_PATHS.items() if path.startswith(prefix)), None)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Like `--dist loadgroup`, with the groups above (pytest-xdist 3.8 cannot mark a group on
+    pytest 9: it renames `_nodeid`, which pytest 9 no longer reads)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_group(nodeid) or nodeid
+
+    return GroupScheduling(config, log)
+
+
 def pytest_collection_modifyitems(config, items):
-    """Real-AWS checks are opt-in: without --real-aws they are not collected at all."""
+    """Real-AWS checks are opt-in: without --real-aws they are not collected at all. A test that
+    uses a group's shared fixture outside the group's paths is an error (it would build the
+    fixture a second time in another worker)."""
+    misplaced = []
+    for item in items:
+        needed = {
+            XDIST_GROUP_FIXTURES[f] for f in getattr(item, "fixturenames", ()) if f in XDIST_GROUP_FIXTURES
+        }
+        if needed and needed != {xdist_group(item.nodeid)}:
+            misplaced.append(f"{item.nodeid} (needs group {', '.join(sorted(needed))})")
+    if misplaced:
+        raise pytest.UsageError(
+            "tests that share a session fixture must be in its group's paths (XDIST_GROUP_PATHS in "
+            "tests/conftest.py): " + "; ".join(misplaced)
+        )
     if config.getoption("--real-aws"):
         return
     selected = [item for item in items if "real_aws" not in item.keywords]
