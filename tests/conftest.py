@@ -33,18 +33,21 @@ def pytest_addoption(parser):
     parser.addoption("--real-aws", action="store_true", help="also run the opt-in checks against real AWS")
 
 
-# `make test` runs the suite on two pytest-xdist workers. The tests that share an expensive session
-# fixture, or state of their own suite, form one group each: a group runs in one worker, in file
-# order, so its fixture is built once (the stack is applied once); every other test goes to
+# `make test` runs the suite on two pytest-xdist workers. A test file runs in one worker, so its
+# module fixtures are built once. Tests that share an expensive session fixture, or state of their
+# own suite, form a group of files that runs in one worker, in file order, so the fixture is built
+# once too (the stack is applied once). The slowest groups start first; the other files go to
 # whichever worker is free. Groups are set by path, because the scheduler sees only test ids;
 # collection checks that every test using a group's fixture is in one of the group's paths.
 XDIST_GROUP_PATHS = {
     "tests/e2e/": "applied-stack",  # examples/local applied on the emulator, and the emulator clock
     "tests/infra/test_apply.py": "applied-stack",
-    "tests/infra/test_plan.py": "plan",  # one `terraform plan` per configuration
     # One process must see every figure and own the background jobs (tests/reliability/conftest.py).
     "tests/reliability/": "reliability",
+    "tests/infra/test_validation_layers.py": "validation-layers",  # one `terraform test` run
+    "tests/infra/test_plan.py": "plan",  # one `terraform plan` per configuration
 }
+XDIST_START_FIRST = list(dict.fromkeys(XDIST_GROUP_PATHS.values()))
 XDIST_GROUP_FIXTURES = {
     "applied_stack": "applied-stack",
     "module_copy": "applied-stack",
@@ -59,6 +62,10 @@ def xdist_group(nodeid: str) -> str | None:
     return next((group for prefix, group in XDIST_GROUP_PATHS.items() if path.startswith(prefix)), None)
 
 
+def rank(order: list[str], group: str | None) -> int:
+    return order.index(group) if group in order else len(order)
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
     """Like `--dist loadgroup`, with the groups above (pytest-xdist 3.8 cannot mark a group on
@@ -67,8 +74,9 @@ def pytest_xdist_make_scheduler(config, log):
 
     class GroupScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return xdist_group(nodeid) or nodeid
+            return xdist_group(nodeid) or nodeid.split("::", 1)[0]
 
+    config.option.loadscopereorder = False  # keep the order set in pytest_collection_modifyitems
     return GroupScheduling(config, log)
 
 
@@ -88,6 +96,8 @@ def pytest_collection_modifyitems(config, items):
             "tests that share a session fixture must be in its group's paths (XDIST_GROUP_PATHS in "
             "tests/conftest.py): " + "; ".join(misplaced)
         )
+    if hasattr(config, "workerinput"):  # a pytest-xdist worker: the slowest groups first
+        items.sort(key=lambda item: rank(XDIST_START_FIRST, xdist_group(item.nodeid)))
     if config.getoption("--real-aws"):
         return
     selected = [item for item in items if "real_aws" not in item.keywords]
