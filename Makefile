@@ -72,7 +72,10 @@ WITH_EMULATOR := python3 bootstrap/emulator_launcher.py run --
 # CloudWatch evaluates alarms every minute; the suite and the demo cannot wait that long.
 FAST_ALARMS   := CARTMON_ALARM_EVALUATION_SECONDS=2
 EXAMPLE       := examples/local
-LAMBDA_ZIP    := $(BUILD)/cart_migration.zip
+# Lambda architecture of the zip `make package` builds: x86_64 (build/cart_migration.zip) or
+# arm64 (build/cart_migration-arm64.zip); it must match the module's lambda_architectures.
+ARCH          ?= x86_64
+LAMBDA_ZIP    := $(BUILD)/cart_migration$(if $(filter arm64,$(ARCH)),-arm64,).zip
 TF_DIRS       := . $(sort $(dir $(wildcard modules/*/main.tf examples/*/main.tf)))
 TF_LOCAL_VARS := -var lambda_package_path=$(LAMBDA_ZIP)
 PYTEST_ARGS   ?=
@@ -86,10 +89,25 @@ $(CHECKOV_VENV)/.installed: requirements/checkov.txt
 	@touch $@
 
 $(LAMBDA_ZIP): $(DEV_VENV)/.installed requirements/lambda.txt $(shell find lambda_src -type f -not -path '*/__pycache__/*' 2>/dev/null) bootstrap/package_lambda.py
-	@$(DEV_PY) bootstrap/package_lambda.py $@
+	@$(DEV_PY) bootstrap/package_lambda.py $@ --arch $(ARCH)
 
 .PHONY: package
-package: $(LAMBDA_ZIP) ## Build the Lambda deployment zip reproducibly under build/
+package: $(LAMBDA_ZIP) ## Build the Lambda deployment zip reproducibly under build/ (ARCH=arm64 for Graviton)
+
+# Offline: a mocked AWS provider, so no credentials and no endpoint may leak in.
+OFFLINE_TF := env -u AWS_ENDPOINT_URL -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_PROFILE terraform
+
+.PHONY: tftest
+tftest: terraformrc ## terraform test: plan the root module and every example offline (tests/terraform, mocked provider)
+	@terraform init -backend=false -input=false -test-directory=tests/terraform >/dev/null
+	@$(OFFLINE_TF) test -test-directory=tests/terraform
+	@# The import block of examples/existing-function is allowed only in a root module: tested there.
+	@cd examples/existing-function && terraform init -backend=false -input=false >/dev/null && $(OFFLINE_TF) test
+
+# Set when make reads this file, before any prerequisite is built: `make test` on a fresh clone
+# times its set-up too. The bench reports the last recorded run (build/make-test.json).
+MAKE_STARTED := $(shell date +%s)
+FRESH_SETUP  := $(if $(wildcard $(DEV_VENV)/.installed),false,true)
 
 # The three venvs do not depend on each other: pip builds them side by side.
 SETUP_PARTS   := venv emulator-venv terraformrc package $(CHECKOV_VENV)/.installed
@@ -109,11 +127,22 @@ emulator-background: $(EMU_VENV)/.plugins
 	@$(FAST_ALARMS) python3 bootstrap/emulator_launcher.py start --background \
 	  $(if $(EMULATOR_OWNER),--owner-pid $(EMULATOR_OWNER)) >/dev/null
 
+# make check, then make tftest: both run `terraform init` in the root, so one after the other.
+.PHONY: gates
+gates: venv terraformrc
+	@$(MAKE) --no-print-directory check && $(MAKE) --no-print-directory tftest
+
 .PHONY: test
-test: ## Run the whole suite (starts an emulator if none is up)
-	@$(MAKE) --no-print-directory -j6 $(SETUP_PARTS) emulator-background EMULATOR_OWNER=$$$$ && \
-	  $(FAST_ALARMS) $(WITH_EMULATOR) $(DEV_PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS); \
-	  status=$$?; python3 bootstrap/emulator_launcher.py stop --owner-pid $$$$ 2>/dev/null; exit $$status
+# The gates and the offline terraform tests run while the rest of the set-up builds and the
+# emulator starts; the suite runs once they pass.
+test: ## The cheap gates (make check), offline terraform tests, then the whole suite (starts an emulator if none is up)
+	@$(MAKE) --no-print-directory --output-sync=target -j6 $(SETUP_PARTS) emulator-background gates \
+	  EMULATOR_OWNER=$$$$ && \
+	  $(FAST_ALARMS) $(WITH_EMULATOR) $(DEV_PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS); status=$$?; \
+	  python3 bootstrap/emulator_launcher.py stop --owner-pid $$$$ 2>/dev/null; \
+	  printf '{"seconds": %s, "fresh_setup": %s, "exit_status": %s, "pytest_args": "%s", "finished_at": "%s"}\n' \
+	    $$(( $$(date +%s) - $(MAKE_STARTED) )) $(FRESH_SETUP) $$status "$(PYTEST_ARGS)" "$$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+	    > $(BUILD)/make-test.json; exit $$status
 
 .PHONY: demo
 demo: venv emulator-venv terraformrc package ## The whole monitoring story on the embedded emulator (KEEP=1 leaves it up)
@@ -170,15 +199,20 @@ fmt: venv ## Format HCL and Python
 	@terraform fmt -recursive .
 	@$(DEV_VENV)/bin/ruff format lambda_src emulator harness bootstrap tests
 
-.PHONY: lint
-lint: venv terraformrc checkov ## terraform fmt -check and validate everywhere, ruff, checkov, docs up to date
+.PHONY: check
+check: venv terraformrc ## Cheap gates: terraform fmt -check and validate everywhere, ruff, mypy, README tables up to date
 	@terraform fmt -check -recursive .
 	@for dir in $(TF_DIRS); do \
 	  (cd $$dir && terraform init -backend=false -input=false >/dev/null && terraform validate -no-color >/dev/null) \
 	    || { echo "terraform validate failed in $$dir" >&2; exit 1; }; \
 	done; echo "terraform validate: $(words $(TF_DIRS)) directories ok"
 	@$(DEV_VENV)/bin/ruff check lambda_src emulator harness bootstrap tests
+	@$(DEV_VENV)/bin/ruff format --check lambda_src emulator harness bootstrap tests
+	@$(DEV_VENV)/bin/mypy
 	@$(DEV_VENV)/bin/cartmon-docs --check
+
+.PHONY: lint
+lint: check checkov ## make check, plus the checkov security scan
 
 .PHONY: docs
 docs: venv ## Regenerate the README's input and output tables

@@ -17,7 +17,7 @@ module "log_groups" {
 
   function_name             = var.function_name
   name_prefix               = var.name_prefix
-  create_function_log_group = var.create_function_log_group
+  create_function_log_group = coalesce(var.create_function_log_group, var.create_lambda)
   retention_in_days         = var.log_retention_in_days
   audit_retention_in_days   = var.audit_log_retention_in_days
   kms_key_id                = var.log_group_kms_key_id
@@ -96,12 +96,40 @@ module "migration_lambda" {
   jwt_algorithm             = var.jwt_algorithm
   jwt_secret                = var.jwt_secret
   jwt_public_key            = var.jwt_public_key
+  jwt_leeway_seconds        = var.jwt_leeway_seconds
+  jwt_issuer                = var.jwt_issuer
+  jwt_audience              = var.jwt_audience
   rate_limit_max_calls      = var.rate_limit_max_calls
+  read_rate_limit_max_calls = var.read_rate_limit_max_calls
   rate_limit_window_seconds = var.rate_limit_window_seconds
   customer_cart_ttl_days    = var.customer_cart_ttl_days
   log_sample_rate           = var.log_sample_rate
   log_hash_key              = var.log_hash_key
   powertools_service_name   = var.powertools_service_name
+
+  jwt_secret_parameter          = var.jwt_secret_parameter
+  log_hash_key_parameter        = var.log_hash_key_parameter
+  secret_parameters_kms_key_arn = var.secret_parameters_kms_key_arn
+  secrets_max_age_seconds       = var.secrets_max_age_seconds
+  kms_key_arn                   = var.lambda_kms_key_arn
+  invoke_source_arns            = var.lambda_invoke_source_arns
+
+  tags = var.tags
+}
+
+module "api_gateway" {
+  source = "./modules/api_gateway"
+  count  = var.create_api && var.create_lambda ? 1 : 0
+
+  name                           = "${var.name_prefix}-api"
+  function_name                  = module.migration_lambda[0].function_name
+  function_invoke_arn            = module.migration_lambda[0].invoke_arn
+  stage_name                     = var.api_stage_name
+  throttling_burst_limit         = var.api_throttling_burst_limit
+  throttling_rate_limit          = var.api_throttling_rate_limit
+  access_log_retention_in_days   = var.api_access_log_retention_in_days
+  access_log_kms_key_id          = var.log_group_kms_key_id
+  manage_account_cloudwatch_role = var.api_manage_account_cloudwatch_role
 
   tags = var.tags
 }
@@ -121,12 +149,12 @@ resource "terraform_data" "input_checks" {
       error_message = "lambda_package_path is required when create_lambda = true: build the zip first (`make package` builds build/cart_migration.zip) and pass its path."
     }
     precondition {
-      condition     = !var.create_lambda || var.log_hash_key != null
-      error_message = "log_hash_key is required when create_lambda = true (at least 16 characters): without it the function hashes customer ids in its logs with a public development key, and anyone who reads the logs can recover them by brute force."
+      condition     = !var.create_lambda || var.log_hash_key != null || var.log_hash_key_parameter != null
+      error_message = "log_hash_key (at least 16 characters) or log_hash_key_parameter is required when create_lambda = true: the key hashes customer ids in the function's logs, and the function refuses to start without it."
     }
     precondition {
-      condition     = !var.create_lambda || (startswith(var.jwt_algorithm, "HS") ? var.jwt_secret != null : var.jwt_public_key != null)
-      error_message = "jwt_algorithm ${var.jwt_algorithm} needs ${startswith(var.jwt_algorithm, "HS") ? "jwt_secret" : "jwt_public_key"} when create_lambda = true: the function cannot check a token without its key."
+      condition     = !var.create_lambda || (startswith(var.jwt_algorithm, "HS") ? (var.jwt_secret != null || var.jwt_secret_parameter != null) : var.jwt_public_key != null)
+      error_message = "jwt_algorithm ${var.jwt_algorithm} needs ${startswith(var.jwt_algorithm, "HS") ? "jwt_secret (or jwt_secret_parameter)" : "jwt_public_key"} when create_lambda = true: the function cannot check a token without its key."
     }
   }
 }

@@ -97,3 +97,33 @@ output "rate_limit_table_name" {
   description = "Name of the rate-limit table (null unless create_lambda)."
   value       = one(module.migration_lambda[*].rate_limit_table_name)
 }
+
+output "lambda_invoke_arn" {
+  description = "Integration URI of the created function, to wire an API of your own to it (null unless create_lambda); allow that API with lambda_invoke_source_arns."
+  value       = one(module.migration_lambda[*].invoke_arn)
+}
+
+output "api_invoke_url" {
+  description = "Base URL of the REST API stage (null unless create_api); the routes are <api_invoke_url>/api/v1/cart/migrate, /all and /cleanup-guest/{guest_session_id}."
+  value       = one(module.api_gateway[*].invoke_url)
+
+  precondition {
+    condition     = !var.create_api || var.create_lambda
+    error_message = "create_api = true needs create_lambda = true: the API fronts the function this module creates. To put an API of your own in front of an existing function, leave create_api false."
+  }
+}
+
+output "api_id" {
+  description = "ID of the REST API (null unless create_api)."
+  value       = one(module.api_gateway[*].rest_api_id)
+}
+
+output "api_execution_arn" {
+  description = "Execution ARN of the REST API (null unless create_api)."
+  value       = one(module.api_gateway[*].execution_arn)
+}
+
+output "api_access_log_group_name" {
+  description = "Log group of the API's JSON access logs (null unless create_api)."
+  value       = one(module.api_gateway[*].access_log_group_name)
+}

@@ -159,9 +159,9 @@ variable "priority_topics" {
 ################################################################################
 
 variable "create_function_log_group" {
-  description = "Create the function's log group `/aws/lambda/<function_name>`. Set false when it exists and is managed elsewhere."
+  description = "Manage the function's log group `/aws/lambda/<function_name>` (its retention and key). null = only when the module creates the function (create_lambda): a function that has run already has the group, and creating it again fails. To manage an existing group, set true and adopt it with an `import` block (examples/existing-function). With false the group must exist before apply (the metric filters read it): invoke the function once or create the group."
   type        = bool
-  default     = true
+  default     = null
 }
 
 variable "log_retention_in_days" {
@@ -458,7 +458,7 @@ variable "rate_limit_table_name" {
 }
 
 variable "table_kms_key_arn" {
-  description = "Customer-managed KMS key of the tables. null = the AWS-managed DynamoDB key."
+  description = "Customer-managed KMS key of the tables; the function's role may use it through DynamoDB only. null = the AWS-managed DynamoDB key."
   type        = string
   default     = null
 
@@ -495,6 +495,11 @@ variable "jwt_secret" {
     condition     = var.jwt_secret == null ? true : length(var.jwt_secret) >= 32
     error_message = "jwt_secret must be at least 32 characters: an HS256 key shorter than the hash (256 bits) can be guessed offline from any token (RFC 7518, section 3.2)."
   }
+
+  validation {
+    condition     = var.jwt_secret == null ? true : !can(regex("-----BEGIN |ssh-rsa |ssh-ed25519 |ecdsa-sha2-", var.jwt_secret))
+    error_message = "jwt_secret holds a public or private key, not a shared secret: for HS256 give the HMAC secret; for tokens signed with an RSA key set jwt_algorithm = \"RS256\" and jwt_public_key."
+  }
 }
 
 variable "jwt_public_key" {
@@ -509,13 +514,57 @@ variable "jwt_public_key" {
 }
 
 variable "rate_limit_max_calls" {
-  description = "Calls allowed per client per rate-limit window."
+  description = "Migrate and cleanup calls allowed per customer, endpoint and rate-limit window (POST /migrate, DELETE /cleanup-guest)."
   type        = number
   default     = 5
 
   validation {
     condition     = var.rate_limit_max_calls >= 1 && floor(var.rate_limit_max_calls) == var.rate_limit_max_calls
     error_message = "rate_limit_max_calls must be a whole number of at least 1 (0 would refuse every call)."
+  }
+}
+
+variable "read_rate_limit_max_calls" {
+  description = "GET /api/v1/cart/all calls allowed per customer and rate-limit window: reads have their own quota, as a front end refreshes the cart list far more often than it migrates."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.read_rate_limit_max_calls >= 1 && floor(var.read_rate_limit_max_calls) == var.read_rate_limit_max_calls
+    error_message = "read_rate_limit_max_calls must be a whole number, at least 1 (calls per customer per rate_limit_window_seconds)."
+  }
+}
+
+variable "jwt_leeway_seconds" {
+  description = "Clock skew, in seconds, allowed when checking a token's exp, nbf and iat: a token minted slightly ahead of the function's clock still signs in."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.jwt_leeway_seconds >= 0 && var.jwt_leeway_seconds <= 300 && floor(var.jwt_leeway_seconds) == var.jwt_leeway_seconds
+    error_message = "jwt_leeway_seconds must be a whole number from 0 to 300: it allows for clock skew, and a larger leeway extends the life of every token."
+  }
+}
+
+variable "jwt_issuer" {
+  description = "When set, tokens must carry this `iss` claim. null = the issuer is not checked."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.jwt_issuer == null ? true : length(trimspace(var.jwt_issuer)) > 0 && trimspace(var.jwt_issuer) == var.jwt_issuer
+    error_message = "jwt_issuer must be null (no check) or the exact, non-empty issuer string, without surrounding spaces."
+  }
+}
+
+variable "jwt_audience" {
+  description = "When set, tokens must name this audience in their `aud` claim. null = tokens must carry no `aud` claim (a token meant for named audiences is refused, RFC 7519 section 4.1.3)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.jwt_audience == null ? true : length(trimspace(var.jwt_audience)) > 0 && trimspace(var.jwt_audience) == var.jwt_audience
+    error_message = "jwt_audience must be null (no check) or the exact, non-empty audience string, without surrounding spaces."
   }
 }
 
@@ -542,18 +591,18 @@ variable "customer_cart_ttl_days" {
 }
 
 variable "log_sample_rate" {
-  description = "Share (0-1) of sampleable events the function logs."
+  description = "Share (0-1) of the per-store `store_cart_migrated` detail lines the function logs. No metric filter or alarm counts them; every event an alarm counts (`performance_metric` for the latency alarms among them) is always logged, so 0 is safe."
   type        = number
   default     = 1.0
 
   validation {
     condition     = var.log_sample_rate >= 0 && var.log_sample_rate <= 1
-    error_message = "log_sample_rate must be between 0 (log no sampleable event) and 1 (log every one)."
+    error_message = "log_sample_rate must be between 0 and 1 (the share of store_cart_migrated lines logged)."
   }
 }
 
 variable "log_hash_key" {
-  description = "Key of the keyed hash that pseudonymises identifiers in the logs (required when create_lambda = true)."
+  description = "Key of the keyed hash that pseudonymises identifiers in the logs. Required when create_lambda = true unless log_hash_key_parameter is given: the function refuses to start without a key."
   type        = string
   default     = null
   sensitive   = true
@@ -568,4 +617,134 @@ variable "powertools_service_name" {
   description = "POWERTOOLS_SERVICE_NAME of the function."
   type        = string
   default     = "cart-migration"
+}
+
+################################################################################
+# The function's secrets from SSM, its environment key, and who may invoke it
+################################################################################
+
+variable "jwt_secret_parameter" {
+  description = "Name (`/cart-migration/jwt-secret`) or ARN of an SSM SecureString parameter holding the HS256 secret: the function reads it at cold start and caches it (secrets_max_age_seconds), and the role may read exactly this parameter. Use instead of jwt_secret, which sits in the function's environment."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.jwt_secret_parameter == null ? true : length(var.jwt_secret_parameter) <= 2048 && can(regex("^(arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9_./-]+|/?[A-Za-z0-9_./-]+)$", var.jwt_secret_parameter))
+    error_message = "jwt_secret_parameter must be an SSM parameter name (letters, digits, _ . - /) or a parameter ARN (arn:<partition>:ssm:<region>:<account>:parameter/<name>)."
+  }
+}
+
+variable "log_hash_key_parameter" {
+  description = "Name or ARN of an SSM SecureString parameter holding the log hash key (instead of log_hash_key): read at cold start, cached, and the only parameter besides jwt_secret_parameter the role may read."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.log_hash_key_parameter == null ? true : length(var.log_hash_key_parameter) <= 2048 && can(regex("^(arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9_./-]+|/?[A-Za-z0-9_./-]+)$", var.log_hash_key_parameter))
+    error_message = "log_hash_key_parameter must be an SSM parameter name (letters, digits, _ . - /) or a parameter ARN (arn:<partition>:ssm:<region>:<account>:parameter/<name>)."
+  }
+}
+
+variable "secret_parameters_kms_key_arn" {
+  description = "ARN of the customer-managed KMS key that encrypts the secret parameters; the role may decrypt with it through SSM only. null = the parameters use the AWS-managed alias/aws/ssm key."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.secret_parameters_kms_key_arn == null ? true : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.secret_parameters_kms_key_arn))
+    error_message = "secret_parameters_kms_key_arn must be the ARN of a KMS key (arn:<partition>:kms:<region>:<account>:key/<id>) or null."
+  }
+}
+
+variable "secrets_max_age_seconds" {
+  description = "Seconds the function keeps a secret read from SSM before reading it again: a rotated value is picked up within this time."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = var.secrets_max_age_seconds >= 0 && floor(var.secrets_max_age_seconds) == var.secrets_max_age_seconds
+    error_message = "secrets_max_age_seconds must be a whole number of seconds, 0 or more."
+  }
+}
+
+variable "lambda_kms_key_arn" {
+  description = "ARN of a customer-managed KMS key that encrypts the function's environment variables. null = Lambda's service key."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.lambda_kms_key_arn == null ? true : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.lambda_kms_key_arn))
+    error_message = "lambda_kms_key_arn must be the ARN of a KMS key (arn:<partition>:kms:<region>:<account>:key/<id>) or null."
+  }
+}
+
+variable "lambda_invoke_source_arns" {
+  description = "Callers of your own allowed to invoke the created function: a name of your choice => source ARN (for an API of yours, `arn:aws:execute-api:<region>:<account>:<api-id>/<stage>/*/*`). Wire the API with output lambda_invoke_arn."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k, v in var.lambda_invoke_source_arns : can(regex("^[A-Za-z0-9_-]{1,64}$", k)) && can(regex("^arn:aws[a-z-]*:[a-z0-9-]+:", v))])
+    error_message = "lambda_invoke_source_arns: each key must be 1 to 64 letters, digits, '-' or '_' and each value an ARN (arn:<partition>:<service>:...)."
+  }
+}
+
+################################################################################
+# Optional REST API in front of the function (modules/api_gateway)
+################################################################################
+
+variable "create_api" {
+  description = "Create a REST API with the function's three routes, a stage with JSON access logs and throttling, and a permission for that stage only. Needs create_lambda = true."
+  type        = bool
+  default     = false
+}
+
+variable "api_stage_name" {
+  description = "Stage of the REST API; the routes are served under `<api_invoke_url>/api/v1/cart/...`."
+  type        = string
+  default     = "live"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,128}$", var.api_stage_name))
+    error_message = "api_stage_name must be 1 to 128 letters, digits, '-' or '_'."
+  }
+}
+
+variable "api_throttling_burst_limit" {
+  description = "Requests the API stage accepts in a burst, across all clients."
+  type        = number
+  default     = 100
+
+  validation {
+    condition     = var.api_throttling_burst_limit >= 0 && floor(var.api_throttling_burst_limit) == var.api_throttling_burst_limit
+    error_message = "api_throttling_burst_limit must be a whole number, 0 or more."
+  }
+}
+
+variable "api_throttling_rate_limit" {
+  description = "Steady requests per second the API stage accepts, across all clients."
+  type        = number
+  default     = 50
+
+  validation {
+    condition     = var.api_throttling_rate_limit >= 0
+    error_message = "api_throttling_rate_limit must not be negative."
+  }
+}
+
+variable "api_access_log_retention_in_days" {
+  description = "Retention of the API's access log group `/aws/apigateway/<name_prefix>-api/access` (a value CloudWatch Logs allows; 0 = never expire)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.api_access_log_retention_in_days)
+    error_message = "api_access_log_retention_in_days must be one of the values CloudWatch Logs allows: 0 (never expire), 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+  }
+}
+
+variable "api_manage_account_cloudwatch_role" {
+  description = "Set API Gateway's account-wide CloudWatch Logs role for this region, which stages need before they can write access logs. Leave false when the account has one already (one per region; the last writer wins)."
+  type        = bool
+  default     = false
 }

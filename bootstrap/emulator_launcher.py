@@ -12,6 +12,9 @@
 An emulator the user already runs (AWS_ENDPOINT_URL pointing at a reachable endpoint) is used as
 it is. State (data, logs) lives in a temporary folder that `stop` removes. Standard library only:
 this runs before any venv exists.
+
+EMULATOR_STATE_FILE chooses where the running emulator is recorded (a second, private emulator);
+EMULATOR_STOCK_SERVICES=logs,cloudwatch leaves those services to LocalStack's own providers.
 """
 
 from __future__ import annotations
@@ -33,8 +36,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 STATE_FILE = Path(os.environ.get("EMULATOR_STATE_FILE", ROOT / "build" / "emulator" / "state.json"))
 EMULATOR_PYTHON = Path(os.environ.get("EMULATOR_PYTHON", ROOT / ".venv" / "emulator" / "bin" / "python"))
-SERVICES = ["sns", "sqs", "cloudwatch", "logs", "iam", "sts", "kms", "dynamodb", "lambda"]
+SERVICES = [
+    # What the module creates and the tests call; the second line is served by stock LocalStack.
+    *("sns", "sqs", "cloudwatch", "logs", "iam", "sts", "kms", "dynamodb", "lambda"),
+    *("firehose", "s3", "apigateway", "ssm", "secretsmanager"),
+]
 PROVIDER_OVERRIDES = {service: "cartmon" for service in ("dynamodb", "lambda", "logs", "cloudwatch")}
+# Services left to LocalStack's own providers (for the differential test: EMULATOR_STOCK_SERVICES=logs,cloudwatch).
+# DynamoDB and Lambda cannot be stock here: LocalStack's need Java and Docker.
+STOCK_CAPABLE = {"logs", "cloudwatch"}
 START_TIMEOUT_SECONDS = float(os.environ.get("EMULATOR_START_TIMEOUT", "120"))
 LOG_TAIL_LINES = 40
 
@@ -139,9 +149,22 @@ def emulator_environment(port: int, state_dir: Path, owner_pid: int | None) -> d
         CARTMON_STATE_DIR=str(state_dir),
         CARTMON_ALARM_EVALUATION_SECONDS=os.environ.get("CARTMON_ALARM_EVALUATION_SECONDS", "60"),
     )
+    stock = stock_services()
     for service, provider in PROVIDER_OVERRIDES.items():
-        env[f"PROVIDER_OVERRIDE_{service.upper()}"] = provider
+        if service not in stock:
+            env[f"PROVIDER_OVERRIDE_{service.upper()}"] = provider
     return env
+
+
+def stock_services() -> set[str]:
+    requested = {s.strip() for s in os.environ.get("EMULATOR_STOCK_SERVICES", "").split(",") if s.strip()}
+    unknown = requested - STOCK_CAPABLE
+    if unknown:
+        raise SystemExit(
+            f"EMULATOR_STOCK_SERVICES: {sorted(unknown)} cannot run on LocalStack's own providers here; "
+            f"choose from {sorted(STOCK_CAPABLE)}"
+        )
+    return requested
 
 
 def start(owner_pid: int | None, background: bool = False) -> int:

@@ -1,11 +1,15 @@
 """Build the Lambda deployment zip, byte for byte the same on every rebuild.
 
-    .venv/dev/bin/python bootstrap/package_lambda.py [build/cart_migration.zip] [--wheelhouse DIR]
+    .venv/dev/bin/python bootstrap/package_lambda.py OUTPUT [--arch x86_64|arm64] [--wheelhouse DIR]
 
 The zip holds `cart_migration/` and the packages of requirements/lambda.txt, installed by pip as
-Python 3.13 / manylinux x86_64 wheels whatever machine builds it. Entries are sorted and get a
-fixed timestamp and fixed permissions; caches and console scripts are left out. Prints the
-zip's sha256 (what Terraform's source_code_hash is compared with).
+Python 3.13 manylinux wheels of the chosen architecture (x86_64 by default, arm64 = aarch64)
+whatever machine builds it: `cryptography` is native, so a zip of the wrong architecture fails at
+init. What the runtime already provides or nothing imports is left out (boto3 comes with the
+runtime; type stubs, tests, console scripts, caches). Every module is shipped with its bytecode
+(unchecked-hash .pyc for Python 3.13): Lambda's /var/task is read-only, so without it every cold
+start compiles every module it imports. Entries are sorted and get a fixed timestamp and fixed
+permissions. Prints the zip's sha256 (what Terraform's source_code_hash is compared with).
 """
 
 from __future__ import annotations
@@ -18,20 +22,60 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_SOURCE = ROOT / "lambda_src" / "cart_migration"
 REQUIREMENTS = ROOT / "requirements" / "lambda.txt"
 DEFAULT_OUTPUT = ROOT / "build" / "cart_migration.zip"
 
+# The Lambda runtime's Python: the bytecode's magic number must be this version's.
+RUNTIME_PYTHON = (3, 13)
+BYTECODE_TAG = f"cpython-{RUNTIME_PYTHON[0]}{RUNTIME_PYTHON[1]}"
+# Where Lambda unpacks the zip: the file names recorded in the bytecode (tracebacks).
+TASK_ROOT = "/var/task"
+
+# Lambda architecture -> manylinux platform tags pip may pick (Amazon Linux 2023 has glibc 2.34).
+PLATFORMS = {
+    "x86_64": ("manylinux_2_28_x86_64", "manylinux2014_x86_64"),
+    "arm64": ("manylinux_2_28_aarch64", "manylinux2014_aarch64"),
+}
+
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
 FILE_MODE = stat.S_IFREG | 0o644
-EXCLUDED_DIRECTORIES = {"__pycache__", "bin"}  # bin/ holds console scripts with this machine's paths
-EXCLUDED_SUFFIXES = {".pyc", ".pyo"}
+# bin/ holds console scripts with this machine's paths; tests are never imported at run time.
+EXCLUDED_DIRECTORIES = {"__pycache__", "bin", "tests", "test"}
+EXCLUDED_SUFFIXES = {".pyc", ".pyo", ".pyi"}  # stale caches; type stubs serve type checkers only
+# What the Lambda Python runtime already provides (boto3 and its dependencies): pip installs
+# jmespath for Powertools, the runtime's copy serves it.
+RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
+# What nothing imports at run time (tests/unit/test_deployment_zip.py imports the handler, the
+# secrets module and RS256 verification from the zip to prove it): cffi's Python half and its C
+# parser serve building bindings (cryptography needs only the compiled _cffi_backend), and the
+# parts of Powertools that neither cart_migration nor the parts of Powertools it uses import.
+UNUSED_PACKAGES = (
+    "cffi/",
+    "pycparser/",
+    "pycparser-",  # its .dist-info
+    *[f"{name}/" for name in RUNTIME_PROVIDED],
+    *[f"{name}-" for name in RUNTIME_PROVIDED],  # their .dist-info
+    "six.py",
+) + tuple(
+    f"aws_lambda_powertools/{part}/"
+    for part in (
+        "utilities/batch",
+        "utilities/data_masking",
+        "utilities/feature_flags",
+        "utilities/idempotency",
+        "utilities/kafka",
+        "utilities/parser",
+        "utilities/streaming",
+        "utilities/validation",
+    )
+)
 
 
-def install_requirements(requirements: Path, target: Path, wheelhouse: Path | None = None) -> None:
+def install_requirements(requirements: Path, target: Path, arch: str, wheelhouse: Path | None = None) -> None:
     command = [
         sys.executable,
         "-m",
@@ -43,12 +87,9 @@ def install_requirements(requirements: Path, target: Path, wheelhouse: Path | No
         "--target",
         str(target),
         "--only-binary=:all:",
-        "--platform",
-        "manylinux_2_28_x86_64",
-        "--platform",
-        "manylinux2014_x86_64",
+        *[argument for platform in PLATFORMS[arch] for argument in ("--platform", platform)],
         "--python-version",
-        "3.13",
+        ".".join(map(str, RUNTIME_PYTHON)),
         "--implementation",
         "cp",
         "--requirement",
@@ -59,17 +100,70 @@ def install_requirements(requirements: Path, target: Path, wheelhouse: Path | No
     subprocess.run(command, check=True)
 
 
+def shipped(name: str) -> bool:
+    """Whether the archive name ``name`` belongs in the zip."""
+    path = PurePosixPath(name)
+    if path.suffix in EXCLUDED_SUFFIXES:
+        return False
+    if any(part in EXCLUDED_DIRECTORIES for part in path.parts[:-1]):
+        return False
+    return not name.startswith(UNUSED_PACKAGES)
+
+
 def collect(directory: Path, prefix: str = "") -> dict[str, Path]:
-    """Files under ``directory`` by archive name, without caches or scripts."""
+    """Files under ``directory`` by archive name, without caches, scripts, stubs or tests."""
     files: dict[str, Path] = {}
     for path in directory.rglob("*"):
-        relative = path.relative_to(directory)
-        if not path.is_file() or path.suffix in EXCLUDED_SUFFIXES:
-            continue
-        if any(part in EXCLUDED_DIRECTORIES for part in relative.parts[:-1]):
-            continue
-        files[prefix + relative.as_posix()] = path
+        if path.is_file():
+            name = prefix + path.relative_to(directory).as_posix()
+            if shipped(name):
+                files[name] = path
     return files
+
+
+def bytecode_name(source_name: str) -> str:
+    """Archive name of the cached bytecode of ``source_name`` (where the import system looks)."""
+    path = PurePosixPath(source_name)
+    return str(path.parent / "__pycache__" / f"{path.stem}.{BYTECODE_TAG}.pyc").removeprefix("./")
+
+
+# Runs in a fresh interpreter: isolated (-I), without site, with a fixed hash seed, so that the
+# marshalled constants (frozensets are written in hash order) come out the same on every build.
+_COMPILER = """
+import py_compile, sys
+for line in sys.stdin:
+    source, target, recorded = line.rstrip("\\n").split("\\t")
+    py_compile.compile(source, cfile=target, dfile=recorded, doraise=True,
+                       invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+"""
+
+
+def compile_bytecode(files: dict[str, Path], workdir: Path) -> dict[str, Path]:
+    """Unchecked-hash bytecode of every .py in ``files``, by archive name.
+
+    Unchecked: the runtime loads it without reading the source's timestamp (the zip's are all
+    1980) or hashing the source; the zip is only ever replaced whole, so they cannot drift.
+    """
+    if sys.version_info[:2] != RUNTIME_PYTHON:
+        raise SystemExit(
+            f"bytecode must be compiled by Python {'.'.join(map(str, RUNTIME_PYTHON))} (the Lambda runtime), "
+            f"not {sys.version.split()[0]}: run this script with the dev venv's python"
+        )
+    jobs: dict[str, Path] = {}
+    lines = []
+    for name in sorted(files):
+        if name.endswith(".py"):
+            target = workdir / bytecode_name(name)
+            jobs[bytecode_name(name)] = target
+            lines.append(f"{files[name]}\t{target}\t{TASK_ROOT}/{name}\n")
+    subprocess.run(
+        [sys.executable, "-I", "-S", "-c", _COMPILER],
+        input="".join(lines),
+        text=True,
+        check=True,
+        env={"PYTHONHASHSEED": "0", "PATH": os.environ.get("PATH", "")},
+    )
+    return jobs
 
 
 def write_zip(files: dict[str, Path], output: Path) -> str:
@@ -87,23 +181,32 @@ def write_zip(files: dict[str, Path], output: Path) -> str:
     return hashlib.sha256(output.read_bytes()).hexdigest()
 
 
-def build(output: Path, wheelhouse: Path | None = None) -> str:
-    with tempfile.TemporaryDirectory(prefix="cart-migration-deps-") as site:
-        install_requirements(REQUIREMENTS, Path(site), wheelhouse)
-        files = collect(Path(site))
+def build(output: Path, arch: str = "x86_64", wheelhouse: Path | None = None) -> str:
+    with tempfile.TemporaryDirectory(prefix="cart-migration-build-") as scratch:
+        site = Path(scratch) / "site"
+        install_requirements(REQUIREMENTS, site, arch, wheelhouse)
+        files = collect(site)
         package = collect(PACKAGE_SOURCE, prefix=f"{PACKAGE_SOURCE.name}/")
         clashes = set(files) & set(package)
         if clashes:
             raise SystemExit(f"a dependency ships files inside {PACKAGE_SOURCE.name}/: {sorted(clashes)[:3]}")
-        return write_zip({**files, **package}, output)
+        sources = {**files, **package}
+        bytecode = compile_bytecode(sources, Path(scratch) / "bytecode")
+        return write_zip({**sources, **bytecode}, output)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("output", nargs="?", type=Path, default=DEFAULT_OUTPUT, help="zip to write")
+    parser.add_argument(
+        "--arch",
+        choices=sorted(PLATFORMS),
+        default="x86_64",
+        help="Lambda architecture whose wheels to install (default x86_64)",
+    )
     parser.add_argument("--wheelhouse", type=Path, help="install from these wheels only (offline builds)")
     arguments = parser.parse_args(argv)
-    digest = build(arguments.output.resolve(), arguments.wheelhouse)
+    digest = build(arguments.output.resolve(), arguments.arch, arguments.wheelhouse)
     print(f"{digest}  {arguments.output}")
 
 

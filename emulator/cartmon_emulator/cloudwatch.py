@@ -1,108 +1,66 @@
-"""CloudWatch alarms evaluated the way CloudWatch does it, on LocalStack's metric store.
+"""CloudWatch as CloudWatch behaves, on LocalStack's provider and metric store.
 
-LocalStack evaluates an alarm only every EvaluationPeriods x Period seconds and knows neither
-percentiles nor metric-math alarms. Here every metric alarm is evaluated on one fixed cadence
-(CARTMON_ALARM_EVALUATION_SECONDS; CloudWatch itself evaluates every minute) by
-`alarm_evaluation`, over raw samples read from LocalStack's metric database. A state change goes
-through SetAlarmState, so history and alarm/OK actions are LocalStack's own.
+* Alarms (metric and composite) are evaluated by ``alarm_runtime`` on the emulator's clock; the
+  engines are ``engines.alarm_evaluation`` and ``engines.composite_alarms``.
+* PutCompositeAlarm checks its rule as CloudWatch does (syntax, alarms that exist, suppressor periods);
+  DeleteAlarms refuses to delete an alarm a composite alarm depends on; PutMetricAlarm and
+  PutCompositeAlarm keep the state of an alarm they update.
+* GetMetricData with metric math expressions is served by ``engines.metric_math`` (LocalStack fails
+  with InternalError 'MetricStat'); requests without expressions stay LocalStack's.
+* PutMetricData without a Timestamp is stamped with the emulator's clock.
+* DescribeAlarms combines its filters and honours AlarmTypes, ChildrenOfAlarmName, ParentsOfAlarmName.
 
-The emulator's clock can be moved forward (`POST /_cartmon/clock {"advance_seconds": n}`) so a
-test can let a 30-minute window pass in a second; `GET /_cartmon/clock` reads it.
+The emulator's clock can be moved forward (``POST /_cartmon/clock {"advance_seconds": n}``) so a test
+can let a 30-minute window pass in a second; ``GET /_cartmon/clock`` reads it.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 import logging
 import os
 import sqlite3
-import threading
 
-from localstack.aws.api.cloudwatch import DashboardNotFoundError
-from localstack.aws.connect import connect_to
+from localstack.aws.api import RequestContext, handler
+from localstack.aws.api.cloudwatch import (
+    DashboardNotFoundError,
+    DescribeAlarmsOutput,
+    GetMetricDataOutput,
+    InvalidParameterValueException,
+    ResourceNotFound,
+)
 from localstack.http import Request, Response
-from localstack.services.cloudwatch.models import LocalStackMetricAlarm, cloudwatch_stores
-from localstack.services.cloudwatch.provider_v2 import CloudwatchProvider
+from localstack.services.cloudwatch.models import LocalStackCompositeAlarm
+from localstack.services.cloudwatch.provider_v2 import _STORE_LOCK, CloudwatchProvider, ValidationException
 from localstack.services.edge import ROUTER
+from localstack.utils.aws import arns
 
+from cartmon_emulator.alarm_runtime import AlarmRuntime, find_alarm, parsed_rule
 from cartmon_emulator.clock import CLOCK
-from cartmon_emulator.engines import alarm_evaluation
+from cartmon_emulator.engines import composite_alarms, metric_math
+from cartmon_emulator.engines.statistics import StatisticSet, Unsupported, parse_statistic
 
 LOG = logging.getLogger(__name__)
 EVALUATION_SECONDS = float(os.environ.get("CARTMON_ALARM_EVALUATION_SECONDS", "60"))
 CLOCK_PATH = "/_cartmon/clock"
+_KEPT_STATE_FIELDS = (
+    "StateValue",
+    "StateReason",
+    "StateReasonData",
+    "StateUpdatedTimestamp",
+    "StateTransitionedTimestamp",
+)
 
 
-class FixedCadenceAlarmEvaluator:
-    """Drop-in for LocalStack's AlarmScheduler: same methods, one loop for all alarms."""
-
-    def __init__(self, provider: CartmonCloudwatchProvider, interval_seconds: float):
-        self.provider = provider
-        self.interval_seconds = interval_seconds
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        if self._thread and self._thread.is_alive():
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="cartmon-alarm-evaluator", daemon=True)
-        self._thread.start()
-
-    def shutdown(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread:
-            self._thread.join(10)
-
-    def schedule_metric_alarm(self, alarm_arn: str) -> None:
-        # A new or changed alarm is evaluated at once rather than a full cadence later.
-        self._wake.set()
-
-    def delete_scheduler_for_alarm(self, alarm_arn: str) -> None:
-        """Deleted alarms simply vanish from the store the loop reads."""
-
-    def restart_existing_alarms(self) -> None:
-        self._wake.set()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.evaluate_all()
-            except Exception:
-                LOG.exception("alarm evaluation round failed")
-            self._wake.wait(self.interval_seconds)
-            self._wake.clear()
-
-    def evaluate_all(self) -> None:
-        now = CLOCK.now()
-        for account_id, regions in list(cloudwatch_stores.items()):
-            for region, store in list(regions.items()):
-                for alarm in list(store.alarms.values()):
-                    if isinstance(alarm, LocalStackMetricAlarm):
-                        self._evaluate(account_id, region, dict(alarm.alarm), now)
-
-    def _evaluate(self, account_id: str, region: str, alarm: dict, now: float) -> None:
-        def fetch(metric: dict, start: float, end: float) -> list[tuple[float, float]]:
-            return self.provider.raw_samples(account_id, region, metric, start, end)
-
-        outcome = alarm_evaluation.evaluate_metric_alarm(alarm, fetch, now)
-        if outcome.state is None or outcome.state == alarm["StateValue"]:
-            return
-        cloudwatch = connect_to(aws_access_key_id=account_id, region_name=region).cloudwatch
-        cloudwatch.set_alarm_state(
-            AlarmName=alarm["AlarmName"],
-            StateValue=outcome.state,
-            StateReason=outcome.reason[:1023],
-            StateReasonData=json.dumps(outcome.reason_data),
-        )
+def _is_composite(alarm) -> bool:
+    return isinstance(alarm, LocalStackCompositeAlarm)
 
 
 class CartmonCloudwatchProvider(CloudwatchProvider):
     def __init__(self):
         super().__init__()
-        self.alarm_scheduler = FixedCadenceAlarmEvaluator(self, EVALUATION_SECONDS)
+        self.alarm_scheduler = AlarmRuntime(self, EVALUATION_SECONDS)
 
     def on_after_init(self):
         super().on_after_init()
@@ -119,44 +77,265 @@ class CartmonCloudwatchProvider(CloudwatchProvider):
             self.alarm_scheduler.evaluate_all()
         return Response.for_json({"now": CLOCK.now(), "offset_seconds": CLOCK.offset_seconds})
 
-    def put_metric_alarm(self, context, request) -> None:
-        # CloudWatch keeps an updated alarm's state; LocalStack resets it to INSUFFICIENT_DATA.
+    # alarms -----------------------------------------------------------------------------------------
+
+    def _existing(self, context: RequestContext, name: str):
         store = self.get_store(context.account_id, context.region)
-        previous = next(
-            (a.alarm for a in store.alarms.values() if a.alarm.get("AlarmName") == request.get("AlarmName")),
-            None,
-        )
+        return next((a.alarm for a in store.alarms.values() if a.alarm.get("AlarmName") == name), None)
+
+    def _keep_state(self, context: RequestContext, name: str, previous: dict | None) -> None:
+        # CloudWatch keeps an updated alarm's state; LocalStack resets it to INSUFFICIENT_DATA.
+        current = self._existing(context, name)
+        if current is None:
+            return
+        moment = datetime.datetime.fromtimestamp(CLOCK.now(), datetime.UTC)
+        current["AlarmConfigurationUpdatedTimestamp"] = moment  # the emulator's clock, not wall time
+        if previous is None:
+            current["StateUpdatedTimestamp"] = current["StateTransitionedTimestamp"] = moment
+            return
+        for key in _KEPT_STATE_FIELDS:
+            if key in previous:
+                current[key] = previous[key]
+            else:
+                current.pop(key, None)
+
+    @staticmethod
+    def _refuse_actions_the_emulator_cannot_run(request) -> None:
+        # CloudWatch also runs Lambda, Auto Scaling, EC2 and Systems Manager actions; this emulator only
+        # publishes to SNS. Accepting the others would fail silently at the first transition.
+        for key in ("AlarmActions", "OKActions", "InsufficientDataActions"):
+            for action in request.get(key) or []:
+                if not action.startswith("arn:") or action.split(":")[2] != "sns":
+                    raise ValidationException(
+                        f"The emulator runs only SNS alarm actions; {key} {action} would never run here."
+                    )
+
+    def put_metric_alarm(self, context, request) -> None:
+        self._refuse_actions_the_emulator_cannot_run(request)
+        previous = self._existing(context, request.get("AlarmName"))
         super().put_metric_alarm(context, request)
-        if previous is not None:
-            current = next(
-                a.alarm for a in store.alarms.values() if a.alarm.get("AlarmName") == request["AlarmName"]
+        self._keep_state(context, request["AlarmName"], previous)
+
+    @handler("PutCompositeAlarm", expand=False)
+    def put_composite_alarm(self, context: RequestContext, request) -> None:
+        name, rule_text = request.get("AlarmName"), request.get("AlarmRule")
+        self._refuse_actions_the_emulator_cannot_run(request)
+        if not isinstance(rule_text, str) or rule_text != rule_text.strip() or not rule_text:
+            raise ValidationException("AlarmRule must not contain leading or trailing whitespace or be null")
+        try:
+            rule = parsed_rule(rule_text)
+        except composite_alarms.InvalidAlarmRule as error:
+            raise ValidationException(str(error)) from None
+        store = self.get_store(context.account_id, context.region)
+        own_arn = arns.cloudwatch_alarm_arn(name, account_id=context.account_id, region_name=context.region)
+        with _STORE_LOCK:
+            missing = [r for r in rule.references if find_alarm(store, r) is None]
+            if missing:
+                raise ValidationException(
+                    f"Could not save the composite alarm as alarms [{', '.join(missing)}] in the alarm rule do not exist"
+                )
+            if any(r in (name, own_arn) for r in rule.references) or self._depends_on(store, rule, own_arn):
+                raise ValidationException(
+                    "The alarm rule creates a cycle: a composite alarm cannot depend on itself."
+                )
+            if request.get("ActionsSuppressor"):
+                if find_alarm(store, request["ActionsSuppressor"]) is None:
+                    raise ValidationException(
+                        f"Could not find the actions suppressor {request['ActionsSuppressor']}."
+                    )
+                for key in ("ActionsSuppressorWaitPeriod", "ActionsSuppressorExtensionPeriod"):
+                    if request.get(key) is None:
+                        raise ValidationException(f"{key} is required when ActionsSuppressor is specified.")
+            previous = self._existing(context, name)
+            composite = LocalStackCompositeAlarm(context.account_id, context.region, {**request})
+            store.alarms[composite.alarm["AlarmArn"]] = composite
+            self._set_resource_tags(
+                composite.alarm["AlarmArn"], context.account_id, context.region, request.get("Tags", [])
             )
-            for key in (
-                "StateValue",
-                "StateReason",
-                "StateReasonData",
-                "StateUpdatedTimestamp",
-                "StateTransitionedTimestamp",
-            ):
-                if key in previous:
-                    current[key] = previous[key]
+            self._keep_state(context, name, previous)
+        self.alarm_scheduler.settle_composites(context.account_id, context.region, CLOCK.now())
 
-    def get_dashboard(self, context, dashboard_name, **kwargs):
-        # CloudWatch answers 404 ResourceNotFound for a missing dashboard (Terraform relies on it to
-        # drop a vanished dashboard from its state); LocalStack answers 400 InvalidParameterValue.
-        if dashboard_name not in self.get_store(context.account_id, context.region).dashboards:
-            raise DashboardNotFoundError(f"Dashboard {dashboard_name} does not exist")
-        return super().get_dashboard(context, dashboard_name, **kwargs)
+    @staticmethod
+    def _depends_on(store, rule, target_arn: str, seen: set | None = None) -> bool:
+        """Whether a composite alarm referenced by ``rule`` depends (transitively) on ``target_arn``."""
+        seen = seen if seen is not None else set()
+        for reference in rule.references:
+            child = find_alarm(store, reference)
+            if child is None or child.alarm["AlarmArn"] in seen:
+                continue
+            seen.add(child.alarm["AlarmArn"])
+            if not isinstance(child, LocalStackCompositeAlarm):
+                continue
+            child_rule = parsed_rule(child.alarm["AlarmRule"])
+            for grandchild in child_rule.references:
+                found = find_alarm(store, grandchild)
+                if found is not None and found.alarm["AlarmArn"] == target_arn:
+                    return True
+            if CartmonCloudwatchProvider._depends_on(store, child_rule, target_arn, seen):
+                return True
+        return False
 
-    def raw_samples(
-        self, account_id: str, region: str, metric: dict, start: float, end: float
-    ) -> list[tuple[float, float]]:
+    def delete_alarms(self, context: RequestContext, alarm_names, **kwargs) -> None:
+        store = self.get_store(context.account_id, context.region)
+        deleting = set(alarm_names or [])
+        with _STORE_LOCK:
+            for name in alarm_names or []:
+                target = find_alarm(store, name)
+                if target is None:
+                    continue
+                for alarm in store.alarms.values():
+                    if (
+                        not isinstance(alarm, LocalStackCompositeAlarm)
+                        or alarm.alarm["AlarmName"] in deleting
+                    ):
+                        continue
+                    references = parsed_rule(alarm.alarm["AlarmRule"]).references
+                    if any(r in (name, target.alarm["AlarmArn"]) for r in references):
+                        raise ValidationException(
+                            f"Cannot delete {name} as there are composite alarm(s) depending on it."
+                        )
+            super().delete_alarms(context, alarm_names, **kwargs)
+
+    def describe_alarms(
+        self,
+        context: RequestContext,
+        alarm_names=None,
+        alarm_name_prefix=None,
+        alarm_types=None,
+        children_of_alarm_name=None,
+        parents_of_alarm_name=None,
+        state_value=None,
+        action_prefix=None,
+        max_records=None,
+        next_token=None,
+        **kwargs,
+    ) -> DescribeAlarmsOutput:
+        """DescribeAlarms as CloudWatch filters it: the filters combine; without AlarmTypes only metric
+        alarms are returned; ChildrenOfAlarmName / ParentsOfAlarmName give the family of a composite
+        alarm (name, ARN, state and its timestamp only). LocalStack applies one filter and returns both
+        kinds whatever AlarmTypes says."""
+        store = self.get_store(context.account_id, context.region)
+        alarms = sorted(store.alarms.values(), key=lambda a: a.alarm["AlarmName"])
+        if children_of_alarm_name or parents_of_alarm_name:
+            if children_of_alarm_name and parents_of_alarm_name:
+                raise ValidationException(
+                    "ChildrenOfAlarmName and ParentsOfAlarmName cannot be used together."
+                )
+            if alarm_names or alarm_name_prefix or alarm_types or state_value or action_prefix:
+                raise ValidationException(
+                    "ChildrenOfAlarmName and ParentsOfAlarmName cannot be used with other filters."
+                )
+            return self._family(store, alarms, children_of_alarm_name, parents_of_alarm_name)
+        if alarm_names:
+            alarms = [a for a in alarms if a.alarm["AlarmName"] in alarm_names]
+        if alarm_name_prefix:
+            alarms = [a for a in alarms if a.alarm["AlarmName"].startswith(alarm_name_prefix)]
+        if state_value:
+            alarms = [a for a in alarms if a.alarm["StateValue"] == state_value]
+        if action_prefix:
+            keys = ("AlarmActions", "OKActions", "InsufficientDataActions")
+            alarms = [
+                a
+                for a in alarms
+                if any(x.startswith(action_prefix) for k in keys for x in a.alarm.get(k) or [])
+            ]
+        types = set(alarm_types or ["MetricAlarm"])
+        selected = [a for a in alarms if "MetricAlarm" in types and not _is_composite(a)]
+        selected += [a for a in alarms if "CompositeAlarm" in types and _is_composite(a)]
+        output = DescribeAlarmsOutput()
+        if max_records or next_token:
+            # Metric and composite alarms are paged as one list. Without MaxRecords every alarm is
+            # returned (LocalStack's answer; CloudWatch pages by 50), so callers that never page keep working.
+            start = int(next_token or 0)
+            size = max_records or 50
+            if start + size < len(selected):
+                output["NextToken"] = str(start + size)
+            selected = selected[start : start + size]
+        output["MetricAlarms"] = [a.alarm for a in selected if not _is_composite(a)]
+        output["CompositeAlarms"] = [a.alarm for a in selected if _is_composite(a)]
+        return output
+
+    @staticmethod
+    def _family(store, alarms, children_of: str | None, parents_of: str | None) -> DescribeAlarmsOutput:
+        if children_of:
+            composite = find_alarm(store, children_of)
+            if composite is None or not _is_composite(composite):
+                return DescribeAlarmsOutput(MetricAlarms=[], CompositeAlarms=[])
+            found = [find_alarm(store, r) for r in parsed_rule(composite.alarm["AlarmRule"]).references]
+            members = [a for a in alarms if any(a is f for f in found)]
+        else:
+            child = find_alarm(store, parents_of)
+            if child is None:
+                return DescribeAlarmsOutput(MetricAlarms=[], CompositeAlarms=[])
+            names = (child.alarm["AlarmName"], child.alarm["AlarmArn"])
+            members = [
+                a
+                for a in alarms
+                if _is_composite(a) and any(r in names for r in parsed_rule(a.alarm["AlarmRule"]).references)
+            ]
+        rows = [
+            (a, {k: a.alarm[k] for k in ("AlarmName", "AlarmArn", "StateValue", "StateUpdatedTimestamp")})
+            for a in members
+        ]
+        return DescribeAlarmsOutput(
+            MetricAlarms=[row for a, row in rows if not _is_composite(a)],
+            CompositeAlarms=[row for a, row in rows if _is_composite(a)],
+        )
+
+    def set_alarm_state(
+        self, context: RequestContext, alarm_name, state_value, state_reason, state_reason_data=None, **kwargs
+    ) -> None:
+        if state_value not in ("OK", "ALARM", "INSUFFICIENT_DATA"):
+            raise ValidationException(
+                f"1 validation error detected: Value '{state_value}' at 'stateValue' failed to satisfy constraint: "
+                "Member must satisfy enum value set: [INSUFFICIENT_DATA, ALARM, OK]"
+            )
+        reason_data = None
+        if state_reason_data:
+            try:
+                reason_data = json.loads(state_reason_data)
+            except ValueError:
+                raise InvalidParameterValueException(
+                    "TODO: check right error message: Json was not correctly formatted"
+                ) from None
+        now = CLOCK.now()
+        with _STORE_LOCK:
+            store = self.get_store(context.account_id, context.region)
+            alarm = store.alarms.get(
+                arns.cloudwatch_alarm_arn(
+                    alarm_name, account_id=context.account_id, region_name=context.region
+                )
+            )
+            if not alarm:
+                raise ResourceNotFound()
+            if alarm.alarm["StateValue"] == state_value:
+                return
+            if isinstance(reason_data, dict):
+                reason_data["startDate"] = reason_data.get("queryDate")  # as LocalStack records it
+                if not isinstance(alarm, LocalStackCompositeAlarm):
+                    reason_data["version"] = "1.0"
+            self.alarm_scheduler.transition(
+                context.account_id, context.region, alarm, state_value, state_reason, reason_data, now
+            )
+            self.alarm_scheduler.settle_composites(context.account_id, context.region, now)
+
+    # metric data ------------------------------------------------------------------------------------
+
+    def put_metric_data(self, context: RequestContext, namespace, metric_data=None, **kwargs) -> None:
+        stamped = []
+        for datum in metric_data or []:
+            if datum.get("Timestamp") is None:
+                datum = {**datum, "Timestamp": datetime.datetime.fromtimestamp(CLOCK.now(), datetime.UTC)}
+            stamped.append(datum)
+        return super().put_metric_data(context, namespace, stamped, **kwargs)
+
+    def samples(self, account_id: str, region: str, metric: dict, start: float, end: float) -> list:
+        """Every value and statistic set of one metric (exact dimensions; ``Unit`` when given) in [start, end)."""
         database = self.cloudwatch_database
         dimensions = database._get_ordered_dimensions_with_separator(
             [dict(d) for d in metric.get("Dimensions") or []]
         )
-        query = (
-            f"SELECT timestamp, value FROM {database.TABLE_SINGLE_METRICS} "
+        where = (
             "WHERE account_id = ? AND region = ? AND namespace = ? AND metric_name = ? "
             "AND timestamp >= ? AND timestamp < ? AND "
             + ("dimensions = ?" if dimensions else "dimensions IS NULL")
@@ -164,6 +343,104 @@ class CartmonCloudwatchProvider(CloudwatchProvider):
         parameters = [account_id, region, metric.get("Namespace"), metric["MetricName"], start, end]
         if dimensions:
             parameters.append(dimensions)
+        if metric.get("Unit"):
+            # Data published without a unit has the unit "None" in CloudWatch.
+            where += " AND COALESCE(unit, 'None') = ?"
+            parameters.append(metric["Unit"])
         with database.DATABASE_LOCK, sqlite3.connect(database.METRICS_DB_READ_ONLY, uri=True) as connection:
-            rows = connection.execute(query, parameters).fetchall()
-        return [(float(timestamp), float(value)) for timestamp, value in rows]
+            singles = connection.execute(
+                f"SELECT timestamp, value FROM {database.TABLE_SINGLE_METRICS} {where}", parameters
+            ).fetchall()
+            sets = connection.execute(
+                f"SELECT timestamp, sample_count, sum, min, max FROM {database.TABLE_AGGREGATED_METRICS} {where}",
+                parameters,
+            ).fetchall()
+        out: list = [(float(t), float(v)) for t, v in singles if v is not None]
+        out += [
+            (float(t), StatisticSet(float(c), float(s), float(lo), float(hi)))
+            for t, c, s, lo, hi in sets
+            if None not in (c, s, lo, hi)
+        ]
+        return out
+
+    def get_metric_data(self, context: RequestContext, metric_data_queries, start_time, end_time, **kwargs):
+        if not any(query.get("Expression") for query in metric_data_queries):
+            return super().get_metric_data(context, metric_data_queries, start_time, end_time, **kwargs)
+        return self._metric_math_data(
+            context, metric_data_queries, start_time, end_time, kwargs.get("scan_by")
+        )
+
+    def _metric_math_data(self, context, queries, start_time, end_time, scan_by) -> GetMetricDataOutput:
+        """GetMetricData with expressions: every MetricStat aggregated per period, then metric math."""
+        periods = {q["MetricStat"]["Period"] for q in queries if q.get("MetricStat")}
+        periods |= {q["Period"] for q in queries if q.get("Expression") and q.get("Period")}
+        if len(periods) != 1:
+            raise ValidationException(
+                "The emulator evaluates metric math only over queries that share one period "
+                f"(found {sorted(periods) or 'none'})."
+            )
+        period = periods.pop()
+        start, end = int(start_time.timestamp()), int(end_time.timestamp())
+        if start >= end:
+            raise InvalidParameterValueException(
+                "The parameter StartTime must be less than the parameter EndTime."
+            )
+        size = -(-(end - start) // period)
+        series: dict[str, metric_math.TimeSeries] = {}
+        expressions: dict[str, tuple] = {}
+        try:
+            for query in queries:
+                if query.get("MetricStat"):
+                    stat = query["MetricStat"]
+                    metric = dict(stat["Metric"])
+                    if stat.get("Unit"):
+                        metric["Unit"] = stat["Unit"]
+                    statistic = parse_statistic(stat["Stat"])
+                    buckets: dict[int, tuple[list, list]] = {}
+                    for timestamp, value in self.samples(
+                        context.account_id, context.region, metric, start, end
+                    ):
+                        values, sets = buckets.setdefault(int((timestamp - start) // period), ([], []))
+                        (sets if isinstance(value, StatisticSet) else values).append(value)
+                    computed = {i: statistic.compute_period(*vs)[0] for i, vs in buckets.items()}
+                    series[query["Id"]] = metric_math.TimeSeries(
+                        {i: v for i, v in sorted(computed.items()) if v is not None}
+                    )
+                else:
+                    expressions[query["Id"]] = metric_math.parse_expression(query["Expression"])
+            evaluator = metric_math.Evaluator(size, period, series, expressions)
+            results = []
+            for query in queries:
+                if query.get("ReturnData") is False:
+                    continue
+                value = evaluator.resolve(query["Id"])
+                if isinstance(value, metric_math.Scalar):
+                    points = {} if value.value is None else {i: value.value for i in range(size)}
+                elif isinstance(value, metric_math.TimeSeries):
+                    points = value.points
+                else:
+                    raise Unsupported(f"the expression {query['Id']!r} returns several time series")
+                indexes = sorted(points, reverse=scan_by != "TimestampAscending")
+                results.append(
+                    {
+                        "Id": query["Id"],
+                        "Label": query.get("Label") or query["Id"],
+                        "StatusCode": "Complete",
+                        "Timestamps": [
+                            datetime.datetime.fromtimestamp(start + i * period, datetime.UTC) for i in indexes
+                        ],
+                        "Values": [float(points[i]) for i in indexes],
+                    }
+                )
+        except Unsupported as error:
+            raise ValidationException(f"The emulator cannot evaluate this metric math: {error}") from None
+        return GetMetricDataOutput(MetricDataResults=results, Messages=[])
+
+    # dashboards -------------------------------------------------------------------------------------
+
+    def get_dashboard(self, context, dashboard_name, **kwargs):
+        # CloudWatch answers 404 ResourceNotFound for a missing dashboard (Terraform relies on it to
+        # drop a vanished dashboard from its state); LocalStack answers 400 InvalidParameterValue.
+        if dashboard_name not in self.get_store(context.account_id, context.region).dashboards:
+            raise DashboardNotFoundError(f"Dashboard {dashboard_name} does not exist")
+        return super().get_dashboard(context, dashboard_name, **kwargs)

@@ -4,11 +4,16 @@ LocalStack's community provider matches every event against every metric filter 
 and publishes the value 1 whatever the transformation says; it lacks query definitions and runs
 no Logs Insights. This provider applies a filter only to its own log group with the real pattern
 language, publishes the transformation's value, unit, dimensions and default value at the
-event's time, serves TestMetricFilter, query definitions and Logs Insights queries.
+event's time, serves TestMetricFilter, query definitions and Logs Insights queries (listed by
+DescribeQueries). FilterLogEvents and subscription filters use the same pattern language
+(LocalStack's ``get_pattern_matcher`` hook, and ``subscriptions``); DescribeLogGroups counts metric
+filters. LocalStack's own request checks of PutMetricFilter/DeleteMetricFilter are kept, with the
+same messages; a subscription filter to Lambda is refused (no function runs here).
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import uuid
@@ -18,25 +23,31 @@ from functools import lru_cache
 from localstack.aws.api import RequestContext, handler
 from localstack.aws.api.logs import (
     DeleteQueryDefinitionResponse,
+    DescribeLogGroupsResponse,
+    DescribeQueriesResponse,
     DescribeQueryDefinitionsResponse,
     GetQueryResultsResponse,
     InvalidParameterException,
     MalformedQueryException,
     PutQueryDefinitionResponse,
+    QueryInfo,
     ResourceNotFoundException,
     StartQueryResponse,
     StopQueryResponse,
     TestMetricFilterResponse,
 )
 from localstack.aws.connect import connect_to
+from localstack.services.logs import provider as stock_logs_provider
 from localstack.services.logs.models import get_moto_logs_backend
 from localstack.services.logs.provider import LogsProvider
 from localstack.services.moto import call_moto
 from localstack.services.stores import AccountRegionBundle, BaseStore, LocalAttribute
 
+from cartmon_emulator import subscriptions  # noqa: F401 (patches the delivery of subscription filters)
 from cartmon_emulator.engines import filter_patterns, insights
 
 MAX_METRIC_DATA_PER_CALL = 1000
+LOG_GROUP_NAME_PATTERN = r"[-._\/#A-Za-z0-9]+"
 
 
 class CartmonLogsStore(BaseStore):
@@ -56,6 +67,53 @@ def _invalid_pattern(error: Exception) -> InvalidParameterException:
     return InvalidParameterException(str(error))
 
 
+def _check(parameter: str, value, constraint: str, valid, pattern: str | None = None) -> None:
+    """LocalStack's own request checks (moto's ``validate_param``), with the same messages."""
+    try:
+        ok = bool(valid(value))
+    except TypeError:
+        ok = False
+    if not ok:
+        raise InvalidParameterException(
+            f"1 validation error detected: Value '{value}' at '{parameter}' failed to satisfy constraint: {constraint}"
+        )
+    if pattern and value and not re.fullmatch(pattern, value):
+        raise InvalidParameterException(
+            f"1 validation error detected: Value '{value}' at '{parameter}' failed to satisfy constraint: "
+            f"Must match pattern: {pattern}"
+        )
+
+
+def _check_filter_name(filter_name, pattern: str) -> None:
+    _check(
+        "filterName",
+        filter_name,
+        "Minimum length of 1. Maximum length of 512.",
+        lambda x: 1 <= len(x) <= 512,
+        pattern,
+    )
+
+
+def _check_log_group_name(log_group_name) -> None:
+    _check(
+        "logGroupName", log_group_name, "Minimum length of 1. Maximum length of 512.", lambda x: 1 <= len(x) <= 512,
+        LOG_GROUP_NAME_PATTERN,
+    )  # fmt: skip
+
+
+def _event_matcher(pattern_text: str):
+    """LocalStack's hook for filter patterns (FilterLogEvents, subscription filters): the real language."""
+    pattern = _compiled(pattern_text or "")
+    return lambda _pattern, event: pattern.matches(
+        event.get("message", "") if isinstance(event, dict) else event
+    )
+
+
+# LocalStack documents `get_pattern_matcher` as the place plugins patch; FilterLogEvents and the
+# subscription-filter delivery both look it up at call time.
+stock_logs_provider.get_pattern_matcher = _event_matcher
+
+
 def _minute_of(timestamp_ms: int) -> int:
     return timestamp_ms // 60_000
 
@@ -71,6 +129,16 @@ class CartmonLogsProvider(LogsProvider):
     def put_metric_filter(self, context: RequestContext, request) -> None:
         backend = get_moto_logs_backend(context.account_id, context.region)
         log_group_name = request["logGroupName"]
+        _check_filter_name(request.get("filterName"), "[^:*]*")
+        _check(
+            "filterPattern", request.get("filterPattern"), "Minimum length of 0. Maximum length of 1024.",
+            lambda x: 0 <= len(x) <= 1024,
+        )  # fmt: skip
+        _check_log_group_name(log_group_name)
+        _check(
+            "metricTransformations", request.get("metricTransformations"), "Fixed number of 1 item.",
+            lambda x: len(x) == 1,
+        )  # fmt: skip
         if log_group_name not in backend.groups:
             raise ResourceNotFoundException("The specified log group does not exist.")
         try:
@@ -97,6 +165,8 @@ class CartmonLogsProvider(LogsProvider):
 
     @handler("DeleteMetricFilter")
     def delete_metric_filter(self, context: RequestContext, log_group_name: str, filter_name: str, **kwargs):
+        _check_filter_name(filter_name, "[^:*]*$")
+        _check_log_group_name(log_group_name)
         backend = get_moto_logs_backend(context.account_id, context.region)
         with self._filters_lock:
             if not self._remove_metric_filter(backend, log_group_name, filter_name):
@@ -135,6 +205,43 @@ class CartmonLogsProvider(LogsProvider):
             if extracted is not None:
                 matches.append({"eventNumber": number, "eventMessage": message, "extractedValues": extracted})
         return TestMetricFilterResponse(matches=matches)
+
+    # reading and subscribing with filter patterns -------------------------------------------
+
+    @handler("FilterLogEvents", expand=False)
+    def filter_log_events(self, context: RequestContext, request):
+        # The matching itself is `_event_matcher` (LocalStack's hook); a bad pattern is refused first.
+        try:
+            _compiled(request.get("filterPattern") or "")
+        except filter_patterns.InvalidFilterPattern as error:
+            raise _invalid_pattern(error) from None
+        return call_moto(context)
+
+    @handler("PutSubscriptionFilter", expand=False)
+    def put_subscription_filter(self, context: RequestContext, request):
+        try:
+            _compiled(request.get("filterPattern") or "")
+        except filter_patterns.InvalidFilterPattern as error:
+            raise _invalid_pattern(error) from None
+        if ":lambda:" in (request.get("destinationArn") or ""):
+            # LocalStack would accept it and then fail every delivery: this emulator runs no function.
+            raise InvalidParameterException(
+                "The emulator cannot invoke Lambda functions, so a subscription filter to "
+                f"{request['destinationArn']} would deliver nothing; use a Firehose or Kinesis destination."
+            )
+        return call_moto(context)
+
+    @handler("DescribeLogGroups", expand=False)
+    def describe_log_groups(self, context: RequestContext, request) -> DescribeLogGroupsResponse:
+        response = super().describe_log_groups(context, request)
+        backend = get_moto_logs_backend(context.account_id, context.region)
+        with self._filters_lock:
+            counts: dict[str, int] = defaultdict(int)
+            for metric_filter in backend.filters.metric_filters:
+                counts[metric_filter["logGroupName"]] += 1
+        for group in response.get("logGroups", []):
+            group["metricFilterCount"] = counts.get(group["logGroupName"], 0)
+        return response
 
     # ingestion -------------------------------------------------------------------------------
 
@@ -293,6 +400,9 @@ class CartmonLogsProvider(LogsProvider):
             "status": "Complete",
             "results": outcome.rows,
             "statistics": outcome.statistics,
+            "queryString": request["queryString"],
+            "logGroupNames": names,
+            "createTime": int(time.time() * 1000),
         }
         return StartQueryResponse(queryId=query_id)
 
@@ -308,6 +418,26 @@ class CartmonLogsProvider(LogsProvider):
             statistics=query["statistics"],
             status=query["status"],
         )
+
+    @handler("DescribeQueries", expand=False)
+    def describe_queries(self, context: RequestContext, request) -> DescribeQueriesResponse:
+        """The queries StartQuery ran (newest first), filtered by log group and status as CloudWatch does."""
+        store = cartmon_logs_stores[context.account_id][context.region]
+        group, status = request.get("logGroupName"), request.get("status")
+        queries = [
+            QueryInfo(
+                queryLanguage="CWLI",
+                queryId=query_id,
+                queryString=query["queryString"],
+                status=query["status"],
+                createTime=query["createTime"],
+                logGroupName=query["logGroupNames"][0],
+            )
+            for query_id, query in reversed(list(store.queries.items()))
+            if (not group or group in query["logGroupNames"]) and (not status or status == query["status"])
+        ]
+        limit = request.get("maxResults") or 1000
+        return DescribeQueriesResponse(queries=queries[:limit])
 
     @handler("StopQuery")
     def stop_query(self, context: RequestContext, query_id: str, **kwargs) -> StopQueryResponse:

@@ -29,13 +29,13 @@ data "aws_iam_policy_document" "logs_key" {
 
     principals {
       type        = "Service"
-      identifiers = ["logs.${data.aws_region.current.name}.amazonaws.com"]
+      identifiers = ["logs.${data.aws_region.current.id}.amazonaws.com"]
     }
 
     condition {
       test     = "ArnLike"
       variable = "kms:EncryptionContext:aws:logs:arn"
-      values   = ["arn:aws:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:*"]
+      values   = ["arn:aws:logs:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}:log-group:*"]
     }
   }
 }
@@ -108,12 +108,20 @@ module "monitoring" {
   lambda_timeout            = 15
   table_deletion_protection = true
   jwt_algorithm             = "HS256"
-  jwt_secret                = var.jwt_secret
-  log_hash_key              = var.log_hash_key
+  # The secrets stay out of the function's configuration: SecureString parameters you create
+  # (README), read by the function at cold start; the role may read exactly these two.
+  jwt_secret_parameter      = var.jwt_secret_parameter
+  log_hash_key_parameter    = var.log_hash_key_parameter
   rate_limit_max_calls      = 5
   rate_limit_window_seconds = 60
   log_sample_rate           = 1.0
   powertools_service_name   = "cart-migration"
+
+  # A REST API in front of the function: the three routes, JSON access logs, throttling.
+  create_api                 = true
+  api_stage_name             = "live"
+  api_throttling_burst_limit = 100
+  api_throttling_rate_limit  = 50
 
   tags = {
     Environment = "production"

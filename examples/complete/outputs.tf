@@ -32,3 +32,13 @@ output "carts_table_name" {
   description = "Carts table."
   value       = module.monitoring.carts_table_name
 }
+
+output "api_invoke_url" {
+  description = "Base URL of the REST API stage; the routes are under <api_invoke_url>/api/v1/cart/."
+  value       = module.monitoring.api_invoke_url
+}
+
+output "api_access_log_group_name" {
+  description = "Log group of the API's JSON access logs."
+  value       = module.monitoring.api_access_log_group_name
+}

@@ -1,7 +1,7 @@
 variable "alert_emails" {
   description = "Email addresses that receive the alerts (each must confirm its subscription)."
   type        = list(string)
-  default     = ["engineering@vyaparai.com"]
+  default     = ["oncall@example.com"]
 }
 
 variable "pager_https_endpoint" {
@@ -16,14 +16,14 @@ variable "lambda_package_path" {
   default     = "../../build/cart_migration.zip"
 }
 
-variable "jwt_secret" {
-  description = "HS256 secret of the bearer tokens."
+variable "jwt_secret_parameter" {
+  description = "SSM SecureString parameter that holds the HS256 secret of the bearer tokens."
   type        = string
-  sensitive   = true
+  default     = "/vyaparai-cart-migration/jwt-secret"
 }
 
-variable "log_hash_key" {
-  description = "Key of the identifier hash in the logs."
+variable "log_hash_key_parameter" {
+  description = "SSM SecureString parameter that holds the key of the identifier hash in the logs."
   type        = string
-  sensitive   = true
+  default     = "/vyaparai-cart-migration/log-hash-key"
 }

@@ -330,7 +330,8 @@ class LocalLambda:
 
     `environment` is applied to os.environ (the handler reads its settings from there);
     `clock` gives the time stamped on shipped log events and Lambda metrics, so a test can run
-    on the emulator's clock.
+    on the emulator's clock. `handler` serves another function than the cart-migration one (the
+    bench's bare-boto3 baseline); by default `cart_migration.handler.lambda_handler`.
     """
 
     def __init__(
@@ -345,6 +346,7 @@ class LocalLambda:
         timeout_seconds: float = 30.0,
         memory_mb: int = 256,
         before_call: Callable[[], None] | None = None,
+        handler: Callable[[dict[str, Any], Any], Any] | None = None,
     ):
         self.function_name = function_name
         self.log_group = log_group
@@ -361,9 +363,14 @@ class LocalLambda:
         self._cold = True
         os.environ.update(environment)
         self.logs.create_log_stream(logGroupName=log_group, logStreamName=self.log_stream)
-        from cart_migration.handler import lambda_handler
+        if handler is None:
+            from cart_migration.handler import check_configuration, lambda_handler
 
-        self._handler = lambda_handler
+            # Lambda's init phase: a function whose settings are wrong (no LOG_HASH_KEY, a PEM in
+            # JWT_SECRET...) refuses to start, with the reason, rather than fail every request.
+            check_configuration()
+            handler = lambda_handler
+        self._handler = handler
 
     def invoke(self, event: dict[str, Any]) -> Invocation:
         """One invocation: the handler's answer, its log lines (shipped), and Lambda's metrics."""

@@ -111,7 +111,7 @@ class Shop:
     def cleanup(self, customer_id: str, session: str) -> Invocation:
         return self.call("DELETE", f"/api/v1/cart/cleanup-guest/{session}", customer_id)
 
-    def rate_limit_burst(self, calls: int) -> list[int]:
+    def rate_limit_burst(self, calls: int) -> list[int | None]:
         customer = new_customer()
         return [self.migrate(customer, new_guest_session()).status_code for _ in range(calls)]
 
@@ -144,4 +144,5 @@ class Shop:
         with self.carts_table_missing():
             for _ in range(count):
                 invocation = self.migrate(new_customer(), new_guest_session())
-                assert invocation.status_code >= 500, invocation.body
+                status = invocation.status_code
+                assert status is not None and status >= 500, invocation.body

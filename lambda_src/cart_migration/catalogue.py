@@ -7,40 +7,55 @@ reads names from here instead of repeating them.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
-from dataclasses import dataclass
-from importlib import resources
 from types import MappingProxyType
 
 CATALOGUE_FILE = "event_catalogue.json"
 
 
-@dataclass(frozen=True)
 class EventSpec:
-    event_type: str
-    message: str
-    level: str
-    fields: tuple[str, ...]
-    sampleable: bool
+    __slots__ = ("event_type", "message", "level", "fields", "sampleable")
+
+    def __init__(
+        self, *, event_type: str, message: str, level: str, fields: tuple[str, ...], sampleable: bool
+    ) -> None:
+        self.event_type = event_type
+        self.message = message
+        self.level = level
+        self.fields = fields
+        self.sampleable = sampleable
 
 
-@dataclass(frozen=True)
 class OperationSpec:
-    name: str
-    label: str
-    target_ms: int
-    acceptable_ms: int
-    alert_ms: int
+    __slots__ = ("name", "label", "target_ms", "acceptable_ms", "alert_ms")
+
+    def __init__(self, *, name: str, label: str, target_ms: int, acceptable_ms: int, alert_ms: int) -> None:
+        self.name = name
+        self.label = label
+        self.target_ms = target_ms
+        self.acceptable_ms = acceptable_ms
+        self.alert_ms = alert_ms
 
 
 def _load() -> dict:
-    text = resources.files(__package__).joinpath(CATALOGUE_FILE).read_text(encoding="utf-8")
-    return json.loads(text)
+    # A plain open beside this file: importlib.resources would pull in pathlib at every cold start.
+    try:
+        with open(os.path.join(os.path.dirname(__file__), CATALOGUE_FILE), encoding="utf-8") as catalogue:
+            return json.load(catalogue)
+    except OSError:  # imported from a zip archive: no file beside this one
+        from importlib import resources
+
+        return json.loads(resources.files(__package__).joinpath(CATALOGUE_FILE).read_text(encoding="utf-8"))
 
 
 _RAW = _load()
 
 COMMON_FIELDS: tuple[str, ...] = tuple(_RAW["common_fields"])
+
+# Events a metric filter counts feed alarms (OperationDuration's p99 among them): sampling them
+# would starve an alarm of data, so they are never sampled, whatever the catalogue says.
+COUNTED_EVENT_TYPES: frozenset[str] = frozenset(metric["event_type"] for metric in _RAW["metrics"].values())
 
 EVENTS: Mapping[str, EventSpec] = MappingProxyType(
     {
@@ -49,7 +64,7 @@ EVENTS: Mapping[str, EventSpec] = MappingProxyType(
             message=spec["message"],
             level=spec["level"],
             fields=tuple(spec["fields"]),
-            sampleable=bool(spec["sampleable"]),
+            sampleable=bool(spec["sampleable"]) and name not in COUNTED_EVENT_TYPES,
         )
         for name, spec in _RAW["events"].items()
     }

@@ -23,6 +23,9 @@ TRANSIENT_ERROR_CODES = frozenset(
         "TransactionConflict",
         "UnprocessedItems",
         "UnprocessedKeys",
+        # The same conditions as cancellation reasons of a transaction.
+        "ThrottlingError",
+        "ProvisionedThroughputExceeded",
     }
 )
 
@@ -36,6 +39,8 @@ class StorageError(Exception):
         self.table = table
         self.error_code = error_code
         self.transient = transport_failure or error_code in TRANSIENT_ERROR_CODES
+        # The request may have been applied although no answer came back (timeout, reset).
+        self.transport_failure = transport_failure
 
 
 def report_failure(operation: str, table: str, error_code: str, error_message: str | None) -> None:
@@ -61,3 +66,8 @@ def call(
         code = type(error).__name__
         report_failure(operation, table, code, str(error))
         raise StorageError(operation, table, code, transport_failure=True) from error
+    except Exception as error:
+        # Neither an AWS error nor a transport one (an SDK bug, say): counted, then left to the
+        # caller as the unexpected exception it is.
+        report_failure(operation, table, type(error).__name__, str(error))
+        raise

@@ -2,37 +2,32 @@
 
 Every route runs: settings -> JWT auth -> input validation -> rate limit -> work -> audit and
 performance events. Validation comes before the rate limit so malformed requests cost no
-DynamoDB write and never use up a customer's quota.
+DynamoDB write and never use up a customer's quota. Reads (GET /all) have their own quota
+(READ_RATE_LIMIT_MAX_CALLS), apart from the migrate and cleanup quota (RATE_LIMIT_MAX_CALLS).
+
+Inside Lambda the settings are checked when this module is imported: a misconfigured function
+refuses to start, with the reason in its log, instead of failing every request.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from aws_lambda_powertools.event_handler import (
-    APIGatewayHttpResolver,
-    APIGatewayRestResolver,
-    Response,
-    content_types,
-)
-from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
-from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
-
 from . import catalogue, clients, rate_limit, validation
 from .audit import AuditLogWriter, record_audit
 from .auth import AuthenticationFailed, Identity, authenticate
-from .config import ConfigurationError, Settings
+from .config import ConfigurationError, Settings, check_startup
 from .dynamo import StorageError
-from .event_log import CartMigrationMetrics, log_operational, log_unhandled_error, logger
-from .merge import CartItem, compute_totals
+from .event_log import CartMigrationMetrics, log_operational, log_unhandled_error, set_request_id
 from .migration import CartMigrator, FailureReason, MigrationRequest, MigrationResult, MigrationStatus
-from .storage import CartTable, InvalidCartData, StoredCart
+from .router import APPLICATION_JSON, Request, Response, Router, proxy_result, request_from
+from .storage import CartTable, cart_summary
 
 MIGRATE_PATH = "/api/v1/cart/migrate"
 ALL_CARTS_PATH = "/api/v1/cart/all"
@@ -80,13 +75,13 @@ def _json_response(
 ) -> Response:
     return Response(
         status_code=status_code,
-        content_type=content_types.APPLICATION_JSON,
+        content_type=APPLICATION_JSON,
         body=json.dumps(body),
         headers=dict(headers or {}),
     )
 
 
-def source_ip(event: BaseProxyEvent) -> str | None:
+def source_ip(event: Request) -> str | None:
     request_context = event.raw_event.get("requestContext") or {}
     for section in ("http", "identity"):  # HTTP API v2, then REST API v1
         address = (request_context.get(section) or {}).get("sourceIp")
@@ -103,7 +98,7 @@ def _settings() -> Settings:
         raise ApiError(500, "The service is misconfigured") from None
 
 
-def _authenticate(event: BaseProxyEvent, endpoint: str, settings: Settings) -> Identity:
+def _authenticate(event: Request, endpoint: str, settings: Settings) -> Identity:
     try:
         return authenticate(event.headers.get("authorization"), settings)
     except AuthenticationFailed as failure:
@@ -119,13 +114,24 @@ def _validated[T](endpoint: str, parse: Callable[[], T]) -> T:
         raise ApiError(invalid.status_code, invalid.message) from None
 
 
+def _quota(endpoint: str, settings: Settings) -> int:
+    """Reads have their own, larger quota: a front end refreshes the cart list far more often than
+    it migrates."""
+    return (
+        settings.read_rate_limit_max_calls
+        if endpoint == ALL_CARTS_ENDPOINT
+        else settings.rate_limit_max_calls
+    )
+
+
 def _enforce_rate_limit(identity: Identity, endpoint: str, settings: Settings) -> None:
+    max_calls = _quota(endpoint, settings)
     decision = rate_limit.consume(
         clients.dynamodb(),
         settings.rate_limit_table,
         endpoint,
         identity.customer_id,
-        settings.rate_limit_max_calls,
+        max_calls,
         settings.rate_limit_window_seconds,
         now=time.time(),
     )
@@ -133,7 +139,7 @@ def _enforce_rate_limit(identity: Identity, endpoint: str, settings: Settings) -
         CartMigrationMetrics.log_rate_limit_exceeded(
             identity.customer_id,
             endpoint,
-            settings.rate_limit_max_calls,
+            max_calls,
             settings.rate_limit_window_seconds,
             decision.retry_after_seconds,
         )
@@ -149,17 +155,26 @@ def _enforce_rate_limit(identity: Identity, endpoint: str, settings: Settings) -
 def _performance_metric(operation: str, started: float) -> Iterator[dict[str, int]]:
     """Emit ``performance_metric`` when the operation ends, however it ends."""
     counts: dict[str, int] = {}
+    error_type = None
     try:
         yield counts
+    except Exception as error:
+        # A failed get-all or cleanup is visible in its event, whatever the exception.
+        error_type = type(error).__name__
+        raise
     finally:
         CartMigrationMetrics.log_performance_metric(
-            operation, _elapsed_ms(started), counts.get("store_count"), counts.get("item_count")
+            operation,
+            _elapsed_ms(started),
+            counts.get("store_count"),
+            counts.get("item_count"),
+            error_type=error_type,
         )
 
 
 # Not Powertools idempotency: it would replay the first answer, while a repeat must answer
 # no_carts_found from the table as it is; the conditional transaction makes repeats safe.
-def handle_migrate(event: BaseProxyEvent) -> Response:
+def handle_migrate(event: Request) -> Response:
     started = time.perf_counter()
     settings = _settings()
     identity = _authenticate(event, MIGRATE_ENDPOINT, settings)
@@ -185,17 +200,32 @@ def handle_migrate(event: BaseProxyEvent) -> Response:
             MIGRATION_AUDIT_ACTION,
             identity.customer_id,
             body.guest_session_id,
-            result.status.value,
+            result.audit_outcome,
             source_ip(event),
             store_id=body.store_id,
             merge_strategy=body.strategy.value,
+            error_type=type(result.unexpected_error).__name__ if result.unexpected_error else None,
         )
+        if result.unexpected_error is not None:
+            # Counted (migration_failure, audit) above; re-raised so that Lambda counts an Error
+            # too (see lambda_src/README.md, "Failures").
+            raise result.unexpected_error
     return _migration_response(result)
 
 
 def _migration_response(result: MigrationResult) -> Response:
     if result.status is not MigrationStatus.FAILED:
         return _json_response(200, result.as_response())
+    if result.outcome_unknown:
+        return _json_response(
+            503,
+            {
+                "message": "Cart storage did not answer; the migration may or may not have been applied. "
+                "Retrying is safe: a migrated cart is not migrated twice",
+                **result.as_response(),
+            },
+            {"Retry-After": "1"},
+        )
     if result.storage_error is not None:
         if result.storage_error.transient:
             return _json_response(
@@ -213,12 +243,16 @@ def _migration_response(result: MigrationResult) -> Response:
         return _json_response(
             409, {"message": "The carts kept changing during migration; retry", **result.as_response()}
         )
-    return _json_response(
-        422, {"message": "The guest carts hold invalid data and were left in place", **result.as_response()}
-    )
+    if result.failure_reason is FailureReason.CART_TOO_LARGE:
+        message = (
+            "The merged carts would be over DynamoDB's item size limit; the guest carts were left in place"
+        )
+    else:
+        message = "The guest carts hold invalid data and were left in place"
+    return _json_response(422, {"message": message, **result.as_response()})
 
 
-def handle_all_carts(event: BaseProxyEvent) -> Response:
+def handle_all_carts(event: Request) -> Response:
     started = time.perf_counter()
     settings = _settings()
     identity = _authenticate(event, ALL_CARTS_ENDPOINT, settings)
@@ -226,10 +260,11 @@ def handle_all_carts(event: BaseProxyEvent) -> Response:
     with _performance_metric(GET_ALL_CARTS, started) as counts:
         now = _utc_now()
         stored = CartTable(clients.dynamodb(), settings.carts_table).query_owner(identity.customer_id)
-        carts = [_cart_summary(cart) for cart in stored if not cart.is_expired(now)]
-        readable = [cart for cart in carts if cart is not None]
-        if len(readable) < len(carts):
-            log_operational("WARNING", "Unreadable carts skipped", skipped_carts=len(carts) - len(readable))
+        readable = [
+            summary
+            for cart in stored
+            if not cart.is_expired(now) and (summary := _cart_summary(cart)) is not None
+        ]
         total_items = sum(cart["item_count"] for cart in readable)
         counts.update(store_count=len(readable), item_count=total_items)
     return _json_response(
@@ -243,48 +278,28 @@ def handle_all_carts(event: BaseProxyEvent) -> Response:
     )
 
 
-def _cart_summary(stored: StoredCart) -> dict[str, Any] | None:
+def _cart_summary(stored: Any) -> dict[str, Any] | None:
+    """One odd cart never breaks the listing: it is skipped, and logged with its store and why."""
     try:
-        cart = stored.cart()
-    except InvalidCartData:
+        return cart_summary(stored)
+    except Exception as error:  # noqa: BLE001 - any stored shape at all must not fail the listing
+        log_operational(
+            "WARNING",
+            "Unreadable cart skipped",
+            store_id=str(stored.attributes.get("store_id")),
+            reason=f"{type(error).__name__}: {error}"[:300],
+        )
         return None
-    totals = compute_totals(cart.items)
-    summary: dict[str, Any] = {
-        "store_id": cart.store_id,
-        "items": [_item_summary(item) for item in cart.items],
-        "item_count": sum(item.quantity for item in cart.items),
-        "subtotal": float(totals.subtotal),
-        "delivery_fee": float(totals.delivery_fee),
-        "tax": float(totals.tax),
-        "total": float(totals.total),
-        "updated_at": stored.attributes.get("updated_at"),
-    }
-    if "migrated_from" in stored.attributes:
-        summary["migrated_from"] = stored.attributes["migrated_from"]
-    return summary
 
 
-def _item_summary(item: CartItem) -> dict[str, Any]:
-    summary: dict[str, Any] = {
-        "product_id": item.product_id,
-        "quantity": item.quantity,
-        "price": float(item.price),
-    }
-    if item.name is not None:
-        summary["name"] = item.name
-    if item.max_stock is not None:
-        summary["max_stock"] = item.max_stock
-    return summary
-
-
-def handle_cleanup(event: BaseProxyEvent, raw_guest_session_id: str) -> Response:
+def handle_cleanup(event: Request, raw_guest_session_id: str) -> Response:
     started = time.perf_counter()
     settings = _settings()
     identity = _authenticate(event, CLEANUP_ENDPOINT, settings)
     session = _validated(CLEANUP_ENDPOINT, lambda: validation.guest_session_id(raw_guest_session_id))
     _enforce_rate_limit(identity, CLEANUP_ENDPOINT, settings)
 
-    def audit(outcome: str) -> None:
+    def audit(outcome: str, error_type: str | None = None) -> None:
         record_audit(
             audit_writer,
             settings.audit_log_group,
@@ -293,6 +308,7 @@ def handle_cleanup(event: BaseProxyEvent, raw_guest_session_id: str) -> Response
             session,
             outcome,
             source_ip(event),
+            error_type=error_type,
         )
 
     with _performance_metric(CLEANUP_GUEST_CART, started) as counts:
@@ -300,8 +316,8 @@ def handle_cleanup(event: BaseProxyEvent, raw_guest_session_id: str) -> Response
         try:
             keys = [(cart.owner_id, cart.store_id) for cart in table.query_owner(session, keys_only=True)]
             deleted = table.delete_all(keys)
-        except StorageError:
-            audit("failed")
+        except Exception as error:
+            audit("failed", type(error).__name__)
             raise
         counts.update(store_count=deleted)
         CartMigrationMetrics.log_cleanup_success(identity.customer_id, session, deleted, _elapsed_ms(started))
@@ -320,64 +336,64 @@ def _storage_error_response(error: StorageError) -> Response:
     return _json_response(500, {"message": "Cart storage failed"})
 
 
-def _not_found_response(_: NotFoundError) -> Response:
+def _not_found_response() -> Response:
     CartMigrationMetrics.log_validation_error("unmatched route", "path", "no such route")
     return _json_response(404, {"message": "Not found"})
 
 
-def _reraise(error: Exception) -> Response:
-    # Registered for Exception so that Powertools does not log the raw error itself.
-    raise error
+def _build_router() -> Router:
+    router = Router()
+    router.add("POST", MIGRATE_PATH, handle_migrate)
+    router.add("GET", ALL_CARTS_PATH, handle_all_carts)
+    router.add("DELETE", CLEANUP_PATH, handle_cleanup)
+    return router
 
 
-def _build_resolver(resolver: ApiGatewayResolver) -> ApiGatewayResolver:
-    @resolver.post(MIGRATE_PATH)
-    def migrate() -> Response:
-        return handle_migrate(resolver.current_event)
-
-    @resolver.get(ALL_CARTS_PATH)
-    def all_carts() -> Response:
-        return handle_all_carts(resolver.current_event)
-
-    @resolver.delete(CLEANUP_PATH)
-    def cleanup(guest_session_id: str) -> Response:
-        return handle_cleanup(resolver.current_event, guest_session_id)
-
-    resolver.exception_handler(ApiError)(_api_error_response)
-    resolver.exception_handler(StorageError)(_storage_error_response)
-    resolver.not_found(_not_found_response)
-    resolver.exception_handler(Exception)(_reraise)
-    return resolver
+router = _build_router()
 
 
-rest_api = _build_resolver(APIGatewayRestResolver())
-http_api = _build_resolver(APIGatewayHttpResolver())
+def _respond(request: Request) -> Response:
+    matched = router.match(request)
+    if matched is None:
+        return _not_found_response()
+    route, parameters = matched
+    try:
+        return route(request, *parameters.values())
+    except ApiError as error:
+        return _api_error_response(error)
+    except StorageError as error:
+        return _storage_error_response(error)
 
 
-def resolver_for(event: Any) -> ApiGatewayResolver | None:
-    """HTTP API payload v2 says so in ``version``; REST API and payload v1 carry ``httpMethod``."""
-    if not isinstance(event, dict):
-        return None
-    if event.get("version") == "2.0" and isinstance((event.get("requestContext") or {}).get("http"), dict):
-        return http_api
-    if isinstance(event.get("httpMethod"), str) and isinstance(event.get("path"), str):
-        return rest_api
-    return None
+def check_configuration() -> Settings:
+    """The start-up check: the settings, or a logged ConfigurationError that stops the function."""
+    try:
+        return check_startup()
+    except ConfigurationError as error:
+        log_operational("ERROR", "Service misconfigured; the function cannot start", error_message=str(error))
+        raise
+
+
+# The Lambda runtime sets AWS_LAMBDA_RUNTIME_API: there, a bad setting fails the init phase, with
+# its reason logged. Elsewhere (tests, tools) importing the module checks nothing, and each request
+# still checks its settings (a 500 and a "Service misconfigured" line).
+if os.environ.get("AWS_LAMBDA_RUNTIME_API"):
+    check_configuration()
 
 
 def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
-    logger.append_keys(request_id=getattr(context, "aws_request_id", None))
-    resolver = resolver_for(event)
-    if resolver is None:
+    set_request_id(getattr(context, "aws_request_id", None))
+    request = request_from(event)
+    if request is None:
         CartMigrationMetrics.log_validation_error("lambda event", "event", "not an API Gateway proxy event")
         return {
             "statusCode": 400,
-            "headers": {"Content-Type": content_types.APPLICATION_JSON},
+            "headers": {"Content-Type": APPLICATION_JSON},
             "body": json.dumps({"message": "Expected an API Gateway proxy event"}),
             "isBase64Encoded": False,
         }
     try:
-        return resolver.resolve(event, context)
+        return proxy_result(request.api, _respond(request))
     except Exception:
         log_unhandled_error("Unhandled error")
         raise UnhandledError(

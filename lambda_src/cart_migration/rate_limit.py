@@ -9,7 +9,6 @@ Hand-written: Powertools has no rate limiter.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -21,10 +20,12 @@ EXPIRES_AT = "expires_at"
 CALL_COUNT = "call_count"
 
 
-@dataclass(frozen=True)
 class RateLimitDecision:
-    allowed: bool
-    retry_after_seconds: int
+    __slots__ = ("allowed", "retry_after_seconds")
+
+    def __init__(self, allowed: bool, retry_after_seconds: int) -> None:
+        self.allowed = allowed
+        self.retry_after_seconds = retry_after_seconds
 
 
 def rate_key(endpoint: str, customer_id: str, window_index: int) -> str:

@@ -2,10 +2,19 @@
 
 It runs inside the logging path, so no call site can leak by forgetting it:
 
-* ``customer_id`` (at any depth) becomes a keyed HMAC-SHA256 digest, ``cust_`` + 16 hex;
-* values under keys that name personal data (name, email, phone, card...) are replaced;
+* ``customer_id`` (at any depth) becomes a keyed HMAC-SHA256 digest, ``cust_`` + 16 hex, keyed
+  with ``LOG_HASH_KEY`` (never with a public fallback key);
+* values under keys that name personal data (name, email, phone, card...) are replaced whole,
+  whatever they look like;
 * emails found anywhere in a string are masked (``use***@example.com``); phone numbers and
-  Luhn-valid card numbers are replaced.
+  Luhn-valid card numbers, their digits grouped by spaces, hyphens, brackets or dots, are replaced;
+* whole numbers of ten digits or more (a phone or card number stored as a number) are replaced.
+
+Cost: this runs for every line, so the work is proportional to what can hold personal data.
+Numbers below a billion, booleans and None pass untouched; key classification, short strings and
+customer-id digests are memoised (a request logs the same ids and keys on every line); the
+patterns are compiled once and run only on strings that could match (an ``@`` for emails, a digit
+for numbers).
 
 Hand-written: Powertools' DataMasking erases fields at known paths, and this must also find
 personal data by value, in any field.
@@ -20,24 +29,30 @@ import os
 import re
 from collections.abc import Mapping
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 HASH_KEY_ENV = "LOG_HASH_KEY"
-# Only for local runs: the Terraform module sets a real key, or hashes could be brute-forced.
-DEVELOPMENT_HASH_KEY = "cart-migration-development-log-hash-key"
+# Shortest key the function accepts (config.py) and the module allows (variables.tf).
+MIN_HASH_KEY_LENGTH = 16
 CUSTOMER_HASH_PREFIX = "cust_"
 
 REDACTED = "[REDACTED]"
 REDACTED_PHONE = "[REDACTED_PHONE]"
 REDACTED_CARD = "[REDACTED_CARD]"
+REDACTED_NUMBER = "[REDACTED_NUMBER]"
 TRUNCATED = "[TRUNCATED]"
 
 MAX_DEPTH = 12
 MAX_STRING_LENGTH = 4096
 # Scrubbed past the cut, so personal data that ends before the cut is scrubbed whole.
 SCRUB_MARGIN = 256
+# Whole numbers from here up have ten digits or more: the length of a phone or card number.
+LARGE_NUMBER = 10**9
+# Strings up to this length are memoised: ids, codes and messages repeat on every line.
+MEMOISED_STRING_LENGTH = 256
 
-# Keys the logging framework itself writes; callers cannot set them (see metrics.py).
+# Keys the logging framework itself writes; callers cannot set them (see event_log.py).
 FRAMEWORK_KEYS = frozenset(
     {"timestamp", "level", "service", "event_type", "xray_trace_id", "sampling_rate", "exception_name"}
 )
@@ -82,20 +97,59 @@ PERSONAL_KEY_TOKENS = frozenset(
 
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _KEY_TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
+_NOT_ALPHANUMERIC = re.compile(r"[^a-z0-9]")
+_NOT_DIGIT = re.compile(r"\D")
+_DIGIT = re.compile(r"\d")
 # Matched from the start of a whitespace-separated token, without backtracking: linear time.
 _EMAIL = re.compile(r"(?<!\S)[^\s@]++(?:@[^\s@]++)+")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-# Digit groups joined by spaces, hyphens or brackets: the shapes phone and card numbers take.
-_DIGIT_RUN = re.compile(r"(?<!\d)\+?\(?\d(?:[ ()\-]{0,2}\d)+(?!\d)")
+# Digit groups joined by spaces, hyphens, brackets or dots: the shapes phone and card numbers take.
+_DIGIT_RUN = re.compile(r"(?<![\d.])\+?\(?\d(?:[ ().\-]{0,2}\d)+(?!\d)")
+# Dotted digits that are not a phone or card: an IPv4 address, a decimal number.
+_IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+_DECIMAL = re.compile(r"\d+\.\d+")
+
+_KEY_PLAIN, _KEY_CUSTOMER_ID, _KEY_PERSONAL = 0, 1, 2
+
+
+class _KeyedDigests:
+    """HMAC digests of customer ids, memoised per key: a request hashes its customer once, not
+    once per line. Bounded, so a flood of distinct ids cannot grow it."""
+
+    MAX_ENTRIES = 1024
+
+    def __init__(self) -> None:
+        self._key: str | None = None
+        self._digests: dict[str, str] = {}
+
+    def digest(self, key: str, identifier: str) -> str:
+        if key != self._key:
+            self._key, self._digests = key, {}
+        cached = self._digests.get(identifier)
+        if cached is None:
+            mac = hmac.new(key.encode("utf-8"), identifier.encode("utf-8", "surrogatepass"), hashlib.sha256)
+            cached = CUSTOMER_HASH_PREFIX + mac.hexdigest()[:16]
+            if len(self._digests) >= self.MAX_ENTRIES:
+                self._digests.clear()
+            self._digests[identifier] = cached
+        return cached
+
+
+_digests = _KeyedDigests()
+
+
+# Used only where LOG_HASH_KEY is unset, which the function itself refuses (config.py): tools and
+# tests that log outside it. Random per process, so it is never public, and pseudonyms stay stable
+# within the process, so their lines still group by customer.
+_PROCESS_HASH_KEY = os.urandom(32).hex()
 
 
 def hash_customer_id(customer_id: Any) -> str:
-    """Stable, keyed pseudonym of a customer id, so log queries can still group by customer."""
-    key = os.environ.get(HASH_KEY_ENV) or DEVELOPMENT_HASH_KEY
-    digest = hmac.new(
-        key.encode("utf-8"), str(customer_id).encode("utf-8", "surrogatepass"), hashlib.sha256
-    ).hexdigest()
-    return CUSTOMER_HASH_PREFIX + digest[:16]
+    """Stable, keyed pseudonym of a customer id, so log queries can still group by customer.
+
+    Keyed with ``LOG_HASH_KEY``; there is no built-in key, since a hash under a public key can be
+    reversed by trying ids. Without the setting, a random key of this process is used."""
+    return _digests.digest(os.environ.get(HASH_KEY_ENV) or _PROCESS_HASH_KEY, str(customer_id))
 
 
 def mask_email(email: str) -> str:
@@ -121,7 +175,9 @@ def passes_luhn(digits: str) -> bool:
 
 def _classify_digit_run(match: re.Match) -> str:
     text = match.group(0)
-    digits = re.sub(r"\D", "", text)
+    if "." in text and (_IPV4.fullmatch(text) or _DECIMAL.fullmatch(text)):
+        return text
+    digits = _NOT_DIGIT.sub("", text)
     if 13 <= len(digits) <= 19 and passes_luhn(digits):
         return REDACTED_CARD
     if 10 <= len(digits) <= 15 or (text.startswith("+") and 8 <= len(digits) <= 15):
@@ -129,29 +185,48 @@ def _classify_digit_run(match: re.Match) -> str:
     return text
 
 
-def scrub_string(value: str) -> str:
-    """Mask emails and remove phone and card numbers from free text; UUIDs are left intact."""
-    too_long = len(value) > MAX_STRING_LENGTH
-    value = value[: MAX_STRING_LENGTH + SCRUB_MARGIN]
-    value = value.encode("utf-8", "replace").decode("utf-8")  # lone surrogates cannot be written
-    value = _EMAIL.sub(lambda match: mask_email(match.group(0)), value)
+def _scrub_digits(text: str) -> str:
+    if not _DIGIT.search(text):
+        return text
+    if len(text) < 36 or "-" not in text:  # too short or no hyphen: cannot hold a UUID
+        return _DIGIT_RUN.sub(_classify_digit_run, text)
     pieces: list[str] = []
     position = 0
-    for uuid_match in _UUID.finditer(value):
-        pieces.append(_DIGIT_RUN.sub(_classify_digit_run, value[position : uuid_match.start()]))
+    for uuid_match in _UUID.finditer(text):
+        pieces.append(_DIGIT_RUN.sub(_classify_digit_run, text[position : uuid_match.start()]))
         pieces.append(uuid_match.group(0))
         position = uuid_match.end()
-    pieces.append(_DIGIT_RUN.sub(_classify_digit_run, value[position:]))
-    scrubbed = "".join(pieces)
+    pieces.append(_DIGIT_RUN.sub(_classify_digit_run, text[position:]))
+    return "".join(pieces)
+
+
+def _scrub_text(value: str) -> str:
+    too_long = len(value) > MAX_STRING_LENGTH
+    value = value[: MAX_STRING_LENGTH + SCRUB_MARGIN]
+    if not value.isascii():
+        value = value.encode("utf-8", "replace").decode("utf-8")  # lone surrogates cannot be written
+    if "@" in value:
+        value = _EMAIL.sub(lambda match: mask_email(match.group(0)), value)
+    scrubbed = _scrub_digits(value)
     if too_long or len(scrubbed) > MAX_STRING_LENGTH:
         return scrubbed[:MAX_STRING_LENGTH] + TRUNCATED
     return scrubbed
 
 
+_scrub_short_text = lru_cache(maxsize=2048)(_scrub_text)
+
+
+def scrub_string(value: str) -> str:
+    """Mask emails and remove phone and card numbers from free text; UUIDs are left intact."""
+    if len(value) <= MEMOISED_STRING_LENGTH:
+        return _scrub_short_text(value)
+    return _scrub_text(value)
+
+
 def _key_tokens(key: str) -> set[str]:
     snake = _CAMEL_BOUNDARY.sub("_", key).lower()
     tokens = {token for token in _KEY_TOKEN_SPLIT.split(snake) if token}
-    tokens.add(re.sub(r"[^a-z0-9]", "", snake))
+    tokens.add(_NOT_ALPHANUMERIC.sub("", snake))
     return tokens
 
 
@@ -159,8 +234,23 @@ def is_personal_key(key: str) -> bool:
     return not _key_tokens(key).isdisjoint(PERSONAL_KEY_TOKENS)
 
 
-def _is_customer_id_key(key: str) -> bool:
-    return re.sub(r"[^a-z0-9]", "", key.lower()) == CUSTOMER_ID_KEY
+@lru_cache(maxsize=1024)
+def _classify_key(key: str) -> tuple[str, int]:
+    """(the key as it may be written, what its value is). Keys repeat on every line: memoised."""
+    if _NOT_ALPHANUMERIC.sub("", key.lower()) == CUSTOMER_ID_KEY:
+        kind = _KEY_CUSTOMER_ID
+    elif is_personal_key(key):
+        kind = _KEY_PERSONAL
+    else:
+        kind = _KEY_PLAIN
+    return scrub_string(key), kind
+
+
+def _scrub_large_whole_number(value: int) -> Any:
+    # Ten digits or more can be a phone or card number stored as a number; never written as is.
+    text = str(abs(value))
+    scrubbed = scrub_string(text)
+    return scrubbed if scrubbed in (REDACTED_PHONE, REDACTED_CARD) else REDACTED_NUMBER
 
 
 def _scrub_number(value: int | float | Decimal) -> Any:
@@ -169,25 +259,35 @@ def _scrub_number(value: int | float | Decimal) -> Any:
             return None
         # Money keeps its decimals ("630.00" -> 630.0); whole counts stay integers.
         value = int(value) if value.as_tuple().exponent >= 0 else float(value)
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, int) and abs(value) >= 10**9:
-        # Ten digits or more can be a phone or card number stored as a number.
-        scrubbed = scrub_string(str(value))
-        return value if scrubbed == str(value) else scrubbed
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        if value.is_integer() and abs(value) >= LARGE_NUMBER:
+            return _scrub_large_whole_number(int(value))
+        return value
+    if abs(value) >= LARGE_NUMBER:
+        return _scrub_large_whole_number(value)
     return value
 
 
 def scrub_value(value: Any, depth: int = 0) -> Any:
     """A JSON-ready copy of ``value`` with personal data removed."""
+    kind = type(value)
+    # The common types first, by exact type: no isinstance chain for a string or a small int.
+    if kind is str:
+        return scrub_string(value)
+    if kind is int:
+        return value if -LARGE_NUMBER < value < LARGE_NUMBER else _scrub_large_whole_number(value)
+    if value is None or kind is bool:
+        return value
     if depth > MAX_DEPTH:
         return TRUNCATED
-    if value is None or isinstance(value, bool):
+    if isinstance(value, bool):
         return value
     if isinstance(value, (int, float, Decimal)):
         return _scrub_number(value)
     if isinstance(value, str):
-        return scrub_string(value)
+        return scrub_string(str(value))
     if isinstance(value, Mapping):
         return dict(_scrub_entry(str(key), item, depth + 1) for key, item in value.items())
     if isinstance(value, (list, tuple, set, frozenset)):
@@ -197,12 +297,11 @@ def scrub_value(value: Any, depth: int = 0) -> Any:
 
 
 def _scrub_entry(key: str, value: Any, depth: int) -> tuple[str, Any]:
-    safe_key = scrub_string(key)
-    if _is_customer_id_key(key):
+    safe_key, kind = _classify_key(key)
+    if kind == _KEY_CUSTOMER_ID:
         return safe_key, None if value is None else hash_customer_id(value)
-    if is_personal_key(key):
-        if isinstance(value, str) and "@" in value:
-            return safe_key, scrub_string(value)
+    if kind == _KEY_PERSONAL:
+        # Whole, whatever the value looks like: "Jane Doe @home" is a name, not an email to mask.
         return safe_key, REDACTED
     return safe_key, scrub_value(value, depth)
 
@@ -214,6 +313,6 @@ def redact_record(record: Mapping[str, Any]) -> dict[str, Any]:
         if key in FRAMEWORK_KEYS:
             redacted[key] = value
         else:
-            safe_key, safe_value = _scrub_entry(str(key), value, depth=0)
+            safe_key, safe_value = _scrub_entry(key if type(key) is str else str(key), value, 0)
             redacted[safe_key] = safe_value
     return redacted

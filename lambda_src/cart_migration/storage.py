@@ -1,11 +1,15 @@
 """The carts table: item layout, reads, and the conditional writes a migration is made of.
 
 Layout (see lambda_src/README.md): partition key ``customer_id`` holds either a customer id or a
-``guest-...`` session id; sort key ``store_id``; one item per (owner, store) cart.
+``guest-...`` session id; sort key ``store_id``; one item per (owner, store) cart. The service
+reads only the attributes named below; every other attribute, of a cart or of a line, passes
+through a migration unchanged.
 """
 
 from __future__ import annotations
 
+import base64
+import math
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -14,11 +18,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from . import dynamo
-from .merge import Cart, CartItem, compute_totals
+from .merge import MAX_ITEM_QUANTITY, Cart, CartItem, compute_totals
 
 PARTITION_KEY = "customer_id"
 SORT_KEY = "store_id"
@@ -35,7 +39,16 @@ MAX_BATCH_GET_KEYS = 100
 MAX_TRANSACTION_OPERATIONS = 100
 MAX_UNPROCESSED_ATTEMPTS = 5
 MAX_CONFLICT_ATTEMPTS = 3
-MAX_ITEM_QUANTITY = 1_000_000
+# The largest price the service reads: with MAX_ITEM_QUANTITY it keeps every total well inside
+# DynamoDB's 38 digits. A larger price makes the cart invalid (left in place, skipped in listings).
+MAX_ITEM_PRICE = Decimal("1e12")
+# DynamoDB refuses an item over 400 KB and a transaction over 4 MB. The estimate below follows
+# DynamoDB's sizing rules, rounding up; these budgets leave a margin under the hard limits.
+ITEM_SIZE_LIMIT_BYTES = 400 * 1024
+MAX_ITEM_BYTES = 400_000
+MAX_TRANSACTION_BYTES = 4_000_000
+# Line attributes the service reads; every other one is carried in ``CartItem.extra``.
+LINE_ATTRIBUTES = ("product_id", "quantity", "price", "max_stock", "name", "variant_id")
 # Cancellation reasons that mean "someone else wrote first": re-read and try again.
 CONCURRENCY_CANCELLATION_CODES = frozenset({"None", "ConditionalCheckFailed", "TransactionConflict"})
 
@@ -51,6 +64,33 @@ class InvalidCartData(ValueError):
 
 class TransactionConflict(Exception):
     """A condition of the transaction failed: another writer changed a cart since it was read."""
+
+
+def attribute_size(value: Any) -> int:
+    """Bytes DynamoDB counts for one attribute value (rounded up where DynamoDB approximates)."""
+    if isinstance(value, str):
+        return len(value.encode("utf-8"))
+    if isinstance(value, bool) or value is None:
+        return 1
+    if isinstance(value, int | Decimal):
+        digits = len(Decimal(value).as_tuple().digits)
+        return 2 + (digits + 1) // 2
+    if isinstance(value, bytes | bytearray | Binary):
+        return len(bytes(value))
+    if isinstance(value, set | frozenset):
+        return sum(attribute_size(element) for element in value)
+    if isinstance(value, dict):
+        return 3 + sum(
+            1 + len(str(name).encode("utf-8")) + attribute_size(element) for name, element in value.items()
+        )
+    if isinstance(value, list | tuple):
+        return 3 + sum(1 + attribute_size(element) for element in value)
+    return len(str(value).encode("utf-8"))
+
+
+def item_size(attributes: dict[str, Any]) -> int:
+    """An item's size as DynamoDB counts it against the 400 KB limit: names plus values."""
+    return sum(len(name.encode("utf-8")) + attribute_size(value) for name, value in attributes.items())
 
 
 def iso_timestamp(moment: datetime) -> str:
@@ -90,6 +130,10 @@ class StoredCart:
             raise InvalidCartData("version is not a whole number")
         return int(version)
 
+    @property
+    def size(self) -> int:
+        return item_size(self.attributes)
+
     def is_expired(self, now: datetime) -> bool:
         # TTL deletion runs up to days late, so an expired item must be treated as gone.
         expires_at = self.attributes.get(EXPIRES_AT)
@@ -113,12 +157,17 @@ def _parse_item(raw: Any) -> CartItem:
     if not isinstance(product_id, str) or not product_id:
         raise InvalidCartData("cart item has no product_id")
     name = raw.get("name")
+    extra = {key: value for key, value in raw.items() if key not in LINE_ATTRIBUTES}
+    if name is not None and not isinstance(name, str):
+        extra["name"] = name  # not the service's to read, but the line's all the same
     return CartItem(
         product_id=product_id,
         quantity=_whole_number(raw.get("quantity"), "quantity"),
         price=_money(raw.get("price")),
         max_stock=None if raw.get("max_stock") is None else _whole_number(raw.get("max_stock"), "max_stock"),
         name=name if isinstance(name, str) else None,
+        variant_id=raw.get("variant_id"),
+        extra=extra,
     )
 
 
@@ -133,12 +182,18 @@ def _whole_number(value: Any, field: str) -> int:
 
 
 def _money(value: Any) -> Decimal:
-    if not isinstance(value, Decimal) or not value.is_finite() or value < 0:
-        raise InvalidCartData("cart item price is not a non-negative number")
+    if not isinstance(value, Decimal) or not value.is_finite() or not 0 <= value <= MAX_ITEM_PRICE:
+        raise InvalidCartData("cart item price is not a number from 0 to 10^12")
     return value
 
 
 def _parse_time(value: Any) -> datetime | None:
+    """ISO-8601 text, or epoch seconds as some writers store them; anything else is unknown."""
+    if isinstance(value, Decimal):
+        try:
+            return datetime.fromtimestamp(float(value), UTC)
+        except (ValueError, OverflowError, OSError):
+            return None
     if not isinstance(value, str):
         return None
     try:
@@ -149,7 +204,9 @@ def _parse_time(value: Any) -> datetime | None:
 
 
 def item_attributes(item: CartItem) -> dict[str, Any]:
+    """A line as stored: the attributes the service reads, and every other one as it was read."""
     attributes: dict[str, Any] = {
+        **item.extra,
         "product_id": item.product_id,
         "quantity": item.quantity,
         "price": item.price,
@@ -158,6 +215,8 @@ def item_attributes(item: CartItem) -> dict[str, Any]:
         attributes["max_stock"] = item.max_stock
     if item.name is not None:
         attributes["name"] = item.name
+    if item.variant_id is not None:
+        attributes["variant_id"] = item.variant_id
     return attributes
 
 
@@ -196,6 +255,68 @@ def migrated_cart_attributes(
     if ttl_seconds:
         attributes[EXPIRES_AT] = int(now.timestamp()) + ttl_seconds
     return attributes
+
+
+# The listing (GET /all): every value JSON-safe, whatever is stored.
+
+
+def json_safe(value: Any) -> Any:
+    """A stored value as plain JSON: whole numbers as ints, other numbers as floats (as text if a
+    float cannot hold them), sets as sorted lists, binary as base64 text."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, Decimal | int):
+        number = Decimal(value)
+        if number.is_finite() and number == number.to_integral_value() and abs(number) < 2**53:
+            return int(number)
+        as_float = float(number)
+        return as_float if math.isfinite(as_float) else str(number)
+    if isinstance(value, bytes | bytearray | Binary):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, dict):
+        return {str(name): json_safe(element) for name, element in value.items()}
+    if isinstance(value, set | frozenset):
+        return sorted((json_safe(element) for element in value), key=lambda element: str(element))
+    if isinstance(value, list | tuple):
+        return [json_safe(element) for element in value]
+    return str(value)
+
+
+def cart_summary(stored: StoredCart) -> dict[str, Any]:
+    """One cart as GET /all answers it. Raises InvalidCartData (or a decimal error) on a cart the
+    service cannot read; the caller skips that cart."""
+    cart = stored.cart()
+    totals = compute_totals(cart.items)
+    updated_at = _parse_time(stored.attributes.get(UPDATED_AT))
+    raw_updated_at = stored.attributes.get(UPDATED_AT)
+    summary: dict[str, Any] = {
+        "store_id": cart.store_id,
+        "items": [_line_summary(item) for item in cart.items],
+        "item_count": sum(item.quantity for item in cart.items),
+        "subtotal": float(totals.subtotal),
+        "delivery_fee": float(totals.delivery_fee),
+        "tax": float(totals.tax),
+        "total": float(totals.total),
+        # Text as stored; a number (epoch seconds, from another writer) as ISO text; else null.
+        "updated_at": raw_updated_at
+        if isinstance(raw_updated_at, str)
+        else (iso_timestamp(updated_at) if updated_at is not None else None),
+    }
+    if MIGRATED_FROM in stored.attributes:
+        summary[MIGRATED_FROM] = json_safe(stored.attributes[MIGRATED_FROM])
+    return summary
+
+
+def _line_summary(item: CartItem) -> dict[str, Any]:
+    summary: dict[str, Any] = {str(name): json_safe(value) for name, value in item.extra.items()}
+    summary.update(product_id=item.product_id, quantity=item.quantity, price=float(item.price))
+    if item.name is not None:
+        summary["name"] = item.name
+    if item.max_stock is not None:
+        summary["max_stock"] = item.max_stock
+    if item.variant_id is not None:
+        summary["variant_id"] = json_safe(item.variant_id)
+    return summary
 
 
 # Transaction operations. Every one carries a condition that the item is still as it was read.
@@ -313,7 +434,11 @@ class CartTable:
             }
             if reasons and reasons <= CONCURRENCY_CANCELLATION_CODES:
                 raise TransactionConflict(sorted(reasons)) from error
-            code = min(reasons - CONCURRENCY_CANCELLATION_CODES, default="TransactionCanceledException")
+            # A reason retrying cannot cure (a validation error) names the failure before a
+            # transient one (throttling), which would invite a retry.
+            other = reasons - CONCURRENCY_CANCELLATION_CODES
+            permanent = other - dynamo.TRANSIENT_ERROR_CODES
+            code = min(permanent or other, default="TransactionCanceledException")
             dynamo.report_failure(
                 "TransactWriteItems", self.name, code, error.response.get("Error", {}).get("Message")
             )

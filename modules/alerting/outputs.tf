@@ -14,8 +14,8 @@ output "created_topic_arns" {
 }
 
 output "kms_key_arn" {
-  description = "KMS key that encrypts the created topics: the key created here, the key given, or null when no topic is created."
-  value       = local.create_kms_key ? aws_kms_key.this[0].arn : var.kms_master_key_id
+  description = "ARN of the KMS key that encrypts the created topics: the key created here, or the key given (resolved to its key ARN when given as an ID or alias); null when no topic is created."
+  value       = local.create_kms_key ? aws_kms_key.this[0].arn : length(local.created_topics) == 0 ? null : local.given_kms_key_is_arn ? var.kms_master_key_id : one(data.aws_kms_key.given[*].arn)
 }
 
 output "kms_key_alias" {

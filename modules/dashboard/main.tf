@@ -1,7 +1,17 @@
 data "aws_region" "current" {}
+data "aws_partition" "current" {}
 
 locals {
-  region = data.aws_region.current.name
+  region = data.aws_region.current.id
+
+  # The console lives on another host in China and GovCloud; the isolated partitions have none
+  # reachable from here, so the URL is null there.
+  console_hosts = {
+    aws          = "console.aws.amazon.com"
+    "aws-cn"     = "console.amazonaws.cn"
+    "aws-us-gov" = "console.amazonaws-us-gov.com"
+  }
+  console_host = lookup(local.console_hosts, data.aws_partition.current.partition, null)
 
   lambda_metric = ["AWS/Lambda"]
   lambda_dims   = ["FunctionName", var.function_name]

@@ -9,8 +9,8 @@ output "dashboard_arn" {
 }
 
 output "dashboard_url" {
-  description = "Console URL of the dashboard."
-  value       = "https://console.aws.amazon.com/cloudwatch/home?region=${local.region}#dashboards:name=${aws_cloudwatch_dashboard.this.dashboard_name}"
+  description = "Console URL of the dashboard, on the console of the partition (aws, aws-cn, aws-us-gov); null in a partition without a public console."
+  value       = local.console_host == null ? null : "https://${local.console_host}/cloudwatch/home?region=${local.region}#dashboards:name=${aws_cloudwatch_dashboard.this.dashboard_name}"
 }
 
 output "recent_logs_query" {

@@ -6,7 +6,29 @@ locals {
   function_log_group_name = "/aws/lambda/${var.function_name}"
   audit_log_group_name    = "/${var.name_prefix}/audit"
 
-  arn_prefix = "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:"
+  arn_prefix = "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}:log-group:"
+}
+
+# Lambda creates /aws/lambda/<function> on the function's first invocation, so for a function that
+# has ever run the group exists and creating it fails (ResourceAlreadyExistsException): adopt it
+# with an import block (examples/existing-function) or leave it unmanaged
+# (create_function_log_group = false). Unmanaged, it must exist before the metric filters are
+# created; this check says so at plan time instead of letting apply fail on the first filter.
+#
+# The data source is read only when the group is not managed here, and it is a plain one, not
+# scoped to the check block: Terraform defers a check block's own data sources to every apply, so
+# every plan of an unchanged stack would show a change.
+data "aws_cloudwatch_log_groups" "function" {
+  count = var.create_function_log_group ? 0 : 1
+
+  log_group_name_prefix = local.function_log_group_name
+}
+
+check "function_log_group_exists" {
+  assert {
+    condition     = var.create_function_log_group ? true : contains(data.aws_cloudwatch_log_groups.function[0].log_group_names, local.function_log_group_name)
+    error_message = "The log group ${local.function_log_group_name} does not exist, and create_function_log_group = false: the metric filters on it will fail to create. Invoke the function once (Lambda creates the group), create the group yourself, or set create_function_log_group = true (the module then creates it, or adopts it with an import block: see examples/existing-function)."
+  }
 }
 
 resource "aws_cloudwatch_log_group" "function" {

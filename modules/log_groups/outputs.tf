@@ -25,3 +25,8 @@ output "log_group_names" {
     audit    = aws_cloudwatch_log_group.audit.name
   }
 }
+
+output "function_log_group_managed" {
+  description = "Whether this module manages (creates or adopts) the function's log group."
+  value       = var.create_function_log_group
+}

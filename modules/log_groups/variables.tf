@@ -11,7 +11,7 @@ variable "name_prefix" {
 }
 
 variable "create_function_log_group" {
-  description = "Create the function's log group. Set false when it already exists and is managed elsewhere; its name is still returned."
+  description = "Manage the function's log group (create it, or adopt an existing one with an import block). false = the group exists and is managed elsewhere (or by nobody); its name is still returned."
   type        = bool
   default     = true
 }

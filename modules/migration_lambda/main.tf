@@ -7,11 +7,25 @@ locals {
   rate_limit_table_name = coalesce(var.rate_limit_table_name, "${var.name_prefix}-rate-limits")
 
   # Built from known parts so that the role policy is known (and reviewable) at plan time.
-  table_arn_prefix     = "arn:${data.aws_partition.current.partition}:dynamodb:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:table/"
+  table_arn_prefix     = "arn:${data.aws_partition.current.partition}:dynamodb:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}:table/"
   carts_table_arn      = "${local.table_arn_prefix}${aws_dynamodb_table.carts.name}"
   rate_limit_table_arn = "${local.table_arn_prefix}${aws_dynamodb_table.rate_limit.name}"
 
   uses_shared_secret = startswith(var.jwt_algorithm, "HS")
+  region             = data.aws_region.current.id
+
+  # Secrets read from SSM at cold start (lambda_src/cart_migration/secrets.py), by ARN in the
+  # policy: a name becomes arn:...:parameter/<name without its leading slash>.
+  secret_parameters = {
+    for k, v in {
+      JWT_SECRET   = local.uses_shared_secret ? var.jwt_secret_parameter : null
+      LOG_HASH_KEY = var.log_hash_key_parameter
+    } : k => v if v != null
+  }
+  parameter_arn_prefix = "arn:${data.aws_partition.current.partition}:ssm:${local.region}:${data.aws_caller_identity.current.account_id}:parameter/"
+  secret_parameter_arns = {
+    for k, v in local.secret_parameters : k => startswith(v, "arn:") ? v : "${local.parameter_arn_prefix}${trimprefix(v, "/")}"
+  }
 
   environment = merge(var.environment_variables, {
     for k, v in {
@@ -19,13 +33,20 @@ locals {
       RATE_LIMIT_TABLE          = aws_dynamodb_table.rate_limit.name
       AUDIT_LOG_GROUP           = var.audit_log_group_name
       JWT_ALGORITHM             = var.jwt_algorithm
-      JWT_SECRET                = local.uses_shared_secret ? var.jwt_secret : null
+      JWT_SECRET                = local.uses_shared_secret && var.jwt_secret_parameter == null ? var.jwt_secret : null
+      JWT_SECRET_PARAMETER      = lookup(local.secret_parameters, "JWT_SECRET", null)
       JWT_PUBLIC_KEY            = local.uses_shared_secret ? null : var.jwt_public_key
+      JWT_LEEWAY_SECONDS        = tostring(var.jwt_leeway_seconds)
+      JWT_ISSUER                = var.jwt_issuer
+      JWT_AUDIENCE              = var.jwt_audience
       RATE_LIMIT_MAX_CALLS      = tostring(var.rate_limit_max_calls)
+      READ_RATE_LIMIT_MAX_CALLS = tostring(var.read_rate_limit_max_calls)
       RATE_LIMIT_WINDOW_SECONDS = tostring(var.rate_limit_window_seconds)
       CUSTOMER_CART_TTL_DAYS    = tostring(var.customer_cart_ttl_days)
       LOG_SAMPLE_RATE           = tostring(var.log_sample_rate)
-      LOG_HASH_KEY              = var.log_hash_key
+      LOG_HASH_KEY              = var.log_hash_key_parameter == null ? var.log_hash_key : null
+      LOG_HASH_KEY_PARAMETER    = var.log_hash_key_parameter
+      SECRETS_MAX_AGE_SECONDS   = length(local.secret_parameters) > 0 ? tostring(var.secrets_max_age_seconds) : null
       POWERTOOLS_SERVICE_NAME   = var.powertools_service_name
     } : k => v if v != null
   })
@@ -146,6 +167,62 @@ data "aws_iam_policy_document" "this" {
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
     resources = ["${var.log_group_arn}:*", "${var.audit_log_group_arn}:*"]
   }
+
+  # Tables encrypted with a customer key: DynamoDB uses the key on the caller's behalf, so the
+  # caller needs it, and only through DynamoDB in this region.
+  dynamic "statement" {
+    for_each = var.table_kms_key_arn == null ? [] : [var.table_kms_key_arn]
+    content {
+      sid       = "TableKey"
+      effect    = "Allow"
+      actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:DescribeKey"]
+      resources = [statement.value]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["dynamodb.${local.region}.amazonaws.com"]
+      }
+    }
+  }
+
+  # Exactly the secret parameters the function reads, and nothing else of SSM.
+  dynamic "statement" {
+    for_each = length(local.secret_parameter_arns) == 0 ? [] : [sort(values(local.secret_parameter_arns))]
+    content {
+      sid       = "SecretParameters"
+      effect    = "Allow"
+      actions   = ["ssm:GetParameter"]
+      resources = statement.value
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(local.secret_parameter_arns) == 0 || var.secret_parameters_kms_key_arn == null ? [] : [var.secret_parameters_kms_key_arn]
+    content {
+      sid       = "SecretParametersKey"
+      effect    = "Allow"
+      actions   = ["kms:Decrypt"]
+      resources = [statement.value]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["ssm.${local.region}.amazonaws.com"]
+      }
+    }
+  }
+
+  # Environment variables encrypted with a customer key: the function decrypts them at init.
+  dynamic "statement" {
+    for_each = var.kms_key_arn == null ? [] : [var.kms_key_arn]
+    content {
+      sid       = "EnvironmentKey"
+      effect    = "Allow"
+      actions   = ["kms:Decrypt"]
+      resources = [statement.value]
+    }
+  }
 }
 
 resource "aws_iam_role" "this" {
@@ -169,7 +246,7 @@ resource "aws_lambda_function" "this" {
   #checkov:skip=CKV_AWS_116:Invoked synchronously by API Gateway, which returns the error to the client; a dead-letter queue only receives failed asynchronous invocations.
   #checkov:skip=CKV_AWS_117:Reaches only DynamoDB and CloudWatch Logs, through their public endpoints with IAM; a VPC would add NAT or endpoints and no control over that traffic.
   #checkov:skip=CKV_AWS_272:The zip is built reproducibly and pinned by source_code_hash; code signing needs an AWS Signer profile the caller owns, outside this module.
-  #checkov:skip=CKV_AWS_173:Lambda encrypts environment variables at rest with its service key; the two secrets (JWT_SECRET, LOG_HASH_KEY) are sensitive variables, and a customer key is the caller's choice.
+  #checkov:skip=CKV_AWS_173:The two secrets can live in SSM SecureString parameters (jwt_secret_parameter, log_hash_key_parameter), leaving no secret in the environment; a customer key for the rest (kms_key_arn) is the caller's choice.
   #checkov:skip=CKV_AWS_50:The function does not trace (no Powertools Tracer in the zip); X-Ray would need xray:PutTraceSegments on Resource "*", a wildcard the role avoids.
   function_name                  = var.function_name
   description                    = "Cart migration API (guest carts to customer carts)"
@@ -182,6 +259,7 @@ resource "aws_lambda_function" "this" {
   memory_size                    = var.memory_size
   timeout                        = var.timeout
   reserved_concurrent_executions = var.reserved_concurrent_executions
+  kms_key_arn                    = var.kms_key_arn
 
   environment {
     variables = local.environment
@@ -199,4 +277,16 @@ resource "aws_lambda_function" "this" {
   # The log group must exist (with its retention) before the function can log, and the
   # role must be able to write to it: the policy refers to the log groups' ARNs.
   depends_on = [aws_iam_role_policy.this]
+}
+
+# One permission per caller given (an API of the caller's own, an EventBridge rule, ...), scoped
+# to its source ARN; the optional API of modules/api_gateway brings its own.
+resource "aws_lambda_permission" "this" {
+  for_each = var.invoke_source_arns
+
+  statement_id  = "AllowInvoke-${each.key}"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.this.function_name
+  principal     = startswith(each.value, "arn:${data.aws_partition.current.partition}:execute-api:") ? "apigateway.amazonaws.com" : "${element(split(":", each.value), 2)}.amazonaws.com"
+  source_arn    = each.value
 }

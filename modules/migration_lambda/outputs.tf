@@ -32,3 +32,18 @@ output "rate_limit_table_arn" {
   description = "ARN of the rate-limit table."
   value       = aws_dynamodb_table.rate_limit.arn
 }
+
+output "invoke_arn" {
+  description = "ARN to use as an API Gateway integration URI (`invoke_arn` of the function)."
+  value       = aws_lambda_function.this.invoke_arn
+}
+
+output "environment_variable_names" {
+  description = "Names of the function's environment variables (the values may be secret; the names are not)."
+  value       = nonsensitive(sort(keys(local.environment)))
+}
+
+output "architectures" {
+  description = "Instruction set of the function."
+  value       = var.architectures
+}

@@ -121,6 +121,30 @@ variable "rate_limit_max_calls" {
   default     = 5
 }
 
+variable "jwt_leeway_seconds" {
+  description = "Clock skew, in seconds, allowed for the exp, nbf and iat claims (JWT_LEEWAY_SECONDS)."
+  type        = number
+  default     = 30
+}
+
+variable "jwt_issuer" {
+  description = "Required `iss` claim (JWT_ISSUER); null = not checked."
+  type        = string
+  default     = null
+}
+
+variable "jwt_audience" {
+  description = "Required `aud` audience (JWT_AUDIENCE); null = tokens must carry no `aud`."
+  type        = string
+  default     = null
+}
+
+variable "read_rate_limit_max_calls" {
+  description = "GET /all calls allowed per customer per window (READ_RATE_LIMIT_MAX_CALLS)."
+  type        = number
+  default     = 60
+}
+
 variable "rate_limit_window_seconds" {
   description = "Length of the rate-limit window in seconds."
   type        = number
@@ -134,7 +158,7 @@ variable "customer_cart_ttl_days" {
 }
 
 variable "log_sample_rate" {
-  description = "Share (0-1) of sampleable events that are logged."
+  description = "Share (0-1) of the `store_cart_migrated` detail lines that are logged; events alarms count are never sampled."
   type        = number
   default     = 1.0
 }
@@ -144,6 +168,42 @@ variable "log_hash_key" {
   type        = string
   default     = null
   sensitive   = true
+}
+
+variable "jwt_secret_parameter" {
+  description = "Name or ARN of the SSM SecureString parameter that holds the HS256 secret, read by the function at cold start (instead of jwt_secret)."
+  type        = string
+  default     = null
+}
+
+variable "log_hash_key_parameter" {
+  description = "Name or ARN of the SSM SecureString parameter that holds the log hash key, read by the function at cold start (instead of log_hash_key)."
+  type        = string
+  default     = null
+}
+
+variable "secret_parameters_kms_key_arn" {
+  description = "ARN of the customer-managed KMS key that encrypts the secret parameters; the role may decrypt with it through SSM only. null = the AWS-managed alias/aws/ssm key (its policy already admits the account's principals through SSM)."
+  type        = string
+  default     = null
+}
+
+variable "secrets_max_age_seconds" {
+  description = "How long the function keeps a secret read from SSM before reading it again (SECRETS_MAX_AGE_SECONDS)."
+  type        = number
+  default     = 300
+}
+
+variable "kms_key_arn" {
+  description = "ARN of a customer-managed KMS key that encrypts the function's environment variables at rest. null = Lambda's service key."
+  type        = string
+  default     = null
+}
+
+variable "invoke_source_arns" {
+  description = "Callers allowed to invoke the function, by a name of your choice => source ARN (for example an API Gateway execute-api ARN `arn:aws:execute-api:<region>:<account>:<api-id>/*/*/*`): one lambda permission each."
+  type        = map(string)
+  default     = {}
 }
 
 variable "powertools_service_name" {

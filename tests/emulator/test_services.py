@@ -258,3 +258,75 @@ def test_cloudwatch_metrics_alarms_and_dashboards(aws_client):
         cloudwatch.get_dashboard(DashboardName=dashboard)
     assert missing.value.response["Error"]["Code"] == "ResourceNotFound"
     assert missing.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+
+def test_s3_firehose_and_sns_delivery_to_firehose(aws_client):
+    """SNS delivers to a Firehose subscriber, and Firehose writes to its S3 bucket.
+    https://docs.aws.amazon.com/sns/latest/dg/sns-firehose-as-subscriber.html"""
+    s3, firehose, sns, iam = aws_client("s3"), aws_client("firehose"), aws_client("sns"), aws_client("iam")
+    bucket, stream = unique("cartmon-archive"), unique("archive")
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "ap-south-1"})
+    stream_arn = firehose.create_delivery_stream(
+        DeliveryStreamName=stream,
+        ExtendedS3DestinationConfiguration={
+            "BucketARN": f"arn:aws:s3:::{bucket}",
+            "RoleARN": "arn:aws:iam::000000000000:role/firehose",
+        },
+    )["DeliveryStreamARN"]
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    role = iam.create_role(RoleName=unique("sns-firehose"), AssumeRolePolicyDocument=json.dumps(trust))[
+        "Role"
+    ]
+    topic = sns.create_topic(Name=unique("alerts"))["TopicArn"]
+    sns.subscribe(
+        TopicArn=topic,
+        Protocol="firehose",
+        Endpoint=stream_arn,
+        Attributes={"SubscriptionRoleArn": role["Arn"], "RawMessageDelivery": "true"},
+    )
+    sns.publish(TopicArn=topic, Message="archived alert")
+    deadline = time.monotonic() + 10
+    keys: list[str] = []
+    while time.monotonic() < deadline and not keys:
+        keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
+        time.sleep(0.2)
+    assert keys, "nothing reached the bucket"
+    assert b"archived alert" in s3.get_object(Bucket=bucket, Key=keys[0])["Body"].read()
+
+
+def test_api_gateway_and_ssm_parameters(aws_client):
+    """API Gateway REST APIs and SSM SecureString parameters can be created and read back.
+    https://docs.aws.amazon.com/systems-manager/latest/userguide/systems-manager-parameter-store.html"""
+    apigateway, ssm = aws_client("apigateway"), aws_client("ssm")
+    api = apigateway.create_rest_api(name=unique("carts"))
+    resources = apigateway.get_resources(restApiId=api["id"])["items"]
+    assert [r["path"] for r in resources] == ["/"]
+    name = f"/cartmon/{unique('secret')}"
+    ssm.put_parameter(Name=name, Value="s3cr3t", Type="SecureString")
+    assert ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"] == "s3cr3t"
+    assert ssm.get_parameter(Name=name)["Parameter"]["Value"] != "s3cr3t"
+
+
+def test_subscription_filter_to_lambda_is_refused_with_a_reason(aws_client):
+    """The emulator runs no Lambda function: a subscription filter to one is refused plainly rather than
+    accepted and never delivered."""
+    logs = aws_client("logs")
+    group = f"/cartmon/{unique('sub')}"
+    logs.create_log_group(logGroupName=group)
+    try:
+        with pytest.raises(ClientError) as refused:
+            logs.put_subscription_filter(
+                logGroupName=group,
+                filterName="to-lambda",
+                filterPattern="",
+                destinationArn="arn:aws:lambda:ap-south-1:000000000000:function:anything",
+            )
+        assert refused.value.response["Error"]["Code"] == "InvalidParameterException"
+        assert "cannot invoke Lambda functions" in refused.value.response["Error"]["Message"]
+    finally:
+        logs.delete_log_group(logGroupName=group)

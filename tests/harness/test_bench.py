@@ -1,4 +1,4 @@
-"""cartmon/dev/bench.py: the statistics, parsers, call counter and report rendering, and one quick run.
+"""cartmon/dev/bench/: the statistics, parsers, call counter and report rendering, and one quick run.
 
 No test here asserts a time: the numbers are the benchmark's to report, not the suite's to judge.
 """
@@ -18,7 +18,9 @@ from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 from botocore.hooks import HierarchicalEmitter
 
-from cartmon.dev import bench
+from cartmon.dev.bench import call_meter, cli, goals, machine, markdown, memory, settings, stats
+from cartmon.dev.bench import report as bench_report
+from cartmon.dev.bench.measures import apply_log, coldstart, deploy, importtime, roundtrips
 from cartmon.local_lambda import create_tables
 
 # --- statistics ---------------------------------------------------------------------------------
@@ -26,27 +28,27 @@ from cartmon.local_lambda import create_tables
 
 def test_percentile_interpolates_between_the_closest_ranks():
     values = [5, 1, 4, 2, 3]  # order does not matter
-    assert bench.percentile(values, 0) == 1
-    assert bench.percentile(values, 25) == 2
-    assert bench.percentile(values, 50) == 3
-    assert bench.percentile(values, 100) == 5
-    assert bench.percentile([1, 2], 50) == 1.5
-    assert bench.percentile([7], 99) == 7
+    assert stats.percentile(values, 0) == 1
+    assert stats.percentile(values, 25) == 2
+    assert stats.percentile(values, 50) == 3
+    assert stats.percentile(values, 100) == 5
+    assert stats.percentile([1, 2], 50) == 1.5
+    assert stats.percentile([7], 99) == 7
 
 
 def test_p99_of_200_calls_sits_between_the_198th_and_199th():
-    assert bench.percentile(range(1, 201), 99) == pytest.approx(198.01)
+    assert stats.percentile(range(1, 201), 99) == pytest.approx(198.01)
 
 
 def test_percentile_refuses_no_values_and_out_of_range_ranks():
     with pytest.raises(ValueError):
-        bench.percentile([], 50)
+        stats.percentile([], 50)
     with pytest.raises(ValueError):
-        bench.percentile([1, 2], 101)
+        stats.percentile([1, 2], 101)
 
 
 def test_summarize():
-    summary = bench.summarize([4.0, 1.0, 3.0, 2.0])
+    summary = stats.summarize([4.0, 1.0, 3.0, 2.0])
     assert summary == {"n": 4, "p50": 2.5, "p99": pytest.approx(3.97), "min": 1.0, "max": 4.0, "mean": 2.5}
 
 
@@ -65,7 +67,7 @@ Traceback (most recent call last): not an importtime line
 
 
 def test_importtime_lines_are_parsed_with_their_nesting():
-    records = bench.parse_importtime(IMPORTTIME)
+    records = importtime.parse_importtime(IMPORTTIME)
     assert [(r.module, r.self_us, r.cumulative_us, r.depth) for r in records] == [
         ("_io", 112, 112, 1),
         ("_frozen_importlib_external", 620, 732, 0),
@@ -77,8 +79,8 @@ def test_importtime_lines_are_parsed_with_their_nesting():
 
 
 def test_import_cost_is_summed_per_top_level_package_without_start_up_modules():
-    records = bench.parse_importtime(IMPORTTIME)
-    costs = bench.import_cost_by_package(records, exclude={"_io", "_frozen_importlib_external"})
+    records = importtime.parse_importtime(IMPORTTIME)
+    costs = importtime.import_cost_by_package(records, exclude={"_io", "_frozen_importlib_external"})
     assert costs == {"jmespath": 3063, "boto3": 540}
     assert list(costs) == ["jmespath", "boto3"], "largest first"
 
@@ -95,7 +97,7 @@ import time:         3 |         10 |   json
 import time:        40 |         93 | cart_migration.handler
 import time:         9 |          9 | unrelated
 """
-    costs = bench.imports_made_by(bench.parse_importtime(text), "cart_migration")
+    costs = importtime.imports_made_by(importtime.parse_importtime(text), "cart_migration")
     assert costs == {"boto3": 30, "json": 10, "jwt": 8}
     assert list(costs) == ["boto3", "json", "jwt"]
 
@@ -104,7 +106,7 @@ def test_importtime_of_a_real_interpreter_parses():
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", "import json"], capture_output=True, text=True, check=True
     )
-    modules = {record.module for record in bench.parse_importtime(result.stderr)}
+    modules = {record.module for record in importtime.parse_importtime(result.stderr)}
     assert {"json", "json.decoder"} <= modules
 
 
@@ -142,7 +144,7 @@ def ticking(step: float):
 
 def test_meter_counts_api_calls_and_http_round_trips_per_service():
     dynamodb, logs = FakeClient("dynamodb"), FakeClient("cloudwatch-logs")
-    meter = bench.AwsCallMeter(wall=ticking(1.0), cpu=ticking(0.5))
+    meter = call_meter.AwsCallMeter(wall=ticking(1.0), cpu=ticking(0.5))
     meter.attach(dynamodb)
     meter.attach(logs)
     dynamodb.call("BatchGetItem")
@@ -157,7 +159,7 @@ def test_meter_counts_api_calls_and_http_round_trips_per_service():
 
 def test_meter_times_the_send_inside_the_call():
     client = FakeClient()
-    meter = bench.AwsCallMeter(wall=ticking(1.0), cpu=ticking(0.5))
+    meter = call_meter.AwsCallMeter(wall=ticking(1.0), cpu=ticking(0.5))
     meter.attach(client)
     client.call("Query")
     seen = meter.reading()
@@ -168,7 +170,7 @@ def test_meter_times_the_send_inside_the_call():
 
 def test_a_failed_send_still_closes_its_windows():
     client = FakeClient()
-    meter = bench.AwsCallMeter(wall=ticking(1.0), cpu=ticking(1.0))
+    meter = call_meter.AwsCallMeter(wall=ticking(1.0), cpu=ticking(1.0))
     meter.attach(client)
     client.call("UpdateItem", fail=True)
     client.call("UpdateItem")
@@ -179,7 +181,7 @@ def test_a_failed_send_still_closes_its_windows():
 
 def test_measure_holds_only_the_calls_inside_the_block_and_detach_stops_counting():
     client = FakeClient()
-    meter = bench.AwsCallMeter()
+    meter = call_meter.AwsCallMeter()
     meter.attach(client)
     client.call("Query")
     with meter.measure() as seen:
@@ -219,7 +221,7 @@ def test_meter_counts_the_calls_of_a_real_botocore_client():
         aws_secret_access_key="test",
         config=Config(retries={"mode": "legacy", "max_attempts": 2}),
     )
-    meter = bench.AwsCallMeter()
+    meter = call_meter.AwsCallMeter()
     meter.attach(client)
     client.meta.events.register("before-send", _answering([500, 200], b'{"TableNames": []}'))
     assert client.list_tables()["TableNames"] == []
@@ -261,10 +263,10 @@ def _seed(client, owner: str, stores: int, quantity: int) -> None:
 def test_the_original_pattern_reads_reads_deletes_and_puts_per_store(moto_table, stores):
     _seed(moto_table, "guest-abc", stores, quantity=2)
     _seed(moto_table, "user-1", stores, quantity=3)
-    meter = bench.AwsCallMeter()
+    meter = call_meter.AwsCallMeter()
     meter.attach(moto_table)
     with meter.measure() as seen:
-        moved = bench.original_migrate(moto_table, "carts", "user-1", "guest-abc", None)
+        moved = roundtrips.original_migrate(moto_table, "carts", "user-1", "guest-abc", None)
     assert moved == stores
     assert seen.operations("dynamodb") == {
         "DeleteItem": stores,
@@ -279,10 +281,10 @@ def test_the_original_pattern_reads_reads_deletes_and_puts_per_store(moto_table,
 
 def test_the_original_pattern_with_a_store_id_skips_the_listing(moto_table):
     _seed(moto_table, "guest-abc", 2, quantity=1)
-    meter = bench.AwsCallMeter()
+    meter = call_meter.AwsCallMeter()
     meter.attach(moto_table)
     with meter.measure() as seen:
-        assert bench.original_migrate(moto_table, "carts", "user-1", "guest-abc", "store-1") == 1
+        assert roundtrips.original_migrate(moto_table, "carts", "user-1", "guest-abc", "store-1") == 1
     assert seen.count() == 4 and "Query" not in seen.operations("dynamodb")
 
 
@@ -291,11 +293,11 @@ def test_the_original_pattern_with_a_store_id_skips_the_listing(moto_table):
 
 def test_proc_status_fields_in_kb():
     status = "Name:\tpython\nVmHWM:\t  180816 kB\nVmRSS:\t  170000 kB\nThreads:\t3\n"
-    assert bench.parse_proc_status(status) == {"VmHWM": 180816, "VmRSS": 170000}
+    assert memory.parse_proc_status(status) == {"VmHWM": 180816, "VmRSS": 170000}
 
 
 def test_parent_pid_survives_a_command_name_with_spaces_and_parentheses():
-    assert bench.parse_proc_ppid("4242 (my (odd) name) S 17 4242 4242 0 -1") == 17
+    assert memory.parse_proc_ppid("4242 (my (odd) name) S 17 4242 4242 0 -1") == 17
 
 
 def test_process_tree_follows_parent_links(tmp_path):
@@ -303,18 +305,18 @@ def test_process_tree_follows_parent_links(tmp_path):
         (tmp_path / str(pid)).mkdir()
         (tmp_path / str(pid) / "stat").write_text(f"{pid} (p {pid}) S {ppid} 0 0")
     (tmp_path / "self").mkdir()
-    assert sorted(bench.process_tree(10, proc=tmp_path)) == [10, 11, 12, 13]
+    assert sorted(memory.process_tree(10, proc=tmp_path)) == [10, 11, 12, 13]
 
 
 def test_tree_memory_monitor_samples_this_process():
-    monitor = bench.TreeMemoryMonitor(lambda: os.getpid())
+    monitor = memory.TreeMemoryMonitor(lambda: os.getpid())
     monitor.sample()
     assert monitor.samples == 1
     assert monitor.peak_rss_kb > 0 and monitor.hwm_kb[os.getpid()] > 0
 
 
 def test_run_measured_reports_exit_code_output_and_peak_memory(tmp_path):
-    run = bench.run_measured(
+    run = deploy.run_measured(
         [sys.executable, "-c", "print('hi'); raise SystemExit(3)"], tmp_path, dict(os.environ)
     )
     assert run.returncode == 3
@@ -324,23 +326,23 @@ def test_run_measured_reports_exit_code_output_and_peak_memory(tmp_path):
 
 def test_cpu_model_and_memory_from_proc():
     cpuinfo = "processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC 7B13\n\nprocessor\t: 1\n"
-    assert bench.parse_cpu_model(cpuinfo) == "AMD EPYC 7B13"
-    assert bench.parse_cpu_model("processor: 0\n") == "unknown"
-    assert bench.parse_mem_total_gib("MemTotal:       24684544 kB\nMemFree: 1 kB\n") == pytest.approx(
+    assert machine.parse_cpu_model(cpuinfo) == "AMD EPYC 7B13"
+    assert machine.parse_cpu_model("processor: 0\n") == "unknown"
+    assert machine.parse_mem_total_gib("MemTotal:       24684544 kB\nMemFree: 1 kB\n") == pytest.approx(
         23.54, 0.01
     )
 
 
 def test_plan_summary():
-    assert bench.parse_plan_summary("...\nPlan: 57 to add, 0 to change, 0 to destroy.\n") == 57
-    assert bench.parse_plan_summary("No changes.") is None
+    assert deploy.parse_plan_summary("...\nPlan: 57 to add, 0 to change, 0 to destroy.\n") == 57
+    assert deploy.parse_plan_summary("No changes.") is None
 
 
 # --- BENCHMARKS.md -------------------------------------------------------------------------------
 
 
 def test_markdown_table_aligns_and_escapes():
-    table = bench.md_table(["name", "value"], [["a|b", 1], ["two\nlines", 2.5]], "lr")
+    table = markdown.md_table(["name", "value"], [["a|b", 1], ["two\nlines", 2.5]], "lr")
     assert table.splitlines() == [
         "| name | value |",
         "|---|---:|",
@@ -355,12 +357,12 @@ def test_markdown_table_aligns_and_escapes():
      (0.01234, "ms", "0.0123 ms"), (0, "ms", "0 ms"), (None, "ms", "n/a")],
 )  # fmt: skip
 def test_number_formatting(value, unit, text):
-    assert bench.fmt_number(value, unit) == text
+    assert markdown.fmt_number(value, unit) == text
 
 
 def test_ratio_formatting():
-    assert bench.fmt_ratio(1.333) == "1.33x"
-    assert bench.fmt_ratio(25.0) == "25x"
+    assert markdown.fmt_ratio(1.333) == "1.33x"
+    assert markdown.fmt_ratio(25.0) == "25x"
 
 
 def _summary(p50: float, p99: float) -> dict:
@@ -476,7 +478,7 @@ def sample_results() -> dict:
 
 
 def test_the_report_names_how_it_was_made_and_the_machine():
-    report = bench.render(sample_results())
+    report = bench_report.render(sample_results())
     assert report.startswith("# Benchmarks\n")
     assert "Generated by `make bench`" in report
     for fact in ("2026-11-28 12:00 UTC", "AMD EPYC 7B13", "23.5 GiB", "3.13.0", "1.11.4", "2026.3.0"):
@@ -484,7 +486,7 @@ def test_the_report_names_how_it_was_made_and_the_machine():
 
 
 def test_the_report_puts_the_guide_targets_beside_the_measurements():
-    report = bench.render(sample_results())
+    report = bench_report.render(sample_results())
     row = next(
         line for line in report.splitlines() if line.startswith("| Single store migration | a scenario")
     )
@@ -494,9 +496,9 @@ def test_the_report_puts_the_guide_targets_beside_the_measurements():
 
 
 def test_the_report_has_one_table_per_point_and_says_what_was_not_measured():
-    report = bench.render(sample_results())
+    report = bench_report.render(sample_results())
     titles = [line for line in report.splitlines() if line.startswith("## ")]
-    assert titles == list(bench.SECTION_TITLES.values())
+    assert titles == list(bench_report.SECTION_TITLES.values())
     assert "| 25 | 100 | all stores | **4** |" in report
     assert "| **101** |" in report and "| 25x |" in report
     assert "Not measured in this run: RuntimeError: terraform apply failed" in report
@@ -508,8 +510,135 @@ def test_saved_results_render_again(tmp_path):
     results = tmp_path / "results.json"
     results.write_text(json.dumps(sample_results()))
     output = tmp_path / "BENCHMARKS.md"
-    assert bench.main(["--render", str(results), "--output", str(output)]) == 0
-    assert output.read_text() == bench.render(sample_results())
+    assert cli.main(["--render", str(results), "--output", str(output)]) == 0
+    assert output.read_text() == bench_report.render(sample_results())
+
+
+def _apply_message(kind: str, address: str, stamp: str, **hook) -> str:
+    return json.dumps(
+        {
+            "@timestamp": stamp,
+            "type": kind,
+            "hook": {"resource": {"addr": address}, "action": "create", **hook},
+        }
+    )
+
+
+def test_per_resource_apply_times_come_from_the_json_timestamps():
+    output = "\n".join(
+        [
+            '{"type": "version", "terraform": "1.11.4"}',
+            _apply_message("apply_start", "aws_kms_key.sns", "2026-11-28T12:00:00.000000Z"),
+            _apply_message("apply_start", "aws_sns_topic.critical", "2026-11-28T12:00:00.250000Z"),
+            "not json",
+            _apply_message(
+                "apply_complete", "aws_sns_topic.critical", "2026-11-28T12:00:01.000000Z", elapsed_seconds=0
+            ),
+            _apply_message(
+                "apply_complete", "aws_kms_key.sns", "2026-11-28T12:00:12.500000Z", elapsed_seconds=12
+            ),
+            _apply_message("apply_errored", "aws_lambda_function.this", "bad stamp", elapsed_seconds=3),
+        ]
+    )
+    rows = apply_log.resource_apply_times(output)
+    assert [(row["address"], row["seconds"], row["outcome"]) for row in rows] == [
+        ("aws_kms_key.sns", 12.5, "complete"),
+        ("aws_lambda_function.this", 3.0, "errored"),
+        ("aws_sns_topic.critical", 0.75, "complete"),
+    ]
+
+
+def test_a_failed_json_apply_reports_its_error_diagnostics():
+    output = json.dumps(
+        {"@level": "error", "@message": "Error: creating SNS topic", "type": "diagnostic",
+         "diagnostic": {"detail": "AccessDenied"}}
+    )  # fmt: skip
+    assert apply_log.diagnostics(output) == "Error: creating SNS topic: AccessDenied"
+    assert apply_log.diagnostics("plain text failure") == "plain text failure"
+
+
+def test_import_ratios_take_the_interpreter_out_of_both_sides():
+    variants = sample_results()["sections"]["coldstart"]["variants"]
+    ratios = coldstart.import_ratios(variants)
+    assert ratios["cached"] == pytest.approx((600 - 28) / (300 - 28))
+    assert ratios["deployed"] is None  # no deployed variant in the sample
+
+
+def test_the_make_test_record_is_read_when_it_is_there(tmp_path):
+    record = tmp_path / "make-test.json"
+    assert goals.load_make_test_record(record) is None
+    record.write_text("{not json")
+    assert goals.load_make_test_record(record) is None
+    record.write_text(
+        '{"seconds": 312, "fresh_setup": true, "exit_status": 0, "finished_at": "2026-11-30T10:00:00Z"}'
+    )
+    assert goals.load_make_test_record(record)["seconds"] == 312
+
+
+def test_the_goals_table_puts_each_measure_beside_its_goal():
+    results = sample_results()
+    results["sections"]["logging"]["variants"][0]["name"] = "ours_migration_success"
+    results["make_test"] = {
+        "seconds": 312,
+        "fresh_setup": True,
+        "exit_status": 0,
+        "finished_at": "2026-11-30",
+    }
+    results["sections"]["coldstart"]["first_request"] = {
+        "runs": 5,
+        "ratio": 1.5,
+        "variants": [
+            {"name": "ours", "description": "ours", "init_ms": 900.0, "first_request_ms": 300.0, "total_ms": 1200.0},
+            {"name": "baseline", "description": "bare", "init_ms": 700.0, "first_request_ms": 100.0, "total_ms": 800.0},
+        ],
+    }  # fmt: skip
+    report = bench_report.render(results)
+    rows = {
+        cells[0]: cells[1:]
+        for cells in (
+            [cell.strip() for cell in line.strip("|").split("|")]
+            for line in report.split(goals.TITLE, 1)[1].split("\n## ", 1)[0].splitlines()
+            if line.startswith("| ")
+        )
+    }
+    assert rows[goals.GOALS["import_cached"].measure] == ["2.10x", "≤ 1.25", "**no**"]
+    assert rows[goals.GOALS["import_deployed"].measure] == ["n/a", "≤ 1.35", "n/a"]
+    assert rows[goals.GOALS["log_line"].measure] == ["1.50x", "≤ 1.0", "**no**"]
+    assert rows[goals.GOALS["apply"].measure] == ["not in this run", "≤ 20 s", "n/a"]
+    assert rows[goals.GOALS["make_test"].measure][1:] == ["≤ 6 min", "yes"]
+    assert rows[goals.GOALS["make_test"].measure][0].startswith("5.20 min")
+    assert rows[goals.GOALS["first_request"].measure][0] == "1.50x (1200 ms vs 800 ms)"
+    assert "| `cart_migration.handler`" not in report  # the sample's own descriptions are used
+    assert "| ours | 900 ms | 300 ms | **1200 ms** |" in report
+
+
+def test_a_warm_make_test_is_reported_but_not_judged():
+    results = sample_results()
+    results["make_test"] = {"seconds": 200, "fresh_setup": False, "exit_status": 1, "finished_at": "x"}
+    value, shown = goals.figures(results)["make_test"]
+    assert value is None
+    assert "set-up already done" in shown and "the suite failed" in shown
+    results["make_test"] = {"seconds": 90, "fresh_setup": True, "exit_status": 0, "pytest_args": "tests/unit"}
+    value, shown = goals.figures(results)["make_test"]
+    assert value is None and "only PYTEST_ARGS=tests/unit" in shown
+
+
+def test_the_deploy_section_lists_the_slowest_resources_of_the_apply():
+    results = sample_results()
+    results["sections"]["deploy"] = {
+        "emulator": {"start_seconds": 5.0, "peak_rss_at_start_mb": 170.0, "peak_rss_mb": 320.0,
+                     "hwm_sum_mb": 320.0, "processes": 1},
+        "resources": 45,
+        "steps": [{"step": "apply", "seconds": 18.0, "max_rss_mb": 400.0}],
+        "apply_resources": [
+            {"address": "aws_kms_key.sns", "action": "create", "seconds": 12.5, "outcome": "complete"},
+            {"address": "aws_sns_topic.critical", "action": "create", "seconds": 0.75, "outcome": "complete"},
+        ],
+    }  # fmt: skip
+    report = bench_report.render(results)
+    assert "| `aws_kms_key.sns` | create | 12.5 s | complete |" in report
+    assert "the 2 slowest of 2" in report
+    assert f"| {goals.GOALS['apply'].measure} | 18.0 s | ≤ 20 s | yes |" in report
 
 
 # --- one quick run against the emulator ------------------------------------------------------------
@@ -550,7 +679,12 @@ def test_a_quick_run_measures_and_writes_the_report(aws_endpoint, tmp_path):
     assert all(
         cell["ours"]["dynamodb"] == 4 for cell in sections["roundtrips"]["cells"] if cell["stores"] > 1
     )
-    assert [op["operation"] for op in sections["handler"]["operations"]] == list(bench.OPERATIONS)
+    assert [op["operation"] for op in sections["handler"]["operations"]] == list(settings.OPERATIONS)
+    first_request = sections["coldstart"]["first_request"]
+    assert [variant["name"] for variant in first_request["variants"]] == ["ours", "baseline"]
+    assert all(
+        variant["init_ms"] > 0 and variant["first_request_ms"] > 0 for variant in first_request["variants"]
+    )
     report = output.read_text()
-    assert "Not measured" not in report
+    assert "Not measured" not in report and "Not in this run" not in report
     assert "< 300 ms" in report

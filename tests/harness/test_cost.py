@@ -1,6 +1,6 @@
-"""cartmon/ops/cost.py: the monthly estimate of a plan's resources, on a small synthetic plan.
+"""cartmon/ops/cost/: the monthly estimate of a plan's resources, on a small synthetic plan.
 
-Expected figures are worked out by hand from the unit prices in cost.PRICES (the arithmetic is
+Expected figures are worked out by hand from the unit prices in prices.PRICES (the arithmetic is
 written next to each); a change of a price, a count rule or an assumption shows up here.
 """
 
@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from cartmon.ops import cost
+from cartmon.ops.cost import cli, estimate, model, plan, prices
 
 
 def resource(type_: str, after: dict, actions=("create",), mode="managed", address=None) -> dict:
@@ -122,7 +122,7 @@ def synthetic_plan() -> dict:
     return {"format_version": "1.2", "resource_changes": alarms + filters + dashboards + others}
 
 
-def assumptions(**overrides) -> cost.Assumptions:
+def assumptions(**overrides) -> model.Assumptions:
     values = dict(
         invocations_per_day=2400,  # x 730/24 days = 73,000 a month
         log_events_per_invocation=3,
@@ -138,7 +138,7 @@ def assumptions(**overrides) -> cost.Assumptions:
         dynamodb_gb=1,
     )
     values.update(overrides)
-    return cost.Assumptions(**values)
+    return model.Assumptions(**values)
 
 
 # (quantity, cost at list prices, cost with the always-free allowances) per line.
@@ -167,7 +167,7 @@ EXPECTED = {
 
 
 def test_every_line_of_the_synthetic_plan():
-    result = cost.estimate(synthetic_plan(), assumptions())
+    result = estimate.estimate(synthetic_plan(), assumptions())
 
     assert [line.item for line in result.lines] == list(EXPECTED)
     for line in result.lines:
@@ -178,7 +178,7 @@ def test_every_line_of_the_synthetic_plan():
 
 
 def test_totals_with_and_without_the_free_tier():
-    result = cost.estimate(synthetic_plan(), assumptions())
+    result = estimate.estimate(synthetic_plan(), assumptions())
 
     # 0.60 + 0.30 + 0.50 + 1.80 + 12.00 + 8.04 + 0.27 + 0.02 + 0.00005 + 0.002 + 1.00 + 0.0006
     #   + 0.25915 + 0.020805 + 0.285 + 0.10 + 0.0146 + 0.121667275
@@ -186,12 +186,12 @@ def test_totals_with_and_without_the_free_tier():
     # 0.30 + 0.50 + 3.00 + 4.69 + 0.27 + 0.02 + 1.00 + 0.25915 + 0.020805 + 0.10
     assert result.total == pytest.approx(10.159955, rel=1e-12)
 
-    no_free = cost.estimate(synthetic_plan(), assumptions(free_tier=False))
+    no_free = estimate.estimate(synthetic_plan(), assumptions(free_tier=False))
     assert no_free.total == pytest.approx(25.333872275, rel=1e-12)
 
 
 def test_log_volume_is_derived_from_events_when_not_given():
-    result = cost.estimate(synthetic_plan(), assumptions(gb_per_month=None))
+    result = estimate.estimate(synthetic_plan(), assumptions(gb_per_month=None))
     ingestion = next(line for line in result.lines if line.item == "CloudWatch Logs ingestion")
     # 73,000 invocations x (3 + 1) events x 104 bytes
     assert ingestion.quantity == pytest.approx(73_000 * 4 * 104 / 1024**3, rel=1e-12)
@@ -215,8 +215,8 @@ def test_unknown_dimension_values_are_assumed_and_can_be_given():
         ]
     }
 
-    assumed = cost.estimate(plan, assumptions())
-    given = cost.estimate(plan, assumptions(dimension_values={"Store": 3}))
+    assumed = estimate.estimate(plan, assumptions())
+    given = estimate.estimate(plan, assumptions(dimension_values={"Store": 3}))
 
     metrics = [line for line in assumed.lines if line.item.startswith("Custom metrics")]
     assert metrics[0].quantity == 4  # 1 store (assumed) x 4 operations
@@ -229,7 +229,7 @@ def test_without_the_lambda_its_lines_are_left_out_and_said_so():
     plan["resource_changes"] = [
         r for r in plan["resource_changes"] if r["type"] not in ("aws_lambda_function", "aws_dynamodb_table")
     ]
-    result = cost.estimate(plan, assumptions())
+    result = estimate.estimate(plan, assumptions())
     assert not [line for line in result.lines if line.item.startswith(("Lambda", "DynamoDB"))]
     assert any("create_lambda = false" in text for text in result.assumptions)
 
@@ -249,13 +249,13 @@ def test_the_real_alarm_shapes_count_as_aws_bills_them():
             },
         ],
     }
-    assert cost.count_alarm_metrics(after) == (2, False)
-    assert cost.count_alarm_metrics({"metric_name": "Errors", "period": 30, "metric_query": []}) == (1, True)
-    assert cost.count_alarm_metrics({"metric_name": "Errors", "period": 60, "metric_query": []}) == (1, False)
+    assert plan.count_alarm_metrics(after) == (2, False)
+    assert plan.count_alarm_metrics({"metric_name": "Errors", "period": 30, "metric_query": []}) == (1, True)
+    assert plan.count_alarm_metrics({"metric_name": "Errors", "period": 60, "metric_query": []}) == (1, False)
 
 
 def test_every_price_names_its_source():
-    for key, price in cost.PRICES.items():
+    for key, price in prices.PRICES.items():
         assert price["usd"] > 0, key
         assert price["unit"] and isinstance(price["assumed"], bool), key
         assert "aws.amazon.com" in price["source"] or "Price List API" in price["source"], key
@@ -266,7 +266,7 @@ def test_the_table_prints_region_lines_and_totals(tmp_path, capsys):
     path.write_text(json.dumps(synthetic_plan()))
 
     assert (
-        cost.main(
+        cli.main(
             [
                 str(path),
                 "--invocations-per-day",
@@ -283,14 +283,14 @@ def test_the_table_prints_region_lines_and_totals(tmp_path, capsys):
     )
 
     out = capsys.readouterr().out
-    assert "ap-south-1 Asia Pacific (Mumbai)" in out and f"checked {cost.PRICES_CHECKED}" in out
+    assert "ap-south-1 Asia Pacific (Mumbai)" in out and f"checked {prices.PRICES_CHECKED}" in out
     for item in EXPECTED:
         assert item in out
     # Assumed prices carry a star; found ones do not.
     assert "$0.10*" in out and "$0.67 " in out
-    expected = cost.estimate(
+    expected = estimate.estimate(
         synthetic_plan(),
-        cost.Assumptions(
+        model.Assumptions(
             invocations_per_day=2400, gb_per_month=12, insights_gb_scanned=4, alarm_transitions_per_month=100
         ),
     )
@@ -303,7 +303,7 @@ def test_json_output_carries_the_same_totals(tmp_path, capsys):
     path = tmp_path / "plan.json"
     path.write_text(json.dumps(synthetic_plan()))
 
-    cost.main([str(path), "--json", "--gb-per-month", "12", "--no-free-tier"])
+    cli.main([str(path), "--json", "--gb-per-month", "12", "--no-free-tier"])
 
     document = json.loads(capsys.readouterr().out)
     assert document["region"] == "ap-south-1"
@@ -313,4 +313,4 @@ def test_json_output_carries_the_same_totals(tmp_path, capsys):
 
 def test_a_missing_plan_says_how_to_make_one(tmp_path):
     with pytest.raises(SystemExit, match="make plan"):
-        cost.main([str(tmp_path / "absent.json")])
+        cli.main([str(tmp_path / "absent.json")])

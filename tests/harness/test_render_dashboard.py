@@ -1,4 +1,4 @@
-"""cartmon/ops/render_dashboard.py: the dashboard as deployed, drawn from its body and the emulator's data.
+"""cartmon/ops/dashboard/: the dashboard as deployed, drawn from its body and the emulator's data.
 
 The rendering tests run on the embedded emulator (they fail, never skip, without one): a body
 with text, metric (time series and single value) and log widgets is put with PutDashboard,
@@ -16,13 +16,23 @@ import uuid
 import pytest
 from PIL import Image
 
-from cartmon.ops import render_dashboard as rd
+from cartmon import project
+from cartmon.ops.dashboard import (
+    layout,
+    log_widget,
+    markdown,
+    metric_math,
+    metrics_array,
+    render,
+    settings,
+    timerange,
+)
 
 # --- the body's syntax, without the emulator ------------------------------------------------------
 
 
 def test_dot_repeats_the_value_at_the_same_position_of_the_previous_metric():
-    rows = rd.expand_metric_rows(
+    rows = metrics_array.expand_metric_rows(
         [
             ["AWS/Lambda", "Errors", "FunctionName", "f1"],
             [".", "Throttles", ".", ".", {"stat": "Maximum"}],
@@ -32,7 +42,7 @@ def test_dot_repeats_the_value_at_the_same_position_of_the_previous_metric():
 
 
 def test_ellipsis_repeats_the_previous_metric_up_to_the_values_that_follow_it():
-    rows = rd.expand_metric_rows(
+    rows = metrics_array.expand_metric_rows(
         [
             ["AWS/EC2", "CPUUtilization", "InstanceId", "i-1", {"label": "first"}],
             ["...", "i-2"],
@@ -51,17 +61,17 @@ def test_ellipsis_repeats_the_previous_metric_up_to_the_values_that_follow_it():
 
 
 def test_an_expression_entry_does_not_become_the_previous_metric():
-    rows = rd.expand_metric_rows([["NS", "A"], [{"expression": "m1 * 2", "id": "e1"}], [".", "B"]])
+    rows = metrics_array.expand_metric_rows([["NS", "A"], [{"expression": "m1 * 2", "id": "e1"}], [".", "B"]])
     assert rows[2][0] == ["NS", "B"]
 
 
 def test_dot_without_a_previous_value_is_an_error():
     with pytest.raises(ValueError, match="previous metric"):
-        rd.expand_metric_rows([["NS", "A"], [".", ".", ".", "."]])
+        metrics_array.expand_metric_rows([["NS", "A"], [".", ".", ".", "."]])
 
 
 def test_widget_defaults_and_labels():
-    specs = rd.metric_specs(
+    specs = metrics_array.metric_specs(
         {
             "stat": "Sum",
             "period": 60,
@@ -82,7 +92,9 @@ def test_widget_defaults_and_labels():
 
 
 def test_source_clauses_are_split_from_the_query():
-    groups, query = rd.split_log_query("SOURCE '/aws/lambda/a' | SOURCE \"/b\" | fields @message | limit 5")
+    groups, query = log_widget.split_log_query(
+        "SOURCE '/aws/lambda/a' | SOURCE \"/b\" | fields @message | limit 5"
+    )
     assert groups == ["/aws/lambda/a", "/b"]
     assert query == "fields @message | limit 5"
 
@@ -92,17 +104,17 @@ def test_source_clauses_are_split_from_the_query():
     [("-PT3H", -10800), ("-P1D", -86400), ("PT15M", 900), ("-P1W", -604800), ("-PT1H30M", -5400)],
 )
 def test_iso_durations(text, seconds):
-    assert rd.parse_duration(text) == seconds
+    assert timerange.parse_duration(text) == seconds
 
 
 def test_the_range_ends_at_the_callers_now():
-    assert rd.resolve_range("-PT2H", 1_000_000) == (1_000_000 - 7200, 1_000_000)
-    assert rd.resolve_range(None, 1_000_000, {"start": "-PT30M"}) == (1_000_000 - 1800, 1_000_000)
-    assert rd.resolve_range(None, 1_000_000) == (1_000_000 - 10800, 1_000_000)
+    assert timerange.resolve_range("-PT2H", 1_000_000) == (1_000_000 - 7200, 1_000_000)
+    assert timerange.resolve_range(None, 1_000_000, {"start": "-PT30M"}) == (1_000_000 - 1800, 1_000_000)
+    assert timerange.resolve_range(None, 1_000_000) == (1_000_000 - 10800, 1_000_000)
 
 
 def test_widgets_without_a_position_take_the_next_free_place():
-    widgets = rd.layout(
+    widgets = layout.layout(
         {
             "widgets": [
                 {"type": "text", "x": 0, "y": 0, "width": 12, "height": 2, "properties": {"markdown": "a"}},
@@ -112,25 +124,40 @@ def test_widgets_without_a_position_take_the_next_free_place():
         }
     )
     assert [(w.x, w.y, w.width, w.height) for w in widgets] == [(0, 0, 12, 2), (12, 0, 6, 6), (0, 6, 18, 3)]
-    assert rd.png_size(widgets) == (1440, rd.HEADER_PX + 9 * rd.ROW_PX)
+    assert layout.png_size(widgets) == (1440, settings.HEADER_PX + 9 * settings.ROW_PX)
 
 
-def test_metric_math_on_fetched_series():
-    spec = rd.MetricSpec(id="s", label="s", stat="Sum", period=60)
-    series = {
-        "s": rd.Series(spec, {0.0: 9.0, 60.0: 0.0, 120.0: 5.0}),
-        "f": rd.Series(spec, {0.0: 1.0, 60.0: 0.0}),
+def test_metric_math_runs_on_the_alarms_engine_over_the_fetched_series():
+    series = {"s": {0.0: 9.0, 60.0: 0.0, 120.0: 5.0}, "f": {0.0: 1.0, 60.0: 0.0}}
+    grid = [0.0, 60.0, 120.0]
+    # A point missing in one series counts as 0 beside the other, as in CloudWatch (and the alarms):
+    # at 120, s + f is 5.
+    assert metric_math.evaluate_on_grid("IF((s + f) > 0, 100 * s / (s + f), 100)", series, grid, 60) == {
+        0.0: 90.0,
+        60.0: 100.0,
+        120.0: 100.0,
     }
-    math = rd.MetricMath(series, grid=[0.0, 60.0, 120.0])
-    assert math.evaluate("IF((s + f) > 0, 100 * s / (s + f), 100)") == {0.0: 90.0, 60.0: 100.0}
-    assert math.evaluate("FILL(f, 0) + 1") == {0.0: 2.0, 60.0: 1.0, 120.0: 1.0}
-    assert math.evaluate("SUM([s, f])") == {0.0: 10.0, 60.0: 0.0, 120.0: 5.0}
-    with pytest.raises(rd.MathError, match="unknown id"):
-        math.evaluate("s + x")
+    assert metric_math.evaluate_on_grid("FILL(f, 0) + 1", series, grid, 60) == {
+        0.0: 2.0,
+        60.0: 1.0,
+        120.0: 1.0,
+    }
+    assert metric_math.evaluate_on_grid("SUM([s, f])", series, grid, 60) == {0.0: 10.0, 60.0: 0.0, 120.0: 5.0}
+    assert metric_math.evaluate_on_grid("s * 0 + 7", series, grid, 60) == {0.0: 7.0, 60.0: 7.0, 120.0: 7.0}
+    for expression in ("IF(f > 0, 1, 0)", "FILL(f, 0) + 1", "100 * s / (s + f)"):
+        aligned = {ident: [points.get(t) for t in grid] for ident, points in series.items()}
+        engine = metric_math.evaluate_expression(expression, aligned, 60)  # the engine itself
+        assert metric_math.evaluate_on_grid(expression, series, grid, 60) == {
+            t: v for t, v in zip(grid, engine, strict=True) if v is not None
+        }
+    with pytest.raises(metric_math.MathError, match="unknown id"):
+        metric_math.evaluate_on_grid("s + x", series, grid, 60)
 
 
 def test_markdown_becomes_html_without_letting_markup_through():
-    page = rd.markdown_to_html("# Runbooks\n- **P1**: page <b>now</b>\n\nSee [docs](https://example.com/r).")
+    page = markdown.markdown_to_html(
+        "# Runbooks\n- **P1**: page <b>now</b>\n\nSee [docs](https://example.com/r)."
+    )
     assert "<h3>Runbooks</h3>" in page
     assert "<li><strong>P1</strong>: page &lt;b&gt;now&lt;/b&gt;</li>" in page
     assert '<a href="https://example.com/r">docs</a>' in page
@@ -143,7 +170,7 @@ PERIOD = 300
 
 @pytest.fixture
 def emulator_now(aws_endpoint) -> float:
-    now = rd.emulator_now(aws_endpoint)
+    now = project.emulator_now(aws_endpoint)
     assert now is not None, f"{aws_endpoint}/_cartmon/clock does not answer: not this project's emulator"
     return now
 
@@ -278,7 +305,7 @@ def deploy(aws_client, stack: dict, body: dict) -> str:
 def test_renders_the_deployed_dashboard_to_png_and_html(aws_client, stack, emulator_now, tmp_path):
     name = deploy(aws_client, stack, body_for(stack))
 
-    png, page = rd.render(
+    png, page = render.render(
         aws_client("cloudwatch"), aws_client("logs"), name, tmp_path, start="-PT1H", end=emulator_now
     )
 
@@ -287,7 +314,7 @@ def test_renders_the_deployed_dashboard_to_png_and_html(aws_client, stack, emula
         assert image.format == "PNG"
         assert image.size == (1440, 56 + 14 * 50)
         assert image.size[0] / image.size[1] == pytest.approx(
-            24 * rd.COLUMN_PX / (rd.HEADER_PX + 14 * rd.ROW_PX)
+            24 * settings.COLUMN_PX / (settings.HEADER_PX + 14 * settings.ROW_PX)
         )
     text = page.read_text()
     for title in ("Migration Success vs Failure", "Total Successes", "Recent Migration Logs"):
@@ -302,7 +329,7 @@ def test_renders_the_deployed_dashboard_to_png_and_html(aws_client, stack, emula
     assert f'<div class="value">{stack["success_total"]}</div>' in text
     assert re.search(r"<th>MigrationSuccessCount</th><th>MigrationFailureCount</th>", text)
     for bucket, total in stack["success_by_bucket"].items():
-        stamp = rd._utc(bucket).strftime("%Y-%m-%d %H:%M")
+        stamp = timerange.utc(bucket).strftime("%Y-%m-%d %H:%M")
         assert f"<tr><td>{stamp}</td><td>{total}</td>" in text
     # Self-contained: the graph is inline, nothing is fetched.
     assert text.count("data:image/png;base64,") == 1
@@ -314,15 +341,15 @@ def test_renders_the_deployed_dashboard_to_png_and_html(aws_client, stack, emula
 def test_the_picture_follows_the_body(aws_client, stack, emulator_now, tmp_path):
     cloudwatch, logs = aws_client("cloudwatch"), aws_client("logs")
     name = deploy(aws_client, stack, body_for(stack))
-    first_png, _ = rd.render(cloudwatch, logs, name, tmp_path / "first", start="-PT1H", end=emulator_now)
-    again_png, _ = rd.render(cloudwatch, logs, name, tmp_path / "again", start="-PT1H", end=emulator_now)
+    first_png, _ = render.render(cloudwatch, logs, name, tmp_path / "first", start="-PT1H", end=emulator_now)
+    again_png, _ = render.render(cloudwatch, logs, name, tmp_path / "again", start="-PT1H", end=emulator_now)
     # The same body and data draw the same picture, so a difference below is the body's doing.
     assert first_png.read_bytes() == again_png.read_bytes()
 
     cloudwatch.put_dashboard(
         DashboardName=name, DashboardBody=json.dumps(body_for(stack, "Outcomes per 5 minutes"))
     )
-    changed_png, changed_page = rd.render(
+    changed_png, changed_page = render.render(
         cloudwatch, logs, name, tmp_path / "changed", start="-PT1H", end=emulator_now
     )
 
@@ -338,7 +365,7 @@ def test_a_widget_moved_down_makes_the_picture_taller(aws_client, stack, emulato
     body["widgets"][3]["y"] = 20  # the log widget, 6 rows high: 26 rows in all
     name = deploy(aws_client, stack, body)
 
-    png, _ = rd.render(
+    png, _ = render.render(
         aws_client("cloudwatch"), aws_client("logs"), name, tmp_path, start="-PT1H", end=emulator_now
     )
 
@@ -352,7 +379,7 @@ def test_a_query_the_service_refuses_is_shown_on_its_widget(aws_client, stack, e
     body["widgets"][3]["properties"]["query"] = f"SOURCE '{stack['group']}-missing' | fields @message"
     name = deploy(aws_client, stack, body)
 
-    _, page = rd.render(
+    _, page = render.render(
         aws_client("cloudwatch"), aws_client("logs"), name, tmp_path, start="-PT1H", end=emulator_now
     )
 

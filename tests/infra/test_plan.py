@@ -663,7 +663,8 @@ def test_second_environment_names_derive_from_prefixes(second_plan):
         for n in ("function", "audit")
         for g in planned(second_plan, "aws_cloudwatch_log_group", n).values()
     }
-    assert groups == {"/aws/lambda/cart-migration-staging": 14, "/staging-cart-migration/audit": 365}
+    # The function exists (create_lambda = false), so its group does too: the module leaves it alone.
+    assert groups == {"/staging-cart-migration/audit": 365}
     queries = planned(second_plan, "aws_cloudwatch_query_definition")
     assert all(q["name"].startswith("staging-cart-migration/") for q in queries.values())
     assert not planned(second_plan, "aws_lambda_function"), "create_lambda defaults to false"
@@ -709,7 +710,13 @@ def test_root_module_outputs(second_plan):
         "lambda_role_arn",
         "carts_table_name",
         "rate_limit_table_name",
+        "lambda_invoke_arn",
+        "api_invoke_url",
+        "api_id",
+        "api_execution_arn",
+        "api_access_log_group_name",
     } <= set(second_plan.output_changes)
+    assert second_plan.outputs["api_invoke_url"] is None and second_plan.outputs["lambda_invoke_arn"] is None
     assert second_plan.outputs["metric_namespace"] == "Staging/CartMigration"
     assert second_plan.outputs["lambda_function_name"] is None
     assert second_plan.outputs["pending_email_confirmations"] == {}

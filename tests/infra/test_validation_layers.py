@@ -304,7 +304,7 @@ CASES = [
     case(
         "log_hash_key",
         None,
-        "log_hash_key is required when create_lambda = true",
+        "or log_hash_key_parameter is required when create_lambda = true",
         cross=True,
         migration_lambda="log_hash_key",
     ),
@@ -378,13 +378,17 @@ MOCK_PROVIDER = """mock_provider "aws" {
     defaults = { json = "{}" }
   }
   mock_data "aws_region" {
-    defaults = { name = "ap-south-1" }
+    defaults = { id = "ap-south-1", name = "ap-south-1" }
   }
   mock_data "aws_partition" {
     defaults = { partition = "aws" }
   }
   mock_data "aws_caller_identity" {
     defaults = { account_id = "123456789012" }
+  }
+  # The function has run: its log group exists, so the plan-time check that it does is quiet.
+  mock_data "aws_cloudwatch_log_groups" {
+    defaults = { log_group_names = ["/aws/lambda/fn"] }
   }
 }
 """

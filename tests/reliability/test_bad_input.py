@@ -13,6 +13,7 @@ import json
 import os
 import uuid
 from collections import Counter
+from decimal import Decimal
 from urllib.parse import quote
 
 import pytest
@@ -25,6 +26,7 @@ from tests.unit.support import (
     CARTS_TABLE,
     CUSTOMER_ID,
     LambdaContext,
+    all_carts,
     api_event,
     bearer,
     captured_stdout,
@@ -33,6 +35,9 @@ from tests.unit.support import (
     record_dynamodb_calls,
     seed_customer_cart,
     seed_guest_cart,
+    seed_raw_cart,
+    stored_cart,
+    try_migrate,
     unit_settings,
 )
 from tests.unit.test_validation import VALID_SESSION, apis, json_scalars, odd_text, raw_bodies
@@ -217,3 +222,99 @@ def test_fuzzed_requests_get_no_5xx_and_lose_no_item(aws, figure, monkeypatch):
     assert row.tried >= FUZZED_REQUESTS
     assert kinds["valid"] > 0, "no valid migration was drawn: the item count was never put to the test"
     assert held == ledger, f"lost {ledger - held}, duplicated {held - ledger}"
+
+
+# --- stored carts of any shape -----------------------------------------------------------------------
+
+STORED_SHAPES = int(os.environ.get("RELIABILITY_STORED_SHAPES", "150"))
+stored_values = st.recursive(
+    st.one_of(
+        st.text(max_size=6),
+        st.integers(-(10**6), 2 * 10**6).map(Decimal),
+        st.decimals(
+            min_value=Decimal("-1e30"), max_value=Decimal("1e125"), allow_nan=False, allow_infinity=False
+        )
+        .filter(lambda number: len(number.as_tuple().digits) <= 38)
+        .map(lambda number: +number),
+        st.booleans(),
+        st.none(),
+        st.binary(max_size=4),
+        st.frozensets(st.text(max_size=3), min_size=1, max_size=2).map(set),
+    ),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(min_size=1, max_size=4), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+odd_lines = st.fixed_dictionaries(
+    {"product_id": st.sampled_from(["p1", "p2"]) | stored_values},
+    optional={
+        "quantity": st.integers(0, 9).map(Decimal) | stored_values,
+        "price": st.decimals(0, 100, places=2) | stored_values,
+        "variant_id": stored_values,
+        "max_stock": stored_values,
+        "name": stored_values,
+        "extra": stored_values,
+    },
+)
+odd_carts = st.fixed_dictionaries(
+    {"items": st.lists(odd_lines, max_size=3) | stored_values},
+    optional={
+        "updated_at": stored_values,
+        "version": st.integers(0, 5).map(Decimal),
+        "migrated_from": stored_values,
+    },
+)
+
+
+def test_stored_carts_of_any_shape_never_break_a_listing_or_a_migration(aws, figure):
+    row = figure(
+        "stored_cart_shapes",
+        "stored carts of any shape",
+        unit="carts",
+        scale=f"{STORED_SHAPES} carts (hypothesis) with any DynamoDB value in any line or cart attribute: "
+        "listed beside a good cart, and migrated from a guest session into a customer's cart",
+    )
+    row.count("listings not answered 200", expected=0)
+    row.count("good carts missing from a listing", expected=0)
+    row.count("migrations answered 5xx", expected=0)
+    row.count("written carts that do not read back", expected=0)
+    row.count("refused migrations that changed a cart", expected=0)
+    outcomes: Counter = Counter()
+
+    @settings(unit_settings, max_examples=STORED_SHAPES, phases=[Phase.explicit, Phase.reuse, Phase.generate])
+    @given(cart=odd_carts)
+    def one_cart(cart):
+        row.tried += 1
+        for existing in aws.scan(TableName=CARTS_TABLE)["Items"]:
+            aws.delete_item(TableName=CARTS_TABLE, Key={k: existing[k] for k in ("customer_id", "store_id")})
+        seed_customer_cart(CUSTOMER_ID, "GOOD", (item("rice", 1),))
+        lines, attributes = cart["items"], {k: v for k, v in cart.items() if k != "items"}
+        seed_raw_cart(CUSTOMER_ID, "ODD", lines, **attributes)
+        listing = all_carts()
+        row.add("listings not answered 200", int(listing.status != 200))
+        row.add(
+            "good carts missing from a listing",
+            int("GOOD" not in {c["store_id"] for c in listing.body.get("carts", [])}),
+        )
+
+        session = f"guest-{uuid.uuid4()}"
+        seed_raw_cart(session, "S1", lines, **attributes)
+        before = stored_cart(session, "S1")
+        outcome = try_migrate("http_v2", {"guest_session_id": session, "store_id": "S1"})
+        status = outcome.answer.status if outcome.answer else 502
+        outcomes[status] += 1
+        row.add("migrations answered 5xx", int(status >= 500))
+        if status == 200 and stored_cart(CUSTOMER_ID, "S1") is not None:
+            listed = {c["store_id"] for c in all_carts().body.get("carts", [])}
+            row.add("written carts that do not read back", int("S1" not in listed))
+        elif status != 200:
+            row.add("refused migrations that changed a cart", int(stored_cart(session, "S1") != before))
+        assert listing.status == 200 and status < 500, (cart, status)
+
+    one_cart()
+    row.note(
+        "migration answers: " + ", ".join(f"{status} x{count}" for status, count in sorted(outcomes.items()))
+    )
+    for check in row.checks:
+        assert row.check_ok(check), f"{check.name}: {check.value} (expected {check.expected})"

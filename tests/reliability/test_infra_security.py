@@ -240,6 +240,8 @@ module "monitoring" {{
   name_prefix          = "{name}"
   alarm_name_prefix    = "Reliability-Kms"
   log_group_kms_key_id = aws_kms_key.logs.arn
+  # Both groups managed by the module (by default it leaves an existing function's group alone).
+  create_function_log_group = true
 }}
 """
 

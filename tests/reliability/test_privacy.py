@@ -1,10 +1,13 @@
-"""1000 log payloads carrying emails, phone numbers, card numbers and names: none reaches a log line.
+"""1000 log payloads carrying emails, phone numbers, card numbers, names and large whole numbers:
+none reaches a log line.
 
 800 payloads go straight to the logging layer (every event type, any field, nested, under personal
 keys, as the customer id, as a dictionary key, in an operational message, in an unhandled
-exception); 200 go through the handler, as request fields the function logs (a store id or guest
+exception, as a whole number); 200 go through the handler, as request fields the function logs (a store id or guest
 session made of a phone or card number, a bad field carrying an email or a name). The secret
-generators are the unit tests' (tests/unit/test_redaction.py).
+generators are the unit tests' (tests/unit/test_redaction.py): phone and card numbers grouped by
+hyphens, spaces or dots, personal values that hold an '@' without being an email
+("Jane Doe @home"), whole numbers of ten digits or more.
 
 A leak is the secret itself in the output, or, for phone and card numbers, its digits in the
 output's digits (so "+91 98765 43210" leaks as "919876543210" too). The same detector is shown
@@ -29,8 +32,9 @@ from tests.unit.test_redaction import (
     emails,
     event_types,
     field_names,
-    person_names,
+    large_integers,
     personal_keys,
+    personal_values,
     phones,
 )
 
@@ -55,8 +59,10 @@ def digits(text: str) -> str:
 
 
 def leaked(kind: str, secret: str, output: str) -> bool:
-    if kind == "name":  # a name is caught by its surname, which no log line holds by chance
-        return secret in output or secret.split()[-1] in output
+    if kind == "name":  # a name is caught by its surname ("Zq..."), which no log line holds by chance
+        return secret in output or any(word in output for word in secret.split() if word.startswith("Zq"))
+    if kind == "number":  # a whole number is written as its decimal digits
+        return secret.lstrip("-") in output
     if secret in output or json.dumps(secret)[1:-1] in output:
         return True
     return kind in ("phone", "card") and digits(secret) in digits(output)
@@ -75,6 +81,11 @@ def log_payload(shape: str, kind: str, secret: str, event_type: str, field: str,
         CartMigrationMetrics.emit(event_type, customer_id=secret)
     elif shape == "dictionary_key":
         CartMigrationMetrics.emit(event_type, error_message={secret: "bad"})
+    elif shape == "number":
+        number = int(secret)
+        CartMigrationMetrics.emit(
+            event_type, **{field: number, "nested": {"list": [number, {"deeper": number}]}}
+        )
     elif shape == "operational_message":
         log_operational("WARNING", f"Could not reach {secret}", detail=secret)
     else:  # an unhandled exception whose message carries the secret
@@ -95,11 +106,14 @@ def logged_payloads(draw):
                 "dictionary_key",
                 "operational_message",
                 "exception",
+                "number",
             ]
         )
     )
     if shape == "personal_key":
-        kind, secret = ("name", draw(person_names)) if draw(st.booleans()) else draw(secrets())
+        kind, secret = ("name", draw(personal_values)) if draw(st.booleans()) else draw(secrets())
+    elif shape == "number":
+        kind, secret = "number", str(draw(large_integers))
     else:
         kind, secret = draw(secrets())
     return shape, kind, secret, draw(event_types), draw(field_names), draw(personal_keys)
@@ -135,7 +149,7 @@ def request_payloads(draw):
             return kind, secret, api_event(api, "DELETE", path, headers=bearer())
         body = {"guest_session_id": "guest-abc", where: secret}
         return kind, secret, api_event(api, "POST", "/api/v1/cart/migrate", body, bearer())
-    name = draw(person_names)
+    name = draw(personal_values)
     body = {"guest_session_id": "guest-abc", draw(personal_keys): name}
     return "name", name, api_event(api, "POST", "/api/v1/cart/migrate", body, bearer())
 
@@ -153,10 +167,11 @@ def fill(row, kinds: Counter, kind: str, secret: str, output: str) -> None:
 def test_personal_data_never_reaches_a_log_line(aws, figure):
     row = figure(
         "pii_payloads",
-        "log payloads with emails, phones, cards, names",
+        "log payloads with emails, phones, cards, names, large numbers",
         unit="payloads",
         scale=f"{LOGGED_PAYLOADS} to the logging layer (every event type; fields, nesting, personal keys, "
-        f"customer id, dictionary keys, messages, exceptions) + {REQUEST_PAYLOADS} through the handler",
+        f"customer id, dictionary keys, messages, exceptions, whole numbers; phones and cards grouped by "
+        f"hyphens, spaces or dots) + {REQUEST_PAYLOADS} through the handler",
     )
     row.count("leaks into log lines", expected=0)
     row.count("secrets the detector missed when logged raw", expected=0)

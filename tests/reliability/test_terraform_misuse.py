@@ -198,7 +198,7 @@ CASES = [Misuse(variable, value, message) for variable, (value, message) in BAD_
         -1,
         "customer_cart_ttl_days must be a whole number of days, 0 (no expiry) or more",
     ),
-    Misuse("log_sample_rate", 1.5, "log_sample_rate must be between 0 (log no sampleable event) and 1"),
+    Misuse("log_sample_rate", 1.5, "log_sample_rate must be between 0 and 1"),
     # Each variable fine, together wrong: preconditions.
     Misuse(
         "extra_alarms",
@@ -229,7 +229,13 @@ CASES = [Misuse(variable, value, message) for variable, (value, message) in BAD_
         INPUT_CHECKS,
         plan=2,
     ),
-    Misuse("log_hash_key", None, "log_hash_key is required when create_lambda = true", INPUT_CHECKS, plan=2),
+    Misuse(
+        "log_hash_key",
+        None,
+        "or log_hash_key_parameter is required when create_lambda = true",
+        INPUT_CHECKS,
+        plan=2,
+    ),
 ]
 MERGEABLE = {"alarm_overrides", "extra_alarms", "additional_subscriptions"}
 

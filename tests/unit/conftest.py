@@ -30,6 +30,7 @@ LAMBDA_ENV = {
     "LOG_HASH_KEY": "unit-test-log-hash-key",
     "LOG_SAMPLE_RATE": "1.0",
     "RATE_LIMIT_MAX_CALLS": "1000",
+    "READ_RATE_LIMIT_MAX_CALLS": "1000",
 }
 UNSET_ENV = (
     "AWS_PROFILE",

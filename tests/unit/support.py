@@ -114,6 +114,36 @@ def migrate(api: str, body: Any, token: str | None = None) -> Invocation:
     return invoke(api_event(api, "POST", "/api/v1/cart/migrate", body, bearer(token)))
 
 
+@dataclass
+class Outcome:
+    """A migration that may raise: its answer (None if it raised), log lines and exception."""
+
+    answer: Invocation | None
+    lines: CapturedLines
+    error: Exception | None
+
+
+def try_migrate(api: str, body: Any) -> Outcome:
+    """Like ``migrate``, but an exception the handler raises is returned with the lines logged."""
+    event = api_event(api, "POST", "/api/v1/cart/migrate", body, bearer())
+    with captured_stdout() as lines:
+        try:
+            response = lambda_handler(event, LambdaContext())
+        except Exception as error:  # noqa: BLE001 - the tests assert on it
+            return Outcome(None, lines, error)
+    body_out = json.loads(response["body"]) if response.get("body") else {}
+    headers = {name: values[-1] for name, values in (response.get("multiValueHeaders") or {}).items()}
+    headers.update(response.get("headers") or {})
+    return Outcome(Invocation(response["statusCode"], body_out, headers, lines), lines, None)
+
+
+TERMINAL_EVENTS = ("migration_success", "migration_failure", "no_guest_carts")
+
+
+def terminal_events(lines: CapturedLines) -> list[str]:
+    return [event for event in lines.event_types if event in TERMINAL_EVENTS]
+
+
 # --- carts ------------------------------------------------------------------------------------
 
 
@@ -151,6 +181,27 @@ def seed_customer_cart(
     attributes = cart_attributes(customer_id, store_id, items, datetime.now(UTC))
     attributes.update(updated_at=updated_at, version=version)
     clients.dynamodb().put_item(TableName=CARTS_TABLE, Item=to_item(attributes))
+
+
+def seed_raw_cart(owner: str, store_id: str, lines: list[dict[str, Any]], **attributes: Any) -> None:
+    """A cart exactly as given: lines with any attributes, and any cart attributes (a guest cart
+    gets a week's expiry unless ``expires_at`` is given)."""
+    item_map: dict[str, Any] = {"customer_id": owner, "store_id": store_id, "items": lines, "version": 1}
+    if owner.startswith("guest-"):
+        item_map["expires_at"] = int(datetime.now(UTC).timestamp()) + 7 * 86_400
+    item_map.update(attributes)
+    clients.dynamodb().put_item(TableName=CARTS_TABLE, Item=to_item(item_map))
+
+
+def clear_carts(client: Any = None) -> None:
+    """Empty the carts table (between hypothesis examples, which share one moto table)."""
+    client = client or clients.dynamodb()
+    for existing in client.scan(TableName=CARTS_TABLE)["Items"]:
+        client.delete_item(TableName=CARTS_TABLE, Key={k: existing[k] for k in ("customer_id", "store_id")})
+
+
+def all_carts(api: str = "http_v2", token: str | None = None) -> Invocation:
+    return invoke(api_event(api, "GET", "/api/v1/cart/all", headers=bearer(token)))
 
 
 def new_guest_session() -> str:
@@ -247,3 +298,48 @@ def forbid_aws_calls(monkeypatch) -> ForbiddenClient:
     monkeypatch.setattr(clients, "dynamodb", lambda: forbidden)
     monkeypatch.setattr(clients, "logs", lambda: forbidden)
     return forbidden
+
+
+def disagreements(outcome: Outcome, state: dict, initial: dict, final: dict) -> list[str]:
+    """Where the answer, the events, the audit entry and the stored carts of one migration disagree.
+
+    ``initial`` and ``final`` are the table before and after the fault-free migration.
+    """
+    problems = []
+    events = outcome.lines.event_types
+    if "migration_start" not in events:
+        # Refused before the migration began (the rate-limit table failed): nothing may change.
+        return [] if state == initial else ["refused before starting, yet the carts changed"]
+    if events.count("migration_start") != 1 or len(terminal_events(outcome.lines)) != 1:
+        problems.append(f"not one start and one outcome event: {events}")
+    audits = outcome.lines.of_type("audit_log")
+    if len(audits) != 1:
+        return [*problems, f"{len(audits)} audit entries"]
+    audited = audits[0]["outcome"]
+    if outcome.answer is None:
+        # An unexpected exception: counted as a failure, then raised for Lambda to count.
+        if "migration_failure" not in events:
+            problems.append("an unexpected exception without migration_failure")
+        if audited == "failed" and state != initial:
+            problems.append("audited failed but the carts changed")
+        return problems
+    answer = outcome.answer
+    status = answer.body.get("status")
+    if answer.status == 200:
+        if audited != status:
+            problems.append(f"answered {status}, audited {audited}")
+        if status == "success" and (state != final or "migration_success" not in events):
+            problems.append("answered success but the carts (or events) say otherwise")
+        return problems
+    if "migration_failure" not in events:
+        problems.append(f"answered {answer.status} without migration_failure")
+    unknown = "may or may not" in answer.body.get("message", "")
+    if audited != ("unknown" if unknown else "failed"):
+        problems.append(f"answered {answer.status} ({'unknown' if unknown else 'failed'}), audited {audited}")
+    if not unknown and state != initial:
+        problems.append(f"answered {answer.status} (nothing migrated) but the carts changed")
+    if unknown and state not in (initial, final):
+        problems.append("half-migrated carts")
+    if answer.status == 503 and "Retry-After" not in answer.headers:
+        problems.append("503 without Retry-After")
+    return problems

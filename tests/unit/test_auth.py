@@ -6,6 +6,9 @@ import base64
 import hashlib
 import hmac
 import json
+import os
+import subprocess
+import sys
 import time
 
 import jwt
@@ -17,6 +20,7 @@ from tests.unit.support import (
     JWT_SECRET,
     SOURCE_IP,
     api_event,
+    captured_stdout,
     forbid_aws_calls,
     invoke,
     make_token,
@@ -204,3 +208,196 @@ def test_a_misconfigured_function_answers_500_without_touching_dynamodb(api, mon
     assert result.status == 500
     assert recorder.calls == []
     assert "Service misconfigured" in result.lines.text
+
+
+# --- clock skew, issuer, audience ---------------------------------------------------------------
+
+
+def token_with(**claims) -> str:
+    """An HS256 token with exactly these claims besides customer_id and type."""
+    return jwt.encode({"customer_id": "user-1", "type": "customer", **claims}, JWT_SECRET, algorithm="HS256")
+
+
+def failure_reason(api: str, token: str) -> str | None:
+    result = migrate_with(api, f"Bearer {token}")
+    failures = result.lines.of_type("auth_failure")
+    return failures[0]["reason"] if failures else None
+
+
+@pytest.mark.parametrize("claim", ["iat", "nbf"])
+def test_a_token_minted_a_few_seconds_ahead_of_the_clock_signs_in(aws, api, claim):
+    now = int(time.time())
+
+    result = migrate_with(api, f"Bearer {token_with(exp=now + 300, **{claim: now + 5})}")
+
+    assert result.status == 200
+
+
+@pytest.mark.parametrize("claim", ["iat", "nbf"])
+def test_a_token_from_beyond_the_leeway_is_not_yet_valid(api, monkeypatch, claim):
+    forbid_aws_calls(monkeypatch)
+    now = int(time.time())
+
+    assert failure_reason(api, token_with(exp=now + 300, **{claim: now + 120})) == "token_not_yet_valid"
+
+
+def test_a_token_that_expired_within_the_leeway_still_signs_in_and_beyond_it_does_not(aws, api, monkeypatch):
+    now = int(time.time())
+
+    assert migrate_with(api, f"Bearer {token_with(exp=now - 5)}").status == 200
+    monkeypatch.setenv("JWT_LEEWAY_SECONDS", "0")
+    assert failure_reason(api, token_with(exp=now - 5)) == "token_expired"
+
+
+def test_the_leeway_is_configurable(aws, api, monkeypatch):
+    future = int(time.time()) + 100
+    token = token_with(exp=future + 300, nbf=future)
+
+    assert failure_reason(api, token) == "token_not_yet_valid"
+    monkeypatch.setenv("JWT_LEEWAY_SECONDS", "120")
+    assert migrate_with(api, f"Bearer {token}").status == 200
+
+
+@pytest.mark.parametrize("claim", ["exp", "nbf", "iat"])
+def test_a_time_claim_that_is_not_a_number_is_malformed(api, monkeypatch, claim):
+    forbid_aws_calls(monkeypatch)
+    claims = {"exp": int(time.time()) + 300, claim: "soon"}
+
+    assert failure_reason(api, token_with(**claims)) == "malformed_token"
+
+
+def test_issuer_is_checked_only_when_configured(aws, api, monkeypatch):
+    exp = int(time.time()) + 300
+
+    assert migrate_with(api, f"Bearer {token_with(exp=exp, iss='https://someone-else')}").status == 200
+    monkeypatch.setenv("JWT_ISSUER", "https://auth.example.com")
+    assert migrate_with(api, f"Bearer {token_with(exp=exp, iss='https://auth.example.com')}").status == 200
+    assert failure_reason(api, token_with(exp=exp, iss="https://someone-else")) == "invalid_issuer"
+    assert failure_reason(api, token_with(exp=exp)) == "missing_claim"
+
+
+def test_audience_is_checked_only_when_configured(aws, api, monkeypatch):
+    exp = int(time.time()) + 300
+
+    assert migrate_with(api, f"Bearer {token_with(exp=exp)}").status == 200
+    # With no audience configured, a token meant for named audiences is refused (RFC 7519, 4.1.3).
+    assert failure_reason(api, token_with(exp=exp, aud="cart-api")) == "invalid_audience"
+    monkeypatch.setenv("JWT_AUDIENCE", "cart-api")
+    assert migrate_with(api, f"Bearer {token_with(exp=exp, aud='cart-api')}").status == 200
+    assert migrate_with(api, f"Bearer {token_with(exp=exp, aud=['other', 'cart-api'])}").status == 200
+    assert failure_reason(api, token_with(exp=exp, aud="other-api")) == "invalid_audience"
+    assert failure_reason(api, token_with(exp=exp, aud=[1, 2])) == "invalid_audience"
+    assert failure_reason(api, token_with(exp=exp)) == "missing_claim"
+
+
+def test_a_crit_header_is_refused(api, monkeypatch):
+    forbid_aws_calls(monkeypatch)
+
+    assert failure_reason(api, make_token(headers={"crit": ["exp"]})) == "invalid_token"
+
+
+def test_algorithm_pinning_still_holds_with_issuer_and_audience_set(api, monkeypatch):
+    forbid_aws_calls(monkeypatch)
+    monkeypatch.setenv("JWT_ISSUER", "https://auth.example.com")
+    monkeypatch.setenv("JWT_AUDIENCE", "cart-api")
+
+    assert failure_reason(api, unsigned_token(iss="https://auth.example.com", aud="cart-api")) == (
+        "algorithm_not_allowed"
+    )
+    assert failure_reason(
+        api, make_token(algorithm="HS512", iss="https://auth.example.com", aud="cart-api")
+    ) == ("algorithm_not_allowed")
+
+
+# --- configuration mistakes stop the function at start-up -----------------------------------------
+
+
+CONFIGURATION_MISTAKES = {
+    "hash_key_unset": ({"LOG_HASH_KEY": None}, "LOG_HASH_KEY is not set"),
+    "hash_key_short": ({"LOG_HASH_KEY": "short"}, "LOG_HASH_KEY must be at least 16 characters"),
+    "pem_as_hs256_secret": ({"JWT_SECRET": RSA_PUBLIC_PEM}, "JWT_SECRET holds a public or private key"),
+    "escaped_pem_as_hs256_secret": (
+        {"JWT_SECRET": RSA_PUBLIC_PEM.replace("\n", "\\n")},
+        "JWT_SECRET holds a public or private key",
+    ),
+    "short_hs256_secret": ({"JWT_SECRET": "x" * 31}, "JWT_SECRET must be at least 32 bytes"),
+    "leeway_too_large": ({"JWT_LEEWAY_SECONDS": "3600"}, "JWT_LEEWAY_SECONDS must be at most 300"),
+    "leeway_not_a_number": ({"JWT_LEEWAY_SECONDS": "30s"}, "JWT_LEEWAY_SECONDS must be an integer"),
+    "read_quota_zero": ({"READ_RATE_LIMIT_MAX_CALLS": "0"}, "READ_RATE_LIMIT_MAX_CALLS must be > 0"),
+    "rs256_with_a_non_rsa_key": (
+        {"JWT_ALGORITHM": "RS256", "JWT_PUBLIC_KEY": "not a key", "JWT_SECRET": None},
+        "JWT_PUBLIC_KEY is not a PEM public key",
+    ),
+}
+
+
+def apply_env(monkeypatch, changes: dict) -> None:
+    for name, value in changes.items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+
+
+@pytest.mark.parametrize("mistake", sorted(CONFIGURATION_MISTAKES))
+def test_a_configuration_mistake_is_a_clear_start_up_error(monkeypatch, mistake):
+    from cart_migration import handler
+    from cart_migration.config import ConfigurationError
+
+    changes, message = CONFIGURATION_MISTAKES[mistake]
+    apply_env(monkeypatch, changes)
+
+    with captured_stdout() as lines, pytest.raises(ConfigurationError, match=message):
+        handler.check_configuration()
+    (record,) = lines.records
+    assert record["message"] == "Service misconfigured; the function cannot start"
+    assert message in record["error_message"]
+    if "JWT_SECRET" in changes and changes["JWT_SECRET"]:
+        assert changes["JWT_SECRET"] not in lines.text  # the key itself is never logged
+
+
+@pytest.mark.parametrize("mistake", sorted(CONFIGURATION_MISTAKES))
+def test_a_request_to_a_misconfigured_function_is_a_500_not_a_502(api, monkeypatch, mistake):
+    recorder = forbid_aws_calls(monkeypatch)
+    changes, message = CONFIGURATION_MISTAKES[mistake]
+    apply_env(monkeypatch, changes)
+
+    result = migrate_with(api, f"Bearer {make_token()}")
+
+    assert result.status == 500
+    assert recorder.calls == []
+    (line,) = [record for record in result.lines.records if record["message"] == "Service misconfigured"]
+    assert message in line["error_message"]
+
+
+def test_inside_lambda_a_missing_hash_key_fails_the_init_phase():
+    environment = {
+        name: value for name, value in os.environ.items() if name not in ("LOG_HASH_KEY", "PYTHONPATH")
+    }
+    environment["AWS_LAMBDA_RUNTIME_API"] = "127.0.0.1:9001"
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import cart_migration.handler"],
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+
+    assert result.returncode != 0
+    assert "ConfigurationError: LOG_HASH_KEY is not set" in result.stderr
+    assert "the function cannot start" in result.stdout
+
+
+def test_inside_lambda_a_good_configuration_starts():
+    environment = dict(os.environ)
+    environment["AWS_LAMBDA_RUNTIME_API"] = "127.0.0.1:9001"
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import cart_migration.handler"],
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout == ""

@@ -1,17 +1,28 @@
 """The zip `make package` builds: rebuilt, it is the same bytes; unpacked as Lambda unpacks it, it
-runs on its own (no site-packages), RS256 included."""
+runs on its own (no site-packages), RS256 included, from the bytecode it ships; its native code
+is built for the Lambda architecture it was packaged for."""
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
+import os
+import struct
 import subprocess
 import sys
 import zipfile
+from pathlib import Path, PurePosixPath
 
 import pytest
 
 from cartmon.project import LAMBDA_PACKAGE, ROOT
+
+# ELF e_machine of each Lambda architecture, and the manylinux platform suffix of its wheels.
+ELF_MACHINE = {"x86_64": 62, "arm64": 183}
+WHEEL_PLATFORM = {"x86_64": "_x86_64", "arm64": "_aarch64"}
+# What the Lambda Python runtime provides beside the zip (boto3 and its dependencies).
+RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
 
 
 @pytest.fixture(scope="module")
@@ -19,6 +30,30 @@ def built_zip():
     if not LAMBDA_PACKAGE.is_file():
         pytest.fail(f"{LAMBDA_PACKAGE} is missing: build it with `make package`", pytrace=False)
     return LAMBDA_PACKAGE
+
+
+@pytest.fixture(scope="module")
+def zips_by_arch(built_zip, tmp_path_factory):
+    """`make package` builds x86_64; arm64 is built here the way `make package ARCH=arm64` does."""
+    arm64 = tmp_path_factory.mktemp("arm64") / "cart_migration-arm64.zip"
+    subprocess.run(
+        [sys.executable, str(ROOT / "bootstrap" / "package_lambda.py"), str(arm64), "--arch", "arm64"],
+        check=True,
+        capture_output=True,
+    )
+    return {"x86_64": built_zip, "arm64": arm64}
+
+
+@pytest.fixture(scope="module")
+def runtime_dir(tmp_path_factory) -> Path:
+    """Stand-in for the runtime's own packages: boto3 and its dependencies, nothing else."""
+    directory = tmp_path_factory.mktemp("runtime")
+    for name in RUNTIME_PACKAGES:
+        spec = importlib.util.find_spec(name)
+        source = Path(spec.origin)
+        source = source.parent if source.name == "__init__.py" else source
+        (directory / source.name).symlink_to(source)
+    return directory
 
 
 def test_a_rebuild_gives_the_same_bytes(built_zip, tmp_path):
@@ -31,12 +66,106 @@ def test_a_rebuild_gives_the_same_bytes(built_zip, tmp_path):
     assert hashlib.sha256(rebuilt.read_bytes()).digest() == hashlib.sha256(built_zip.read_bytes()).digest()
 
 
+def test_an_arm64_rebuild_gives_the_same_bytes_too(zips_by_arch, tmp_path):
+    rebuilt = tmp_path / "again-arm64.zip"
+    subprocess.run(
+        [sys.executable, str(ROOT / "bootstrap" / "package_lambda.py"), str(rebuilt), "--arch", "arm64"],
+        check=True,
+        capture_output=True,
+    )
+    assert rebuilt.read_bytes() == zips_by_arch["arm64"].read_bytes()
+    assert rebuilt.read_bytes() != zips_by_arch["x86_64"].read_bytes(), "the architectures differ"
+
+
 def test_the_zip_holds_the_code_the_catalogue_and_its_dependencies(built_zip):
     names = set(zipfile.ZipFile(built_zip).namelist())
     assert {"cart_migration/handler.py", "cart_migration/event_catalogue.json"} <= names
     for package in ("aws_lambda_powertools/", "jwt/", "cryptography/"):
         assert any(name.startswith(package) for name in names), package
-    assert not any("__pycache__" in name or name.endswith(".pyc") for name in names)
+    assert "cart_migration/secrets.py" in names
+
+
+def test_the_zip_leaves_out_what_the_runtime_provides_or_nothing_imports(built_zip):
+    names = zipfile.ZipFile(built_zip).namelist()
+    tops = {PurePosixPath(name).parts[0] for name in names}
+    assert not tops & {"boto3", "botocore", "jmespath", "s3transfer", "urllib3", "dateutil", "bin"}
+    assert not any(name.endswith(".pyi") for name in names), "type stubs"
+    assert not any({"tests", "test"} & set(PurePosixPath(name).parts[:-1]) for name in names)
+    assert not any(
+        name.startswith(("pycparser/", "cffi/", "aws_lambda_powertools/utilities/idempotency/"))
+        for name in names
+    )
+
+
+def test_every_module_ships_unchecked_bytecode_for_the_runtime_python(built_zip):
+    archive = zipfile.ZipFile(built_zip)
+    names = set(archive.namelist())
+    sources = [name for name in names if name.endswith(".py")]
+    for source in sources:
+        path = PurePosixPath(source)
+        cached = str(path.parent / "__pycache__" / f"{path.stem}.cpython-313.pyc").removeprefix("./")
+        assert cached in names, f"{source} has no bytecode"
+        header = archive.read(cached)[:16]
+        assert header[:4] == importlib.util.MAGIC_NUMBER, f"{cached} is not Python 3.13 bytecode"
+        (flags,) = struct.unpack("<I", header[4:8])
+        assert flags == 0b01, f"{cached}: hash-based and unchecked (flags 1), not {flags}"
+    assert len([n for n in names if n.endswith(".pyc")]) == len(sources), "no stale or orphan bytecode"
+
+
+def test_the_runtime_loads_the_shipped_bytecode_without_reading_the_sources(built_zip, tmp_path, runtime_dir):
+    task = tmp_path / "task"
+    zipfile.ZipFile(built_zip).extractall(task)
+    # Unchecked bytecode is used as is: a source broken after packaging is never read.
+    for module in ("handler.py", "secrets.py", "config.py"):
+        (task / "cart_migration" / module).write_text("raise SystemExit('the source was compiled')\n")
+    os.chmod(task, 0o555)  # /var/task is read-only: nothing may need writing
+    probe = (
+        "import cart_migration.handler, cart_migration.secrets, cart_migration.config, sys\n"
+        "from aws_lambda_powertools.utilities.parameters import ssm\n"
+        "print(cart_migration.handler.lambda_handler.__name__)\n"
+    )
+    environment = {
+        "PYTHONPATH": f"{task}:{runtime_dir}",
+        "AWS_DEFAULT_REGION": "ap-south-1",
+        "PATH": "/usr/bin:/bin",
+    }
+    try:
+        result = subprocess.run(
+            [sys.executable, "-S", "-c", probe], env=environment, capture_output=True, text=True
+        )
+    finally:
+        os.chmod(task, 0o755)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["lambda_handler"]
+
+
+@pytest.mark.parametrize("arch", sorted(ELF_MACHINE))
+def test_native_code_and_wheel_tags_match_the_architecture(zips_by_arch, arch):
+    archive = zipfile.ZipFile(zips_by_arch[arch])
+    names = archive.namelist()
+    shared_objects = [name for name in names if name.endswith(".so") or ".so." in name]
+    assert any(name.startswith("cryptography/") for name in shared_objects), "cryptography is native"
+    for name in shared_objects:
+        header = archive.read(name)[:20]
+        assert header[:4] == b"\x7fELF", name
+        (machine,) = struct.unpack("<H", header[18:20])
+        assert machine == ELF_MACHINE[arch], f"{name} is built for ELF machine {machine}, not {arch}"
+    wheel_tags = [
+        line.split(":", 1)[1].strip()
+        for name in names
+        if name.endswith(".dist-info/WHEEL")
+        for line in archive.read(name).decode().splitlines()
+        if line.startswith("Tag:")
+    ]
+    platform_tags = [tag.rsplit("-", 1)[1] for tag in wheel_tags if not tag.endswith("-any")]
+    assert platform_tags, "at least one platform wheel (cryptography)"
+    assert all(tag.startswith("manylinux") and tag.endswith(WHEEL_PLATFORM[arch]) for tag in platform_tags), (
+        platform_tags
+    )
+    assert all(
+        tag.split("-")[0] in {"cp313", "cp311", "cp39", "cp38", "py3", "abi3"} or "abi3" in tag
+        for tag in wheel_tags
+    )
 
 
 def test_the_unpacked_zip_verifies_an_rs256_token_without_site_packages(built_zip, tmp_path):
@@ -66,6 +195,7 @@ def test_the_unpacked_zip_verifies_an_rs256_token_without_site_packages(built_zi
         "JWT_PUBLIC_KEY": public_pem,
         "CARTS_TABLE": "t",
         "RATE_LIMIT_TABLE": "r",
+        "LOG_HASH_KEY": "zip-test-log-hash-key",
         "AWS_DEFAULT_REGION": "ap-south-1",
         "PATH": "/usr/bin:/bin",
     }

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -313,6 +315,34 @@ def test_the_limit_is_per_customer_and_per_endpoint(aws, api, monkeypatch):
     assert invoke(api_event(api, "GET", "/api/v1/cart/all", headers=bearer())).status == 200
 
 
+def get_all(api: str):
+    return invoke(api_event(api, "GET", "/api/v1/cart/all", headers=bearer()))
+
+
+def test_reads_have_their_own_quota_of_sixty_by_default(aws, api, monkeypatch):
+    monkeypatch.setenv("RATE_LIMIT_MAX_CALLS", "5")
+    monkeypatch.delenv("READ_RATE_LIMIT_MAX_CALLS", raising=False)
+
+    statuses = [get_all(api).status for _ in range(60)]
+    limited = get_all(api)
+
+    assert statuses == [200] * 60
+    assert limited.status == 429
+    (event,) = limited.lines.of_type("rate_limit_exceeded")
+    assert (event["limit"], event["endpoint"]) == (60, "GET /api/v1/cart/all")
+
+
+def test_the_read_quota_and_the_migrate_quota_are_apart(aws, api, monkeypatch):
+    monkeypatch.setenv("RATE_LIMIT_MAX_CALLS", "1")
+    monkeypatch.setenv("READ_RATE_LIMIT_MAX_CALLS", "2")
+
+    assert [get_all(api).status for _ in range(3)] == [200, 200, 429]
+    assert migrate(api, {"guest_session_id": "guest-x"}).status == 200
+    limited = migrate(api, {"guest_session_id": "guest-x"})
+    assert limited.status == 429
+    assert limited.lines.of_type("rate_limit_exceeded")[0]["limit"] == 1
+
+
 def test_invalid_requests_do_not_use_up_the_quota(aws, api, monkeypatch):
     monkeypatch.setenv("RATE_LIMIT_MAX_CALLS", "1")
     for _ in range(3):
@@ -530,7 +560,58 @@ def test_an_http_api_v2_request_with_a_stage_prefix_still_routes(aws):
     assert invoke(event).status == 200
 
 
+@pytest.mark.parametrize("path", ["/api/v1/cart/all/", "/api/v1/cart/all//"])
+def test_a_trailing_slash_reaches_the_route(aws, api, path):
+    assert invoke(api_event(api, "GET", path, headers=bearer())).status == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/api/v1/cart/migrate"), ("PUT", "/api/v1/cart/all"), ("GET", "/api/v1/cart/cleanup-guest/a/b")],
+)
+def test_an_unknown_route_is_a_404_and_a_validation_error(aws, api, method, path):
+    result = invoke(api_event(api, method, path, headers=bearer()))
+
+    assert result.status == 404
+    assert result.body == {"message": "Not found"}
+    (event,) = result.lines.of_type("validation_error")
+    assert event["endpoint"] == "unmatched route"
+
+
+def test_headers_are_found_whatever_their_case(aws):
+    event = api_event(
+        "rest_v1", "GET", "/api/v1/cart/all", headers={"AUTHORIZATION": bearer()["Authorization"]}
+    )
+
+    assert invoke(event).status == 200
+
+
+def test_each_api_gets_its_own_response_shape(aws):
+    rest = handler.lambda_handler(api_event("rest_v1", "GET", "/api/v1/cart/all", headers=bearer()), None)
+    http = handler.lambda_handler(api_event("http_v2", "GET", "/api/v1/cart/all", headers=bearer()), None)
+
+    assert rest["multiValueHeaders"]["Content-Type"] == ["application/json"] and "headers" not in rest
+    assert http["headers"]["Content-Type"] == "application/json" and http["cookies"] == []
+    assert rest["isBase64Encoded"] is http["isBase64Encoded"] is False
+    assert json.loads(rest["body"]) == json.loads(http["body"])
+
+
 def test_the_body_is_json_and_the_content_type_says_so(aws, api):
     result = invoke(api_event(api, "GET", "/api/v1/cart/all", headers=bearer()))
 
     assert result.headers["Content-Type"] == "application/json"
+
+
+def test_the_handler_imports_no_powertools_and_no_crypto_for_hs256():
+    """Cold start: the router and the line writer are the module's own, and HS256 needs neither
+    PyJWT nor cryptography (RS256 imports them on first use)."""
+    probe = (
+        "import sys, boto3\n"
+        "runtime = set(sys.modules)\n"  # what the Lambda runtime's boto3 loads anyway
+        "import cart_migration.handler\n"
+        "print(sorted({name.split('.')[0] for name in set(sys.modules) - runtime}))\n"
+    )
+
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+
+    assert result.stdout.strip() == "['boto3', 'cart_migration']"

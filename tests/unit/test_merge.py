@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cart_migration.merge import (
+    MAX_ITEM_QUANTITY,
     Cart,
     CartItem,
     MergeStrategy,
@@ -192,3 +193,53 @@ def test_an_empty_guest_cart_changes_nothing():
 
 def test_an_empty_cart_costs_nothing():
     assert compute_totals(()).total == Decimal("0.00")
+
+
+# --- variants and attributes the service does not read ---------------------------------------------
+
+variant_items = st.builds(
+    CartItem,
+    product_id=st.sampled_from(["p1", "p2"]),
+    quantity=st.integers(min_value=0, max_value=MAX_ITEM_QUANTITY),
+    price=prices,
+    max_stock=st.none() | st.integers(min_value=0, max_value=MAX_ITEM_QUANTITY),
+    name=st.none() | st.text(max_size=5),
+    variant_id=st.none() | st.sampled_from(["red-M", "blue-L"]) | st.integers(0, 3).map(Decimal),
+    extra=st.dictionaries(
+        st.sampled_from(["sku", "image_url", "options"]),
+        st.text(max_size=5) | st.lists(st.integers(0, 9).map(Decimal), max_size=2),
+        max_size=2,
+    ),
+)
+variant_carts = st.builds(
+    Cart, store_id=st.just("S1"), items=st.lists(variant_items, max_size=6).map(tuple), updated_at=times
+)
+
+
+@unit_settings
+@given(variant_carts, st.none() | variant_carts, st.sampled_from(list(MergeStrategy)))
+def test_every_line_survives_whole_and_only_merge_changes_quantities(guest, customer, strategy):
+    outcome = merge_carts(guest, customer, strategy)
+    sources = [cart for cart in (customer, guest) if cart is not None]
+    in_lines = [line for cart in sources for line in cart.items]
+
+    # Lines preserved: every output line has the identity of an input line (merge never invents one).
+    assert {line.line_key for line in outcome.items} <= {line.line_key for line in in_lines}
+    for line in outcome.items:
+        same = [source for source in in_lines if source.line_key == line.line_key]
+        # Every attribute comes from a line of the same identity (the latest one for merge).
+        assert line.price in {source.price for source in same}
+        for name, value in line.extra.items():
+            assert any(source.extra.get(name) == value for source in same)
+        # Quantities change only as merge defines: summed, capped; other strategies keep them.
+        if strategy is MergeStrategy.MERGE and not outcome.kept_customer_cart:
+            caps = [source.max_stock for source in same if source.max_stock is not None]
+            assert line.quantity == min([sum(source.quantity for source in same), *caps, MAX_ITEM_QUANTITY])
+        else:
+            assert line in same
+    if strategy is MergeStrategy.MERGE and not guest.is_empty:
+        # Nothing is lost, nothing doubled: every identity of either cart, once.
+        assert sorted(map(repr, (line.line_key for line in outcome.items))) == sorted(
+            map(repr, {line.line_key for line in in_lines})
+        )
+    assert all(0 <= line.quantity <= MAX_ITEM_QUANTITY for line in outcome.items)

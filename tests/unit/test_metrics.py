@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from cart_migration.catalogue import COMMON_FIELDS, EVENTS, OPERATIONS
-from cart_migration.event_log import CartMigrationMetrics
+from cart_migration.event_log import LEVELS, CartMigrationMetrics, log_unhandled_error, set_request_id, writer
 from tests.unit.support import captured_stdout
 
 CATALOGUE = json.loads(
@@ -168,14 +168,29 @@ def test_sampled_events_are_dropped_at_rate_zero_but_alarm_events_never_are(monk
     records = emit_every_event()
 
     sampleable = {name for name, spec in EVENTS.items() if spec.sampleable}
-    assert sampleable == {"performance_metric", "store_cart_migrated"}
+    assert sampleable == {"store_cart_migrated"}
     assert set(records) == set(EVENTS) - sampleable
+
+
+def test_no_event_a_metric_filter_counts_can_be_sampled():
+    counted = {definition["event_type"] for definition in CATALOGUE["metrics"].values()}
+
+    assert "performance_metric" in counted  # the p99 latency alarms read OperationDuration
+    assert not any(EVENTS[event_type].sampleable for event_type in counted)
+    # The catalogue says so itself, so that no reader of the JSON is misled.
+    assert not any(CATALOGUE["events"][event_type]["sampleable"] for event_type in counted)
+
+
+def test_performance_metric_is_written_for_every_call_at_any_sample_rate(monkeypatch):
+    monkeypatch.setenv("LOG_SAMPLE_RATE", "0")
+
+    assert all(CartMigrationMetrics.log_performance_metric("get_all_carts", 1.0) for _ in range(50))
 
 
 def test_a_partial_sample_rate_keeps_roughly_that_share(monkeypatch):
     monkeypatch.setenv("LOG_SAMPLE_RATE", "0.5")
 
-    kept = sum(CartMigrationMetrics.log_performance_metric("get_all_carts", 1.0) for _ in range(400))
+    kept = sum(CartMigrationMetrics.log_store_cart_migrated("user-1", "guest-1", "S1") for _ in range(400))
 
     assert 120 < kept < 280
 
@@ -184,7 +199,7 @@ def test_a_partial_sample_rate_keeps_roughly_that_share(monkeypatch):
 def test_an_unreadable_sample_rate_logs_everything(monkeypatch, unreadable):
     monkeypatch.setenv("LOG_SAMPLE_RATE", unreadable)
 
-    assert all(CartMigrationMetrics.log_performance_metric("get_all_carts", 1.0) for _ in range(50))
+    assert all(CartMigrationMetrics.log_store_cart_migrated("user-1", "guest-1", "S1") for _ in range(50))
 
 
 def test_extra_keyword_fields_are_logged_and_cannot_overwrite_the_envelope():
@@ -213,3 +228,62 @@ def test_none_fields_are_left_out_rather_than_logged_as_null():
         CartMigrationMetrics.log_migration_start("user-1", "guest-1", "merge")
 
     assert "store_id" not in lines.records[0]
+
+
+def test_lines_carry_the_request_id_and_the_trace_id_as_powertools_wrote_them(monkeypatch):
+    monkeypatch.setenv(
+        "_X_AMZN_TRACE_ID", "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+    )
+    set_request_id("c6af9ac6-7b61-11e6-9a41-93e8deadbeef")
+    try:
+        with captured_stdout() as lines:
+            CartMigrationMetrics.log_migration_start("user-1", "guest-1", "merge")
+    finally:
+        set_request_id(None)
+
+    (record,) = lines.records
+    assert list(record)[:7] == [
+        "timestamp",
+        "level",
+        "message",
+        "event_type",
+        "service",
+        "request_id",
+        "xray_trace_id",
+    ]
+    assert record["request_id"] == "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
+    assert record["xray_trace_id"] == "1-5759e988-bd862e3fe1be46a994272793"
+
+
+def test_lines_below_the_configured_level_are_not_written(monkeypatch):
+    monkeypatch.setattr(writer, "threshold", LEVELS["WARNING"])
+
+    with captured_stdout() as lines:
+        CartMigrationMetrics.log_migration_start("user-1", "guest-1", "merge")  # INFO
+        CartMigrationMetrics.log_migration_failure("user-1", "guest-1", "boom", "RuntimeError")  # ERROR
+
+    assert lines.event_types == ["migration_failure"]
+
+
+def test_an_unhandled_error_is_logged_with_its_class_and_a_redacted_traceback():
+    with captured_stdout() as lines:
+        try:
+            raise RuntimeError("crash while handling priya.sharma@example.com")
+        except RuntimeError:
+            log_unhandled_error("Unhandled error")
+
+    (record,) = lines.records
+    assert (record["level"], record["message"], record["exception_name"]) == (
+        "ERROR",
+        "Unhandled error",
+        "RuntimeError",
+    )
+    assert "Traceback" in record["exception"] and "pri***@example.com" in record["exception"]
+    assert "priya.sharma" not in lines.text
+
+
+def test_a_positional_field_given_again_by_name_is_a_type_error():
+    with pytest.raises(TypeError):
+        CartMigrationMetrics.log_migration_start("user-1", customer_id="user-2")
+    with pytest.raises(TypeError):
+        CartMigrationMetrics.log_migration_start("user-1", "guest-1", "merge", "S1", "one too many")

@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from botocore.exceptions import ClientError, ReadTimeoutError
+from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
 
-from cart_migration import clients
+from cart_migration import clients, handler, migration
 from cart_migration.merge import Cart, CartItem, MergeStrategy, merge_carts
 from cart_migration.migration import (
     MAX_COMMIT_ATTEMPTS,
@@ -28,6 +28,7 @@ from tests.unit.support import (
     CUSTOMER_ID,
     RecordingClient,
     captured_stdout,
+    disagreements,
     item,
     migrate,
     new_guest_session,
@@ -36,6 +37,7 @@ from tests.unit.support import (
     seed_guest_cart,
     stored_cart,
     table_state,
+    try_migrate,
     unit_settings,
 )
 
@@ -74,12 +76,35 @@ def reference_run(scenario: str, monkeypatch) -> tuple[dict, dict, int]:
         return initial, table_state(), calls
 
 
+ENDPOINT = "https://dynamodb.ap-south-1.amazonaws.com"
+THROTTLING_REASONS = ("ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded")
+
+
+def throttled(operation: str, reason: str = "ThrottlingError") -> ClientError:
+    """Throttling as DynamoDB reports it: inside a transaction as a cancellation reason."""
+    if operation == "transact_write_items":
+        return ClientError(
+            {
+                "Error": {"Code": "TransactionCanceledException", "Message": f"cancelled, [{reason}]"},
+                "CancellationReasons": [{"Code": reason, "Message": "throttled"}, {"Code": "None"}],
+            },
+            "TransactWriteItems",
+        )
+    return ClientError(
+        {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "x"}}, operation
+    )
+
+
 def fault(mode: str, at_call: int):
     def before(operation, number, _params):
         if number != at_call:
             return
         if mode == "error_before":
             raise ClientError({"Error": {"Code": "InternalServerError", "Message": "injected"}}, operation)
+        if mode == "throttle_before":
+            raise throttled(operation)
+        if mode == "timeout_before":  # sent, never applied, no answer: just as ambiguous to the caller
+            raise ReadTimeoutError(endpoint_url=ENDPOINT)
         if mode == "crash_before":
             raise SimulatedCrash()
 
@@ -87,7 +112,9 @@ def fault(mode: str, at_call: int):
         if number != at_call:
             return
         if mode == "timeout_after":  # applied by DynamoDB, answer lost on the way back
-            raise ReadTimeoutError(endpoint_url="https://dynamodb.ap-south-1.amazonaws.com")
+            raise ReadTimeoutError(endpoint_url=ENDPOINT)
+        if mode == "reset_after":
+            raise ConnectionClosedError(endpoint_url=ENDPOINT)
         if mode == "crash_after":
             raise SimulatedCrash()
 
@@ -95,7 +122,18 @@ def fault(mode: str, at_call: int):
 
 
 @pytest.mark.parametrize("scenario", ["single_store", "multi_store"])
-@pytest.mark.parametrize("mode", ["error_before", "timeout_after", "crash_before", "crash_after"])
+@pytest.mark.parametrize(
+    "mode",
+    [
+        "error_before",
+        "throttle_before",
+        "timeout_before",
+        "timeout_after",
+        "reset_after",
+        "crash_before",
+        "crash_after",
+    ],
+)
 def test_a_fault_at_any_dynamodb_call_loses_and_duplicates_nothing(monkeypatch, scenario, mode):
     initial, final, call_count = reference_run(scenario, monkeypatch)
     assert call_count >= 3
@@ -107,12 +145,15 @@ def test_a_fault_at_any_dynamodb_call_loses_and_duplicates_nothing(monkeypatch, 
             seed_scenario(scenario)
             record_dynamodb_calls(patch, **fault(mode, at_call))
             try:
-                faulted = migrate("http_v2", request_body(scenario))
-                assert faulted.status in (200, 503), (at_call, faulted.body)
+                faulted = try_migrate("http_v2", request_body(scenario))
             except SimulatedCrash:
-                pass
+                faulted = None
             after_fault = table_state(dynamodb)
             assert after_fault in (initial, final), f"{mode} at call {at_call} left a half-migrated state"
+            if faulted is not None:
+                assert faulted.answer.status in (200, 503), (at_call, faulted.answer.body)
+                # The answer, the events, the audit entry and the carts tell one story.
+                assert not disagreements(faulted, after_fault, initial, final), (at_call, faulted.answer.body)
 
             patch.undo()
             retry = migrate("http_v2", request_body(scenario))
@@ -393,3 +434,119 @@ def test_failure_reasons_are_reported_per_store(aws):
         ("S2", False, FailureReason.INVALID_CART_DATA),
         ("S1", True, None),
     ]
+
+
+# --- every failure answered and counted ------------------------------------------------------------
+
+
+def seed_one_store() -> tuple[dict, dict]:
+    """Store S1 with a guest and a customer cart: the table before, and after a clean migration."""
+    seed_scenario("single_store")
+    return table_state(), {(CUSTOMER_ID, "S1"): {"p1": 5, "p2": 1}}
+
+
+@pytest.mark.parametrize("reason", THROTTLING_REASONS)
+def test_throttling_inside_a_transaction_is_a_503_with_retry_after(aws, api, monkeypatch, reason):
+    initial, final = seed_one_store()
+
+    def throttle(operation, _number, _params):
+        if operation == "transact_write_items":
+            raise throttled(operation, reason)
+
+    record_dynamodb_calls(monkeypatch, before=throttle)
+
+    outcome = try_migrate(api, request_body("single_store"))
+
+    assert (outcome.answer.status, outcome.answer.headers["Retry-After"]) == (503, "1")
+    assert outcome.lines.of_type("migration_failure")[0]["error_type"] == reason
+    assert not disagreements(outcome, table_state(aws), initial, final)
+    assert table_state(aws) == initial
+
+
+@pytest.mark.parametrize("lost", [ReadTimeoutError, ConnectionClosedError])
+def test_a_commit_whose_answer_was_lost_is_answered_as_it_happened(aws, api, monkeypatch, lost):
+    initial, final = seed_one_store()
+
+    def answer_lost(operation, _number, _params):
+        if operation == "transact_write_items":
+            raise lost(endpoint_url=ENDPOINT)
+
+    recorder = record_dynamodb_calls(monkeypatch, after=answer_lost)
+
+    outcome = try_migrate(api, request_body("single_store"))
+
+    assert (outcome.answer.status, outcome.answer.body["status"]) == (200, "success")
+    assert outcome.lines.of_type("audit_log")[0]["outcome"] == "success"
+    assert not disagreements(outcome, table_state(aws), initial, final)
+    assert recorder.calls[-1] == "batch_get_item"  # the keys were re-read to find out
+
+
+def test_a_lost_answer_that_cannot_be_checked_is_a_503_audited_as_unknown(aws, api, monkeypatch):
+    initial, final = seed_one_store()
+    transaction_sent = []
+
+    def answer_lost_then_reads_fail(operation, _number, _params):
+        if operation == "transact_write_items":
+            transaction_sent.append(True)
+            raise ReadTimeoutError(endpoint_url=ENDPOINT)
+
+    def reads_fail_after_the_transaction(operation, _number, _params):
+        if operation == "batch_get_item" and transaction_sent:
+            raise ConnectionClosedError(endpoint_url=ENDPOINT)
+
+    with monkeypatch.context() as patch:
+        record_dynamodb_calls(
+            patch, before=reads_fail_after_the_transaction, after=answer_lost_then_reads_fail
+        )
+        outcome = try_migrate(api, request_body("single_store"))
+
+    assert (outcome.answer.status, outcome.answer.headers["Retry-After"]) == (503, "1")
+    assert "may or may not" in outcome.answer.body["message"]
+    assert outcome.lines.of_type("audit_log")[0]["outcome"] == "unknown"
+    assert table_state(aws) == final  # it had committed: the retry below finds nothing to move
+    assert not disagreements(outcome, table_state(aws), initial, final)
+    assert migrate(api, request_body("single_store")).body["status"] == "no_carts_found"
+
+
+def test_a_bug_in_merge_logic_ends_in_migration_failure_and_an_audit_then_raises(aws, api, monkeypatch):
+    initial, final = seed_one_store()
+
+    def buggy_merge(*_args, **_kwargs):
+        raise ZeroDivisionError("bug while merging for priya.sharma@example.com")
+
+    monkeypatch.setattr(migration, "merge_carts", buggy_merge)
+
+    outcome = try_migrate(api, request_body("single_store"))
+
+    assert isinstance(outcome.error, handler.UnhandledError)
+    (failure,) = outcome.lines.of_type("migration_failure")
+    assert failure["error_type"] == "ZeroDivisionError"
+    assert "bug while merging" in failure["error_message"]
+    assert "priya.sharma@example.com" not in outcome.lines.text
+    (audit,) = outcome.lines.of_type("audit_log")
+    assert (audit["outcome"], audit["error_type"]) == ("failed", "ZeroDivisionError")
+    assert not disagreements(outcome, table_state(aws), initial, final)
+    assert table_state(aws) == initial
+
+
+def test_an_unexpected_sdk_error_after_one_chunk_is_audited_as_the_partial_migration_it_was(aws, monkeypatch):
+    stores = [f"S{index:03d}" for index in range(60)]
+    for store in stores:
+        seed_guest_cart(SESSION, store, (item("p", 1),))
+    transactions = []
+
+    def unknown_error_on_the_second_transaction(operation, _number, _params):
+        if operation == "transact_write_items":
+            transactions.append(True)
+            if len(transactions) == 2:
+                raise KeyError("an SDK error nobody expected")
+
+    record_dynamodb_calls(monkeypatch, before=unknown_error_on_the_second_transaction)
+
+    outcome = try_migrate("http_v2", {"guest_session_id": SESSION})
+
+    assert isinstance(outcome.error, handler.UnhandledError)
+    assert outcome.lines.event_types.count("migration_failure") == 1
+    assert outcome.lines.of_type("migration_failure")[0]["error_type"] == "KeyError"
+    assert outcome.lines.of_type("audit_log")[0]["outcome"] == "partial_failure"
+    assert len([owner for owner, _ in table_state(aws) if owner == CUSTOMER_ID]) == 50

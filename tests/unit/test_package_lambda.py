@@ -10,6 +10,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 _spec = importlib.util.spec_from_file_location("package_lambda", ROOT / "bootstrap" / "package_lambda.py")
 package_lambda = importlib.util.module_from_spec(_spec)
@@ -76,3 +78,41 @@ def test_the_package_imports_from_a_zip_with_its_catalogue(tmp_path):
     assert completed.stdout.strip() == str(
         len(json.loads((source / "event_catalogue.json").read_text())["events"])
     )
+
+
+def test_bytecode_lives_where_the_import_system_looks_for_it():
+    assert package_lambda.bytecode_name("jwt/api_jwt.py") == "jwt/__pycache__/api_jwt.cpython-313.pyc"
+    assert (
+        package_lambda.bytecode_name("typing_extensions.py")
+        == "__pycache__/typing_extensions.cpython-313.pyc"
+    )
+
+
+def test_stubs_tests_and_runtime_provided_packages_are_not_shipped():
+    assert package_lambda.shipped("jwt/api_jwt.py")
+    assert package_lambda.shipped("cryptography-50.0.2.dist-info/licenses/LICENSE")
+    for name in (
+        "jwt/api_jwt.pyi",
+        "pkg/tests/test_x.py",
+        "jmespath/parser.py",
+        "boto3/session.py",
+        "pycparser/c_ast.py",
+    ):
+        assert not package_lambda.shipped(name), name
+
+
+def test_bytecode_is_the_same_on_every_compilation(tmp_path):
+    # Frozen sets are marshalled in hash order: the compiler runs with a fixed seed.
+    source = tmp_path / "mod.py"
+    source.write_text("def f(x):\n    return x in {'alpha', 'beta', 'gamma', 'delta', 'epsilon'}\n")
+    outputs = []
+    for seed in ("1", "2"):
+        built = package_lambda.compile_bytecode({"mod.py": source}, tmp_path / f"out{seed}")
+        outputs.append(built["__pycache__/mod.cpython-313.pyc"].read_bytes())
+    assert outputs[0] == outputs[1]
+
+
+def test_an_unknown_architecture_is_refused(capsys):
+    with pytest.raises(SystemExit):
+        package_lambda.main(["out.zip", "--arch", "ppc64le"])
+    assert "invalid choice" in capsys.readouterr().err

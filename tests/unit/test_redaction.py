@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import string
 import time
 
@@ -39,6 +41,9 @@ phones = st.one_of(
     st.from_regex(r"\+1 \(\d{3}\) \d{3}-\d{4}", fullmatch=True),
     st.from_regex(r"[6-9]\d{9}", fullmatch=True),
     st.from_regex(r"\d{3}-\d{3}-\d{4}", fullmatch=True),
+    st.from_regex(r"\d{3}\.\d{3}\.\d{4}", fullmatch=True),
+    st.from_regex(r"\d{3} \d{3} \d{4}", fullmatch=True),
+    st.from_regex(r"\+91\.[6-9]\d{4}\.\d{5}", fullmatch=True),
 )
 
 
@@ -48,12 +53,26 @@ def formatted_card(prefix: str, separator: str | None) -> str:
 
 
 card_numbers = st.builds(
-    formatted_card, st.from_regex(r"4\d{14}", fullmatch=True), st.sampled_from([None, " ", "-"])
+    formatted_card, st.from_regex(r"4\d{14}", fullmatch=True), st.sampled_from([None, " ", "-", "."])
 )
 person_names = st.builds(
     lambda first, last: f"{first} {last}",
     st.sampled_from(["Priya", "Arjun", "Meera", "Rahul", "Ananya"]),
     st.from_regex(r"Zq[a-z]{6}", fullmatch=True),  # surnames no log line could hold by chance
+)
+# What a personal field may hold that is not itself a name, email, phone or card, yet is personal:
+# the whole value goes, whatever it looks like ("Jane Doe @home" is no email to mask).
+personal_values = st.one_of(
+    person_names,
+    st.builds(
+        lambda name, where: f"{name} @{where}", person_names, st.sampled_from(["home", "work", "Mumbai"])
+    ),
+    st.builds(lambda name: f"{name} <no-email@>", person_names),
+)
+# Whole numbers long enough to be a phone or card number stored as a number.
+large_integers = st.one_of(
+    st.integers(min_value=10**9, max_value=10**40),
+    st.integers(min_value=-(10**40), max_value=-(10**9)),
 )
 personal_keys = st.sampled_from(
     [
@@ -105,12 +124,85 @@ def test_emails_phones_and_cards_in_any_field_never_reach_the_line(event_type, f
 
 
 @unit_settings
-@given(event_types, personal_keys, person_names)
+@given(event_types, personal_keys, personal_values)
 def test_values_under_personal_keys_never_reach_the_line(event_type, key, name):
     output = emitted_text(event_type, {key: name, "context": {key: name}, "items": [{key: name}]})
 
     assert name not in output
-    assert name.split()[1] not in output
+    assert name.split()[1] not in output  # the surname, "Zq..."
+
+
+@unit_settings
+@given(event_types, field_names, large_integers)
+def test_large_whole_numbers_in_any_field_never_reach_the_line(event_type, field, number):
+    output = emitted_text(
+        event_type, {field: number, "nested": {"list": [number, {"deeper": float(number)}]}}
+    )
+
+    assert str(number) not in output
+    assert str(abs(number))[:10] not in output  # not even its leading digits
+    assert output.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "marker"),
+    [
+        ("call 555.123.4567 today", "[REDACTED_PHONE]"),
+        ("call 555 123 4567 today", "[REDACTED_PHONE]"),
+        ("+91.98765.43210", "[REDACTED_PHONE]"),
+        ("paid with 4111.1111.1111.1111", "[REDACTED_CARD]"),
+        ("paid with 4111 1111 1111 1111", "[REDACTED_CARD]"),
+    ],
+)
+def test_phone_and_card_numbers_grouped_by_dots_or_spaces_are_removed(text, marker):
+    scrubbed = scrub_string(text)
+
+    assert marker in scrubbed
+    assert "4567" not in scrubbed and "1111" not in scrubbed and "43210" not in scrubbed
+
+
+def test_a_personal_field_holding_an_at_sign_is_redacted_whole():
+    redacted = redact_record({"customer_name": "Jane Doe @home", "contact": {"email": "jane@example.com"}})
+
+    assert redacted == {"customer_name": "[REDACTED]", "contact": {"email": "[REDACTED]"}}
+
+
+@pytest.mark.parametrize(
+    ("number", "marker"),
+    [
+        (9876543210, "[REDACTED_PHONE]"),
+        (4111111111111111, "[REDACTED_CARD]"),
+        (4111111111111112, "[REDACTED_NUMBER]"),
+        (10**25, "[REDACTED_NUMBER]"),
+        (-9876543210, "[REDACTED_PHONE]"),
+        (9876543210.0, "[REDACTED_PHONE]"),
+    ],
+)
+def test_large_whole_numbers_are_replaced(number, marker):
+    assert redact_record({"note": number}) == {"note": marker}
+
+
+def test_small_numbers_decimals_and_addresses_pass_through():
+    record = {
+        "count": 999_999_999,
+        "total_value": 1250.5,
+        "ratio": 12345678.9,
+        "ip_address": "192.168.100.200",
+    }
+
+    assert redact_record(record) == record
+    assert scrub_string("took 12345678.90 ms from 10.0.0.1") == "took 12345678.90 ms from 10.0.0.1"
+
+
+def test_without_a_hash_key_no_public_key_is_used(monkeypatch):
+    monkeypatch.delenv("LOG_HASH_KEY")
+    pseudonym = hash_customer_id("user-123456")
+    public_development_key = "cart-migration-development-log-hash-key"  # what older versions used
+    reversible = hmac.new(public_development_key.encode(), b"user-123456", hashlib.sha256).hexdigest()[:16]
+
+    assert pseudonym.startswith("cust_") and pseudonym == hash_customer_id("user-123456")
+    assert pseudonym != "cust_" + reversible
+    assert pseudonym != hash_customer_id("user-654321")
 
 
 @unit_settings

@@ -6,6 +6,9 @@ filter log events, and Live Tail" (FilterAndPatternSyntax) and its sub-pages, pl
 for metric filters" (dimensions, default values, publishing numeric values) and the API reference
 (MetricTransformation, TestMetricFilter).
 
+Size: one grammar (the three pattern kinds share the tokenizer, quoting and number rules) and the
+transformation rules that read what it extracts; it stays one module, with a section per kind.
+
 Public API
 ----------
 ``compile_pattern(pattern) -> Pattern``
@@ -1108,11 +1111,32 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+# CloudWatch's namespace rule ("Namespaces" in the CloudWatch concepts page): 1 to 255 characters from
+# 0-9A-Za-z . - _ / # : and space, at least one non-whitespace; PutMetricData's Namespace pattern [^:].*
+# adds that it does not start with ':'. The Logs API's `[^:*$]*` for metricNamespace is an unanchored
+# Smithy pattern (it matches any string), and CloudWatch Logs accepts namespaces such as "App:Cart".
+_NAMESPACE_RE = re.compile(r"[0-9A-Za-z._/#: -]{1,255}")
+NAMESPACE_RULE = (
+    "must be 1 to 255 characters from 0-9 A-Z a-z . - _ / # : and space, with at least one non-space "
+    "character, and must not start with ':'"
+)
+
+
+def valid_namespace(namespace: str) -> bool:
+    """Whether ``namespace`` follows CloudWatch's namespace rule (see ``NAMESPACE_RULE``)."""
+    return bool(
+        isinstance(namespace, str)
+        and _NAMESPACE_RE.fullmatch(namespace)
+        and namespace.strip()
+        and not namespace.startswith(":")
+    )
+
+
 def validate_transformation(transformation: dict, pattern: Pattern | None = None) -> None:
     """Validate a ``MetricTransformation`` (AWS API field names); raise ``ValueError`` when invalid.
 
-    Checks: required ``metricName``/``metricNamespace``/``metricValue``; name and namespace constraints
-    (at most 255 characters, none of ``:*$``); ``metricValue`` is a number or a ``$`` field reference of
+    Checks: required ``metricName``/``metricNamespace``/``metricValue``; name constraints (at most 255
+    characters, none of ``:*$``); the namespace follows CloudWatch's rule (:func:`valid_namespace`); ``metricValue`` is a number or a ``$`` field reference of
     at most 100 characters; ``defaultValue`` is a number; at most 3 ``dimensions`` with non-empty string
     names and values; ``dimensions`` and ``defaultValue`` not both set; ``unit`` a CloudWatch unit.
     With ``pattern``: dimensions only for JSON and space-delimited patterns.
@@ -1123,10 +1147,13 @@ def validate_transformation(transformation: dict, pattern: Pattern | None = None
         value = transformation.get(key)
         if not isinstance(value, str) or not value:
             raise ValueError(f"Invalid metric transformation: {key} is required")
-        if len(value) > 255 or any(c in value for c in ":*$"):
-            raise ValueError(
-                f"Invalid metric transformation: {key} must match [^:*$]* and be at most 255 characters"
-            )
+    name = transformation["metricName"]
+    if len(name) > 255 or any(c in name for c in ":*$"):
+        raise ValueError(
+            "Invalid metric transformation: metricName must match [^:*$]* and be at most 255 characters"
+        )
+    if not valid_namespace(transformation["metricNamespace"]):
+        raise ValueError(f"Invalid metric transformation: metricNamespace {NAMESPACE_RULE}")
     metric_value = transformation.get("metricValue")
     if not isinstance(metric_value, str) or not metric_value.strip():
         raise ValueError("Invalid metric transformation: metricValue is required")

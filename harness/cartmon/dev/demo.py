@@ -21,7 +21,7 @@ import boto3
 
 from cartmon.inbox import create_alarm_inboxes, delete_alarm_inboxes
 from cartmon.local_lambda import LocalLambda, Throttled
-from cartmon.ops.render_dashboard import render
+from cartmon.ops.dashboard.render import render
 from cartmon.project import ROOT
 from cartmon.traffic import STRATEGIES, Shop, new_customer
 
@@ -80,7 +80,7 @@ def drive_traffic(
 ) -> dict[str, int]:
     """A morning in the shop, compressed: the clock moves a minute between waves."""
     rate_limited_customer = new_customer()
-    statuses: list[int] = []
+    statuses: list[int | None] = []
 
     def throttle() -> None:
         try:

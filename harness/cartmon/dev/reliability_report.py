@@ -20,7 +20,10 @@ FIGURES = ROOT / "build" / "reliability.json"
 # The rows `make reliability` must produce, in the order the table shows them.
 EXPECTED_ROWS = [
     "fuzzed_requests",
+    "stored_cart_shapes",
     "fault_injection",
+    "unexpected_exceptions",
+    "size_limits",
     "concurrent_migrations",
     "pii_payloads",
     "jwt_attacks",
@@ -42,7 +45,7 @@ def check_ok(check: dict, tried: int) -> bool:
 
 
 def table_lines(rows: list[dict]) -> list[tuple[str, ...]]:
-    lines = []
+    lines: list[tuple[str, ...]] = []
     for row in rows:
         tried = f"{row['tried']} {row['unit']}"
         checks = row["checks"] or [{"name": "(nothing counted)", "value": "-", "expected": "-"}]

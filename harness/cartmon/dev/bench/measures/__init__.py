@@ -1,0 +1,1 @@
+"""The bench's measurements, one module per section of BENCHMARKS.md."""

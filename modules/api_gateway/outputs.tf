@@ -1,0 +1,29 @@
+output "rest_api_id" {
+  description = "ID of the REST API."
+  value       = aws_api_gateway_rest_api.this.id
+}
+
+output "execution_arn" {
+  description = "Execution ARN of the REST API (the prefix of the source ARNs of its calls)."
+  value       = aws_api_gateway_rest_api.this.execution_arn
+}
+
+output "stage_name" {
+  description = "Name of the stage."
+  value       = aws_api_gateway_stage.this.stage_name
+}
+
+output "invoke_url" {
+  description = "Base URL of the stage; the routes are <invoke_url>/api/v1/cart/migrate, /api/v1/cart/all and /api/v1/cart/cleanup-guest/{guest_session_id}."
+  value       = aws_api_gateway_stage.this.invoke_url
+}
+
+output "routes" {
+  description = "The routes, as `METHOD path`."
+  value       = sort([for r in values(local.routes) : "${r.method} ${r.path}"])
+}
+
+output "access_log_group_name" {
+  description = "Log group of the stage's access logs (JSON, one line per request)."
+  value       = aws_cloudwatch_log_group.access.name
+}

@@ -1,0 +1,232 @@
+"""The created function as a real account would run it, applied once on the emulator: its secrets
+in SSM SecureString parameters (none in its environment), its tables under a customer key, the
+optional REST API in front of it, and a permission for a caller's own API.
+
+The emulator cannot invoke the function through API Gateway (its Lambda does not run code here),
+so the API is checked by describing it; the secrets path is run through the local runtime against
+the emulator's SSM with the environment the function was deployed with.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+import tftest
+from aws_lambda_powertools.utilities import parameters
+from aws_lambda_powertools.utilities.parameters import base as parameters_base
+
+from cartmon.local_lambda import LocalLambda, api_event, make_token
+from cartmon.project import LAMBDA_PACKAGE, REGION, copy_module
+
+RUN = uuid.uuid4().hex[:8]
+PREFIX = f"api-{RUN}"
+FUNCTION = f"api-fn-{RUN}"
+JWT_PARAMETER = f"/{PREFIX}/jwt-secret"
+HASH_PARAMETER = f"/{PREFIX}/log-hash-key"
+JWT_SECRET = "a-shared-secret-of-at-least-32-characters-" + RUN
+OWN_API_SOURCE = "arn:aws:execute-api:ap-south-1:000000000000:abcdef1234/live/*/*"
+
+
+@pytest.fixture(scope="module")
+def secret_parameters(aws_client):
+    ssm = aws_client("ssm")
+    ssm.put_parameter(Name=JWT_PARAMETER, Value=JWT_SECRET, Type="SecureString")
+    ssm.put_parameter(Name=HASH_PARAMETER, Value="log-hash-key-from-ssm-" + RUN, Type="SecureString")
+    hash_arn = ssm.get_parameter(Name=HASH_PARAMETER)["Parameter"]["ARN"]
+    yield {"jwt": JWT_PARAMETER, "hash_arn": hash_arn}
+    ssm.delete_parameters(Names=[JWT_PARAMETER, HASH_PARAMETER])
+
+
+@pytest.fixture(scope="module")
+def customer_key(aws_client):
+    return aws_client("kms").create_key(Description=f"{PREFIX} tables and environment")["KeyMetadata"]["Arn"]
+
+
+@pytest.fixture(scope="module")
+def stack(aws_endpoint, terraform_cli_config, tmp_path_factory, secret_parameters, customer_key):
+    if not LAMBDA_PACKAGE.is_file():
+        pytest.fail(f"{LAMBDA_PACKAGE} is missing: build it with `make package`", pytrace=False)
+    runner = tftest.TerraformTest(".", basedir=str(copy_module(tmp_path_factory.mktemp("api-module"))))
+    runner.setup(upgrade=False)
+    tf_vars = {
+        "function_name": FUNCTION,
+        "name_prefix": PREFIX,
+        "alarm_name_prefix": f"Api-{RUN}",
+        "create_lambda": "true",
+        "lambda_package_path": str(LAMBDA_PACKAGE),
+        "create_api": "true",
+        "api_stage_name": "live",
+        "api_throttling_burst_limit": "40",
+        "api_throttling_rate_limit": "20",
+        "api_access_log_retention_in_days": "14",
+        "jwt_secret_parameter": secret_parameters["jwt"],
+        "log_hash_key_parameter": secret_parameters["hash_arn"],
+        "secret_parameters_kms_key_arn": customer_key,
+        "table_kms_key_arn": customer_key,
+        "lambda_kms_key_arn": customer_key,
+        "lambda_invoke_source_arns": json.dumps({"shop": OWN_API_SOURCE}),
+    }
+    try:
+        plan = runner.plan(output=True, tf_vars=tf_vars)
+        runner.apply(tf_vars=tf_vars)
+        outputs = {key: value for key, value in runner.output().items()}
+        outputs["_planned_function"] = next(
+            rc["change"]["after"]
+            for rc in plan.resource_changes.values()
+            if rc["type"] == "aws_lambda_function"
+        )
+        yield outputs
+    finally:
+        runner.destroy(tf_vars=tf_vars)
+
+
+@pytest.fixture(scope="module")
+def function_config(stack, aws_client):
+    return aws_client("lambda").get_function_configuration(FunctionName=FUNCTION)
+
+
+def role_statements(aws_client) -> dict:
+    iam = aws_client("iam")
+    role = f"{FUNCTION[:59]}-role"
+    (policy_name,) = iam.list_role_policies(RoleName=role)["PolicyNames"]
+    document = iam.get_role_policy(RoleName=role, PolicyName=policy_name)["PolicyDocument"]
+    document = json.loads(document) if isinstance(document, str) else document
+    return {s["Sid"]: s for s in document["Statement"]}
+
+
+def as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+# ------------------------------------------------------------------ secrets and keys
+
+
+def test_no_secret_sits_in_the_functions_environment(function_config, secret_parameters, customer_key, stack):
+    variables = function_config["Environment"]["Variables"]
+    assert "JWT_SECRET" not in variables and "LOG_HASH_KEY" not in variables
+    assert variables["JWT_SECRET_PARAMETER"] == secret_parameters["jwt"]
+    assert variables["LOG_HASH_KEY_PARAMETER"] == secret_parameters["hash_arn"]
+    assert JWT_SECRET not in json.dumps(function_config)
+    # The emulator's Lambda drops KMSKeyArn (GetFunctionConfiguration omits it): the plan says what is sent.
+    assert stack["_planned_function"]["kms_key_arn"] == customer_key
+
+
+def test_the_role_reads_exactly_the_two_parameters_through_their_key(
+    aws_client, secret_parameters, customer_key
+):
+    statements = role_statements(aws_client)
+    assert as_list(statements["SecretParameters"]["Action"]) == ["ssm:GetParameter"]
+    assert sorted(as_list(statements["SecretParameters"]["Resource"])) == sorted(
+        [f"arn:aws:ssm:{REGION}:000000000000:parameter{JWT_PARAMETER}", secret_parameters["hash_arn"]]
+    )
+    key = statements["SecretParametersKey"]
+    assert (as_list(key["Action"]), as_list(key["Resource"])) == (["kms:Decrypt"], [customer_key])
+    assert key["Condition"] == {"StringEquals": {"kms:ViaService": f"ssm.{REGION}.amazonaws.com"}}
+
+
+def test_the_role_may_use_the_tables_key_through_dynamodb_only(aws_client, customer_key):
+    statement = role_statements(aws_client)["TableKey"]
+    assert sorted(as_list(statement["Action"])) == sorted(
+        ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:DescribeKey"]
+    )
+    assert as_list(statement["Resource"]) == [customer_key]
+    assert statement["Condition"] == {"StringEquals": {"kms:ViaService": f"dynamodb.{REGION}.amazonaws.com"}}
+
+
+@pytest.fixture
+def fresh_parameter_cache():
+    parameters.clear_caches()
+    parameters_base.DEFAULT_PROVIDERS.clear()  # a provider built by another suite may hold another endpoint
+    yield
+    parameters.clear_caches()
+    parameters_base.DEFAULT_PROVIDERS.clear()
+
+
+def test_the_function_reads_its_secrets_from_ssm_and_serves_a_request(
+    function_config, aws_client, monkeypatch, fresh_parameter_cache
+):
+    """The deployed environment, as is, in the local runtime: the token signed with the secret
+    stored in SSM is accepted, which only works if the secret was fetched and decrypted."""
+    for name in ("JWT_SECRET", "LOG_HASH_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in function_config["Environment"]["Variables"].items():
+        monkeypatch.setenv(name, value)
+    from cart_migration import clients
+
+    clients.reset()
+    runtime = LocalLambda(
+        function_name=FUNCTION,
+        log_group=f"/aws/lambda/{FUNCTION}",
+        logs_client=aws_client("logs"),
+        cloudwatch_client=aws_client("cloudwatch"),
+        environment={},
+    )
+
+    def request(key: str):
+        bearer = {"Authorization": f"Bearer {make_token('customer-' + RUN, key)}"}
+        return runtime.invoke(api_event("rest_v1", "GET", "/api/v1/cart/all", headers=bearer))
+
+    accepted = request(JWT_SECRET)
+    assert accepted.error is None and accepted.status_code == 200, accepted.body
+    assert request("not-" + JWT_SECRET).status_code == 401
+
+
+# ------------------------------------------------------------------ the API in front
+
+
+@pytest.fixture(scope="module")
+def api(stack, aws_client):
+    apigateway = aws_client("apigateway")
+    rest_api_id = stack["api_id"]
+    resources = apigateway.get_resources(restApiId=rest_api_id, limit=500)["items"]
+    return {"client": apigateway, "id": rest_api_id, "resources": resources}
+
+
+def test_the_api_serves_the_three_routes_through_the_function(api, stack):
+    routes = {
+        (method, resource["path"]): resource["id"]
+        for resource in api["resources"]
+        for method in resource.get("resourceMethods", {})
+    }
+    assert set(routes) == {
+        ("POST", "/api/v1/cart/migrate"),
+        ("GET", "/api/v1/cart/all"),
+        ("DELETE", "/api/v1/cart/cleanup-guest/{guest_session_id}"),
+    }
+    for (method, _path), resource_id in routes.items():
+        integration = api["client"].get_integration(
+            restApiId=api["id"], resourceId=resource_id, httpMethod=method
+        )
+        assert integration["type"] == "AWS_PROXY" and integration["httpMethod"] == "POST"
+        assert stack["lambda_function_arn"] in integration["uri"]
+    assert stack["api_invoke_url"].rstrip("/").endswith("/live")
+
+
+def test_the_stage_logs_every_request_as_json_to_a_group_with_retention(api, stack, aws_client):
+    stage = api["client"].get_stage(restApiId=api["id"], stageName="live")
+    group = stack["api_access_log_group_name"]
+    assert stage["accessLogSettings"]["destinationArn"].endswith(f":log-group:{group}")
+    fields = json.loads(stage["accessLogSettings"]["format"])
+    assert {"requestId", "status", "resourcePath", "integrationLatency"} <= set(fields)
+    (described,) = [
+        g
+        for g in aws_client("logs").describe_log_groups(logGroupNamePrefix=group)["logGroups"]
+        if g["logGroupName"] == group
+    ]
+    assert described["retentionInDays"] == 14
+    settings = stage["methodSettings"]["*/*"]
+    assert (settings["throttlingBurstLimit"], settings["throttlingRateLimit"]) == (40, 20.0)
+
+
+def test_only_this_api_and_the_named_caller_may_invoke_the_function(stack, aws_client):
+    policy = json.loads(aws_client("lambda").get_policy(FunctionName=FUNCTION)["Policy"])
+    sources = {
+        s["Condition"]["ArnLike"]["AWS:SourceArn"]: s["Principal"]["Service"] for s in policy["Statement"]
+    }
+    assert sources == {
+        f"{stack['api_execution_arn']}/live/*/api/v1/cart/*": "apigateway.amazonaws.com",
+        OWN_API_SOURCE: "apigateway.amazonaws.com",
+    }
+    assert stack["lambda_invoke_arn"].endswith(f"function:{FUNCTION}/invocations")

@@ -1,0 +1,70 @@
+# Offline plans of every example, as `run` blocks on each example's directory, with the same
+# mocked AWS provider as root.tftest.hcl (it replaces the examples' own provider blocks).
+
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = {
+      account_id = "123456789012"
+      arn        = "arn:aws:iam::123456789012:user/test"
+      user_id    = "AIDATEST"
+    }
+  }
+  mock_data "aws_partition" {
+    defaults = {
+      partition          = "aws"
+      dns_suffix         = "amazonaws.com"
+      reverse_dns_prefix = "com.amazonaws"
+    }
+  }
+  mock_data "aws_region" {
+    defaults = {
+      id   = "ap-south-1"
+      name = "ap-south-1"
+    }
+  }
+  mock_data "aws_iam_policy_document" {
+    defaults = {
+      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
+    }
+  }
+  # A function that has run: Lambda created its log group.
+  mock_data "aws_cloudwatch_log_groups" {
+    defaults = {
+      log_group_names = ["/aws/lambda/cart-migration", "/aws/lambda/cart-migration-staging"]
+    }
+  }
+}
+
+run "local_example" {
+  command = plan
+
+  module {
+    source = "./examples/local"
+  }
+
+  variables {
+    lambda_package_path = "tests/terraform/fixtures/lambda-stand-in.zip"
+  }
+
+  assert {
+    condition     = output.log_group_names.function == "/aws/lambda/vyaparai-cart-migration"
+    error_message = "the local example creates the function and so its log group"
+  }
+}
+
+run "complete_example" {
+  command = plan
+
+  module {
+    source = "./examples/complete"
+  }
+
+  variables {
+    lambda_package_path = "tests/terraform/fixtures/lambda-stand-in.zip"
+  }
+
+  assert {
+    condition     = alltrue([for e in var.alert_emails : endswith(e, "@example.com")])
+    error_message = "the example's default addresses are reserved example addresses"
+  }
+}

@@ -1,0 +1,366 @@
+# Offline plans of the root module: a mocked AWS provider, no credentials, no emulator, seconds.
+# Run by `make tftest` (part of `make test`) as `terraform test -test-directory=tests/terraform`.
+
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = {
+      account_id = "123456789012"
+      arn        = "arn:aws:iam::123456789012:user/test"
+      user_id    = "AIDATEST"
+    }
+  }
+  mock_data "aws_partition" {
+    defaults = {
+      partition          = "aws"
+      dns_suffix         = "amazonaws.com"
+      reverse_dns_prefix = "com.amazonaws"
+    }
+  }
+  mock_data "aws_region" {
+    defaults = {
+      id   = "ap-south-1"
+      name = "ap-south-1"
+    }
+  }
+  mock_data "aws_iam_policy_document" {
+    defaults = {
+      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
+    }
+  }
+  # A function that has run: Lambda created its log group.
+  mock_data "aws_cloudwatch_log_groups" {
+    defaults = {
+      log_group_names = ["/aws/lambda/cart-migration", "/aws/lambda/cart-migration-staging"]
+    }
+  }
+}
+
+variables {
+  function_name       = "cart-migration"
+  lambda_package_path = "tests/terraform/fixtures/lambda-stand-in.zip"
+  jwt_secret          = "a-shared-secret-of-at-least-32-characters"
+  log_hash_key        = "a-log-hash-key-long-enough"
+}
+
+run "existing_function_log_group_is_left_alone_by_default" {
+  command = plan
+
+  assert {
+    condition     = module.log_groups.function_log_group_managed == false
+    error_message = "with create_lambda = false the function's log group exists already: the module must not create it"
+  }
+  assert {
+    condition     = output.log_group_names.function == "/aws/lambda/cart-migration"
+    error_message = "the function's log group name is still returned (the filters read it)"
+  }
+  assert {
+    condition     = output.lambda_function_name == null && output.lambda_invoke_arn == null && output.api_invoke_url == null
+    error_message = "no function and no API unless asked for"
+  }
+}
+
+run "adopting_the_log_group_is_managing_it" {
+  command = plan
+
+  variables {
+    create_function_log_group = true
+  }
+
+  assert {
+    condition     = module.log_groups.function_log_group_managed
+    error_message = "create_function_log_group = true manages the group (created or imported)"
+  }
+}
+
+run "a_created_function_gets_its_log_group" {
+  command = plan
+
+  variables {
+    create_lambda = true
+  }
+
+  assert {
+    condition     = module.log_groups.function_log_group_managed
+    error_message = "the module creates the group of the function it creates"
+  }
+  assert {
+    condition     = tolist(module.migration_lambda[0].architectures) == tolist(["x86_64"])
+    error_message = "x86_64 by default"
+  }
+  assert {
+    condition     = contains(module.migration_lambda[0].environment_variable_names, "JWT_SECRET") && !contains(module.migration_lambda[0].environment_variable_names, "JWT_SECRET_PARAMETER")
+    error_message = "plain values stay possible (local use)"
+  }
+}
+
+run "arm64" {
+  command = plan
+
+  variables {
+    create_lambda        = true
+    lambda_architectures = ["arm64"]
+  }
+
+  assert {
+    condition     = tolist(module.migration_lambda[0].architectures) == tolist(["arm64"])
+    error_message = "the function runs on arm64 (package it with make package ARCH=arm64)"
+  }
+}
+
+run "existing_topics" {
+  command = plan
+
+  variables {
+    critical_topic_arn = "arn:aws:sns:ap-south-1:123456789012:pager"
+    warning_topic_arn  = "arn:aws:sns:ap-south-1:123456789012:team"
+  }
+
+  assert {
+    condition     = output.sns_topic_arns == { critical = "arn:aws:sns:ap-south-1:123456789012:pager", warning = "arn:aws:sns:ap-south-1:123456789012:team" }
+    error_message = "the given topics are used as they are"
+  }
+  assert {
+    condition     = output.kms_key_arn == null
+    error_message = "no topic created, no key"
+  }
+}
+
+run "topic_key_given_as_an_alias_is_returned_as_a_key_arn" {
+  command = plan
+
+  variables {
+    warning_topic_arn = "arn:aws:sns:ap-south-1:123456789012:team"
+    kms_master_key_id = "alias/cart-alerts"
+  }
+
+  override_data {
+    target = module.alerting.data.aws_kms_key.given[0]
+    values = {
+      arn = "arn:aws:kms:ap-south-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+    }
+  }
+
+  assert {
+    condition     = output.kms_key_arn == "arn:aws:kms:ap-south-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+    error_message = "kms_key_arn is the key's ARN, not the alias"
+  }
+}
+
+run "dashboard_url_follows_the_partition" {
+  command = plan
+
+  override_data {
+    target = module.dashboard.data.aws_partition.current
+    values = {
+      partition = "aws-cn"
+    }
+  }
+
+  assert {
+    condition     = startswith(output.dashboard_url, "https://console.amazonaws.cn/cloudwatch/home?region=ap-south-1#dashboards:name=")
+    error_message = "China's console is console.amazonaws.cn"
+  }
+}
+
+run "secrets_by_parameter" {
+  command = plan
+
+  variables {
+    create_lambda                 = true
+    jwt_secret                    = null
+    log_hash_key                  = null
+    jwt_secret_parameter          = "/cart-migration/jwt-secret"
+    log_hash_key_parameter        = "arn:aws:ssm:ap-south-1:123456789012:parameter/cart-migration/log-hash-key"
+    secret_parameters_kms_key_arn = "arn:aws:kms:ap-south-1:123456789012:key/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+    lambda_kms_key_arn            = "arn:aws:kms:ap-south-1:123456789012:key/ffffffff-bbbb-cccc-dddd-eeeeeeeeeeee"
+  }
+
+  assert {
+    condition     = !contains(module.migration_lambda[0].environment_variable_names, "JWT_SECRET") && !contains(module.migration_lambda[0].environment_variable_names, "LOG_HASH_KEY")
+    error_message = "no secret in the function's environment"
+  }
+  assert {
+    condition     = contains(module.migration_lambda[0].environment_variable_names, "JWT_SECRET_PARAMETER") && contains(module.migration_lambda[0].environment_variable_names, "LOG_HASH_KEY_PARAMETER")
+    error_message = "the function is told where its secrets are"
+  }
+}
+
+run "api" {
+  command = plan
+
+  variables {
+    create_lambda = true
+    create_api    = true
+  }
+
+  assert {
+    condition     = join(" | ", module.api_gateway[0].routes) == "DELETE /api/v1/cart/cleanup-guest/{guest_session_id} | GET /api/v1/cart/all | POST /api/v1/cart/migrate"
+    error_message = "the API serves the handler's three routes"
+  }
+  assert {
+    condition     = module.api_gateway[0].access_log_group_name == "/aws/apigateway/vyaparai-cart-migration-api/access"
+    error_message = "access logs go to a log group of their own"
+  }
+}
+
+run "own_api_wiring" {
+  command = plan
+
+  variables {
+    create_lambda             = true
+    lambda_invoke_source_arns = { shop = "arn:aws:execute-api:ap-south-1:123456789012:abcdef1234/live/*/*" }
+  }
+
+  assert {
+    condition     = output.api_invoke_url == null
+    error_message = "no API of the module's own"
+  }
+}
+
+# ------------------------------------------------------------------ refused inputs
+
+run "api_without_the_function_is_refused" {
+  command = plan
+
+  variables {
+    create_api = true
+  }
+
+  expect_failures = [output.api_invoke_url]
+}
+
+run "bad_secret_parameter_names_are_refused" {
+  command = plan
+
+  variables {
+    jwt_secret_parameter   = "not a parameter name!"
+    log_hash_key_parameter = "arn:aws:secretsmanager:ap-south-1:123456789012:secret:x"
+  }
+
+  expect_failures = [var.jwt_secret_parameter, var.log_hash_key_parameter]
+}
+
+run "bad_keys_and_callers_are_refused" {
+  command = plan
+
+  variables {
+    secret_parameters_kms_key_arn = "alias/ssm"
+    lambda_kms_key_arn            = "alias/lambda"
+    table_kms_key_arn             = "alias/dynamodb"
+    lambda_invoke_source_arns     = { "bad name" = "execute-api" }
+    secrets_max_age_seconds       = -1
+  }
+
+  expect_failures = [
+    var.secret_parameters_kms_key_arn,
+    var.lambda_kms_key_arn,
+    var.table_kms_key_arn,
+    var.lambda_invoke_source_arns,
+    var.secrets_max_age_seconds,
+  ]
+}
+
+run "bad_api_settings_are_refused" {
+  command = plan
+
+  variables {
+    api_stage_name                   = "live stage"
+    api_throttling_burst_limit       = 1.5
+    api_throttling_rate_limit        = -1
+    api_access_log_retention_in_days = 10
+  }
+
+  expect_failures = [
+    var.api_stage_name,
+    var.api_throttling_burst_limit,
+    var.api_throttling_rate_limit,
+    var.api_access_log_retention_in_days,
+  ]
+}
+
+run "bad_names_retention_and_keys_are_refused" {
+  command = plan
+
+  variables {
+    function_name         = "cart migration"
+    name_prefix           = "-prefix"
+    log_retention_in_days = 10
+    kms_master_key_id     = "alias/aws/sns"
+    log_group_kms_key_id  = "alias/logs"
+    jwt_secret            = "short"
+    log_hash_key          = "short"
+    jwt_algorithm         = "none"
+  }
+
+  expect_failures = [
+    var.function_name,
+    var.name_prefix,
+    var.log_retention_in_days,
+    var.kms_master_key_id,
+    var.log_group_kms_key_id,
+    var.jwt_secret,
+    var.log_hash_key,
+    var.jwt_algorithm,
+  ]
+}
+
+run "bad_topic_arns_and_emails_are_refused" {
+  command = plan
+
+  variables {
+    critical_topic_arn = "pager"
+    warning_topic_arn  = "arn:aws:sqs:ap-south-1:123456789012:team"
+    alert_emails       = ["not-an-address"]
+  }
+
+  expect_failures = [var.critical_topic_arn, var.warning_topic_arn, var.alert_emails]
+}
+
+run "bad_naming_routing_and_table_settings_are_refused" {
+  command = plan
+
+  variables {
+    alarm_name_prefix                     = "-Alarms"
+    metric_namespace                      = "AWS/CartMigration"
+    kms_key_deletion_window_in_days       = 3
+    additional_subscriptions              = { pager = { severity = "urgent", protocol = "https", endpoint = "https://pager.example.com" } }
+    priority_topics                       = { P1 = "critical", P2 = "warning" }
+    audit_log_retention_in_days           = 2
+    runbook_base_url                      = "ftp://runbooks"
+    alarm_overrides                       = { HighFailureRate = { threshold = -1 } }
+    lambda_reserved_concurrent_executions = -5
+    carts_table_name                      = "carts table!"
+    rate_limit_table_name                 = "rl"
+    jwt_public_key                        = "ssh-rsa AAAAB3Nza"
+    extra_alarms = {
+      Bad = {
+        priority            = "P9"
+        summary             = "bad"
+        response            = "none"
+        metric              = "MigrationFailureCount"
+        statistic           = "Sum"
+        comparison_operator = "GreaterThanThreshold"
+        threshold           = 1
+        period              = 300
+        evaluation_periods  = 1
+        treat_missing_data  = "notBreaching"
+      }
+    }
+  }
+
+  expect_failures = [
+    var.alarm_name_prefix,
+    var.metric_namespace,
+    var.kms_key_deletion_window_in_days,
+    var.additional_subscriptions,
+    var.priority_topics,
+    var.audit_log_retention_in_days,
+    var.runbook_base_url,
+    var.alarm_overrides,
+    var.lambda_reserved_concurrent_executions,
+    var.carts_table_name,
+    var.rate_limit_table_name,
+    var.jwt_public_key,
+    var.extra_alarms,
+  ]
+}
