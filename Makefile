@@ -222,6 +222,10 @@ docs: venv ## Regenerate the README's input and output tables
 bench: venv emulator-venv terraformrc package ## Measure and write BENCHMARKS.md
 	@$(WITH_EMULATOR) $(DEV_VENV)/bin/cartmon-bench
 
+.PHONY: alert-quality
+alert-quality: venv emulator-venv terraformrc package ## Replay a simulated week through the planned alarms; write docs/alert-quality.md
+	@$(WITH_EMULATOR) $(DEV_VENV)/bin/cartmon-alert-quality
+
 .PHONY: clean
 clean: ## Remove build output and venvs
 	@rm -rf $(BUILD) $(VENV_DIR)

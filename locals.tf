@@ -48,7 +48,7 @@ locals {
       evaluation_periods  = 1
       comparison_operator = "LessThanOrEqualToThreshold"
       threshold           = 0
-      treat_missing_data  = "breaching"
+      treat_missing_data  = var.no_successful_migrations_waits_for_traffic ? "missing" : "breaching"
     }
     ExcessiveRateLimiting = {
       priority            = "P2"
@@ -95,14 +95,15 @@ locals {
     }
   }
 
-  # Beyond the guide: its success-rate target (alert below 90 %), quiet when there is no traffic.
+  # Beyond the guide: its success-rate target (alert below 90 %), quiet below the minimum volume
+  # (slo_min_events in 5 minutes), so two successes and a failure on a quiet night page nobody.
   success_rate_alarms = {
     LowSuccessRate = {
       priority            = "P1"
       escalation          = "Engineering team"
       summary             = "Migration success rate below 90 % (target > 99.5 %, acceptable > 95 %)"
       response            = "Run the Insights queries 'Migration Success Rate' and 'Top Failure Reasons'; then follow the HighFailureRate runbook."
-      expression          = "IF((s + f) > 0, 100 * s / (s + f), 100)"
+      expression          = "IF((s + f) >= ${var.slo_min_events}, 100 * s / (s + f), 100)"
       expression_label    = "Migration success rate (%)"
       expression_metrics  = { s = { metric = local.metric_keys.success }, f = { metric = local.metric_keys.failure } }
       period              = 300
@@ -113,7 +114,9 @@ locals {
     }
   }
 
-  # Beyond the guide: its Performance Benchmarks, one p99 alarm per catalogue operation.
+  # Beyond the guide: its Performance Benchmarks, one p99 alarm per catalogue operation. 2 of 3
+  # five-minute periods, and periods with too few samples for a p99 (fewer than 1,000) leave the
+  # state as it is: one slow cold start at night is not an alarm.
   latency_alarms = {
     for op, o in local.catalogue.operations : "Latency${join("", [for w in split("_", op) : title(w)])}" => {
       priority            = "P3"
@@ -124,19 +127,27 @@ locals {
       dimensions          = { for d in keys(try(local.catalogue.metrics[local.metric_keys.performance].dimensions, {})) : d => op }
       extended_statistic  = "p99"
       period              = 300
-      evaluation_periods  = 1
-      comparison_operator = "GreaterThanThreshold"
-      threshold           = o.alert_ms
-      treat_missing_data  = "notBreaching"
+      evaluation_periods  = 3
+      datapoints_to_alarm = 2
+      # "ignore" keeps the state for a period without enough samples for a significant p99.
+      evaluate_low_sample_count_percentiles = "ignore"
+      comparison_operator                   = "GreaterThanThreshold"
+      threshold                             = o.alert_ms
+      treat_missing_data                    = "notBreaching"
     }
   }
 
-  built_in_alarms                = merge(local.guide_alarms, local.success_rate_alarms, local.latency_alarms)
+  built_in_alarms                = merge(local.guide_alarms, local.success_rate_alarms, local.latency_alarms, local.burn_rate_alarms)
   extra_alarms_named_as_built_in = sort(setintersection(keys(var.extra_alarms), keys(local.built_in_alarms)))
   alarms                         = merge(local.built_in_alarms, var.extra_alarms)
 
   # The guide's "Recent Migration Logs" widget shows the events of this catalogue category.
   recent_logs_category = "migration"
+
+  # Subscriptions on the alerts or page topic; the former severities: critical = page, warning = alerts.
+  subscriptions = {
+    for k, s in var.additional_subscriptions : k => merge(s, { topic = s.topic != null ? s.topic : (s.severity == "critical" ? "page" : "alerts") })
+  }
 
   # The guide's dashboard widgets that show custom metrics.
   dashboard_metric_keys = {

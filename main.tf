@@ -2,12 +2,12 @@ module "alerting" {
   source = "./modules/alerting"
 
   name_prefix                     = var.name_prefix
-  critical_topic_arn              = var.critical_topic_arn
-  warning_topic_arn               = var.warning_topic_arn
+  alerts_topic_arn                = var.alerts_topic_arn != null ? var.alerts_topic_arn : var.warning_topic_arn
+  page_topic_arn                  = var.page_topic_arn != null ? var.page_topic_arn : var.critical_topic_arn
   kms_master_key_id               = var.kms_master_key_id
   kms_key_deletion_window_in_days = var.kms_key_deletion_window_in_days
   alert_emails                    = var.alert_emails
-  additional_subscriptions        = var.additional_subscriptions
+  additional_subscriptions        = local.subscriptions
 
   tags = var.tags
 }
@@ -28,7 +28,7 @@ module "log_groups" {
 module "metric_alarms" {
   source = "./modules/metric_alarms"
 
-  metrics            = local.catalogue.metrics
+  metrics            = merge(local.catalogue.metrics, local.slo_metrics)
   log_group_name     = module.log_groups.function_log_group_name
   namespace          = local.metric_namespace
   filter_name_prefix = var.name_prefix
@@ -36,12 +36,16 @@ module "metric_alarms" {
   alarm_name_prefix   = var.alarm_name_prefix
   alarms              = local.alarms
   alarm_overrides     = var.alarm_overrides
-  actions_by_priority = { for priority, severity in var.priority_topics : priority => [module.alerting.topic_arns[severity]] }
+  composite_alarms    = local.slo_composites
+  actions_by_priority = { for priority in keys(var.priority_topics) : priority => [module.alerting.topic_arns.alerts] }
+  page_actions        = [module.alerting.topic_arns.page]
   actions_enabled     = var.actions_enabled
   runbook_base_url    = var.runbook_base_url
   referenced_metrics  = flatten(values(local.dashboard_metric_keys))
 
   tags = var.tags
+
+  depends_on = [data.aws_partition.slo_checks]
 }
 
 module "dashboard" {

@@ -1,11 +1,11 @@
 output "sns_topic_arns" {
-  description = "Alert topic ARN per severity: critical (P1), warning (P2/P3)."
-  value       = module.alerting.topic_arns
+  description = "Alert topic ARN by role: alerts (every alarm, P1-P3; the guide's topic), page (pages only); critical and warning are their former names (critical = page, warning = alerts)."
+  value       = merge(module.alerting.topic_arns, { critical = module.alerting.topic_arns.page, warning = module.alerting.topic_arns.alerts })
 }
 
 output "sns_topic_names" {
-  description = "Alert topic name per severity."
-  value       = module.alerting.topic_names
+  description = "Alert topic name by role (alerts, page; critical = page, warning = alerts)."
+  value       = merge(module.alerting.topic_names, { critical = module.alerting.topic_names.page, warning = module.alerting.topic_names.alerts })
 }
 
 output "kms_key_arn" {
@@ -29,8 +29,35 @@ output "alarm_names" {
 }
 
 output "alarms" {
-  description = "Per alarm key: name, ARN, priority."
+  description = "Per metric alarm key: name, ARN, priority, whether it notifies (burn-rate windows do not: their composite alarms do)."
   value       = module.metric_alarms.alarms
+}
+
+output "composite_alarms" {
+  description = "Per composite alarm key: name, ARN, priority, whether it pages, its rule."
+  value       = module.metric_alarms.composite_alarms
+}
+
+output "slos" {
+  description = "The SLOs and the burn-rate thresholds derived from them: per SLO its target (%) and per window pair the burn rate, the windows (minutes) and the threshold on the bad share (%)."
+  value = {
+    period_days = var.slo_period_days
+    min_events  = var.slo_min_events
+    objectives = {
+      for s, slo in local.slos : s => {
+        target_percent = slo.target_percent
+        windows = {
+          for wname, w in local.burn_windows : wname => {
+            priority             = w.priority
+            burn_rate            = w.burn_rate
+            long_window_minutes  = w.long_window_minutes
+            short_window_minutes = w.short_window_minutes
+            threshold_percent    = tonumber(format("%.6f", w.burn_rate * (100 - slo.target_percent)))
+          }
+        }
+      }
+    }
+  }
 }
 
 output "metric_namespace" {

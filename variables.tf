@@ -13,7 +13,7 @@ variable "function_name" {
 }
 
 variable "name_prefix" {
-  description = "Prefix of the names of topics (`<name_prefix>-alerts`, `<name_prefix>-alerts-warning`), the audit log group (`/<name_prefix>/audit`), the KMS alias, metric filters, tables and the saved-query folder. Change it to run a second environment beside the first."
+  description = "Prefix of the names of topics (`<name_prefix>-alerts`, `<name_prefix>-alerts-page`), the audit log group (`/<name_prefix>/audit`), the KMS alias, metric filters, tables and the saved-query folder. Change it to run a second environment beside the first."
   type        = string
   default     = "vyaparai-cart-migration"
 
@@ -63,8 +63,40 @@ variable "tags" {
 # Alerting: topics, encryption, subscriptions
 ################################################################################
 
+variable "alerts_topic_arn" {
+  description = "ARN of an existing standard SNS topic that receives every alarm (P1-P3). null = the module creates `<name_prefix>-alerts`, the topic the guide subscribes people to."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.alerts_topic_arn == null ? true : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$", var.alerts_topic_arn))
+    error_message = "alerts_topic_arn must be an SNS topic ARN (arn:<partition>:sns:<region>:<account>:<name>) or null."
+  }
+
+  validation {
+    condition     = var.alerts_topic_arn == null ? true : !endswith(var.alerts_topic_arn, ".fifo")
+    error_message = "alerts_topic_arn is a FIFO topic: CloudWatch alarm actions and email subscriptions work with standard topics only, not FIFO (.fifo) topics: give a standard topic."
+  }
+}
+
+variable "page_topic_arn" {
+  description = "ARN of an existing standard SNS topic that receives the pages only: the P1 composite alarms, one notification per incident. null = the module creates `<name_prefix>-alerts-page`."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.page_topic_arn == null ? true : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$", var.page_topic_arn))
+    error_message = "page_topic_arn must be an SNS topic ARN (arn:<partition>:sns:<region>:<account>:<name>) or null."
+  }
+
+  validation {
+    condition     = var.page_topic_arn == null ? true : !endswith(var.page_topic_arn, ".fifo")
+    error_message = "page_topic_arn is a FIFO topic: CloudWatch alarm actions and email subscriptions work with standard topics only, not FIFO (.fifo) topics: give a standard topic."
+  }
+}
+
 variable "critical_topic_arn" {
-  description = "ARN of an existing SNS topic for P1 alerts. null = the module creates `<name_prefix>-alerts`."
+  description = "Former name of page_topic_arn (the topic of P1 alerts); used when page_topic_arn is null."
   type        = string
   default     = null
 
@@ -72,16 +104,26 @@ variable "critical_topic_arn" {
     condition     = var.critical_topic_arn == null ? true : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$", var.critical_topic_arn))
     error_message = "critical_topic_arn must be an SNS topic ARN (arn:<partition>:sns:<region>:<account>:<name>) or null."
   }
+
+  validation {
+    condition     = var.critical_topic_arn == null ? true : !endswith(var.critical_topic_arn, ".fifo")
+    error_message = "critical_topic_arn is a FIFO topic: CloudWatch alarm actions and email subscriptions work with standard topics only, not FIFO (.fifo) topics: give a standard topic."
+  }
 }
 
 variable "warning_topic_arn" {
-  description = "ARN of an existing SNS topic for P2/P3 alerts. null = the module creates `<name_prefix>-alerts-warning`."
+  description = "Former name of alerts_topic_arn (it received P2/P3; the alerts topic now receives every alarm); used when alerts_topic_arn is null."
   type        = string
   default     = null
 
   validation {
     condition     = var.warning_topic_arn == null ? true : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$", var.warning_topic_arn))
     error_message = "warning_topic_arn must be an SNS topic ARN (arn:<partition>:sns:<region>:<account>:<name>) or null."
+  }
+
+  validation {
+    condition     = var.warning_topic_arn == null ? true : !endswith(var.warning_topic_arn, ".fifo")
+    error_message = "warning_topic_arn is a FIFO topic: CloudWatch alarm actions and email subscriptions work with standard topics only, not FIFO (.fifo) topics: give a standard topic."
   }
 }
 
@@ -108,7 +150,7 @@ variable "kms_key_deletion_window_in_days" {
 }
 
 variable "alert_emails" {
-  description = "Email addresses subscribed to the critical and the warning topic. Each must confirm its subscription (see output pending_email_confirmations)."
+  description = "Email addresses subscribed, once each, to the alerts topic (every alarm, pages included). Each must confirm its subscription (see output pending_email_confirmations)."
   type        = list(string)
   default     = []
 
@@ -116,21 +158,45 @@ variable "alert_emails" {
     condition     = alltrue([for e in var.alert_emails : can(regex("^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}$", e))])
     error_message = "Every entry of alert_emails must be an email address like oncall@example.com."
   }
+
+  validation {
+    condition     = length(distinct([for e in var.alert_emails : lower(e)])) == length(var.alert_emails)
+    error_message = "alert_emails lists an address more than once (addresses compare without case): list each address once; it receives every alarm through the alerts topic."
+  }
 }
 
 variable "additional_subscriptions" {
-  description = "Further subscriptions keyed by a name of your choice: severity (critical or warning), protocol (sqs, lambda, https, ...), endpoint, optional raw_message_delivery."
+  description = "Further subscriptions keyed by a name of your choice: topic (alerts = every alarm, page = pages only; the former `severity` critical means page, warning means alerts), protocol (sqs, lambda, https, ...), endpoint, optional raw_message_delivery, subscription_role_arn (required for firehose), filter_policy and redrive_policy (JSON strings)."
   type = map(object({
-    severity             = string
-    protocol             = string
-    endpoint             = string
-    raw_message_delivery = optional(bool, false)
+    topic                 = optional(string)
+    severity              = optional(string)
+    protocol              = string
+    endpoint              = string
+    raw_message_delivery  = optional(bool, false)
+    subscription_role_arn = optional(string)
+    filter_policy         = optional(string)
+    redrive_policy        = optional(string)
   }))
   default = {}
 
   validation {
-    condition     = alltrue([for s in values(var.additional_subscriptions) : contains(["critical", "warning"], s.severity)])
-    error_message = "additional_subscriptions: severity must be critical or warning."
+    condition     = alltrue([for s in values(var.additional_subscriptions) : (s.topic == null) != (s.severity == null) && contains(["alerts", "page"], coalesce(s.topic, "alerts")) && contains(["critical", "warning"], coalesce(s.severity, "warning"))])
+    error_message = "additional_subscriptions: give each subscription topic = alerts or page (or the former severity = critical or warning), not both."
+  }
+
+  validation {
+    condition     = alltrue([for s in values(var.additional_subscriptions) : contains(["sqs", "lambda", "http", "https", "email", "email-json", "sms", "application", "firehose"], s.protocol)])
+    error_message = "additional_subscriptions: protocol must be one of sqs, lambda, http, https, email, email-json, sms, application, firehose."
+  }
+
+  validation {
+    condition     = alltrue([for s in values(var.additional_subscriptions) : s.protocol != "firehose" || s.subscription_role_arn != null])
+    error_message = "additional_subscriptions: a firehose subscription needs subscription_role_arn, the ARN of a role SNS assumes to write to the delivery stream (firehose:PutRecord, PutRecordBatch, DescribeDeliveryStream, ListDeliveryStreams)."
+  }
+
+  validation {
+    condition     = alltrue([for s in values(var.additional_subscriptions) : (s.filter_policy == null || can(jsondecode(s.filter_policy))) && (s.redrive_policy == null || can(jsondecode(s.redrive_policy)))])
+    error_message = "additional_subscriptions: filter_policy and redrive_policy must be JSON documents (e.g. jsonencode({ deadLetterTargetArn = aws_sqs_queue.dlq.arn }))."
   }
 
   validation {
@@ -140,7 +206,7 @@ variable "additional_subscriptions" {
 }
 
 variable "priority_topics" {
-  description = "Topic (critical or warning) that each alarm priority notifies."
+  description = "Per alarm priority, `critical` = its composite alarms page (notify the page topic as well as the alerts topic) or `warning` = they notify the alerts topic only. Metric alarms always notify the alerts topic only: pages come from the composite alarms, one per incident."
   type        = map(string)
   default = {
     P1 = "critical"
@@ -251,8 +317,8 @@ variable "alarm_overrides" {
   }
 
   validation {
-    condition     = alltrue([for o in values(var.alarm_overrides) : o.period == null ? true : contains([10, 20, 30], o.period) || (o.period >= 60 && o.period % 60 == 0)])
-    error_message = "alarm_overrides: period must be 10, 20, 30 or a multiple of 60 seconds."
+    condition     = alltrue([for o in values(var.alarm_overrides) : o.period == null ? true : o.period >= 60 && o.period % 60 == 0])
+    error_message = "alarm_overrides: period must be a multiple of 60 seconds. Every alarm of this module watches one-minute data (metric filters and AWS/Lambda publish per minute), so a 10, 20 or 30 s period would see mostly empty periods."
   }
 
   validation {
@@ -292,6 +358,11 @@ variable "extra_alarms" {
   validation {
     condition     = alltrue([for a in values(var.extra_alarms) : contains(["P1", "P2", "P3"], a.priority)])
     error_message = "extra_alarms: priority must be P1, P2 or P3."
+  }
+
+  validation {
+    condition     = alltrue([for a in values(var.extra_alarms) : (a.metric == null && a.expression == null) || (a.period >= 60 && a.period % 60 == 0)])
+    error_message = "extra_alarms: an alarm on a catalogue metric (metric or expression) needs a period that is a multiple of 60 seconds: metric filters publish one datapoint per minute."
   }
 
   validation {
@@ -340,6 +411,131 @@ variable "extra_alarms" {
   validation {
     condition     = alltrue([for a in values(var.extra_alarms) : a.evaluate_low_sample_count_percentiles == null ? true : contains(["evaluate", "ignore"], a.evaluate_low_sample_count_percentiles)])
     error_message = "extra_alarms: evaluate_low_sample_count_percentiles must be evaluate or ignore."
+  }
+}
+
+variable "no_successful_migrations_waits_for_traffic" {
+  description = "false (the guide): NoSuccessfulMigrations treats missing data as breaching, so it pages after 30 minutes without any log event: right after deploy, and on a night without traffic. true: missing data is missing, so the alarm stays quiet (INSUFFICIENT_DATA) until the function logs its first event and during any later stretch without log events; it still pages when traffic flows for 30 minutes without a success."
+  type        = bool
+  default     = false
+}
+
+################################################################################
+# Service-level objectives and their burn-rate alarms
+################################################################################
+
+variable "slo_alarms_enabled" {
+  description = "Create the SLO burn-rate alarms and the composite alarms that page on them (one page per incident). false = the guide's alarms and the alarms beyond it only."
+  type        = bool
+  default     = true
+}
+
+variable "availability_slo_percent" {
+  description = "Availability SLO: the share of migrations that succeed (migration_success / (migration_success + migration_failure)), in percent. The guide's target: > 99.5 %."
+  type        = number
+  default     = 99.5
+
+  validation {
+    condition     = var.availability_slo_percent > 0 && var.availability_slo_percent < 100
+    error_message = "availability_slo_percent must be between 0 and 100, both excluded (e.g. 99.5): 100 leaves no error budget to burn, and the burn-rate thresholds are multiples of the budget."
+  }
+}
+
+variable "latency_slos" {
+  description = "Latency SLO per catalogue operation (migrate_single_store, migrate_multi_store, get_all_carts, cleanup_guest_cart): target_percent of the requests faster than threshold_ms (from performance_metric's duration_ms). Operations left out, and fields left null, take the guide's values: 99 % under the operation's target_ms (300, 500, 200, 150 ms)."
+  type = map(object({
+    target_percent = optional(number, 99)
+    threshold_ms   = optional(number)
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for o in values(var.latency_slos) : o.target_percent > 0 && o.target_percent < 100])
+    error_message = "latency_slos: target_percent must be between 0 and 100, both excluded (e.g. 99): 100 leaves no error budget to burn."
+  }
+
+  validation {
+    condition     = alltrue([for o in values(var.latency_slos) : o.threshold_ms == null ? true : o.threshold_ms > 0 && floor(o.threshold_ms) == o.threshold_ms])
+    error_message = "latency_slos: threshold_ms must be a whole number of milliseconds above 0 (the metric filter compares duration_ms with it)."
+  }
+}
+
+variable "slo_period_days" {
+  description = "Period of the SLOs in days: the error budget is (100 - target) % of the requests of this many days. Burn rate 1 spends it in exactly this period."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.slo_period_days >= 1 && var.slo_period_days <= 366 && floor(var.slo_period_days) == var.slo_period_days
+    error_message = "slo_period_days must be a whole number of days from 1 to 366."
+  }
+}
+
+variable "slo_burn_rate_windows" {
+  description = <<-EOT
+    Multi-window burn-rate alerts (Google SRE Workbook, "Alerting on SLOs"). Each entry alerts when the SLO spends
+    budget_consumed_percent of its period's error budget within long_window_minutes, confirmed by short_window_minutes
+    (still burning): both windows above burn rate = budget_consumed_percent / 100 x period / long window.
+    priority P1 = page (page topic), P2/P3 = ticket (alerts topic). CloudWatch allows a window (an alarm period) of at most
+    7 days (10080 minutes); the defaults fit, so no window is shortened.
+  EOT
+  type = list(object({
+    name                    = string
+    priority                = string
+    long_window_minutes     = number
+    short_window_minutes    = number
+    budget_consumed_percent = number
+  }))
+  default = [
+    { name = "Outage", priority = "P1", long_window_minutes = 15, short_window_minutes = 2, budget_consumed_percent = 0.5 },
+    { name = "Fast", priority = "P1", long_window_minutes = 60, short_window_minutes = 5, budget_consumed_percent = 2 },
+    { name = "Slow", priority = "P1", long_window_minutes = 360, short_window_minutes = 30, budget_consumed_percent = 5 },
+    { name = "Ticket", priority = "P3", long_window_minutes = 4320, short_window_minutes = 360, budget_consumed_percent = 10 },
+  ]
+
+  validation {
+    condition     = length(var.slo_burn_rate_windows) > 0 && length(distinct([for w in var.slo_burn_rate_windows : w.name])) == length(var.slo_burn_rate_windows) && alltrue([for w in var.slo_burn_rate_windows : can(regex("^[A-Za-z0-9]{1,16}$", w.name))])
+    error_message = "slo_burn_rate_windows: give at least one window, each with a distinct name of 1 to 16 letters or digits (it names the alarms)."
+  }
+
+  validation {
+    condition     = alltrue([for w in var.slo_burn_rate_windows : contains(["P1", "P2", "P3"], w.priority)])
+    error_message = "slo_burn_rate_windows: priority must be P1 (page), P2 or P3 (ticket)."
+  }
+
+  validation {
+    condition     = alltrue([for w in var.slo_burn_rate_windows : floor(w.long_window_minutes) == w.long_window_minutes && floor(w.short_window_minutes) == w.short_window_minutes && w.short_window_minutes >= 1 && w.short_window_minutes < w.long_window_minutes && w.long_window_minutes <= 10080])
+    error_message = "slo_burn_rate_windows: windows are whole minutes with 1 <= short_window_minutes < long_window_minutes <= 10080. CloudWatch refuses an alarm whose period x evaluation periods exceeds 7 days (604,800 s), and each window is one alarm period; the metrics have one-minute resolution, so no window is shorter than a minute."
+  }
+
+  validation {
+    condition     = alltrue([for w in var.slo_burn_rate_windows : w.budget_consumed_percent > 0 && w.budget_consumed_percent <= 100])
+    error_message = "slo_burn_rate_windows: budget_consumed_percent must be above 0 and at most 100 (the share of the period's error budget the long window may spend)."
+  }
+}
+
+variable "slo_min_events" {
+  description = "Minimum-events guard: a burn-rate window (and LowSuccessRate) with fewer requests than this is quiet, so one failure among a few quiet-night requests pages nobody. Below it NoSuccessfulMigrations watches the service."
+  type        = number
+  default     = 20
+
+  validation {
+    condition     = var.slo_min_events >= 1 && floor(var.slo_min_events) == var.slo_min_events
+    error_message = "slo_min_events must be a whole number of at least 1."
+  }
+}
+
+variable "page_suppression" {
+  description = "ActionsSuppressor periods of the composite alarms quieted by the availability page: wait_period = seconds a composite waits for the availability page after its own transition before it notifies; extension_period = seconds it stays quiet after the availability page returns to OK."
+  type = object({
+    wait_period      = optional(number, 120)
+    extension_period = optional(number, 1800)
+  })
+  default = {}
+
+  validation {
+    condition     = var.page_suppression.wait_period >= 0 && var.page_suppression.extension_period >= 0
+    error_message = "page_suppression: wait_period and extension_period must not be negative."
   }
 }
 

@@ -53,11 +53,12 @@ module "monitoring" {
   name_prefix       = "vyaparai-cart-migration"
   alarm_name_prefix = "VyaparAI-CartMigration"
 
-  # Alerting: topics and their KMS key are created; P1 pages, P2/P3 go to the team.
+  # Alerting: topics and their KMS key are created; every alarm goes to the alerts topic (the emails),
+  # the P1 composite pages also to the page topic (the pager).
   alert_emails = var.alert_emails
   additional_subscriptions = var.pager_https_endpoint == null ? {} : {
     pager = {
-      severity = "critical"
+      topic    = "page" # pages only: one per incident
       protocol = "https"
       endpoint = var.pager_https_endpoint
     }

@@ -16,12 +16,14 @@ data "aws_region" "current" {}
 # queue's attributes to read back the same six times, five seconds apart, once for the queue and
 # again for its policy, and the subscriptions wait for both.
 locals {
+  # alerts: every alarm; page: the pages only.
+  topics = ["alerts", "page"]
   alarm_inbox_names = {
-    for key in keys(module.monitoring.sns_topic_arns) : key => "${var.name_prefix}-alarm-inbox-${key}"
+    for topic in local.topics : topic => "${var.name_prefix}-alarm-inbox-${topic}"
   }
   alarm_inbox_arns = {
-    for key, name in local.alarm_inbox_names :
-    key => "arn:${data.aws_partition.current.partition}:sqs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:${name}"
+    for topic, name in local.alarm_inbox_names :
+    topic => "arn:${data.aws_partition.current.partition}:sqs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:${name}"
   }
 }
 
@@ -35,8 +37,8 @@ module "monitoring" {
   alarm_overrides   = var.alarm_overrides
 
   additional_subscriptions = {
-    for key, arn in local.alarm_inbox_arns : "inbox-${key}" => {
-      severity = key
+    for topic, arn in local.alarm_inbox_arns : "inbox-${topic}" => {
+      topic    = topic
       protocol = "sqs"
       endpoint = arn
     }

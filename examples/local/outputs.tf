@@ -1,15 +1,15 @@
 output "sns_topic_arns" {
-  description = "Alert topic ARN per severity."
+  description = "Alert topic ARN by role (alerts, page)."
   value       = module.monitoring.sns_topic_arns
 }
 
 output "alarm_inbox_queue_names" {
-  description = "Name of the SQS queue subscribed to each alert topic (created by the tests and the demo, not here)."
+  description = "Name of the SQS queue subscribed to each topic (alerts, page); the tests and the demo create the queues, not this configuration."
   value       = local.alarm_inbox_names
 }
 
 output "alarm_inbox_queue_arns" {
-  description = "ARN of the SQS queue subscribed to each alert topic."
+  description = "ARN of the SQS queue subscribed to each topic (alerts, page)."
   value       = local.alarm_inbox_arns
 }
 
@@ -91,4 +91,14 @@ output "carts_table_name" {
 output "rate_limit_table_name" {
   description = "Rate-limit table (null unless create_lambda)."
   value       = module.monitoring.rate_limit_table_name
+}
+
+output "composite_alarms" {
+  description = "Per composite alarm key: name, ARN, priority, whether it pages, its rule."
+  value       = module.monitoring.composite_alarms
+}
+
+output "slos" {
+  description = "The SLOs and the burn-rate thresholds derived from them."
+  value       = module.monitoring.slos
 }

@@ -23,16 +23,12 @@ PACKAGE_SCRIPT = ROOT / "bootstrap" / "package_lambda.py"
 CATALOGUE_PATH = ROOT / "lambda_src" / "cart_migration" / "event_catalogue.json"
 # What a copy of the module needs: Terraform runs on copies, never in the working tree, so tests
 # do not fight over state with each other or with a user's `make apply`.
-MODULE_FILES = (
-    "main.tf",
-    "variables.tf",
-    "outputs.tf",
-    "versions.tf",
-    "locals.tf",
-    "modules",
-    "examples",
-    "docs",
-)
+MODULE_FOLDERS = ("modules", "examples", "docs")
+
+
+def module_files() -> list[Path]:
+    """The root module's .tf files and the folders it references: a new root file needs no edit here."""
+    return sorted(ROOT.glob("*.tf")) + [ROOT / folder for folder in MODULE_FOLDERS]
 
 
 def local_example_vars() -> dict[str, str]:
@@ -44,8 +40,8 @@ def copy_module(destination: Path) -> Path:
     ignore = shutil.ignore_patterns(
         ".terraform", ".terraform.lock.hcl", "*.tfstate", "*.tfstate.*", "*.tfplan"
     )
-    for item in MODULE_FILES:
-        source = ROOT / item
+    for source in module_files():
+        item = source.name
         if source.is_dir():
             shutil.copytree(source, destination / item, ignore=ignore)
         elif source.is_file():

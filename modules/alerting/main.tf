@@ -7,40 +7,37 @@ locals {
   partition  = data.aws_partition.current.partition
   region     = data.aws_region.current.id
 
-  severities = ["critical", "warning"]
+  # alerts: every alarm (P1-P3), the guide's topic; page: the pages only (P1 composite alarms), for pagers.
+  roles = ["alerts", "page"]
 
   given_topic_arns = {
-    critical = var.critical_topic_arn
-    warning  = var.warning_topic_arn
+    alerts = var.alerts_topic_arn
+    page   = var.page_topic_arn
   }
 
   default_topic_names = {
-    critical = "${var.name_prefix}-alerts"
-    warning  = "${var.name_prefix}-alerts-warning"
+    alerts = "${var.name_prefix}-alerts"
+    page   = "${var.name_prefix}-alerts-page"
   }
 
   # Topics the module creates: those the caller did not give.
-  created_topics = { for s in local.severities : s => local.default_topic_names[s] if local.given_topic_arns[s] == null }
+  created_topics = { for r in local.roles : r => local.default_topic_names[r] if local.given_topic_arns[r] == null }
 
   # Built from the topic's name (known at plan time, and a reference to the topic) so that
   # alarm actions can be reviewed in the plan.
   topic_arns = {
-    for s in local.severities : s => local.given_topic_arns[s] != null ? local.given_topic_arns[s] : "arn:${local.partition}:sns:${local.region}:${local.account_id}:${aws_sns_topic.this[s].name}"
+    for r in local.roles : r => local.given_topic_arns[r] != null ? local.given_topic_arns[r] : "arn:${local.partition}:sns:${local.region}:${local.account_id}:${aws_sns_topic.this[r].name}"
   }
 
   topic_names = {
-    for s in local.severities : s => local.given_topic_arns[s] != null ? element(split(":", local.given_topic_arns[s]), 5) : local.default_topic_names[s]
+    for r in local.roles : r => local.given_topic_arns[r] != null ? element(split(":", local.given_topic_arns[r]), 5) : local.default_topic_names[r]
   }
 
   create_kms_key = length(local.created_topics) > 0 && var.kms_master_key_id == null
   kms_key_id     = local.create_kms_key ? aws_kms_key.this[0].arn : var.kms_master_key_id
 
-  email_subscriptions = {
-    for pair in setproduct(local.severities, var.alert_emails) : "${pair[0]}:${pair[1]}" => {
-      severity = pair[0]
-      email    = pair[1]
-    }
-  }
+  # Each address once, on the guide's topic: it receives every alarm, pages included.
+  email_subscriptions = { for email in var.alert_emails : "alerts:${email}" => { topic = "alerts", email = email } }
 }
 
 ################################################################################
@@ -105,7 +102,7 @@ resource "aws_kms_alias" "this" {
 }
 
 ################################################################################
-# Topics: critical (P1) and warning (P2/P3)
+# Topics: alerts (every alarm, P1-P3) and page (P1 pages only)
 ################################################################################
 
 resource "aws_sns_topic" "this" {
@@ -114,7 +111,7 @@ resource "aws_sns_topic" "this" {
   name              = each.value
   kms_master_key_id = local.kms_key_id
 
-  tags = merge(var.tags, { Severity = each.key })
+  tags = merge(var.tags, { Receives = each.key == "alerts" ? "every alarm P1 P2 P3" : "pages P1" })
 }
 
 data "aws_iam_policy_document" "topic" {
@@ -181,7 +178,7 @@ resource "aws_sns_topic_policy" "this" {
 resource "aws_sns_topic_subscription" "email" {
   for_each = local.email_subscriptions
 
-  topic_arn = local.topic_arns[each.value.severity]
+  topic_arn = local.topic_arns[each.value.topic]
   protocol  = "email"
   endpoint  = each.value.email
 }
@@ -189,8 +186,11 @@ resource "aws_sns_topic_subscription" "email" {
 resource "aws_sns_topic_subscription" "additional" {
   for_each = var.additional_subscriptions
 
-  topic_arn            = local.topic_arns[each.value.severity]
-  protocol             = each.value.protocol
-  endpoint             = each.value.endpoint
-  raw_message_delivery = each.value.raw_message_delivery
+  topic_arn             = local.topic_arns[each.value.topic]
+  protocol              = each.value.protocol
+  endpoint              = each.value.endpoint
+  raw_message_delivery  = each.value.raw_message_delivery
+  subscription_role_arn = each.value.subscription_role_arn
+  filter_policy         = each.value.filter_policy
+  redrive_policy        = each.value.redrive_policy
 }

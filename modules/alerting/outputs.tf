@@ -1,15 +1,15 @@
 output "topic_arns" {
-  description = "ARN of the alert topic per severity (critical, warning): created here or given."
+  description = "ARN of the alert topic per role: alerts (every alarm), page (P1 pages): created here or given."
   value       = local.topic_arns
 }
 
 output "topic_names" {
-  description = "Name of the alert topic per severity (critical, warning)."
+  description = "Name of the alert topic per role (alerts, page)."
   value       = local.topic_names
 }
 
 output "created_topic_arns" {
-  description = "ARNs of the topics this module created, by severity."
+  description = "ARNs of the topics this module created, by role."
   value       = { for s, t in aws_sns_topic.this : s => t.arn }
 }
 
@@ -24,13 +24,13 @@ output "kms_key_alias" {
 }
 
 output "email_subscription_arns" {
-  description = "Email subscriptions by `<severity>:<email>` (the ARN reads `pending confirmation` until the owner confirms)."
+  description = "Email subscriptions by `alerts:<email>` (the ARN reads `pending confirmation` until the owner confirms)."
   value       = { for k, s in aws_sns_topic_subscription.email : k => s.arn }
 }
 
 output "pending_email_confirmations" {
   description = "Email subscriptions that wait for their owner to click the link in the AWS Notification email; alarms reach an address only after that."
   value = {
-    for k, s in local.email_subscriptions : k => "${s.email} must confirm the subscription to ${local.topic_names[s.severity]}: open the 'AWS Notification - Subscription Confirmation' email and click 'Confirm subscription'. Until then no alarm reaches this address."
+    for k, s in local.email_subscriptions : k => "${s.email} must confirm the subscription to ${local.topic_names[s.topic]}: open the 'AWS Notification - Subscription Confirmation' email and click 'Confirm subscription'. Until then no alarm reaches this address."
   }
 }

@@ -1,18 +1,18 @@
 # Inputs are validated once, by the root module (the public contract, ../../variables.tf).
 
 variable "name_prefix" {
-  description = "Prefix of every name this module gives: topics `<name_prefix>-alerts` (critical) and `<name_prefix>-alerts-warning` (warning), KMS alias `alias/<name_prefix>-sns`."
+  description = "Prefix of every name this module gives: topics `<name_prefix>-alerts` (every alarm) and `<name_prefix>-alerts-page` (pages), KMS alias `alias/<name_prefix>-sns`."
   type        = string
 }
 
-variable "critical_topic_arn" {
-  description = "ARN of an existing SNS topic for critical (P1) alerts. null = the module creates `<name_prefix>-alerts`."
+variable "alerts_topic_arn" {
+  description = "ARN of an existing standard SNS topic that receives every alarm (P1-P3). null = the module creates `<name_prefix>-alerts` (the guide's topic)."
   type        = string
   default     = null
 }
 
-variable "warning_topic_arn" {
-  description = "ARN of an existing SNS topic for warning (P2/P3) alerts. null = the module creates `<name_prefix>-alerts-warning`."
+variable "page_topic_arn" {
+  description = "ARN of an existing standard SNS topic that receives the pages (P1) only. null = the module creates `<name_prefix>-alerts-page`."
   type        = string
   default     = null
 }
@@ -30,18 +30,21 @@ variable "kms_key_deletion_window_in_days" {
 }
 
 variable "alert_emails" {
-  description = "Email addresses subscribed to both the critical and the warning topic. Each subscription waits for its owner to confirm it."
+  description = "Email addresses subscribed once each to the alerts topic (every alarm, pages included). Each subscription waits for its owner to confirm it."
   type        = list(string)
   default     = []
 }
 
 variable "additional_subscriptions" {
-  description = "Further subscriptions, keyed by a name of your choice: severity (critical or warning), protocol (sqs, lambda, https, ...), endpoint, and optionally raw_message_delivery."
+  description = "Further subscriptions, keyed by a name of your choice: topic (alerts or page), protocol (sqs, lambda, https, ...), endpoint, and optionally raw_message_delivery, subscription_role_arn (required for firehose), filter_policy and redrive_policy (JSON)."
   type = map(object({
-    severity             = string
-    protocol             = string
-    endpoint             = string
-    raw_message_delivery = optional(bool, false)
+    topic                 = string
+    protocol              = string
+    endpoint              = string
+    raw_message_delivery  = optional(bool, false)
+    subscription_role_arn = optional(string)
+    filter_policy         = optional(string)
+    redrive_policy        = optional(string)
   }))
   default = {}
 }

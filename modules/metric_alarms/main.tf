@@ -24,12 +24,17 @@ locals {
     for k, a in local.merged_alarms : k
     if a.expression == null && (a.statistic == null) == (a.extended_statistic == null)
   ]
+  # Alarms on log-derived metrics see one-minute data only: a 10, 20 or 30 s period would be
+  # mostly empty periods (and a high-resolution alarm's price).
+  high_resolution_errors = [for k, a in local.merged_alarms : "${k} (${a.period} s)" if(a.metric != null || a.expression != null) && a.period < 60]
+
   unknown_metrics = concat(
     [for m in var.referenced_metrics : "(referenced) ${m}" if !contains(keys(var.metrics), m)],
     flatten([
       for k, a in local.merged_alarms : concat(
         a.metric == null || contains(keys(var.metrics), coalesce(a.metric, "-")) ? [] : ["${k} -> ${a.metric}"],
         [for id, q in a.expression_metrics : "${k} (${id}) -> ${q.metric}" if !contains(keys(var.metrics), q.metric)],
+        [for id, q in a.expression_metrics : "${k} (${id}) -> ${q.metric} with dimensions ${jsonencode(keys(q.dimensions))}" if contains(keys(var.metrics), q.metric) && try(toset(keys(q.dimensions)) != toset(keys(var.metrics[q.metric].dimensions)), true)],
       )
     ]),
   )
@@ -38,7 +43,7 @@ locals {
     if a.metric != null && contains(keys(var.metrics), coalesce(a.metric, "-"))
     && try(toset(keys(a.dimensions)) != toset(keys(var.metrics[a.metric].dimensions)), true)
   ]
-  priority_errors   = [for k, a in local.merged_alarms : "${k} (${a.priority})" if !contains(keys(var.actions_by_priority), a.priority)]
+  priority_errors   = [for k, a in merge(local.merged_alarms, var.composite_alarms) : "${k} (${a.priority})" if !contains(keys(var.actions_by_priority), a.priority)]
   datapoints_errors = [for k, a in local.merged_alarms : k if a.datapoints_to_alarm != null && try(a.datapoints_to_alarm > a.evaluation_periods || a.datapoints_to_alarm < 1, true)]
 
   descriptions = {
@@ -50,7 +55,41 @@ locals {
       "Runbook: ${trimsuffix(var.runbook_base_url, "/")}/${coalesce(a.runbook, k)}.md",
     ]))
   }
-  description_errors = [for k, d in local.descriptions : k if length(d) > 1024]
+  description_errors = [for k, d in merge(local.descriptions, local.composite_descriptions) : k if length(d) > 1024]
+
+  # Composite alarms: the alarms each one names (children and suppressor) decide when it can be created.
+  composite_references = {
+    for k, c in var.composite_alarms : k => distinct(concat(flatten(c.any_of), c.suppressor == null ? [] : [c.suppressor]))
+  }
+  composites_by_level = {
+    first  = { for k, c in var.composite_alarms : k => c if alltrue([for r in local.composite_references[k] : contains(keys(local.alarms), r)]) }
+    nested = { for k, c in var.composite_alarms : k => c if !alltrue([for r in local.composite_references[k] : contains(keys(local.alarms), r)]) }
+  }
+  composite_errors = flatten([
+    for k, refs in local.composite_references : [
+      for r in refs : "${k} -> ${r}"
+      if !contains(keys(local.alarms), r) && !contains(keys(local.composites_by_level.first), r)
+      || (contains(keys(local.composites_by_level.nested), k) && contains(keys(local.composites_by_level.nested), r))
+    ]
+  ])
+  composite_rules = {
+    for k, c in var.composite_alarms : k => join(" OR ", [
+      for group in c.any_of : length(group) == 1 ? "ALARM(\"${var.alarm_name_prefix}-${group[0]}\")" : "(${join(" AND ", [for a in group : "ALARM(\"${var.alarm_name_prefix}-${a}\")"])})"
+    ])
+  }
+  composite_actions = {
+    for k, c in var.composite_alarms : k => c.notify ? concat(var.actions_by_priority[c.priority], c.page ? var.page_actions : []) : []
+  }
+  composite_descriptions = {
+    for k, c in var.composite_alarms : k => join(" ", compact([
+      "${c.priority}: ${c.summary}.",
+      "ALARM when ${join(" or ", [for group in c.any_of : join(" and ", group)])}.",
+      c.suppressor == null ? "" : "Quiet while ${c.suppressor} is in ALARM (waits ${c.suppressor_wait_period} s for it, and ${c.suppressor_extension_period} s after it clears).",
+      "Respond ${lookup(var.priority_response_times, c.priority, "promptly")}${c.escalation != null ? "; escalate to ${c.escalation}" : ""}.",
+      "Response: ${c.response}",
+      "Runbook: ${trimsuffix(var.runbook_base_url, "/")}/${coalesce(c.runbook, k)}.md",
+    ]))
+  }
 }
 
 # Plan-time checks of the alarm definitions against the catalogue and the other inputs; the alarms
@@ -86,6 +125,14 @@ resource "terraform_data" "checks" {
       error_message = "Alarm(s) ${join(", ", local.datapoints_errors)}: datapoints_to_alarm must be between 1 and evaluation_periods."
     }
     precondition {
+      condition     = length(local.high_resolution_errors) == 0
+      error_message = "Alarm(s) on log-derived metrics with a period under 60 s: ${join(", ", local.high_resolution_errors)}. Metric filters publish one datapoint per minute: use a period of 60 s or a multiple of it."
+    }
+    precondition {
+      condition     = length(local.composite_errors) == 0
+      error_message = "Composite alarm(s) name alarms that do not exist or nest too deep: ${join("; ", local.composite_errors)}. A composite may name metric alarms, and composites that name metric alarms only."
+    }
+    precondition {
       condition     = length(local.description_errors) == 0
       error_message = "Alarm description(s) longer than 1024 characters: ${join(", ", local.description_errors)}."
     }
@@ -104,7 +151,7 @@ resource "aws_cloudwatch_log_metric_filter" "this" {
   pattern        = each.value.filter_pattern
 
   metric_transformation {
-    name          = each.key
+    name          = coalesce(each.value.name, each.key)
     namespace     = var.namespace
     value         = each.value.value
     unit          = each.value.unit
@@ -149,6 +196,7 @@ resource "aws_cloudwatch_metric_alarm" "this" {
       metric {
         namespace   = aws_cloudwatch_log_metric_filter.this[metric_query.value.metric].metric_transformation[0].namespace
         metric_name = aws_cloudwatch_log_metric_filter.this[metric_query.value.metric].metric_transformation[0].name
+        dimensions  = length(metric_query.value.dimensions) > 0 ? metric_query.value.dimensions : null
         period      = each.value.period
         stat        = metric_query.value.statistic
       }
@@ -167,10 +215,67 @@ resource "aws_cloudwatch_metric_alarm" "this" {
   }
 
   actions_enabled = var.actions_enabled
-  alarm_actions   = var.actions_by_priority[each.value.priority]
-  ok_actions      = var.actions_by_priority[each.value.priority]
+  alarm_actions   = each.value.notify ? var.actions_by_priority[each.value.priority] : []
+  ok_actions      = each.value.notify ? var.actions_by_priority[each.value.priority] : []
 
   tags = merge(var.tags, { Priority = each.value.priority })
 
   depends_on = [terraform_data.checks]
+}
+
+################################################################################
+# Composite alarms: one notification per incident. Those that name metric alarms
+# only come first; those that name them (as child or suppressor) are created after.
+################################################################################
+
+resource "aws_cloudwatch_composite_alarm" "this" {
+  for_each = local.composites_by_level.first
+
+  alarm_name        = "${var.alarm_name_prefix}-${each.key}"
+  alarm_description = local.composite_descriptions[each.key]
+  alarm_rule        = local.composite_rules[each.key]
+
+  actions_enabled = var.actions_enabled
+  alarm_actions   = local.composite_actions[each.key]
+  ok_actions      = local.composite_actions[each.key]
+
+  dynamic "actions_suppressor" {
+    for_each = each.value.suppressor == null ? [] : [each.value]
+
+    content {
+      alarm            = "${var.alarm_name_prefix}-${actions_suppressor.value.suppressor}"
+      wait_period      = actions_suppressor.value.suppressor_wait_period
+      extension_period = actions_suppressor.value.suppressor_extension_period
+    }
+  }
+
+  tags = merge(var.tags, { Priority = each.value.priority })
+
+  depends_on = [aws_cloudwatch_metric_alarm.this]
+}
+
+resource "aws_cloudwatch_composite_alarm" "nested" {
+  for_each = local.composites_by_level.nested
+
+  alarm_name        = "${var.alarm_name_prefix}-${each.key}"
+  alarm_description = local.composite_descriptions[each.key]
+  alarm_rule        = local.composite_rules[each.key]
+
+  actions_enabled = var.actions_enabled
+  alarm_actions   = local.composite_actions[each.key]
+  ok_actions      = local.composite_actions[each.key]
+
+  dynamic "actions_suppressor" {
+    for_each = each.value.suppressor == null ? [] : [each.value]
+
+    content {
+      alarm            = "${var.alarm_name_prefix}-${actions_suppressor.value.suppressor}"
+      wait_period      = actions_suppressor.value.suppressor_wait_period
+      extension_period = actions_suppressor.value.suppressor_extension_period
+    }
+  }
+
+  tags = merge(var.tags, { Priority = each.value.priority })
+
+  depends_on = [aws_cloudwatch_metric_alarm.this, aws_cloudwatch_composite_alarm.this]
 }

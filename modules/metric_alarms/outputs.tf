@@ -14,13 +14,13 @@ output "namespace" {
 }
 
 output "alarm_arns" {
-  description = "Alarm ARN by alarm name."
-  value       = { for a in aws_cloudwatch_metric_alarm.this : a.alarm_name => a.arn }
+  description = "Alarm ARN by alarm name (metric and composite alarms)."
+  value       = { for a in concat(values(aws_cloudwatch_metric_alarm.this), values(aws_cloudwatch_composite_alarm.this), values(aws_cloudwatch_composite_alarm.nested)) : a.alarm_name => a.arn }
 }
 
 output "alarm_names" {
-  description = "Names of the alarms."
-  value       = [for a in aws_cloudwatch_metric_alarm.this : a.alarm_name]
+  description = "Names of the alarms (metric and composite alarms)."
+  value       = [for a in concat(values(aws_cloudwatch_metric_alarm.this), values(aws_cloudwatch_composite_alarm.this), values(aws_cloudwatch_composite_alarm.nested)) : a.alarm_name]
 }
 
 output "alarms" {
@@ -30,6 +30,23 @@ output "alarms" {
       name     = a.alarm_name
       arn      = a.arn
       priority = local.alarms[k].priority
+      notifies = local.alarms[k].notify
+      type     = "metric"
+    }
+  }
+}
+
+output "composite_alarms" {
+  description = "Per composite alarm key: name, ARN, priority, whether it pages, its rule."
+  value = {
+    for k, a in merge(aws_cloudwatch_composite_alarm.this, aws_cloudwatch_composite_alarm.nested) : k => {
+      name     = a.alarm_name
+      arn      = a.arn
+      priority = var.composite_alarms[k].priority
+      page     = var.composite_alarms[k].page
+      notifies = var.composite_alarms[k].notify
+      rule     = a.alarm_rule
+      type     = "composite"
     }
   }
 }

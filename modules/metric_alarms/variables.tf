@@ -3,8 +3,9 @@
 # for the catalogue's metrics. Checks across inputs are preconditions in main.tf.
 
 variable "metrics" {
-  description = "Metrics extracted from the logs by metric filters, keyed by metric name: the `metrics` map of the event catalogue (filter_pattern, value, unit, default_value or dimensions)."
+  description = "Metrics extracted from the logs by metric filters, keyed by metric name (or by a key of their own when `name` gives the metric name, so that several filters can publish one metric under different dimension values): the `metrics` map of the event catalogue (filter_pattern, value, unit, default_value or dimensions) plus the SLO filters."
   type = map(object({
+    name           = optional(string)
     description    = optional(string)
     event_type     = optional(string)
     filter_pattern = string
@@ -69,8 +70,9 @@ variable "alarms" {
   description = <<-EOT
     Alarms keyed by the suffix of their name. Each watches exactly one of:
     `metric` (a key of `metrics`: the metric name is taken from its filter), `namespace` + `metric_name` (an AWS metric such as AWS/Lambda Errors),
-    or `expression` over `expression_metrics` (id => catalogue metric key and statistic).
+    or `expression` over `expression_metrics` (id => catalogue metric key, statistic, dimensions).
     `priority` (P1/P2/P3) picks the actions; `summary`, `response`, `escalation` and the runbook link make up the description.
+    `notify = false`: no actions (an input of composite alarms, which notify instead).
   EOT
   type = map(object({
     priority                              = string
@@ -86,7 +88,7 @@ variable "alarms" {
     extended_statistic                    = optional(string)
     expression                            = optional(string)
     expression_label                      = optional(string)
-    expression_metrics                    = optional(map(object({ metric = string, statistic = optional(string, "Sum") })), {})
+    expression_metrics                    = optional(map(object({ metric = string, statistic = optional(string, "Sum"), dimensions = optional(map(string), {}) })), {})
     comparison_operator                   = string
     threshold                             = number
     period                                = number
@@ -95,6 +97,7 @@ variable "alarms" {
     treat_missing_data                    = string
     evaluate_low_sample_count_percentiles = optional(string)
     enabled                               = optional(bool, true)
+    notify                                = optional(bool, true)
   }))
 }
 
@@ -109,6 +112,46 @@ variable "alarm_overrides" {
     enabled             = optional(bool)
   }))
   default = {}
+}
+
+variable "composite_alarms" {
+  description = <<-EOT
+    Composite alarms keyed by the suffix of their name. `any_of` is a list of groups of alarm keys: the composite is in ALARM
+    when every alarm of at least one group is (`(ALARM(a) AND ALARM(b)) OR ...`). A key names a metric alarm of `alarms`, or a
+    composite whose own groups and suppressor name metric alarms only (one level of nesting). `page = true` adds `page_actions`.
+    `suppressor` (an alarm key): while it is in ALARM this composite sends nothing; it waits `suppressor_wait_period` seconds for the
+    suppressor after its own transition and keeps quiet `suppressor_extension_period` seconds after the suppressor leaves ALARM.
+  EOT
+  type = map(object({
+    priority                    = string
+    summary                     = string
+    response                    = string
+    escalation                  = optional(string)
+    runbook                     = optional(string)
+    any_of                      = list(list(string))
+    page                        = optional(bool, false)
+    notify                      = optional(bool, true)
+    suppressor                  = optional(string)
+    suppressor_wait_period      = optional(number, 120)
+    suppressor_extension_period = optional(number, 600)
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for k, c in var.composite_alarms : can(regex("^[A-Za-z0-9_-]{1,64}$", k)) && length(c.any_of) > 0 && alltrue([for g in c.any_of : length(g) > 0])])
+    error_message = "Composite alarm keys must be 1 to 64 letters, digits, '-' or '_', and each needs at least one non-empty group in any_of."
+  }
+
+  validation {
+    condition     = alltrue([for c in values(var.composite_alarms) : c.suppressor_wait_period >= 0 && c.suppressor_extension_period >= 0])
+    error_message = "Composite alarms: suppressor_wait_period and suppressor_extension_period must not be negative."
+  }
+}
+
+variable "page_actions" {
+  description = "ARNs notified (on ALARM and on OK) by the composite alarms with `page = true`, in addition to their priority's actions."
+  type        = list(string)
+  default     = []
 }
 
 variable "referenced_metrics" {

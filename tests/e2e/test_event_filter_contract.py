@@ -33,6 +33,7 @@ NUMERIC_FIELDS = {
     "store_count": 2,
     "item_count": 5,
 }
+SLOW_METRIC = CATALOGUE["slis"]["latency"]["slow_metric"]  # per operation, from the latency SLO's filters
 DURATION_BY_OPERATION = {name: 100.0 + 111.25 * index for index, name in enumerate(catalogue.OPERATIONS)}
 WEEK = 7 * 86400
 
@@ -111,7 +112,17 @@ def test_deployed_filters_are_exactly_the_catalogue_metrics(applied_stack, aws_c
     group = applied_stack["log_group_names"]["function"]
     deployed = aws_client("logs").describe_metric_filters(logGroupName=group)["metricFilters"]
     by_metric = {f["metricTransformations"][0]["metricName"]: f for f in deployed}
-    assert set(by_metric) == set(CATALOGUE["metrics"]), "a filter or a catalogue metric has no counterpart"
+    assert set(by_metric) == set(CATALOGUE["metrics"]) | {SLOW_METRIC}, (
+        "a filter or a catalogue metric has no counterpart"
+    )
+    # The latency SLI: one slow-request filter per operation, at the operation's SLO threshold.
+    slow = sorted(
+        f["filterPattern"] for f in deployed if f["metricTransformations"][0]["metricName"] == SLOW_METRIC
+    )
+    assert slow == sorted(
+        f'{{ $.event_type = "performance_metric" && $.operation = "{op}" && $.duration_ms > {o["target_ms"]} }}'
+        for op, o in CATALOGUE["operations"].items()
+    )
     for name, metric in CATALOGUE["metrics"].items():
         deployed_filter = by_metric[name]
         transformation = deployed_filter["metricTransformations"][0]
@@ -158,4 +169,24 @@ def test_each_event_moves_exactly_its_metrics(applied_stack, aws_client, shipped
 
 def test_no_metric_outside_the_catalogue_appears(applied_stack, aws_client, shipped):
     listed = aws_client("cloudwatch").list_metrics(Namespace=applied_stack["metric_namespace"])["Metrics"]
-    assert {m["MetricName"] for m in listed} <= set(CATALOGUE["metrics"])
+    assert {m["MetricName"] for m in listed} <= set(CATALOGUE["metrics"]) | {SLOW_METRIC}
+
+
+def test_slow_request_count_moves_only_above_the_slo_threshold(applied_stack, aws_client, shipped):
+    base, event_types = shipped
+    minute = event_types.index("performance_metric")
+    cloudwatch = aws_client("cloudwatch")
+    moved = {}
+    for op in DURATION_BY_OPERATION:
+        dimensions = [{"Name": "Operation", "Value": op}]
+        points = datapoints_by_minute(
+            cloudwatch, applied_stack["metric_namespace"], SLOW_METRIC, dimensions, base, len(event_types)
+        )
+        moved[op] = points.get(minute, {}).get("Sum")
+        assert set(points) <= {minute}, f"{SLOW_METRIC} {op} moved outside the performance_metric minute"
+    expected = {
+        op: (1.0 if duration > CATALOGUE["operations"][op]["target_ms"] else None)
+        for op, duration in DURATION_BY_OPERATION.items()
+    }
+    assert moved == expected
+    assert None in expected.values() and 1.0 in expected.values(), "both sides of a threshold are exercised"

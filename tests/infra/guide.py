@@ -4,8 +4,11 @@ drift in the module shows up as a failure rather than being copied into the expe
 
 FUNCTION = "vyaparai-cart-migration"  # examples/local default
 NAMESPACE = "VyaparAI/CartMigration"
-CRITICAL_TOPIC = "vyaparai-cart-migration-alerts"
-WARNING_TOPIC = "vyaparai-cart-migration-alerts-warning"
+# The guide subscribes people to `vyaparai-cart-migration-alerts`: it receives every alarm (P1-P3).
+ALERTS_TOPIC = "vyaparai-cart-migration-alerts"
+CRITICAL_TOPIC = ALERTS_TOPIC  # the guide's name for it
+# Beyond the guide: the pages only, for pagers.
+PAGE_TOPIC = "vyaparai-cart-migration-alerts-page"
 PREFIX = "VyaparAI-CartMigration"
 
 # The guide's alarms (setup-script values; "any throttle" for LambdaThrottles) and its priority matrix.

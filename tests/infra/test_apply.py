@@ -15,7 +15,6 @@ import pytest
 from cartmon.project import local_example_vars
 from tests.infra.guide import DASHBOARD_TITLES, GUIDE_ALARMS, NAMESPACE, PREFIX
 
-SEVERITY = {"P1": "critical", "P2": "warning", "P3": "warning"}
 LATENCY_ALERT_MS = {
     "MigrateSingleStore": 1000.0,
     "MigrateMultiStore": 2000.0,
@@ -43,7 +42,8 @@ def described_alarms(applied_stack, aws_client):
 def test_guide_alarms_as_the_guide_says(described_alarms, applied_stack, key):
     guide = GUIDE_ALARMS[key]
     alarm = described_alarms[key]
-    topic = applied_stack["sns_topic_arns"][SEVERITY[guide["priority"]]]
+    # Every metric alarm notifies the guide's topic; pages come from composite alarms.
+    topic = applied_stack["sns_topic_arns"]["alerts"]
     assert (alarm["Namespace"], alarm["MetricName"], alarm["Statistic"]) == (
         guide["namespace"],
         guide["metric_name"],
@@ -72,11 +72,11 @@ def test_success_rate_alarm_is_metric_math_on_the_two_counts(described_alarms, a
     alarm = described_alarms["LowSuccessRate"]
     queries = {query["Id"]: query for query in alarm["Metrics"]}
     (result,) = [q for q in queries.values() if q.get("ReturnData")]
-    assert "IF(" in result["Expression"] and "> 0" in result["Expression"], "quiet when there is no traffic"
+    assert "IF(" in result["Expression"] and ">= 20" in result["Expression"], "quiet below the minimum volume"
     metrics = {q["MetricStat"]["Metric"]["MetricName"] for q in queries.values() if "MetricStat" in q}
     assert metrics == {"MigrationSuccessCount", "MigrationFailureCount"}
     assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (90.0, "LessThanThreshold")
-    assert alarm["AlarmActions"] == [applied_stack["sns_topic_arns"]["critical"]]
+    assert alarm["AlarmActions"] == [applied_stack["sns_topic_arns"]["alerts"]]
 
 
 @pytest.mark.parametrize("operation", sorted(LATENCY_ALERT_MS))
@@ -129,7 +129,8 @@ def test_log_group_retention(applied_stack, aws_client):
 def test_topics_are_encrypted_and_only_cloudwatch_of_this_account_may_publish(applied_stack, aws_client):
     sns = aws_client("sns")
     account = aws_client("sts").get_caller_identity()["Account"]
-    for severity, topic in applied_stack["sns_topic_arns"].items():
+    for severity in ("alerts", "page"):
+        topic = applied_stack["sns_topic_arns"][severity]
         attributes = sns.get_topic_attributes(TopicArn=topic)["Attributes"]
         assert attributes["KmsMasterKeyId"] == applied_stack["kms_key_arn"], severity
         statements = json.loads(attributes["Policy"])["Statement"]
@@ -158,16 +159,23 @@ def test_kms_key_lets_cloudwatch_use_it(applied_stack, aws_client):
     assert kms.get_key_rotation_status(KeyId=key)["KeyRotationEnabled"] is True
 
 
-def test_subscriptions_by_severity(applied_stack, aws_client):
+def test_subscriptions_by_topic(applied_stack, aws_client):
     sns = aws_client("sns")
-    for severity, topic in applied_stack["sns_topic_arns"].items():
+    found = {}
+    for role in ("alerts", "page"):
+        topic = applied_stack["sns_topic_arns"][role]
         subscriptions = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
-        assert sorted((s["Protocol"], s["Endpoint"]) for s in subscriptions) == [
+        found[role] = sorted((s["Protocol"], s["Endpoint"]) for s in subscriptions)
+    # The email once, on the guide's topic (it receives every alarm, pages included).
+    assert found == {
+        "alerts": [
             ("email", "oncall@example.com"),
-            ("sqs", applied_stack["alarm_inbox_queue_arns"][severity]),
-        ]
+            ("sqs", applied_stack["alarm_inbox_queue_arns"]["alerts"]),
+        ],
+        "page": [("sqs", applied_stack["alarm_inbox_queue_arns"]["page"])],
+    }
     pending = applied_stack["pending_email_confirmations"]
-    assert len(pending) == 2 and all("oncall@example.com must confirm" in note for note in pending.values())
+    assert len(pending) == 1 and all("oncall@example.com must confirm" in note for note in pending.values())
 
 
 def test_dashboard_has_the_guide_widgets_on_the_filter_metrics(applied_stack, aws_client):

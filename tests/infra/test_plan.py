@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 
 from tests.infra.guide import (
-    CRITICAL_TOPIC,
+    ALERTS_TOPIC,
     DASHBOARD_TITLES,
     FUNCTION,
     GUIDE_ALARMS,
     NAMESPACE,
+    PAGE_TOPIC,
     PREFIX,
-    WARNING_TOPIC,
 )
 
 RUNBOOK_DIR = Path(__file__).resolve().parents[2] / "docs" / "runbooks"
@@ -103,7 +103,7 @@ def planned(plan, rtype: str, name: str = "this") -> dict:
 
 
 def account_of(plan) -> str:
-    return plan.outputs["sns_topic_arns"]["critical"].split(":")[4]
+    return plan.outputs["sns_topic_arns"]["alerts"].split(":")[4]
 
 
 def camel(op: str) -> str:
@@ -135,11 +135,16 @@ def alarms(local_plan) -> dict:
     return {k: v for k, v in found.items()}
 
 
+def is_burn_rate_window(key: str) -> bool:
+    """The SLO burn-rate window alarms (tests/infra/test_plan_slo.py checks them)."""
+    return "Burn" in key
+
+
 def test_alarm_set_is_guide_plus_success_rate_plus_latency(alarms, catalogue):
     expected = (
         set(GUIDE_ALARMS) | {"LowSuccessRate"} | {f"Latency{camel(op)}" for op in catalogue["operations"]}
     )
-    assert set(alarms) == expected
+    assert {k for k in alarms if not is_burn_rate_window(k)} == expected
     for key, alarm in alarms.items():
         assert alarm["alarm_name"] == f"{PREFIX}-{key}"
 
@@ -179,21 +184,28 @@ def test_every_alarm_has_a_runbook_page(alarms):
     for key, alarm in alarms.items():
         url = re.search(r"Runbook: (\S+)$", alarm["alarm_description"]).group(1)
         page = url.rsplit("/", 1)[1]
-        assert page == f"{key}.md"
+        if is_burn_rate_window(key):
+            assert page in ("AvailabilityBurnRate.md", "LatencyBurnRate.md"), key
+        else:
+            assert page == f"{key}.md"
         text = (RUNBOOK_DIR / page).read_text()
         assert "## Investigation steps" in text and "## Common causes" in text, page
 
 
 def test_alarm_and_ok_actions_route_by_priority(local_plan, alarms, catalogue):
     topics = local_plan.outputs["sns_topic_arns"]
-    assert topics["critical"].endswith(f":{CRITICAL_TOPIC}")
-    assert topics["warning"].endswith(f":{WARNING_TOPIC}")
+    assert topics["alerts"].endswith(f":{ALERTS_TOPIC}")
+    assert topics["page"].endswith(f":{PAGE_TOPIC}")
+    # The former names: critical = page, warning = alerts.
+    assert (topics["critical"], topics["warning"]) == (topics["page"], topics["alerts"])
     for key, alarm in alarms.items():
         priority = alarm["tags"]["Priority"]
         assert alarm["alarm_description"].startswith(f"{priority}: ")
-        expected = [topics["critical"]] if priority == "P1" else [topics["warning"]]
-        assert alarm["alarm_actions"] == expected, key
-        assert alarm["ok_actions"] == expected, key
+        # Every metric alarm tells the guide's topic; pages come from the composite alarms only.
+        # The burn-rate windows notify nobody: their composite alarms do.
+        expected = [] if is_burn_rate_window(key) else [topics["alerts"]]
+        assert (alarm["alarm_actions"] or []) == expected, key
+        assert (alarm["ok_actions"] or []) == expected, key
         assert alarm["actions_enabled"] is True
     priorities = {k: a["tags"]["Priority"] for k, a in alarms.items()}
     assert priorities["LowSuccessRate"] == "P1"
@@ -214,14 +226,15 @@ def test_low_success_rate_is_metric_math_quiet_without_traffic(alarms):
     result = queries["result"]
     assert result["return_data"] is True
     expression = result["expression"]
-    assert expression.replace(" ", "") == "IF((s+f)>0,100*s/(s+f),100)"
+    # Quiet below the minimum volume (slo_min_events = 20 requests in the 5 minutes).
+    assert expression.replace(" ", "") == "IF((s+f)>=20,100*s/(s+f),100)"
     for qid, metric in (("s", "MigrationSuccessCount"), ("f", "MigrationFailureCount")):
         m = queries[qid]["metric"][0]
         assert queries[qid]["return_data"] is False
         assert (m["namespace"], m["metric_name"], m["stat"], m["period"]) == (NAMESPACE, metric, "Sum", 300)
-    # The expression, read in Python: 100 with no traffic, the success percentage otherwise.
-    rate = lambda s, f: 100 * s / (s + f) if (s + f) > 0 else 100  # noqa: E731
-    assert rate(0, 0) == 100 and rate(9, 1) == 90 and rate(8, 2) < 90
+    # The expression, read in Python: 100 below the volume, the success percentage otherwise.
+    rate = lambda s, f: 100 * s / (s + f) if (s + f) >= 20 else 100  # noqa: E731
+    assert rate(0, 0) == 100 and rate(2, 1) == 100 and rate(18, 2) == 90 and rate(17, 3) < 90
 
 
 def test_latency_alarms_follow_catalogue_operations(alarms, catalogue):
@@ -235,7 +248,9 @@ def test_latency_alarms_follow_catalogue_operations(alarms, catalogue):
         assert alarm["extended_statistic"] == "p99"
         assert alarm["statistic"] is None
         assert alarm["period"] == 300
-        assert alarm["evaluation_periods"] == 1
+        # 2 of 3 periods, and a period with too few samples for a significant p99 keeps the state.
+        assert (alarm["evaluation_periods"], alarm["datapoints_to_alarm"]) == (3, 2)
+        assert alarm["evaluate_low_sample_count_percentiles"] == "ignore"
         assert alarm["comparison_operator"] == "GreaterThanThreshold"
         assert alarm["threshold"] == targets["alert_ms"]
         assert alarm["treat_missing_data"] == "notBreaching"
@@ -256,7 +271,8 @@ def test_alarm_metric_names_are_read_from_the_filters(local_plan):
 
 def test_metric_filters_equal_the_catalogue(local_plan, catalogue):
     filters = planned(local_plan, "aws_cloudwatch_log_metric_filter")
-    assert set(filters) == set(catalogue["metrics"])
+    slow = catalogue["slis"]["latency"]["slow_metric"]
+    assert set(filters) == set(catalogue["metrics"]) | {f"{slow}.{op}" for op in catalogue["operations"]}
     for name, spec in catalogue["metrics"].items():
         f = filters[name]
         assert f["log_group_name"] == f"/aws/lambda/{FUNCTION}"
@@ -450,8 +466,8 @@ def test_topics_are_encrypted_with_the_created_key(local_plan):
         if rc["type"] == "aws_sns_topic":
             topics[rc["index"]] = rc["change"]
     assert {k: c["after"]["name"] for k, c in topics.items()} == {
-        "critical": CRITICAL_TOPIC,
-        "warning": WARNING_TOPIC,
+        "alerts": ALERTS_TOPIC,
+        "page": PAGE_TOPIC,
     }
     for change in topics.values():
         # The key ARN is known only after apply; it is never the AWS-managed alias.
@@ -461,9 +477,9 @@ def test_topics_are_encrypted_with_the_created_key(local_plan):
 def test_topic_policy_admits_only_account_and_cloudwatch(local_plan):
     account = account_of(local_plan)
     policies = planned(local_plan, "aws_sns_topic_policy")
-    assert set(policies) == {"critical", "warning"}
-    for severity, p in policies.items():
-        topic_arn = local_plan.outputs["sns_topic_arns"][severity]
+    assert set(policies) == {"alerts", "page"}
+    for role, p in policies.items():
+        topic_arn = local_plan.outputs["sns_topic_arns"][role]
         policy = json.loads(p["policy"])
         statements = {s["Sid"]: s for s in policy["Statement"]}
         assert set(statements) == {"AllowAccountOwnerManagement", "AllowCloudWatchAlarmsToPublish"}
@@ -486,8 +502,8 @@ def test_subscriptions_and_pending_confirmations(local_plan):
     subs = planned(local_plan, "aws_sns_topic_subscription", "email")
     topics = local_plan.outputs["sns_topic_arns"]
     assert {k: (s["protocol"], s["endpoint"], s["topic_arn"]) for k, s in subs.items()} == {
-        "critical:oncall@example.com": ("email", "oncall@example.com", topics["critical"]),
-        "warning:oncall@example.com": ("email", "oncall@example.com", topics["warning"]),
+        # Once, on the guide's topic: it receives every alarm, pages included.
+        "alerts:oncall@example.com": ("email", "oncall@example.com", topics["alerts"]),
     }
     pending = local_plan.outputs["pending_email_confirmations"]
     assert set(pending) == set(subs)
@@ -495,8 +511,8 @@ def test_subscriptions_and_pending_confirmations(local_plan):
         assert "oncall@example.com" in message and "confirm" in message.lower()
     inbox = planned(local_plan, "aws_sns_topic_subscription", "additional")
     assert {k: (s["protocol"], s["topic_arn"]) for k, s in inbox.items()} == {
-        "inbox-critical": ("sqs", topics["critical"]),
-        "inbox-warning": ("sqs", topics["warning"]),
+        "inbox-alerts": ("sqs", topics["alerts"]),
+        "inbox-page": ("sqs", topics["page"]),
     }
 
 
@@ -613,7 +629,10 @@ def test_outputs(local_plan):
     assert local_plan.outputs["lambda_function_name"] == FUNCTION
     assert local_plan.outputs["carts_table_name"] == "vyaparai-cart-migration-carts"
     alarms = local_plan.output_changes["alarms"]["after"]
-    assert sorted(local_plan.outputs["alarm_names"]) == sorted(f"{PREFIX}-{k}" for k in alarms)
+    composites = local_plan.output_changes["composite_alarms"]["after"]
+    assert sorted(local_plan.outputs["alarm_names"]) == sorted(
+        f"{PREFIX}-{k}" for k in [*alarms, *composites]
+    )
     assert all(a["name"] == f"{PREFIX}-{k}" for k, a in alarms.items())
 
 
@@ -676,16 +695,23 @@ def test_second_environment_uses_given_topic_and_key(second_plan):
         for rc in second_plan.resource_changes.values()
         if rc["type"] == "aws_sns_topic"
     }
-    assert {k: t["name"] for k, t in topics.items()} == {"warning": "staging-cart-migration-alerts-warning"}
-    assert topics["warning"]["kms_master_key_id"] == SECOND["kms_master_key_id"]
+    # critical_topic_arn is the former name of page_topic_arn: the page topic is given, the alerts topic created.
+    assert {k: t["name"] for k, t in topics.items()} == {"alerts": "staging-cart-migration-alerts"}
+    assert topics["alerts"]["kms_master_key_id"] == SECOND["kms_master_key_id"]
     assert not planned(second_plan, "aws_kms_key")
     assert second_plan.outputs["kms_key_arn"] == SECOND["kms_master_key_id"]
     arns = second_plan.outputs["sns_topic_arns"]
-    assert arns["critical"] == SECOND["critical_topic_arn"]
-    assert arns["warning"].endswith(":staging-cart-migration-alerts-warning")
+    assert arns["page"] == arns["critical"] == SECOND["critical_topic_arn"]
+    assert arns["alerts"].endswith(":staging-cart-migration-alerts")
     for key, alarm in planned(second_plan, "aws_cloudwatch_metric_alarm").items():
-        expected = arns["critical"] if alarm["tags"]["Priority"] == "P1" else arns["warning"]
-        assert alarm["alarm_actions"] == [expected] == alarm["ok_actions"], key
+        expected = [] if is_burn_rate_window(key) else [arns["alerts"]]
+        assert (alarm["alarm_actions"] or []) == expected == (alarm["ok_actions"] or []), key
+    pages = [
+        c
+        for c in planned(second_plan, "aws_cloudwatch_composite_alarm", "nested").values()
+        if arns["page"] in (c["alarm_actions"] or [])
+    ]
+    assert pages, "the given page topic receives the pages"
 
 
 def test_root_module_outputs(second_plan):
@@ -720,8 +746,13 @@ def test_root_module_outputs(second_plan):
     assert second_plan.outputs["metric_namespace"] == "Staging/CartMigration"
     assert second_plan.outputs["lambda_function_name"] is None
     assert second_plan.outputs["pending_email_confirmations"] == {}
+    composites = {
+        **planned(second_plan, "aws_cloudwatch_composite_alarm"),
+        **planned(second_plan, "aws_cloudwatch_composite_alarm", "nested"),
+    }
     assert set(second_plan.output_changes["alarm_arns"]["after_unknown"]) == {
-        f"Staging-CartMigration-{k}" for k in planned(second_plan, "aws_cloudwatch_metric_alarm")
+        f"Staging-CartMigration-{k}"
+        for k in [*planned(second_plan, "aws_cloudwatch_metric_alarm"), *composites]
     }
 
 

@@ -85,7 +85,7 @@ CASES = [Misuse(variable, value, message) for variable, (value, message) in BAD_
     Misuse(
         "additional_subscriptions",
         {"pager": {"severity": "urgent", "protocol": "https", "endpoint": "https://pager.example.com"}},
-        "additional_subscriptions: severity must be critical or warning",
+        "additional_subscriptions: give each subscription topic = alerts or page (or the former severity = critical or warning)",
     ),
     Misuse(
         "additional_subscriptions",
@@ -115,7 +115,7 @@ CASES = [Misuse(variable, value, message) for variable, (value, message) in BAD_
     Misuse(
         "alarm_overrides",
         override("LambdaThrottles", period=45),
-        "period must be 10, 20, 30 or a multiple of 60",
+        "period must be a multiple of 60 seconds",
     ),
     Misuse(
         "alarm_overrides",

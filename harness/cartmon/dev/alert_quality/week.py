@@ -1,0 +1,183 @@
+"""A simulated week of shop traffic, minute by minute, with incidents of known start and end.
+
+Traffic follows a diurnal curve from about one migration a minute at 04:00 to the peak at 16:00.
+Per minute it yields what the metric filters and AWS/Lambda would publish: migration successes and
+failures, rate-limit refusals, Lambda errors and throttles, and per operation the number of requests,
+those slower than the latency SLO threshold and those slower than the p99 alarm line. Durations follow
+a log-normal distribution around 40 % of the operation's SLO threshold; a latency regression scales
+them. The random generator is seeded: every run replays the same week.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+
+MINUTES_PER_DAY = 1440
+# Log-normal durations: median 40 % of the SLO threshold, 0.2 % of requests above it at normal speed.
+MEDIAN_SHARE = 0.4
+SIGMA = math.log(1 / MEDIAN_SHARE) / 2.878  # z of the 99.8th percentile
+BACKGROUND_FAILURE = 0.001  # 0.2x burn of a 99.5 % SLO: healthy
+RATE_LIMITED_SHARE = 0.001  # refusals per request: 20 in 5 minutes only well above the peak
+OPERATION_SHARE = {
+    "migrate_single_store": 0.85,
+    "migrate_multi_store": 0.15,
+    "get_all_carts": 0.3,
+    "cleanup_guest_cart": 0.2,
+}
+MIGRATIONS = ("migrate_single_store", "migrate_multi_store")
+
+
+@dataclass(frozen=True)
+class Incident:
+    name: str
+    start: int  # minute of the week
+    end: int  # first minute after it
+    failure_share: float = 0.0  # share of migrations that fail
+    latency_factor: float = 1.0  # durations scaled
+    throttles_per_minute: int = 0
+    failures: int = 0  # exact extra failures (a single failure at night)
+    should_page: bool | None = None  # None: decided by the error budget it burns
+
+
+@dataclass
+class Week:
+    minutes: int
+    success: list[float] = field(default_factory=list)
+    failure: list[float] = field(default_factory=list)
+    rate_limited: list[float] = field(default_factory=list)
+    lambda_errors: list[float] = field(default_factory=list)
+    throttles: list[float] = field(default_factory=list)
+    active: list[bool] = field(default_factory=list)  # any log event in the minute
+    requests: dict[str, list[int]] = field(default_factory=dict)
+    slow: dict[str, list[int]] = field(default_factory=dict)  # above the latency SLO threshold
+    very_slow: dict[str, list[int]] = field(default_factory=dict)  # above the p99 alarm line
+    incidents: list[Incident] = field(default_factory=list)
+    budget_share: dict[str, float] = field(
+        default_factory=dict
+    )  # incident -> share of the monthly budget burned
+
+
+def rate(minute: int, peak: float, floor: float) -> float:
+    """Migrations per minute: lowest at 04:00, highest at 16:00."""
+    hour = (minute % MINUTES_PER_DAY) / 60
+    shape = ((1 - math.cos(2 * math.pi * (hour - 4) / 24)) / 2) ** 2
+    return floor + (peak - floor) * shape
+
+
+def poisson(rng: random.Random, mean: float) -> int:
+    if mean <= 0:
+        return 0
+    if mean > 30:
+        return max(0, round(rng.gauss(mean, math.sqrt(mean))))
+    limit, k, p = math.exp(-mean), 0, rng.random()
+    while p > limit:
+        k += 1
+        p *= rng.random()
+    return k
+
+
+def share_above(limit_ms: float, threshold_ms: float, factor: float) -> float:
+    """Share of requests slower than limit_ms, for an operation whose SLO threshold is threshold_ms."""
+    median = MEDIAN_SHARE * threshold_ms * factor
+    z = math.log(limit_ms / median) / SIGMA
+    return 0.5 * math.erfc(z / math.sqrt(2))
+
+
+def default_incidents() -> list[Incident]:
+    day = MINUTES_PER_DAY
+    return [
+        Incident("10-minute total outage at peak", day + 16 * 60, day + 16 * 60 + 10, failure_share=1.0),
+        Incident("1 % error leak for 6 hours", 2 * day + 9 * 60, 2 * day + 15 * 60, failure_share=0.01),
+        Incident("5 % error leak for 3 hours", 3 * day + 10 * 60, 3 * day + 13 * 60, failure_share=0.05),
+        Incident(
+            "single failure at 03:00", 4 * day + 3 * 60, 4 * day + 3 * 60 + 1, failures=1, should_page=False
+        ),
+        Incident(
+            "2x latency regression for 1 hour", 5 * day + 13 * 60, 5 * day + 14 * 60, latency_factor=2.0
+        ),
+        Incident(
+            "throttling burst, 5 minutes at peak",
+            6 * day + 17 * 60,
+            6 * day + 17 * 60 + 5,
+            throttles_per_minute=40,
+            should_page=False,  # the guide makes throttling a P3: a ticket
+        ),
+    ]
+
+
+def simulate(
+    *,
+    days: int,
+    slo_threshold_ms: dict[str, float],
+    alert_ms: dict[str, float],
+    availability_target: float,
+    latency_target: float,
+    incidents: list[Incident],
+    peak: float = 600.0,
+    floor: float = 1.0,
+    silent: tuple[tuple[int, int], ...] = (),
+    seed: int = 20261201,
+) -> Week:
+    """Per-minute counts of the simulated days. `silent`: (start, end) minutes without any request."""
+    rng = random.Random(seed)
+    minutes = days * MINUTES_PER_DAY
+    week = Week(minutes, incidents=list(incidents))
+    for op in OPERATION_SHARE:
+        week.requests[op], week.slow[op], week.very_slow[op] = [], [], []
+    bad_by_incident = dict.fromkeys((i.name for i in incidents), 0.0)
+    total_migrations = 0
+    total_requests = 0
+    for minute in range(minutes):
+        now = [i for i in incidents if i.start <= minute < i.end]
+        quiet = any(a <= minute < b for a, b in silent)
+        mean = 0.0 if quiet else rate(minute, peak, floor)
+        migrations_by_op = {}
+        for op, share in OPERATION_SHARE.items():
+            factor = max([i.latency_factor for i in now] or [1.0])
+            n = poisson(rng, mean * share)
+            p_slow = min(1.0, share_above(slo_threshold_ms[op], slo_threshold_ms[op], factor))
+            slow = rng.binomialvariate(n, p_slow) if n else 0
+            p_very = min(1.0, share_above(alert_ms[op], slo_threshold_ms[op], factor) / max(p_slow, 1e-12))
+            very = rng.binomialvariate(slow, p_very) if slow else 0
+            week.requests[op].append(n)
+            week.slow[op].append(slow)
+            week.very_slow[op].append(very)
+            if op in MIGRATIONS:
+                migrations_by_op[op] = n
+            # Requests slower than the SLO threshold while a regression runs: budget of the latency SLO.
+            for i in now:
+                if i.latency_factor != 1.0:
+                    bad_by_incident[i.name] += slow - n * share_above(
+                        slo_threshold_ms[op], slo_threshold_ms[op], 1.0
+                    )
+        migrations = sum(migrations_by_op.values())
+        failure_share = max([i.failure_share for i in now] + [BACKGROUND_FAILURE])
+        failures = rng.binomialvariate(migrations, failure_share) if migrations else 0
+        extra = sum(i.failures for i in now)
+        failures += extra
+        total_migrations += migrations + extra
+        for i in now:
+            if i.failure_share:
+                bad_by_incident[i.name] += failures - migrations * BACKGROUND_FAILURE
+            if i.failures:
+                bad_by_incident[i.name] += i.failures
+        requests = sum(week.requests[op][-1] for op in OPERATION_SHARE)
+        total_requests += requests
+        week.success.append(float(migrations - (failures - extra)))
+        week.failure.append(float(failures))
+        week.rate_limited.append(float(rng.binomialvariate(requests, RATE_LIMITED_SHARE) if requests else 0))
+        week.lambda_errors.append(0.0)
+        week.throttles.append(float(sum(i.throttles_per_minute for i in now)))
+        week.active.append(requests + extra > 0)
+    # The monthly budgets: (100 - target) % of 30 days of this traffic.
+    availability_budget = (100 - availability_target) / 100 * total_migrations * 30 / days
+    latency_budget = (100 - latency_target) / 100 * total_requests * 30 / days
+    week.budget_share = {
+        i.name: 100
+        * max(bad_by_incident[i.name], 0.0)
+        / (latency_budget if i.latency_factor != 1.0 else availability_budget)
+        for i in incidents
+    }
+    return week

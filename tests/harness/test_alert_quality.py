@@ -1,0 +1,144 @@
+"""The alert-quality replay without Terraform: planned alarms converted as DescribeAlarms gives them,
+statistic sets summed per period, composites held back by their suppressor, and the week's incidents."""
+
+from __future__ import annotations
+
+from cartmon.dev.alert_quality.definitions import AlarmSet, Composite, metric_alarm
+from cartmon.dev.alert_quality.replay import EPOCH, MetricStore, replay
+from cartmon.dev.alert_quality.week import Week, default_incidents, simulate
+
+OPS = ("migrate_single_store", "migrate_multi_store", "get_all_carts", "cleanup_guest_cart")
+THRESHOLDS = {
+    "migrate_single_store": 300,
+    "migrate_multi_store": 500,
+    "get_all_carts": 200,
+    "cleanup_guest_cart": 150,
+}
+ALERT = {op: 3 * t for op, t in THRESHOLDS.items()}
+
+
+def flat_week(failures: list[float], minutes: int = 60) -> Week:
+    week = Week(minutes)
+    week.success = [100.0] * minutes
+    week.failure = failures + [0.0] * (minutes - len(failures))
+    week.rate_limited = week.lambda_errors = week.throttles = [0.0] * minutes
+    week.active = [True] * minutes
+    for op in OPS:
+        week.requests[op], week.slow[op], week.very_slow[op] = [10] * minutes, [0] * minutes, [0] * minutes
+    return week
+
+
+def planned_failure_alarm(name: str, period: int, threshold: float) -> dict:
+    return metric_alarm(
+        {
+            "alarm_name": name,
+            "evaluation_periods": 1,
+            "threshold": threshold,
+            "comparison_operator": "GreaterThanThreshold",
+            "treat_missing_data": "notBreaching",
+            "metric_query": [
+                {
+                    "id": "bad",
+                    "return_data": False,
+                    "metric": [
+                        {
+                            "namespace": "NS",
+                            "metric_name": "MigrationFailureCount",
+                            "period": period,
+                            "stat": "Sum",
+                            "dimensions": None,
+                        }
+                    ],
+                },
+                {
+                    "id": "good",
+                    "return_data": False,
+                    "metric": [
+                        {
+                            "namespace": "NS",
+                            "metric_name": "MigrationSuccessCount",
+                            "period": period,
+                            "stat": "Sum",
+                            "dimensions": None,
+                        }
+                    ],
+                },
+                {"id": "result", "return_data": True, "expression": "100 * bad / (good + bad)", "metric": []},
+            ],
+        }
+    )
+
+
+def test_planned_metric_math_alarm_becomes_describe_alarms_shape():
+    alarm = planned_failure_alarm("A", 300, 5)
+    assert alarm["Threshold"] == 5.0 and "Period" not in alarm
+    bad = alarm["Metrics"][0]
+    assert bad["MetricStat"] == {
+        "Metric": {"Namespace": "NS", "MetricName": "MigrationFailureCount", "Dimensions": []},
+        "Period": 300,
+        "Stat": "Sum",
+    }
+    assert alarm["Metrics"][2] == {
+        "Id": "result",
+        "ReturnData": True,
+        "Expression": "100 * bad / (good + bad)",
+    }
+
+
+def test_fetch_sums_each_period_into_one_statistic_set():
+    store = MetricStore(flat_week([7.0, 3.0]), "NS", "fn", {op: (1.0, 2.0, 3.0) for op in OPS})
+    fetch = store.fetch_for(300, percentile=False)
+    metric = {"Namespace": "NS", "MetricName": "MigrationFailureCount", "Dimensions": []}
+    ((stamp, first), (_, second)) = fetch(metric, EPOCH, EPOCH + 600)
+    assert stamp == EPOCH and (first.sample_count, first.total) == (5, 10.0)
+    assert second.total == 0.0
+    durations = fetch(
+        {
+            "Namespace": "NS",
+            "MetricName": "OperationDuration",
+            "Dimensions": [{"Name": "Operation", "Value": "get_all_carts"}],
+        },
+        EPOCH,
+        EPOCH + 300,
+    )
+    assert [(s.sample_count, s.minimum) for _, s in durations] == [(50, 1.0)]
+
+
+def test_suppressed_composite_sends_nothing_while_its_suppressor_is_in_alarm():
+    week = flat_week([50.0] * 10)  # a third of the migrations fail for 10 minutes
+    alarms = AlarmSet(
+        metric={
+            "Fast": planned_failure_alarm("Fast", 120, 10),
+            "Other": planned_failure_alarm("Other", 300, 10),
+        },
+        composite={
+            "Page": Composite("Page", 'ALARM("Fast")', ["page-topic"]),
+            "OtherPage": Composite("OtherPage", 'ALARM("Other")', ["page-topic"], "Page", 120, 600),
+        },
+        actions={"Fast": [], "Other": []},
+        topics={"alerts": "alerts-topic", "page": "page-topic"},
+    )
+    notes = replay(alarms, MetricStore(week, "NS", "fn", {op: (1.0, 2.0, 3.0) for op in OPS}))
+    pages = [(n.alarm, n.state) for n in notes if n.state == "ALARM"]
+    assert pages == [("Page", "ALARM")]
+    # OtherPage did go to ALARM; its OK came after Page's extension period ran out.
+    assert ("OtherPage", "OK") in [(n.alarm, n.state) for n in notes]
+
+
+def test_the_simulated_week_has_its_incidents_and_their_budget():
+    incidents = [i for i in default_incidents() if i.end <= 2 * 1440]
+    week = simulate(
+        days=2,
+        slo_threshold_ms=THRESHOLDS,
+        alert_ms=ALERT,
+        availability_target=99.5,
+        latency_target=99,
+        incidents=incidents,
+    )
+    outage = incidents[0]
+    assert outage.name == "10-minute total outage at peak"
+    assert all(week.success[m] == 0 for m in range(outage.start, outage.end))
+    assert sum(week.failure[outage.start : outage.end]) > 1000
+    assert week.budget_share[outage.name] > 2
+    night = week.success[3 * 60 : 5 * 60]
+    assert 0 < sum(night) < 2 * 60 * 5, "near zero at night"

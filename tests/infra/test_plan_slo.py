@@ -1,0 +1,337 @@
+"""Plan-level checks of the SLO burn-rate alarms, the composite alarms that page on them, the topics
+they notify, and the SLO, topic and period inputs refused at plan time.
+
+The thresholds are recomputed here from the SLO inputs with the SRE Workbook's formula (burn rate =
+budget share x SLO period / long window; threshold on the bad share = burn rate x (100 - target)),
+independently of the HCL, for the defaults and for a second set of SLO inputs.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.infra.guide import PAGE_TOPIC, PREFIX
+from tests.infra.test_plan import camel, planned
+
+GUIDE_WINDOWS = [
+    # name, priority, long, short (minutes), share of the period's error budget the long window may spend (%)
+    ("Outage", "P1", 15, 2, 0.5),
+    ("Fast", "P1", 60, 5, 2),
+    ("Slow", "P1", 360, 30, 5),
+    ("Ticket", "P3", 4320, 360, 10),
+]
+
+
+def window_label(minutes: int) -> str:
+    if minutes % 1440 == 0:
+        return f"{minutes // 1440}d"
+    if minutes % 60 == 0:
+        return f"{minutes // 60}h"
+    return f"{minutes}m"
+
+
+def expected_thresholds(targets: dict[str, float], windows, period_days: int) -> dict[str, float]:
+    """Alarm key -> threshold on the bad share (%) for every SLO, window pair and span."""
+    out = {}
+    for slo, target in targets.items():
+        for name, _priority, long, short, budget_share in windows:
+            burn = budget_share / 100 * period_days * 1440 / long
+            for minutes in (long, short):
+                out[f"{slo}Burn{name}{window_label(minutes)}"] = round(burn * (100 - target), 6)
+    return out
+
+
+def flat(error: str) -> str:
+    """Terraform's error text on one line (tftest quotes it, so its line breaks are literal \\n)."""
+    return " ".join(error.replace("\\n", " ").split())
+
+
+def error_blocks(error: str) -> list[str]:
+    return flat(error).split("Error: ")[1:]
+
+
+def composites(plan) -> dict:
+    return {
+        **planned(plan, "aws_cloudwatch_composite_alarm"),
+        **planned(plan, "aws_cloudwatch_composite_alarm", "nested"),
+    }
+
+
+def burn_alarms(plan) -> dict:
+    return {k: a for k, a in planned(plan, "aws_cloudwatch_metric_alarm").items() if "Burn" in k}
+
+
+# --------------------------------------------------------------------------- the guide's SLOs
+
+
+def test_default_thresholds_derive_from_the_guide_slos(local_plan, catalogue):
+    targets = {"Availability": 99.5} | {f"Latency{camel(op)}": 99 for op in catalogue["operations"]}
+    expected = expected_thresholds(targets, GUIDE_WINDOWS, 30)
+    alarms = burn_alarms(local_plan)
+    assert {k: a["threshold"] for k, a in alarms.items()} == pytest.approx(expected)
+    # The workbook's numbers: 14.4x over 1 h, 6x over 6 h, 1x over 3 days, on a 0.5 % budget.
+    assert alarms["AvailabilityBurnFast1h"]["threshold"] == pytest.approx(7.2)
+    assert alarms["AvailabilityBurnSlow6h"]["threshold"] == pytest.approx(3.0)
+    assert alarms["AvailabilityBurnTicket3d"]["threshold"] == pytest.approx(0.5)
+    for key, alarm in alarms.items():
+        assert alarm["alarm_name"] == f"{PREFIX}-{key}"
+        assert alarm["evaluation_periods"] == 1 and alarm["comparison_operator"] == "GreaterThanThreshold"
+        assert alarm["treat_missing_data"] == "notBreaching"
+        assert not alarm["alarm_actions"] and not alarm["ok_actions"]
+
+
+def test_each_window_is_one_period_of_its_length_with_the_minimum_events_guard(local_plan):
+    alarms = burn_alarms(local_plan)
+    for name, _priority, long, short, _share in GUIDE_WINDOWS:
+        for minutes in (long, short):
+            alarm = alarms[f"AvailabilityBurn{name}{window_label(minutes)}"]
+            queries = {q["id"]: q for q in alarm["metric_query"]}
+            assert {q["metric"][0]["period"] for q in queries.values() if q["metric"]} == {minutes * 60}
+            assert queries["result"]["expression"] == "IF(good + bad >= 20, 100 * bad / (good + bad), 0)"
+            assert queries["good"]["metric"][0]["metric_name"] == "MigrationSuccessCount"
+            assert queries["bad"]["metric"][0]["metric_name"] == "MigrationFailureCount"
+    single = alarms["LatencyMigrateSingleStoreBurnFast1h"]
+    queries = {q["id"]: q for q in single["metric_query"]}
+    assert queries["result"]["expression"] == "IF(all >= 20, 100 * slow / all, 0)"
+    all_requests, slow = queries["all"]["metric"][0], queries["slow"]["metric"][0]
+    assert (all_requests["metric_name"], all_requests["stat"]) == ("OperationDuration", "SampleCount")
+    assert (slow["metric_name"], slow["stat"]) == ("SlowOperationCount", "Sum")
+    assert all_requests["dimensions"] == slow["dimensions"] == {"Operation": "migrate_single_store"}
+
+
+def test_slow_request_filters_use_the_latency_slo_thresholds(local_plan, catalogue):
+    filters = planned(local_plan, "aws_cloudwatch_log_metric_filter")
+    for op, targets in catalogue["operations"].items():
+        f = filters[f"SlowOperationCount.{op}"]
+        assert f["pattern"] == (
+            f'{{ $.event_type = "performance_metric" && $.operation = "{op}" && $.duration_ms > {targets["target_ms"]} }}'
+        )
+        (t,) = f["metric_transformation"]
+        assert (t["name"], t["value"], t["unit"], t["dimensions"]) == (
+            "SlowOperationCount",
+            "1",
+            "Count",
+            {"Operation": "$.operation"},
+        )
+
+
+def test_one_page_per_incident_composites(local_plan):
+    found = composites(local_plan)
+    topics = local_plan.outputs["sns_topic_arns"]
+    assert topics["page"].endswith(f":{PAGE_TOPIC}")
+    pages = {k for k, c in found.items() if topics["page"] in (c["alarm_actions"] or [])}
+    assert pages == {"AvailabilityPage", "LatencyPage", "NoSuccessfulMigrationsPage"}
+    for key in pages:
+        assert sorted(found[key]["alarm_actions"]) == sorted([topics["alerts"], topics["page"]])
+        assert sorted(found[key]["ok_actions"]) == sorted(found[key]["alarm_actions"])
+    for key in ("AvailabilityTicket", "LatencyTicket"):
+        assert found[key]["alarm_actions"] == [topics["alerts"]]
+    # The availability page suppresses the others, with the wait and extension periods.
+    for key in ("LatencyPage", "NoSuccessfulMigrationsPage", "AvailabilityTicket", "LatencyTicket"):
+        (suppressor,) = found[key]["actions_suppressor"]
+        assert suppressor == {
+            "alarm": f"{PREFIX}-AvailabilityPage",
+            "wait_period": 120,
+            "extension_period": 1800,
+        }
+        assert "Quiet while AvailabilityPage is in ALARM" in found[key]["alarm_description"]
+    assert found["AvailabilityPage"]["actions_suppressor"] == []
+    rule = found["AvailabilityPage"]["alarm_rule"]
+    assert rule == " OR ".join(
+        f'(ALARM("{PREFIX}-AvailabilityBurn{n}{window_label(lg)}") AND ALARM("{PREFIX}-AvailabilityBurn{n}{window_label(sh)}"))'
+        for n, priority, lg, sh, _ in sorted(GUIDE_WINDOWS)
+        if priority == "P1"
+    )
+    # Every composite names its children and links its runbook.
+    for key, composite in found.items():
+        description = composite["alarm_description"]
+        assert "ALARM when " in description and "Runbook: " in description, key
+        assert len(description) <= 1024
+    assert (
+        "ALARM when AvailabilityBurnFast1h and AvailabilityBurnFast5m or"
+        in found["AvailabilityPage"]["alarm_description"]
+    )
+    assert found["NoSuccessfulMigrationsPage"]["alarm_rule"] == f'ALARM("{PREFIX}-NoSuccessfulMigrations")'
+
+
+def test_slos_output_lists_the_derived_thresholds(local_plan):
+    slos = local_plan.outputs["slos"]
+    assert (slos["period_days"], slos["min_events"]) == (30, 20)
+    fast = slos["objectives"]["Availability"]["windows"]["Fast"]
+    assert (fast["burn_rate"], fast["threshold_percent"]) == (pytest.approx(14.4), pytest.approx(7.2))
+
+
+# --------------------------------------------------------------------------- other SLO inputs
+
+OTHER_SLOS = {
+    "function_name": "fn",
+    "availability_slo_percent": 99.9,
+    "slo_period_days": 28,
+    "slo_min_events": 50,
+    "latency_slos": {"migrate_single_store": {"target_percent": 95, "threshold_ms": 250}},
+    "slo_burn_rate_windows": [
+        {
+            "name": "Fast",
+            "priority": "P1",
+            "long_window_minutes": 60,
+            "short_window_minutes": 5,
+            "budget_consumed_percent": 2,
+        },
+        {
+            "name": "Week",
+            "priority": "P2",
+            "long_window_minutes": 10080,
+            "short_window_minutes": 720,
+            "budget_consumed_percent": 25,
+        },
+    ],
+    "page_suppression": {"wait_period": 60, "extension_period": 300},
+    "no_successful_migrations_waits_for_traffic": "true",
+    "page_topic_arn": "arn:aws:sns:ap-south-1:000000000000:pager",
+}
+
+
+@pytest.fixture(scope="module")
+def other_plan(root_tf):
+    return root_tf.plan(output=True, tf_vars=dict(OTHER_SLOS))
+
+
+def test_other_slo_inputs_give_their_own_thresholds(other_plan, catalogue):
+    windows = [
+        (
+            w["name"],
+            w["priority"],
+            w["long_window_minutes"],
+            w["short_window_minutes"],
+            w["budget_consumed_percent"],
+        )
+        for w in OTHER_SLOS["slo_burn_rate_windows"]
+    ]
+    targets = {"Availability": 99.9} | {
+        f"Latency{camel(op)}": 95 if op == "migrate_single_store" else 99 for op in catalogue["operations"]
+    }
+    alarms = burn_alarms(other_plan)
+    assert {k: a["threshold"] for k, a in alarms.items()} == pytest.approx(
+        expected_thresholds(targets, windows, 28)
+    )
+    # 2 % of a 28-day budget in an hour: burn 13.44, on a 0.1 % budget 1.344 %.
+    assert alarms["AvailabilityBurnFast1h"]["threshold"] == pytest.approx(1.344)
+    # A week (the longest window CloudWatch allows) stays a week: one period of 604,800 s.
+    week = {q["id"]: q for q in alarms["AvailabilityBurnWeek7d"]["metric_query"]}
+    assert week["good"]["metric"][0]["period"] == 604800
+    assert week["result"]["expression"].startswith("IF(good + bad >= 50,")
+    filters = planned(other_plan, "aws_cloudwatch_log_metric_filter")
+    assert "$.duration_ms > 250 }" in filters["SlowOperationCount.migrate_single_store"]["pattern"]
+    assert "$.duration_ms > 500 }" in filters["SlowOperationCount.migrate_multi_store"]["pattern"]
+
+
+def test_no_successful_migrations_can_wait_for_traffic(other_plan, local_plan):
+    # The guide's value by default; missing data is missing (quiet until first traffic) on request.
+    assert (
+        planned(local_plan, "aws_cloudwatch_metric_alarm")["NoSuccessfulMigrations"]["treat_missing_data"]
+        == "breaching"
+    )
+    alarm = planned(other_plan, "aws_cloudwatch_metric_alarm")["NoSuccessfulMigrations"]
+    assert (alarm["treat_missing_data"], alarm["threshold"], alarm["period"]) == ("missing", 0, 1800)
+
+
+def test_a_given_page_topic_receives_the_pages(other_plan):
+    topics = other_plan.outputs["sns_topic_arns"]
+    assert topics["page"] == OTHER_SLOS["page_topic_arn"]
+    created = {rc["index"] for rc in other_plan.resource_changes.values() if rc["type"] == "aws_sns_topic"}
+    assert created == {"alerts"}
+    actions = composites(other_plan)["AvailabilityPage"]["alarm_actions"]
+    assert sorted(actions) == sorted([topics["alerts"], OTHER_SLOS["page_topic_arn"]])
+
+
+def test_other_slo_inputs_route_tickets_and_suppression(other_plan):
+    found = composites(other_plan)
+    topics = other_plan.outputs["sns_topic_arns"]
+    assert found["AvailabilityTicket"]["tags"]["Priority"] == "P2"
+    assert found["AvailabilityTicket"]["alarm_actions"] == [topics["alerts"]]
+    assert found["LatencyPage"]["actions_suppressor"] == [
+        {"alarm": f"{PREFIX}-AvailabilityPage", "wait_period": 60, "extension_period": 300}
+    ]
+
+
+# --------------------------------------------------------------------------- refused input
+
+BAD_SLO_VARIABLES = {
+    "availability_slo_percent": (100, "availability_slo_percent must be between 0 and 100"),
+    "latency_slos": ({"get_all_carts": {"target_percent": 0}}, "target_percent must be between 0 and 100"),
+    "slo_burn_rate_windows": (
+        [
+            {
+                "name": "Month",
+                "priority": "P3",
+                "long_window_minutes": 43200,
+                "short_window_minutes": 60,
+                "budget_consumed_percent": 100,
+            }
+        ],
+        "CloudWatch refuses an alarm whose period x evaluation periods exceeds 7 days",
+    ),
+    "slo_period_days": (0, "slo_period_days must be a whole number of days from 1 to 366"),
+    "slo_min_events": (0, "slo_min_events must be a whole number of at least 1"),
+    "page_topic_arn": (
+        "arn:aws:sns:ap-south-1:000000000000:pager.fifo",
+        "page_topic_arn is a FIFO topic: CloudWatch alarm actions and email subscriptions work with standard topics only",
+    ),
+    "alerts_topic_arn": (
+        "arn:aws:sns:ap-south-1:000000000000:alerts.fifo",
+        "alerts_topic_arn is a FIFO topic",
+    ),
+    "alert_emails": (
+        ["oncall@example.com", "OnCall@example.com"],
+        "alert_emails lists an address more than once",
+    ),
+    "alarm_overrides": (
+        {"HighFailureRate": {"period": 30}},
+        "alarm_overrides: period must be a multiple of 60 seconds",
+    ),
+    "additional_subscriptions": (
+        {
+            "archive": {
+                "topic": "alerts",
+                "protocol": "firehose",
+                "endpoint": "arn:aws:firehose:ap-south-1:000000000000:deliverystream/x",
+            }
+        },
+        "a firehose subscription needs subscription_role_arn",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def bad_slo_error(root_tf, plan_error) -> str:
+    tf_vars = {"function_name": "fn"}
+    tf_vars.update({k: v for k, (v, _) in BAD_SLO_VARIABLES.items()})
+    return plan_error(root_tf, tf_vars)
+
+
+@pytest.mark.parametrize("variable", sorted(BAD_SLO_VARIABLES))
+def test_bad_slo_and_topic_input_is_refused_at_plan(bad_slo_error, variable):
+    message = BAD_SLO_VARIABLES[variable][1]
+    blocks = [b for b in error_blocks(bad_slo_error) if f'variable "{variable}"' in b]
+    assert blocks, f"no error for {variable}:\n{bad_slo_error}"
+    assert any(message in b for b in blocks), blocks
+
+
+def test_unreachable_burn_rate_and_unknown_operation_are_refused_at_plan(root_tf, plan_error):
+    # 90 % leaves a 10 % budget: 14.4x of it is 144 %, a share of failures no window can reach.
+    error = flat(
+        plan_error(
+            root_tf,
+            {
+                "function_name": "fn",
+                "availability_slo_percent": 90,
+                "latency_slos": {"checkout": {}},
+                "alerts_topic_arn": "arn:aws:sns:ap-south-1:000000000000:team",
+                "warning_topic_arn": "arn:aws:sns:ap-south-1:000000000000:team-old",
+            },
+        )
+    )
+    assert "latency_slos names operation(s) the event catalogue lacks: checkout" in error
+    assert "burn rate x error budget reaches 100 % or more for AvailabilityBurnFast1h (144 %)" in error
+    assert "AvailabilityBurnOutage15m (144 %)" in error and "AvailabilityBurnSlow6h" not in error
+    assert "Give alerts_topic_arn or its former name warning_topic_arn, not both." in error
