@@ -42,10 +42,12 @@ def pytest_addoption(parser):
 XDIST_GROUP_PATHS = {
     "tests/e2e/": "applied-stack",  # examples/local applied on the emulator, and the emulator clock
     "tests/infra/test_apply.py": "applied-stack",
+    "tests/infra/test_existing_function.py": "applied-stack",  # applies in the stack's module copy
     # One process must see every figure and own the background jobs (tests/reliability/conftest.py).
     "tests/reliability/": "reliability",
     "tests/infra/test_validation_layers.py": "validation-layers",  # one `terraform test` run
     "tests/infra/test_plan.py": "plan",  # one `terraform plan` per configuration
+    "tests/infra/test_plan_slo.py": "plan",
 }
 XDIST_START_FIRST = list(dict.fromkeys(XDIST_GROUP_PATHS.values()))
 XDIST_GROUP_FIXTURES = {
