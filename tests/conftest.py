@@ -40,9 +40,14 @@ def pytest_addoption(parser):
 # whichever worker is free. Groups are set by path, because the scheduler sees only test ids;
 # collection checks that every test using a group's fixture is in one of the group's paths.
 XDIST_GROUP_PATHS = {
-    "tests/e2e/": "applied-stack",  # examples/local applied on the emulator, and the emulator clock
-    "tests/infra/test_apply.py": "applied-stack",
-    "tests/infra/test_existing_function.py": "applied-stack",  # applies in the stack's module copy
+    "tests/e2e/": "stack-and-clock",  # examples/local applied on the emulator, and the emulator clock
+    "tests/infra/test_apply.py": "stack-and-clock",
+    "tests/infra/test_existing_function.py": "stack-and-clock",  # applies in the stack's module copy
+    # Their outcome depends on the emulator's clock, which the e2e tests move: never beside them.
+    "tests/harness/test_render_dashboard.py": "stack-and-clock",
+    "tests/emulator/test_differential.py": "stack-and-clock",
+    "tests/emulator/test_cloudwatch_plugin.py": "stack-and-clock",
+    "tests/emulator/test_high_resolution_cadence.py": "stack-and-clock",
     # One process must see every figure and own the background jobs (tests/reliability/conftest.py).
     "tests/reliability/": "reliability",
     "tests/infra/test_validation_layers.py": "validation-layers",  # one `terraform test` run
@@ -51,8 +56,9 @@ XDIST_GROUP_PATHS = {
 }
 XDIST_START_FIRST = list(dict.fromkeys(XDIST_GROUP_PATHS.values()))
 XDIST_GROUP_FIXTURES = {
-    "applied_stack": "applied-stack",
-    "module_copy": "applied-stack",
+    "applied_stack": "stack-and-clock",
+    "module_copy": "stack-and-clock",
+    "emulator_clock": "stack-and-clock",
     "local_plan": "plan",
     "root_tf": "plan",
     "plan_copy": "plan",

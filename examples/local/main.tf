@@ -17,14 +17,10 @@ data "aws_region" "current" {}
 # again for its policy, and the subscriptions wait for both.
 locals {
   # alerts: every alarm; page: the pages only.
-  topics = ["alerts", "page"]
-  alarm_inbox_names = {
-    for topic in local.topics : topic => "${var.name_prefix}-alarm-inbox-${topic}"
-  }
-  alarm_inbox_arns = {
-    for topic, name in local.alarm_inbox_names :
-    topic => "arn:${data.aws_partition.current.partition}:sqs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:${name}"
-  }
+  topics                 = ["alerts", "page"]
+  alarm_inbox_names      = { for topic in local.topics : topic => "${var.name_prefix}-alarm-inbox-${topic}" }
+  alarm_inbox_arn_prefix = "arn:${data.aws_partition.current.partition}:sqs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}"
+  alarm_inbox_arns       = { for topic, name in local.alarm_inbox_names : topic => "${local.alarm_inbox_arn_prefix}:${name}" }
 }
 
 module "monitoring" {

@@ -29,6 +29,8 @@ def stack_outputs(keys: list[str]) -> dict:
 def test_one_queue_per_topic_key_that_only_its_topic_may_send_to(monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SQS"):  # set by the emulator fixtures of a session
+        monkeypatch.delenv(name, raising=False)
     sqs = boto3.client("sqs", region_name=REGION)
     outputs = stack_outputs(["critical", "page", "warning"])
     urls = create_alarm_inboxes(sqs, outputs)
