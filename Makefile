@@ -14,6 +14,10 @@ EMU_PY      := $(EMU_VENV)/bin/python
 # Python 3.13 is what LocalStack needs and what the Lambda runs on; PYTHON313 overrides discovery.
 PYTHON313   ?= $(shell command -v python3.13 >/dev/null 2>&1 && python3.13 -c 'import sys' >/dev/null 2>&1 && command -v python3.13 || ls -d $$HOME/.pyenv/versions/3.13*/bin/python3.13 /usr/local/bin/python3.13 /usr/bin/python3.13 2>/dev/null | head -n 1)
 
+# pip byte-compiles every module it installs (the three venvs hold tens of thousands), which took
+# most of the set-up time; without it Python compiles, once, only the modules that are imported.
+PIP_NO_COMPILE := --no-compile
+
 export TF_CLI_CONFIG_FILE := $(BUILD)/terraformrc
 export TF_IN_AUTOMATION := 1
 
@@ -32,7 +36,7 @@ $(DEV_VENV)/.installed: requirements/dev.txt lambda_src/pyproject.toml emulator/
 	@test -n "$(PYTHON313)" || { echo "Python 3.13 not found: set PYTHON313=/path/to/python3.13" >&2; exit 1; }
 	@mkdir -p $(BUILD) && rm -rf $(DEV_VENV) && $(PYTHON313) -m venv $(DEV_VENV)
 	@$(DEV_PY) -m pip install --quiet --upgrade pip 2>$(BUILD)/pip-dev.log || { cat $(BUILD)/pip-dev.log >&2; exit 1; }
-	@$(DEV_PY) -m pip install --quiet -r requirements/dev.txt 2>>$(BUILD)/pip-dev.log || { cat $(BUILD)/pip-dev.log >&2; exit 1; }
+	@$(DEV_PY) -m pip install --quiet $(PIP_NO_COMPILE) -r requirements/dev.txt 2>>$(BUILD)/pip-dev.log || { cat $(BUILD)/pip-dev.log >&2; exit 1; }
 	@$(DEV_PY) -m pip install --quiet --no-deps --no-build-isolation -e ./lambda_src -e ./emulator -e ./harness \
 	  2>>$(BUILD)/pip-dev.log || { cat $(BUILD)/pip-dev.log >&2; exit 1; }
 	@touch $@
@@ -44,7 +48,7 @@ $(EMU_VENV)/.installed: requirements/emulator.txt
 	@test -n "$(PYTHON313)" || { echo "Python 3.13 not found: set PYTHON313=/path/to/python3.13" >&2; exit 1; }
 	@mkdir -p $(BUILD) && rm -rf $(EMU_VENV) && $(PYTHON313) -m venv $(EMU_VENV)
 	@$(EMU_PY) -m pip install --quiet --upgrade pip 2>$(BUILD)/pip-emulator.log || { cat $(BUILD)/pip-emulator.log >&2; exit 1; }
-	@$(EMU_PY) -m pip install --quiet -r requirements/emulator.txt 2>>$(BUILD)/pip-emulator.log || { cat $(BUILD)/pip-emulator.log >&2; exit 1; }
+	@$(EMU_PY) -m pip install --quiet $(PIP_NO_COMPILE) -r requirements/emulator.txt 2>>$(BUILD)/pip-emulator.log || { cat $(BUILD)/pip-emulator.log >&2; exit 1; }
 	@touch $@
 
 # The plugins are installed editable: a code change needs only an emulator restart.
@@ -81,7 +85,7 @@ $(CHECKOV_VENV)/.installed: requirements/checkov.txt
 	@test -n "$(PYTHON313)" || { echo "Python 3.13 not found: set PYTHON313=/path/to/python3.13" >&2; exit 1; }
 	@mkdir -p $(BUILD) && rm -rf $(CHECKOV_VENV) && $(PYTHON313) -m venv $(CHECKOV_VENV)
 	@$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade pip 2>$(BUILD)/pip-checkov.log || { cat $(BUILD)/pip-checkov.log >&2; exit 1; }
-	@$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements/checkov.txt 2>>$(BUILD)/pip-checkov.log || { cat $(BUILD)/pip-checkov.log >&2; exit 1; }
+	@$(CHECKOV_VENV)/bin/python -m pip install --quiet $(PIP_NO_COMPILE) -r requirements/checkov.txt 2>>$(BUILD)/pip-checkov.log || { cat $(BUILD)/pip-checkov.log >&2; exit 1; }
 	@touch $@
 
 $(LAMBDA_ZIP): $(DEV_VENV)/.installed requirements/lambda.txt $(shell find lambda_src -type f -not -path '*/__pycache__/*' 2>/dev/null) bootstrap/package_lambda.py
@@ -109,9 +113,37 @@ release: venv ## Release artefacts in dist/: the Lambda zip per architecture, it
 MAKE_STARTED := $(shell date +%s)
 FRESH_SETUP  := $(if $(wildcard $(DEV_VENV)/.installed),false,true)
 
+# The three venvs do not depend on each other: pip builds them side by side.
+SETUP_PARTS   := venv emulator-venv terraformrc package $(CHECKOV_VENV)/.installed
+# The suite runs on TEST_WORKERS pytest-xdist workers; tests/conftest.py keeps the tests that share
+# a session fixture (the applied stack, the plans, the hardening suite) in one worker each.
+# TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS  ?= 2
+
+.PHONY: setup
+setup: ## Build the venvs, the Terraform CLI config and the Lambda zip, side by side
+	@$(MAKE) --no-print-directory -j5 $(SETUP_PARTS)
+
+# Started as soon as its venv is built, while the rest of the set-up builds; it stops by itself
+# when the process EMULATOR_OWNER (the shell of `make test`) is gone. Nothing if one is up already.
+.PHONY: emulator-background
+emulator-background: $(EMU_VENV)/.plugins
+	@$(FAST_ALARMS) python3 bootstrap/emulator_launcher.py start --background \
+	  $(if $(EMULATOR_OWNER),--owner-pid $(EMULATOR_OWNER)) >/dev/null
+
+# make check, then make tftest: both run `terraform init` in the root, so one after the other.
+.PHONY: gates
+gates: venv terraformrc
+	@$(MAKE) --no-print-directory check && $(MAKE) --no-print-directory tftest
+
 .PHONY: test
-test: venv check tftest emulator-venv terraformrc package $(CHECKOV_VENV)/.installed ## The cheap gates (make check), offline terraform tests, then the whole suite (starts an emulator if none is up)
-	@$(FAST_ALARMS) $(WITH_EMULATOR) $(DEV_PY) -m pytest $(PYTEST_ARGS); status=$$?; \
+# The gates and the offline terraform tests run while the rest of the set-up builds and the
+# emulator starts; the suite runs once they pass.
+test: ## The cheap gates (make check), offline terraform tests, then the whole suite (starts an emulator if none is up)
+	@$(MAKE) --no-print-directory --output-sync=target -j6 $(SETUP_PARTS) emulator-background gates \
+	  EMULATOR_OWNER=$$$$ && \
+	  $(FAST_ALARMS) $(WITH_EMULATOR) $(DEV_PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS); status=$$?; \
+	  python3 bootstrap/emulator_launcher.py stop --owner-pid $$$$ 2>/dev/null; \
 	  printf '{"seconds": %s, "fresh_setup": %s, "exit_status": %s, "pytest_args": "%s", "finished_at": "%s"}\n' \
 	    $$(( $$(date +%s) - $(MAKE_STARTED) )) $(FRESH_SETUP) $$status "$(PYTEST_ARGS)" "$$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
 	    > $(BUILD)/make-test.json; exit $$status

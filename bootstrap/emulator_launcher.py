@@ -1,7 +1,10 @@
 """Start, stop and inspect the embedded AWS emulator (LocalStack in host mode, with our plugins).
 
-    emulator.py start [--owner-pid PID]   start in the background unless one is up; last line AWS_ENDPOINT_URL=...
-    emulator.py stop                      stop the one this checkout started, with every child process
+    emulator.py start [--owner-pid PID] [--background]
+                                          start in the background unless one is up; last line AWS_ENDPOINT_URL=...
+                                          (--background: return at once; later commands wait until it serves)
+    emulator.py stop [--owner-pid PID]    stop the one this checkout started (only if started for PID), with
+                                          every child process
     emulator.py status                    exit 0 and print the endpoint line when one is reachable
     emulator.py run -- CMD ...            run CMD with AWS_ENDPOINT_URL set, starting an emulator only if
                                           none is up and stopping only what it started
@@ -105,14 +108,28 @@ def tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
         return "(no log)"
 
 
-def running_endpoint() -> str | None:
-    """The endpoint of an emulator that is already up: the user's own, or the one we started."""
+def wait_until_serving(url: str, alive) -> bool:
+    """Wait until the emulator at url serves every service; False once alive() is false or time runs out."""
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline and alive():
+        if serves_everything(health(url)):
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def running_endpoint(wait: bool = False) -> str | None:
+    """The endpoint of an emulator that is already up: the user's own, or the one we started.
+    With wait, one of ours that is still starting (`start --background`) is waited for."""
     user_url = os.environ.get("AWS_ENDPOINT_URL", "").rstrip("/")
     if user_url and health(user_url) is not None:
         return user_url
     state = read_state()
-    if state and process_alive(state["pid"]) and health(state["url"]) is not None:
-        return state["url"]
+    if state and process_alive(state["pid"]):
+        if wait:
+            wait_until_serving(state["url"], lambda: process_alive(state["pid"]))
+        if health(state["url"]) is not None:
+            return state["url"]
     return None
 
 
@@ -150,8 +167,8 @@ def stock_services() -> set[str]:
     return requested
 
 
-def start(owner_pid: int | None) -> int:
-    url = running_endpoint()
+def start(owner_pid: int | None, background: bool = False) -> int:
+    url = running_endpoint(wait=True)
     if url:
         print(endpoint_line(url))
         return 0
@@ -189,18 +206,18 @@ def start(owner_pid: int | None) -> int:
             start_new_session=True,
         )
     state = {"pid": process.pid, "url": url, "port": port, "state_dir": str(state_dir), "log": str(log_path)}
+    state["owner_pid"] = owner_pid
     STATE_FILE.parent.mkdir(parents=True, exist_ok=True)
     STATE_FILE.write_text(json.dumps(state, indent=2))
+    if background:
+        print(f"emulator starting (pid {process.pid}, state {state_dir})", file=sys.stderr)
+        print(endpoint_line(url))
+        return 0
 
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            break
-        if serves_everything(health(url)):
-            print(f"emulator up (pid {process.pid}, state {state_dir})", file=sys.stderr)
-            print(endpoint_line(url))
-            return 0
-        time.sleep(0.5)
+    if wait_until_serving(url, lambda: process.poll() is None):
+        print(f"emulator up (pid {process.pid}, state {state_dir})", file=sys.stderr)
+        print(endpoint_line(url))
+        return 0
     reason = "exited" if process.poll() is not None else f"not healthy after {START_TIMEOUT_SECONDS:.0f}s"
     print(f"emulator failed to start ({reason}); last lines of {log_path}:", file=sys.stderr)
     print(tail(log_path), file=sys.stderr)
@@ -230,10 +247,16 @@ def stop_recorded(state: dict, keep_log: bool = False) -> None:
     STATE_FILE.unlink(missing_ok=True)
 
 
-def stop() -> int:
+def stop(owner_pid: int | None = None) -> int:
     state = read_state()
     if not state:
         print("no emulator started from this checkout", file=sys.stderr)
+        return 0
+    if owner_pid is not None and state.get("owner_pid") != owner_pid:
+        print(
+            f"the emulator of this checkout was not started for pid {owner_pid}: left running",
+            file=sys.stderr,
+        )
         return 0
     stop_recorded(state)
     print(f"emulator stopped (pid {state['pid']})", file=sys.stderr)
@@ -253,7 +276,7 @@ def run(command: list[str]) -> int:
     if not command:
         print("run needs a command after --", file=sys.stderr)
         return 2
-    already_up = running_endpoint()
+    already_up = running_endpoint(wait=True)
     if already_up:
         url = already_up
     else:
@@ -284,7 +307,9 @@ def main() -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     start_parser = sub.add_parser("start")
     start_parser.add_argument("--owner-pid", type=int, help="stop by itself when this process is gone")
-    sub.add_parser("stop")
+    start_parser.add_argument("--background", action="store_true", help="return without waiting for it")
+    stop_parser = sub.add_parser("stop")
+    stop_parser.add_argument("--owner-pid", type=int, help="stop it only if it was started for this process")
     sub.add_parser("status")
     run_parser = sub.add_parser("run")
     run_parser.add_argument("cmd", nargs=argparse.REMAINDER)
@@ -292,9 +317,9 @@ def main() -> int:
     if args.command == "run":
         return run(args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd)
     if args.command == "start":
-        return start(args.owner_pid)
+        return start(args.owner_pid, args.background)
     if args.command == "stop":
-        return stop()
+        return stop(args.owner_pid)
     return status()
 
 

@@ -16,6 +16,7 @@ import boto3
 import pytest
 import tftest
 
+from cartmon.inbox import create_alarm_inboxes, delete_alarm_inboxes
 from cartmon.project import (
     CLIENT_CONFIG,
     LAMBDA_PACKAGE,
@@ -32,8 +33,79 @@ def pytest_addoption(parser):
     parser.addoption("--real-aws", action="store_true", help="also run the opt-in checks against real AWS")
 
 
+# `make test` runs the suite on two pytest-xdist workers. A test file runs in one worker, so its
+# module fixtures are built once. Tests that share an expensive session fixture, or state of their
+# own suite, form a group of files that runs in one worker, in file order, so the fixture is built
+# once too (the stack is applied once). The slowest groups start first; the other files go to
+# whichever worker is free. Groups are set by path, because the scheduler sees only test ids;
+# collection checks that every test using a group's fixture is in one of the group's paths.
+XDIST_GROUP_PATHS = {
+    "tests/e2e/": "stack-and-clock",  # examples/local applied on the emulator, and the emulator clock
+    "tests/infra/test_apply.py": "stack-and-clock",
+    "tests/infra/test_existing_function.py": "stack-and-clock",  # applies in the stack's module copy
+    # Their outcome depends on the emulator's clock, which the e2e tests move: never beside them.
+    "tests/harness/test_render_dashboard.py": "stack-and-clock",
+    "tests/emulator/test_differential.py": "stack-and-clock",
+    "tests/emulator/test_cloudwatch_plugin.py": "stack-and-clock",
+    "tests/emulator/test_high_resolution_cadence.py": "stack-and-clock",
+    # One process must see every figure and own the background jobs (tests/reliability/conftest.py).
+    "tests/reliability/": "reliability",
+    "tests/infra/test_validation_layers.py": "validation-layers",  # one `terraform test` run
+    "tests/infra/test_plan.py": "plan",  # one `terraform plan` per configuration
+    "tests/infra/test_plan_slo.py": "plan",
+}
+XDIST_START_FIRST = list(dict.fromkeys(XDIST_GROUP_PATHS.values()))
+XDIST_GROUP_FIXTURES = {
+    "applied_stack": "stack-and-clock",
+    "module_copy": "stack-and-clock",
+    "emulator_clock": "stack-and-clock",
+    "local_plan": "plan",
+    "root_tf": "plan",
+    "plan_copy": "plan",
+}
+
+
+def xdist_group(nodeid: str) -> str | None:
+    path = nodeid.split("::", 1)[0]
+    return next((group for prefix, group in XDIST_GROUP_PATHS.items() if path.startswith(prefix)), None)
+
+
+def rank(order: list[str], group: str | None) -> int:
+    return order.index(group) if group in order else len(order)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Like `--dist loadgroup`, with the groups above (pytest-xdist 3.8 cannot mark a group on
+    pytest 9: it renames `_nodeid`, which pytest 9 no longer reads)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_group(nodeid) or nodeid.split("::", 1)[0]
+
+    config.option.loadscopereorder = False  # keep the order set in pytest_collection_modifyitems
+    return GroupScheduling(config, log)
+
+
 def pytest_collection_modifyitems(config, items):
-    """Real-AWS checks are opt-in: without --real-aws they are not collected at all."""
+    """Real-AWS checks are opt-in: without --real-aws they are not collected at all. A test that
+    uses a group's shared fixture outside the group's paths is an error (it would build the
+    fixture a second time in another worker)."""
+    misplaced = []
+    for item in items:
+        needed = {
+            XDIST_GROUP_FIXTURES[f] for f in getattr(item, "fixturenames", ()) if f in XDIST_GROUP_FIXTURES
+        }
+        if needed and needed != {xdist_group(item.nodeid)}:
+            misplaced.append(f"{item.nodeid} (needs group {', '.join(sorted(needed))})")
+    if misplaced:
+        raise pytest.UsageError(
+            "tests that share a session fixture must be in its group's paths (XDIST_GROUP_PATHS in "
+            "tests/conftest.py): " + "; ".join(misplaced)
+        )
+    if hasattr(config, "workerinput"):  # a pytest-xdist worker: the slowest groups first
+        items.sort(key=lambda item: rank(XDIST_START_FIRST, xdist_group(item.nodeid)))
     if config.getoption("--real-aws"):
         return
     selected = [item for item in items if "real_aws" not in item.keywords]
@@ -108,19 +180,24 @@ def terraform(terraform_cli_config, module_copy):
 def applied_stack(aws_endpoint, aws_client, terraform):
     """examples/local applied once per session on the emulator; destroyed at the end.
 
-    Yields the plain output values (`terraform output -json` with the values unwrapped).
+    Yields the plain output values (`terraform output -json` with the values unwrapped), plus
+    `alarm_inbox_queue_urls`: the SQS queue per alert topic that the stack subscribes by name,
+    created here (see cartmon.inbox) and deleted after the stack.
     """
     if not LAMBDA_PACKAGE.is_file():
         pytest.fail(f"{LAMBDA_PACKAGE} is missing: build it with `make package`", pytrace=False)
     runner = terraform("examples/local")
     tf_vars = local_example_vars()
     outputs = None
+    inboxes: dict[str, str] = {}
     try:
         runner.apply(tf_vars=tf_vars)
         outputs = dict(runner.output().items())
-        yield outputs
+        inboxes = create_alarm_inboxes(aws_client("sqs"), outputs)
+        yield {**outputs, "alarm_inbox_queue_urls": inboxes}
     finally:
         runner.destroy(tf_vars=tf_vars)
+        delete_alarm_inboxes(aws_client("sqs"), inboxes)
     leftovers = resources_left_behind(aws_client, outputs)
     assert not leftovers, f"destroy left resources behind: {leftovers}"
 

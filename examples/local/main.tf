@@ -5,52 +5,26 @@ provider "aws" {
   region = var.region
 }
 
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+# One SQS queue per alert topic receives what the alarms publish, so the tests and the demo can read
+# the notifications. This configuration only subscribes the queues, by name; the tests and the demo
+# create them (`cartmon.inbox.create_alarm_inboxes`, with a policy that admits only their topic).
+# Created here they would hold the apply up by almost a minute: the AWS provider waits for an SQS
+# queue's attributes to read back the same six times, five seconds apart, once for the queue and
+# again for its policy, and the subscriptions wait for both.
 locals {
   # alerts: every alarm; page: the pages only.
-  topics = ["alerts", "page"]
+  topics                 = ["alerts", "page"]
+  alarm_inbox_names      = { for topic in local.topics : topic => "${var.name_prefix}-alarm-inbox-${topic}" }
+  alarm_inbox_arn_prefix = "arn:${data.aws_partition.current.partition}:sqs:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}"
+  alarm_inbox_arns       = { for topic, name in local.alarm_inbox_names : topic => "${local.alarm_inbox_arn_prefix}:${name}" }
   tags = {
     Environment = "local"
     Project     = "cart-migration-monitoring"
   }
-}
-
-# One queue per topic (alerts, page) receives what the alarms publish, so tests can read the notifications.
-resource "aws_sqs_queue" "alarm_inbox" {
-  for_each = toset(local.topics)
-
-  name                    = "${var.name_prefix}-alarm-inbox-${each.key}"
-  sqs_managed_sse_enabled = true
-
-  tags = local.tags
-}
-
-data "aws_iam_policy_document" "alarm_inbox" {
-  for_each = toset(local.topics)
-
-  statement {
-    sid       = "AllowAlertTopic"
-    effect    = "Allow"
-    actions   = ["sqs:SendMessage"]
-    resources = [aws_sqs_queue.alarm_inbox[each.key].arn]
-
-    principals {
-      type        = "Service"
-      identifiers = ["sns.amazonaws.com"]
-    }
-
-    condition {
-      test     = "ArnEquals"
-      variable = "aws:SourceArn"
-      values   = [module.monitoring.sns_topic_arns[each.key]]
-    }
-  }
-}
-
-resource "aws_sqs_queue_policy" "alarm_inbox" {
-  for_each = toset(local.topics)
-
-  queue_url = aws_sqs_queue.alarm_inbox[each.key].id
-  policy    = data.aws_iam_policy_document.alarm_inbox[each.key].json
 }
 
 module "monitoring" {
@@ -63,10 +37,10 @@ module "monitoring" {
   alarm_overrides   = var.alarm_overrides
 
   additional_subscriptions = {
-    for s in local.topics : "inbox-${s}" => {
-      topic    = s
+    for topic, arn in local.alarm_inbox_arns : "inbox-${topic}" => {
+      topic    = topic
       protocol = "sqs"
-      endpoint = aws_sqs_queue.alarm_inbox[s].arn
+      endpoint = arn
     }
   }
 
@@ -78,13 +52,11 @@ module "monitoring" {
   rate_limit_window_seconds = var.rate_limit_window_seconds
   log_sample_rate           = var.log_sample_rate
 
-  # The emulator's buckets are throwaway: destroy may delete the archived objects. The emulator
-  # cannot start Firehose server-side encryption (StartDeliveryStreamEncryption); the bucket is encrypted.
+  # The emulator's buckets are throwaway: destroy may delete the archived objects.
   log_archive = var.log_archive ? {
     force_destroy              = true
     buffering_interval_seconds = 60
     buffering_size_mb          = 1
-    encrypt_delivery_stream    = false
   } : null
 
   tags = local.tags

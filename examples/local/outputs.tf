@@ -3,14 +3,14 @@ output "sns_topic_arns" {
   value       = module.monitoring.sns_topic_arns
 }
 
-output "alarm_inbox_queue_urls" {
-  description = "SQS queue URL per topic (alerts, page) that receives the alarm notifications."
-  value       = { for s, q in aws_sqs_queue.alarm_inbox : s => q.id }
+output "alarm_inbox_queue_names" {
+  description = "Name of the SQS queue subscribed to each topic (alerts, page); the tests and the demo create the queues, not this configuration."
+  value       = local.alarm_inbox_names
 }
 
 output "alarm_inbox_queue_arns" {
-  description = "SQS queue ARN per topic (alerts, page) that receives the alarm notifications."
-  value       = { for s, q in aws_sqs_queue.alarm_inbox : s => q.arn }
+  description = "ARN of the SQS queue subscribed to each topic (alerts, page)."
+  value       = local.alarm_inbox_arns
 }
 
 output "kms_key_arn" {

@@ -107,3 +107,27 @@ def test_the_emulator_stops_itself_when_its_owner_dies(tmp_path):
         assert not alive(pid), "the emulator outlived the process that owned it"
     finally:
         run_launcher(["stop"], env, timeout=60)
+
+
+def test_a_background_start_returns_at_once_and_the_next_command_waits_for_it(tmp_path):
+    env = launcher_env(tmp_path)
+    owner = os.getpid()
+    started = run_launcher(["start", "--background", "--owner-pid", str(owner)], env, timeout=30)
+    assert started.returncode == 0, started.stderr
+    recorded = json.loads((tmp_path / "state.json").read_text())
+    assert recorded["owner_pid"] == owner
+    try:
+        assert started.stdout.strip().splitlines()[-1] == f"AWS_ENDPOINT_URL={recorded['url']}"
+        # A start while that one is still starting waits for it instead of starting another.
+        second = run_launcher(["start"], env)
+        assert second.returncode == 0, second.stderr
+        assert second.stdout.strip().splitlines()[-1] == f"AWS_ENDPOINT_URL={recorded['url']}"
+        assert json.loads((tmp_path / "state.json").read_text())["pid"] == recorded["pid"]
+        # `stop --owner-pid` stops only an emulator started for that process.
+        assert run_launcher(["stop", "--owner-pid", str(owner + 1)], env, timeout=60).returncode == 0
+        assert alive(recorded["pid"]), "stop --owner-pid stopped an emulator started for another process"
+    finally:
+        stopped = run_launcher(["stop", "--owner-pid", str(owner)], env, timeout=60)
+    assert stopped.returncode == 0
+    assert not alive(recorded["pid"]), "the emulator process survived stop"
+    assert not (tmp_path / "state.json").exists()

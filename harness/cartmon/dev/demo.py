@@ -20,6 +20,7 @@ import urllib.request
 
 import boto3
 
+from cartmon.inbox import create_alarm_inboxes, delete_alarm_inboxes
 from cartmon.local_lambda import LocalLambda, Throttled
 from cartmon.ops.dashboard.render import render
 from cartmon.ops.review.cli import main as review_main
@@ -191,10 +192,14 @@ def write_review(outputs: dict) -> None:
     print(f"  report: {report}\n  page:   {report.with_suffix('.html')}")
 
 
-def tell_the_story(endpoint: str, clock: Clock) -> None:
-    outputs = {
+def stack_outputs() -> dict:
+    return {
         name: value["value"] for name, value in json.loads(terraform("output", "-json", capture=True)).items()
     }
+
+
+def tell_the_story(endpoint: str, clock: Clock, inboxes: dict[str, str]) -> None:
+    outputs = stack_outputs()
     (OUT / "outputs.json").write_text(json.dumps(outputs, indent=2))
     print(
         f"  {len(outputs['alarm_names'])} alarms, {len(outputs['metric_filter_names'])} metric filters, "
@@ -230,7 +235,7 @@ def tell_the_story(endpoint: str, clock: Clock) -> None:
     print(alarm_table(clients["cloudwatch"], outputs["alarm_names"]))
 
     say("Notifications that reached the SQS queues subscribed to the alert topics")
-    for severity, name, change in drain_notifications(clients["sqs"], outputs["alarm_inbox_queue_urls"]):
+    for severity, name, change in drain_notifications(clients["sqs"], inboxes):
         print(f"  [{severity:<8}] {name}: {change}")
 
     start, end = traffic_window(traffic_started, clock.now())
@@ -262,14 +267,18 @@ def main() -> int:
     say("Deploying examples/local (monitoring module + cart-migration Lambda) to the emulator")
     terraform("init", "-input=false", "-upgrade=false")
     terraform("apply", "-input=false", "-auto-approve", *TF_VARS)
+    # The stack subscribes its alarm inboxes by name; the queues are ours to create (cartmon.inbox).
+    sqs = boto3.client("sqs", endpoint_url=endpoint)
+    inboxes = create_alarm_inboxes(sqs, stack_outputs())
     try:
-        tell_the_story(endpoint, Clock(endpoint))
+        tell_the_story(endpoint, Clock(endpoint), inboxes)
     finally:
         if args.keep:
             say(f"Stack left up (KEEP=1): {endpoint}; `make destroy` and `make emulator-stop` when done")
         else:
             say("Destroying the stack")
             terraform("destroy", "-input=false", "-auto-approve", *TF_VARS)
+            delete_alarm_inboxes(sqs, inboxes)
     print(f"\ndemo finished in {time.monotonic() - started:.0f} s; outputs in {OUT}")
     return 0
 
