@@ -48,6 +48,7 @@ XDIST_GROUP_PATHS = {
     "tests/emulator/test_differential.py": "stack-and-clock",
     "tests/emulator/test_cloudwatch_plugin.py": "stack-and-clock",
     "tests/emulator/test_high_resolution_cadence.py": "stack-and-clock",
+    "tests/emulator/test_logs_plugin.py": "stack-and-clock",  # moves the clock (PutLogEvents' window)
     # One process must see every figure and own the background jobs (tests/reliability/conftest.py).
     "tests/reliability/": "reliability",
     "tests/infra/test_validation_layers.py": "validation-layers",  # one `terraform test` run

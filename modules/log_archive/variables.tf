@@ -1,11 +1,6 @@
 variable "name_prefix" {
   description = "Prefix of the names this module gives: bucket `<name_prefix>-log-archive-<account id>` (lowercased, unless bucket_name), delivery streams `<name_prefix>-log-archive-<key>`, roles and subscription filters."
   type        = string
-
-  validation {
-    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$", var.name_prefix))
-    error_message = "name_prefix must be 1 to 40 characters of letters, digits, '-' or '_', starting with a letter or digit."
-  }
 }
 
 variable "log_group_names" {
@@ -28,11 +23,6 @@ variable "bucket_name" {
   description = "Name of the archive bucket. null = `<name_prefix>-log-archive-<account id>` (lowercased, '_' as '-')."
   type        = string
   default     = null
-
-  validation {
-    condition     = var.bucket_name == null ? true : can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.bucket_name))
-    error_message = "bucket_name must be an S3 bucket name (3 to 63 lowercase letters, digits, '.' or '-') or null."
-  }
 }
 
 variable "force_destroy" {
@@ -69,11 +59,6 @@ variable "expiration_days" {
   description = "Days after which archived objects are deleted."
   type        = number
   default     = 365
-
-  validation {
-    condition     = var.expiration_days >= 1
-    error_message = "expiration_days must be at least 1."
-  }
 }
 
 variable "buffering_interval_seconds" {

@@ -4,6 +4,8 @@ Sources: "How alarm state is evaluated when data is missing" (both tables of the
 of the archived revision in awsdocs/amazon-cloudwatch-user-guide doc_source/AlarmThatSendsEmail.md),
 "Avoiding premature transitions to alarm state", "CloudWatch statistics definitions", "Using metric math"
 (operators table, IF tables), "Percentile-based alarms and low data samples".
+
+Over 600 lines: the documentation's tables row by row, one parametrized case each.
 """
 
 from __future__ import annotations

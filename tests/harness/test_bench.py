@@ -1,6 +1,9 @@
 """cartmon/dev/bench/: the statistics, parsers, call counter and report rendering, and one quick run.
 
 No test here asserts a time: the numbers are the benchmark's to report, not the suite's to judge.
+
+Over 600 lines: a test per bench module (statistics, parsers, call meter, report sections) on shared
+synthetic results, plus the one quick run.
 """
 
 from __future__ import annotations

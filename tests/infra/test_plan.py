@@ -3,6 +3,8 @@
 One plan of examples/local (defaults = the guide) is shared by most checks; one plan of the root module
 with every naming/routing option changed checks a second environment; two failing plans check that bad
 input is refused with a clear message.
+
+Over 600 lines: every check of one shared plan lives here so that the plan is made once per session.
 """
 
 from __future__ import annotations

@@ -14,6 +14,9 @@ period); the last cases show that they still enforce those.
 
 `mock_provider` needs Terraform 1.7 or later (the module itself asks for 1.5); the provider comes from
 the configured mirror, as for every other Terraform test here.
+
+Its length is the case table (one case per root variable with its submodule names) and the
+renderer of the layer table; split, the two would have to share the case list.
 """
 
 from __future__ import annotations

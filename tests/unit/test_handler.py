@@ -1,4 +1,8 @@
-"""The three routes end to end, with REST API v1 and HTTP API v2 events against moto tables."""
+"""The three routes end to end, with REST API v1 and HTTP API v2 events against moto tables.
+
+Over 600 lines: one test module per public contract (the handler), each route's cases beside the
+others so that a behaviour and its siblings read together.
+"""
 
 from __future__ import annotations
 
