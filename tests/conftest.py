@@ -49,11 +49,13 @@ XDIST_GROUP_PATHS = {
     "tests/emulator/test_cloudwatch_plugin.py": "stack-and-clock",
     "tests/emulator/test_high_resolution_cadence.py": "stack-and-clock",
     "tests/emulator/test_logs_plugin.py": "stack-and-clock",  # moves the clock (PutLogEvents' window)
+    "tests/emulator/test_firehose.py": "stack-and-clock",  # S3 prefixes are dated on the emulator clock
     # One process must see every figure and own the background jobs (tests/reliability/conftest.py).
     "tests/reliability/": "reliability",
     "tests/infra/test_validation_layers.py": "validation-layers",  # one `terraform test` run
     "tests/infra/test_plan.py": "plan",  # one `terraform plan` per configuration
     "tests/infra/test_plan_slo.py": "plan",
+    "tests/infra/test_registry_plan.py": "plan",
 }
 XDIST_START_FIRST = list(dict.fromkeys(XDIST_GROUP_PATHS.values()))
 XDIST_GROUP_FIXTURES = {
