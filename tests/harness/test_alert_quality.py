@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from cartmon.dev.alert_quality.definitions import AlarmSet, Composite, metric_alarm
 from cartmon.dev.alert_quality.replay import EPOCH, MetricStore, replay
+from cartmon.dev.alert_quality.report import goals_met
+from cartmon.dev.alert_quality.variants import Pair, with_pairs
 from cartmon.dev.alert_quality.week import Week, default_incidents, simulate
 
 OPS = ("migrate_single_store", "migrate_multi_store", "get_all_carts", "cleanup_guest_cart")
@@ -28,7 +30,9 @@ def flat_week(failures: list[float], minutes: int = 60) -> Week:
     return week
 
 
-def planned_failure_alarm(name: str, period: int, threshold: float) -> dict:
+def planned_failure_alarm(
+    name: str, period: int, threshold: float, expression: str = "100 * bad / (good + bad)"
+) -> dict:
     return metric_alarm(
         {
             "alarm_name": name,
@@ -63,7 +67,7 @@ def planned_failure_alarm(name: str, period: int, threshold: float) -> dict:
                         }
                     ],
                 },
-                {"id": "result", "return_data": True, "expression": "100 * bad / (good + bad)", "metric": []},
+                {"id": "result", "return_data": True, "expression": expression, "metric": []},
             ],
         }
     )
@@ -142,3 +146,70 @@ def test_the_simulated_week_has_its_incidents_and_their_budget():
     assert week.budget_share[outage.name] > 2
     night = week.success[3 * 60 : 5 * 60]
     assert 0 < sum(night) < 2 * 60 * 5, "near zero at night"
+
+
+GUARDED = "IF(good + bad >= 20, 100 * bad / (good + bad), 0)"
+
+
+def burn_rate_set() -> AlarmSet:
+    """One planned availability window pair (14.4x over 15 + 2 minutes at 99.5 %) and its page composite."""
+    return AlarmSet(
+        metric={
+            "P-AvailabilityBurnOutage15m": planned_failure_alarm(
+                "P-AvailabilityBurnOutage15m", 900, 7.2, GUARDED
+            ),
+            "P-AvailabilityBurnOutage2m": planned_failure_alarm(
+                "P-AvailabilityBurnOutage2m", 120, 7.2, GUARDED
+            ),
+        },
+        composite={
+            "P-AvailabilityPage": Composite(
+                "P-AvailabilityPage",
+                '(ALARM("P-AvailabilityBurnOutage15m") AND ALARM("P-AvailabilityBurnOutage2m"))',
+                ["page-topic"],
+            )
+        },
+        actions={"P-AvailabilityBurnOutage15m": [], "P-AvailabilityBurnOutage2m": []},
+        topics={"alerts": "alerts-topic", "page": "page-topic"},
+    )
+
+
+def test_an_extra_pair_is_built_from_the_slo_like_the_planned_windows():
+    planned = burn_rate_set()
+    alarms = with_pairs(planned, "P", {"Availability": 99.5}, (Pair("Quick", 5, 2, 4.0, 100),))
+    long_, short = alarms.metric["P-AvailabilityBurnQuick5m"], alarms.metric["P-AvailabilityBurnQuick2m"]
+    assert long_["Threshold"] == short["Threshold"] == 2.0  # 4x the 0.5 % budget
+    assert {q["MetricStat"]["Period"] for q in long_["Metrics"] if "MetricStat" in q} == {300}
+    assert {q["MetricStat"]["Period"] for q in short["Metrics"] if "MetricStat" in q} == {120}
+    assert long_["Metrics"][2]["Expression"] == "IF(good + bad >= 100, 100 * bad / (good + bad), 0)"
+    assert alarms.composite["P-AvailabilityPage"].rule.endswith(
+        ' OR (ALARM("P-AvailabilityBurnQuick5m") AND ALARM("P-AvailabilityBurnQuick2m"))'
+    )
+    # The planned set is left as it was.
+    assert "P-AvailabilityBurnQuick5m" not in planned.metric
+    assert planned.metric["P-AvailabilityBurnOutage2m"]["Metrics"][2]["Expression"] == GUARDED
+
+
+def test_an_extra_pair_pages_on_a_4x_burn_only_above_its_guard():
+    alarms = with_pairs(burn_rate_set(), "P", {"Availability": 99.5}, (Pair("Quick", 5, 2, 4.0, 100),))
+    durations = {op: (1.0, 2.0, 3.0) for op in OPS}
+    busy = flat_week([3.0] * 30)  # 3 % of 100 migrations a minute fail: 6x, below the 14.4x pair
+    pages = [n.alarm for n in replay(alarms, MetricStore(busy, "NS", "fn", durations)) if n.state == "ALARM"]
+    assert pages == ["P-AvailabilityPage"]
+    quiet = flat_week([0.5] * 30)  # 4.8 %: 9.5x, below the 14.4x pair
+    quiet.success = [10.0] * 60  # 50 migrations in 5 minutes, below the pair's guard of 100
+    assert not [n for n in replay(alarms, MetricStore(quiet, "NS", "fn", durations)) if n.state == "ALARM"]
+
+
+def test_goals_are_missed_by_a_page_outside_incidents_or_a_second_page():
+    rows = [
+        {"incident": "outage", "must_page": True, "pages": 1, "first_page_after": 2.0},
+        {"incident": "leak", "must_page": True, "pages": 1, "first_page_after": 4.0},
+        {"incident": "night failure", "must_page": False, "pages": 0, "first_page_after": None},
+    ]
+    assert goals_met({"incidents": rows, "stray_pages": []})
+    assert not goals_met({"incidents": rows, "stray_pages": [(100, "AvailabilityPage")]})
+    twice = [dict(rows[0], pages=2), *rows[1:]]
+    assert not goals_met({"incidents": twice, "stray_pages": []})
+    late = [rows[0], dict(rows[1], first_page_after=6.0), rows[2]]
+    assert not goals_met({"incidents": late, "stray_pages": []})
