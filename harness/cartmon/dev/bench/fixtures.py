@@ -69,6 +69,7 @@ class Bench:
             LOG_HASH_KEY="bench-log-hash-key",
             LOG_SAMPLE_RATE="1.0",
             RATE_LIMIT_MAX_CALLS="1000000",
+            READ_RATE_LIMIT_MAX_CALLS="1000000",
         )
         os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
         os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
