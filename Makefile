@@ -118,7 +118,7 @@ SETUP_PARTS   := venv emulator-venv terraformrc package $(CHECKOV_VENV)/.install
 # The suite runs on TEST_WORKERS pytest-xdist workers; tests/conftest.py keeps the tests that share
 # a session fixture (the applied stack, the plans, the hardening suite) in one worker each.
 # TEST_WORKERS=0 runs it in one process.
-TEST_WORKERS  ?= 2
+TEST_WORKERS  ?= 3
 
 .PHONY: setup
 setup: ## Build the venvs, the Terraform CLI config and the Lambda zip, side by side

@@ -171,6 +171,10 @@ class AlarmRuntime:
         with _STORE_LOCK:
             if store.alarms.get(snapshot["AlarmArn"]) is not alarm:
                 return  # deleted or replaced meanwhile
+            if alarm.alarm["StateValue"] != snapshot["StateValue"] or self._set_after(alarm, now):
+                # SetAlarmState landed while this round ran: the state it set stands until the next
+                # evaluation, and the history keeps its order (no entry older than the one before).
+                return
             if outcome.reason.startswith("unsupported: "):
                 self._mark_unevaluated(alarm, outcome.reason.removeprefix("unsupported: "))
                 return
@@ -179,6 +183,11 @@ class AlarmRuntime:
             self.transition(
                 account_id, region, alarm, outcome.state, outcome.reason, outcome.reason_data, now
             )
+
+    @staticmethod
+    def _set_after(alarm, now: float) -> bool:
+        updated = alarm.alarm.get("StateUpdatedTimestamp")
+        return updated is not None and epoch_seconds(updated) > now
 
     @staticmethod
     def _mark_unevaluated(alarm, why: str) -> None:

@@ -15,7 +15,7 @@ import pytest
 import tftest
 from botocore.exceptions import ClientError
 
-from cartmon.project import REGION
+from cartmon.project import REGION, copy_module
 
 RUN = uuid.uuid4().hex[:8]
 FUNCTION = f"existing-fn-{RUN}"
@@ -23,6 +23,20 @@ GROUP = f"/aws/lambda/{FUNCTION}"
 STREAM = "2026/01/01/[$LATEST]0123456789abcdef"
 EVENTS = ["START RequestId: 1", '{"event_type": "migration_success", "message": "kept"}', "END RequestId: 1"]
 ADOPTED_ADDRESS = "module.monitoring.module.log_groups.aws_cloudwatch_log_group.function[0]"
+
+
+@pytest.fixture(scope="module")
+def terraform(terraform_cli_config, tmp_path_factory):
+    """Runners in a module copy of this file's own: it runs beside the session's stack, in another
+    worker (tests/conftest.py), so it must not share that stack's copy."""
+    copy = copy_module(tmp_path_factory.mktemp("existing-function-module"))
+
+    def make(directory: str) -> tftest.TerraformTest:
+        runner = tftest.TerraformTest(directory, basedir=str(copy), binary="terraform")
+        runner.setup(upgrade=False)
+        return runner
+
+    return make
 
 
 @pytest.fixture(scope="module")
