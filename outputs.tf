@@ -39,7 +39,7 @@ output "composite_alarms" {
 }
 
 output "slos" {
-  description = "The SLOs and the burn-rate thresholds derived from them: per SLO its target (%) and per window pair the burn rate, the windows (minutes) and the threshold on the bad share (%)."
+  description = "The SLOs and the burn-rate thresholds derived from them: per SLO its target (%) and per window pair the burn rate, the windows (minutes), the threshold on the bad share (%) and the minimum-events guard (requests per window). min_events: slo_min_events, the guard of the pairs without their own and of LowSuccessRate."
   value = {
     period_days = var.slo_period_days
     min_events  = var.slo_min_events
@@ -53,6 +53,7 @@ output "slos" {
             long_window_minutes  = w.long_window_minutes
             short_window_minutes = w.short_window_minutes
             threshold_percent    = tonumber(format("%.6f", w.burn_rate * (100 - slo.target_percent)))
+            min_events           = w.min_events
           }
         }
       }

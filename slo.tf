@@ -7,8 +7,9 @@
 # Each window is one metric-math alarm whose period is the window: CloudWatch
 # evaluates it every minute over the last <window> of one-minute data. Its
 # expression is the share of bad requests (%) in the window, 0 below the
-# minimum-events guard; its threshold is burn rate x error budget (%), derived
-# here from the SLO inputs, never written by hand.
+# minimum-events guard of its window pair (the pair's min_events, else
+# slo_min_events); its threshold is burn rate x error budget (%), derived here
+# from the SLO inputs, never written by hand.
 ################################################################################
 
 locals {
@@ -42,7 +43,8 @@ locals {
 
   operation_dimension = one(keys(local.catalogue.metrics[local.slis.latency.all_metric].dimensions))
 
-  # Per SLO: its budget (%), what is counted, and the expression of the bad share (%) with the guard.
+  # Per SLO: its budget (%), what is counted, and the expression of the bad share (%); %d is the
+  # minimum-events guard, filled in per window pair.
   slos = merge(
     {
       Availability = {
@@ -50,7 +52,7 @@ locals {
         target_percent = var.availability_slo_percent
         what           = "migrations"
         runbook        = "AvailabilityBurnRate"
-        expression     = "IF(good + bad >= ${var.slo_min_events}, 100 * bad / (good + bad), 0)"
+        expression     = "IF(good + bad >= %d, 100 * bad / (good + bad), 0)"
         label          = "failed migrations (%)"
         metrics = {
           good = { metric = local.slis.availability.good_metric, statistic = "Sum", dimensions = {} }
@@ -64,7 +66,7 @@ locals {
         target_percent = slo.target_percent
         what           = "'${slo.label}' requests under ${slo.threshold_ms} ms"
         runbook        = "LatencyBurnRate"
-        expression     = "IF(all >= ${var.slo_min_events}, 100 * slow / all, 0)"
+        expression     = "IF(all >= %d, 100 * slow / all, 0)"
         label          = "'${slo.label}' requests slower than ${slo.threshold_ms} ms (%)"
         metrics = {
           all  = { metric = local.slis.latency.all_metric, statistic = local.slis.latency.all_statistic, dimensions = { (local.operation_dimension) = op } }
@@ -75,11 +77,14 @@ locals {
   )
 
   # Burn rate of each window pair: the share of the period's budget it may spend, scaled to the long window.
+  # Its guard: the pair's own min_events (short windows need more requests to tell a leak from noise), else
+  # the module's slo_min_events.
   burn_windows = {
     for w in var.slo_burn_rate_windows : w.name => merge(w, {
-      burn_rate = tonumber(format("%.4f", w.budget_consumed_percent / 100 * local.slo_period_minutes / w.long_window_minutes))
-      page      = w.priority == "P1"
-      spans     = { long = w.long_window_minutes, short = w.short_window_minutes }
+      burn_rate  = tonumber(format("%.4f", w.budget_consumed_percent / 100 * local.slo_period_minutes / w.long_window_minutes))
+      min_events = coalesce(w.min_events, var.slo_min_events)
+      page       = w.priority == "P1"
+      spans      = { long = w.long_window_minutes, short = w.short_window_minutes }
     })
   }
 
@@ -95,9 +100,9 @@ locals {
         for span, minutes in w.spans : "${s}Burn${wname}${local.window_label[tostring(minutes)]}" => {
           priority            = w.priority
           summary             = "${slo.name} SLO (${slo.target_percent} % of ${slo.what} over ${var.slo_period_days} days): error budget burning at ${w.burn_rate}x or faster over the last ${local.window_label[tostring(minutes)]} (${span} window of the ${wname} pair)"
-          response            = "Input of the composite alarm ${s}${w.page ? "Page" : "Ticket"}, which notifies; look there and at this SLO's other windows. Quiet below ${var.slo_min_events} requests in the window."
+          response            = "Input of the composite alarm ${s}${w.page ? "Page" : "Ticket"}, which notifies; look there and at this SLO's other windows. Quiet below ${w.min_events} requests in the window."
           runbook             = slo.runbook
-          expression          = slo.expression
+          expression          = format(slo.expression, w.min_events)
           expression_label    = "${slo.label} over ${local.window_label[tostring(minutes)]}"
           expression_metrics  = slo.metrics
           period              = minutes * 60

@@ -480,8 +480,11 @@ variable "slo_burn_rate_windows" {
     Multi-window burn-rate alerts (Google SRE Workbook, "Alerting on SLOs"). Each entry alerts when the SLO spends
     budget_consumed_percent of its period's error budget within long_window_minutes, confirmed by short_window_minutes
     (still burning): both windows above burn rate = budget_consumed_percent / 100 x period / long window.
-    priority P1 = page (page topic), P2/P3 = ticket (alerts topic). CloudWatch allows a window (an alarm period) of at most
-    7 days (10080 minutes); the defaults fit, so no window is shortened.
+    priority P1 = page (page topic), P2/P3 = ticket (alerts topic). min_events = the pair's minimum-events guard: a window
+    with fewer requests is quiet (null = slo_min_events). CloudWatch allows a window (an alarm period) of at most 7 days
+    (10080 minutes); the defaults fit, so no window is shortened. The default Quick pair (4x over 5 min, confirmed over
+    2 min, at least 100 requests) pages a fast leak or a latency regression within minutes; its own guard keeps the
+    few-minute windows of low traffic quiet (docs/alert-quality.md measures it).
   EOT
   type = list(object({
     name                    = string
@@ -489,8 +492,11 @@ variable "slo_burn_rate_windows" {
     long_window_minutes     = number
     short_window_minutes    = number
     budget_consumed_percent = number
+    min_events              = optional(number)
   }))
   default = [
+    # 0.0462963 % of a 30-day budget in 5 minutes: burn rate 4 (0.0462963 / 100 x 43,200 / 5, rounded to 4 decimals).
+    { name = "Quick", priority = "P1", long_window_minutes = 5, short_window_minutes = 2, budget_consumed_percent = 0.0462963, min_events = 100 },
     { name = "Outage", priority = "P1", long_window_minutes = 15, short_window_minutes = 2, budget_consumed_percent = 0.5 },
     { name = "Fast", priority = "P1", long_window_minutes = 60, short_window_minutes = 5, budget_consumed_percent = 2 },
     { name = "Slow", priority = "P1", long_window_minutes = 360, short_window_minutes = 30, budget_consumed_percent = 5 },
@@ -516,10 +522,15 @@ variable "slo_burn_rate_windows" {
     condition     = alltrue([for w in var.slo_burn_rate_windows : w.budget_consumed_percent > 0 && w.budget_consumed_percent <= 100])
     error_message = "slo_burn_rate_windows: budget_consumed_percent must be above 0 and at most 100 (the share of the period's error budget the long window may spend)."
   }
+
+  validation {
+    condition     = alltrue([for w in var.slo_burn_rate_windows : w.min_events == null ? true : w.min_events >= 1 && floor(w.min_events) == w.min_events])
+    error_message = "slo_burn_rate_windows: min_events must be a whole number of requests of at least 1, or null (left out) to use slo_min_events."
+  }
 }
 
 variable "slo_min_events" {
-  description = "Minimum-events guard: a burn-rate window (and LowSuccessRate) with fewer requests than this is quiet, so one failure among a few quiet-night requests pages nobody. Below it NoSuccessfulMigrations watches the service."
+  description = "Minimum-events guard: a burn-rate window (of a slo_burn_rate_windows pair without its own min_events) and LowSuccessRate (5 minutes) with fewer requests than this are quiet, so one failure among a few quiet-night requests pages nobody. Below it NoSuccessfulMigrations watches the service."
   type        = number
   default     = 20
 

@@ -3,10 +3,16 @@ statistic sets summed per period, composites held back by their suppressor, and 
 
 from __future__ import annotations
 
+import dataclasses
+import math
+
+import pytest
+
 from cartmon.dev.alert_quality.definitions import AlarmSet, Composite, metric_alarm
+from cartmon.dev.alert_quality.detection_limit import detection_limit, poisson_at_least
 from cartmon.dev.alert_quality.replay import EPOCH, MetricStore, replay
 from cartmon.dev.alert_quality.report import goals_met
-from cartmon.dev.alert_quality.variants import Pair, with_pairs
+from cartmon.dev.alert_quality.variants import Pair, Variant, planned_page_pairs, variants, with_pairs
 from cartmon.dev.alert_quality.week import Week, default_incidents, simulate
 
 OPS = ("migrate_single_store", "migrate_multi_store", "get_all_carts", "cleanup_guest_cart")
@@ -174,9 +180,17 @@ def burn_rate_set() -> AlarmSet:
     )
 
 
+QUICK = Pair("Quick", 5, 2, 4.0, 100)
+OUTAGE = Pair("Outage", 15, 2, 14.4, 20)
+
+
+def adding(*pairs: Pair) -> Variant:
+    return Variant("test", "leak pair", pairs=pairs)
+
+
 def test_an_extra_pair_is_built_from_the_slo_like_the_planned_windows():
     planned = burn_rate_set()
-    alarms = with_pairs(planned, "P", {"Availability": 99.5}, (Pair("Quick", 5, 2, 4.0, 100),))
+    alarms = with_pairs(planned, "P", {"Availability": 99.5}, adding(QUICK), {"Outage": OUTAGE})
     long_, short = alarms.metric["P-AvailabilityBurnQuick5m"], alarms.metric["P-AvailabilityBurnQuick2m"]
     assert long_["Threshold"] == short["Threshold"] == 2.0  # 4x the 0.5 % budget
     assert {q["MetricStat"]["Period"] for q in long_["Metrics"] if "MetricStat" in q} == {300}
@@ -191,7 +205,7 @@ def test_an_extra_pair_is_built_from_the_slo_like_the_planned_windows():
 
 
 def test_an_extra_pair_pages_on_a_4x_burn_only_above_its_guard():
-    alarms = with_pairs(burn_rate_set(), "P", {"Availability": 99.5}, (Pair("Quick", 5, 2, 4.0, 100),))
+    alarms = with_pairs(burn_rate_set(), "P", {"Availability": 99.5}, adding(QUICK), {"Outage": OUTAGE})
     durations = {op: (1.0, 2.0, 3.0) for op in OPS}
     busy = flat_week([3.0] * 30)  # 3 % of 100 migrations a minute fail: 6x, below the 14.4x pair
     pages = [n.alarm for n in replay(alarms, MetricStore(busy, "NS", "fn", durations)) if n.state == "ALARM"]
@@ -199,6 +213,77 @@ def test_an_extra_pair_pages_on_a_4x_burn_only_above_its_guard():
     quiet = flat_week([0.5] * 30)  # 4.8 %: 9.5x, below the 14.4x pair
     quiet.success = [10.0] * 60  # 50 migrations in 5 minutes, below the pair's guard of 100
     assert not [n for n in replay(alarms, MetricStore(quiet, "NS", "fn", durations)) if n.state == "ALARM"]
+
+
+def test_a_planned_pair_is_dropped_or_replaced_with_its_term_of_the_page_rule():
+    with_quick = with_pairs(burn_rate_set(), "P", {"Availability": 99.5}, adding(QUICK), {"Outage": OUTAGE})
+    planned = {"Outage": OUTAGE, "Quick": QUICK}
+    without = with_pairs(
+        with_quick, "P", {"Availability": 99.5}, Variant("w", "without", drop=("Quick",)), planned
+    )
+    assert not [n for n in without.metric if "Quick" in n]
+    assert without.composite["P-AvailabilityPage"].rule == (
+        '(ALARM("P-AvailabilityBurnOutage15m") AND ALARM("P-AvailabilityBurnOutage2m"))'
+    )
+    single_guard = dataclasses.replace(QUICK, min_events=20)
+    replaced = with_pairs(
+        with_quick,
+        "P",
+        {"Availability": 99.5},
+        Variant("g", "single guard", pairs=(single_guard,), drop=("Quick",)),
+        planned,
+    )
+    assert replaced.metric["P-AvailabilityBurnQuick2m"]["Metrics"][2]["Expression"].startswith(
+        "IF(good + bad >= 20,"
+    )
+    assert replaced.composite["P-AvailabilityPage"].rule.count("Quick5m") == 1
+    assert with_quick.metric["P-AvailabilityBurnQuick2m"]["Metrics"][2]["Expression"].startswith(
+        "IF(good + bad >= 100,"
+    )
+
+
+def test_the_study_reads_the_planned_pairs_and_guards_from_the_slos_output():
+    window = {"priority": "P1", "burn_rate": 4, "long_window_minutes": 5, "short_window_minutes": 2}
+    slos = {
+        "min_events": 20,
+        "objectives": {
+            "Availability": {
+                "windows": {
+                    "Quick": dict(window, min_events=150),
+                    "Slow": dict(
+                        window, burn_rate=6, long_window_minutes=360, short_window_minutes=30, min_events=20
+                    ),
+                    "Ticket": dict(window, priority="P3", min_events=20),
+                }
+            }
+        },
+    }
+    planned = planned_page_pairs(slos)
+    assert planned == {"Quick": Pair("Quick", 5, 2, 4.0, 150), "Slow": Pair("Slow", 360, 30, 6.0, 20)}
+    rows = {v.role: v for v in variants(planned, slos["min_events"])}
+    assert rows["without"].drop == ("Quick",)
+    assert rows["single guard"].pairs == (Pair("Quick", 5, 2, 4.0, 20),)
+    assert rows["lower burn rate"].pairs == (Pair("Quick", 5, 2, 3.0, 150),)
+
+
+def test_poisson_tail():
+    assert poisson_at_least(4.0, 0) == 1.0
+    assert poisson_at_least(4.0, 1) == pytest.approx(1 - math.exp(-4))
+    assert poisson_at_least(4.0, 2) == pytest.approx(1 - 5 * math.exp(-4))
+
+
+def test_a_1_percent_leak_cannot_page_in_5_minutes_without_noise_and_a_10_percent_one_can():
+    (leak,) = [i for i in default_incidents() if i.failure_share == 0.01]
+    limit = detection_limit(leak, days=7, availability_target=99.5)
+    assert 350 < limit.migrations < 500 and limit.guard == math.floor(limit.migrations)
+    assert [r.k for r in limit.rows] == list(range(1, 11))
+    detects = [r.detects for r in limit.rows]
+    noise = [r.noise_per_week for r in limit.rows]
+    assert detects == sorted(detects, reverse=True) and noise == sorted(noise, reverse=True)
+    assert all(r.noise_fixed_count_per_week >= r.noise_per_week for r in limit.rows)
+    assert not limit.achievable()
+    strong = detection_limit(dataclasses.replace(leak, failure_share=0.1), days=7, availability_target=99.5)
+    assert strong.achievable()
 
 
 def test_goals_are_missed_by_a_page_outside_incidents_or_a_second_page():

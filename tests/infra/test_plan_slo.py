@@ -13,13 +13,16 @@ import pytest
 from tests.infra.guide import PAGE_TOPIC, PREFIX
 from tests.infra.test_plan import camel, planned
 
-GUIDE_WINDOWS = [
-    # name, priority, long, short (minutes), share of the period's error budget the long window may spend (%)
-    ("Outage", "P1", 15, 2, 0.5),
-    ("Fast", "P1", 60, 5, 2),
-    ("Slow", "P1", 360, 30, 5),
-    ("Ticket", "P3", 4320, 360, 10),
+DEFAULT_WINDOWS = [
+    # name, priority, long, short (minutes), share of the period's error budget the long window may spend (%),
+    # the pair's own minimum-events guard (None: slo_min_events)
+    ("Quick", "P1", 5, 2, 0.0462963, 100),
+    ("Outage", "P1", 15, 2, 0.5, None),
+    ("Fast", "P1", 60, 5, 2, None),
+    ("Slow", "P1", 360, 30, 5, None),
+    ("Ticket", "P3", 4320, 360, 10, None),
 ]
+DEFAULT_MIN_EVENTS = 20
 
 
 def window_label(minutes: int) -> str:
@@ -34,7 +37,7 @@ def expected_thresholds(targets: dict[str, float], windows, period_days: int) ->
     """Alarm key -> threshold on the bad share (%) for every SLO, window pair and span."""
     out = {}
     for slo, target in targets.items():
-        for name, _priority, long, short, budget_share in windows:
+        for name, _priority, long, short, budget_share, _min_events in windows:
             burn = budget_share / 100 * period_days * 1440 / long
             for minutes in (long, short):
                 out[f"{slo}Burn{name}{window_label(minutes)}"] = round(burn * (100 - target), 6)
@@ -61,14 +64,44 @@ def burn_alarms(plan) -> dict:
     return {k: a for k, a in planned(plan, "aws_cloudwatch_metric_alarm").items() if "Burn" in k}
 
 
+def guards(plan, windows, default_min_events: int) -> dict[str, tuple[str, str]]:
+    """Alarm key -> (expected guard in the expression, expected description text) for every window pair."""
+    out = {}
+    for slo in {k.split("Burn")[0] for k in burn_alarms(plan)}:
+        for name, _priority, long, short, _share, min_events in windows:
+            n = default_min_events if min_events is None else min_events
+            requests = "good + bad" if slo == "Availability" else "all"
+            for minutes in (long, short):
+                out[f"{slo}Burn{name}{window_label(minutes)}"] = (
+                    f"IF({requests} >= {n}, ",
+                    f"Quiet below {n} requests in the window.",
+                )
+    return out
+
+
+def assert_guards(plan, windows, default_min_events: int) -> None:
+    alarms = burn_alarms(plan)
+    expected = guards(plan, windows, default_min_events)
+    assert set(alarms) == set(expected)
+    for key, (guard, text) in expected.items():
+        (result,) = [q for q in alarms[key]["metric_query"] if q["return_data"]]
+        assert result["expression"].startswith(guard), (key, result["expression"])
+        assert result["expression"].count(">=") == 1, (key, result["expression"])
+        assert text in alarms[key]["alarm_description"], key
+
+
 # --------------------------------------------------------------------------- the guide's SLOs
 
 
 def test_default_thresholds_derive_from_the_guide_slos(local_plan, catalogue):
     targets = {"Availability": 99.5} | {f"Latency{camel(op)}": 99 for op in catalogue["operations"]}
-    expected = expected_thresholds(targets, GUIDE_WINDOWS, 30)
+    expected = expected_thresholds(targets, DEFAULT_WINDOWS, 30)
     alarms = burn_alarms(local_plan)
     assert {k: a["threshold"] for k, a in alarms.items()} == pytest.approx(expected)
+    # The Quick pair: 4x over 5 minutes, on a 0.5 % budget 2 %, on the latency SLOs' 1 % budget 4 %.
+    for span in ("5m", "2m"):
+        assert alarms[f"AvailabilityBurnQuick{span}"]["threshold"] == 2.0
+        assert alarms[f"LatencyMigrateSingleStoreBurnQuick{span}"]["threshold"] == 4.0
     # The workbook's numbers: 14.4x over 1 h, 6x over 6 h, 1x over 3 days, on a 0.5 % budget.
     assert alarms["AvailabilityBurnFast1h"]["threshold"] == pytest.approx(7.2)
     assert alarms["AvailabilityBurnSlow6h"]["threshold"] == pytest.approx(3.0)
@@ -82,12 +115,15 @@ def test_default_thresholds_derive_from_the_guide_slos(local_plan, catalogue):
 
 def test_each_window_is_one_period_of_its_length_with_the_minimum_events_guard(local_plan):
     alarms = burn_alarms(local_plan)
-    for name, _priority, long, short, _share in GUIDE_WINDOWS:
+    for name, _priority, long, short, _share, min_events in DEFAULT_WINDOWS:
+        guard = min_events or DEFAULT_MIN_EVENTS
         for minutes in (long, short):
             alarm = alarms[f"AvailabilityBurn{name}{window_label(minutes)}"]
             queries = {q["id"]: q for q in alarm["metric_query"]}
             assert {q["metric"][0]["period"] for q in queries.values() if q["metric"]} == {minutes * 60}
-            assert queries["result"]["expression"] == "IF(good + bad >= 20, 100 * bad / (good + bad), 0)"
+            assert (
+                queries["result"]["expression"] == f"IF(good + bad >= {guard}, 100 * bad / (good + bad), 0)"
+            )
             assert queries["good"]["metric"][0]["metric_name"] == "MigrationSuccessCount"
             assert queries["bad"]["metric"][0]["metric_name"] == "MigrationFailureCount"
     single = alarms["LatencyMigrateSingleStoreBurnFast1h"]
@@ -97,6 +133,13 @@ def test_each_window_is_one_period_of_its_length_with_the_minimum_events_guard(l
     assert (all_requests["metric_name"], all_requests["stat"]) == ("OperationDuration", "SampleCount")
     assert (slow["metric_name"], slow["stat"]) == ("SlowOperationCount", "Sum")
     assert all_requests["dimensions"] == slow["dimensions"] == {"Operation": "migrate_single_store"}
+    quick = {q["id"]: q for q in alarms["LatencyMigrateSingleStoreBurnQuick2m"]["metric_query"]}
+    assert quick["result"]["expression"] == "IF(all >= 100, 100 * slow / all, 0)"
+
+
+def test_each_pair_has_its_own_guard_in_exactly_its_alarms(local_plan):
+    # Quick's 100 requests in its two windows of every SLO, slo_min_events (20) in every other window.
+    assert_guards(local_plan, DEFAULT_WINDOWS, DEFAULT_MIN_EVENTS)
 
 
 def test_slow_request_filters_use_the_latency_slo_thresholds(local_plan, catalogue):
@@ -139,7 +182,7 @@ def test_one_page_per_incident_composites(local_plan):
     rule = found["AvailabilityPage"]["alarm_rule"]
     assert rule == " OR ".join(
         f'(ALARM("{PREFIX}-AvailabilityBurn{n}{window_label(lg)}") AND ALARM("{PREFIX}-AvailabilityBurn{n}{window_label(sh)}"))'
-        for n, priority, lg, sh, _ in sorted(GUIDE_WINDOWS)
+        for n, priority, lg, sh, _, _ in sorted(DEFAULT_WINDOWS)
         if priority == "P1"
     )
     # Every composite names its children and links its runbook.
@@ -151,14 +194,27 @@ def test_one_page_per_incident_composites(local_plan):
         "ALARM when AvailabilityBurnFast1h and AvailabilityBurnFast5m or"
         in found["AvailabilityPage"]["alarm_description"]
     )
+    # The Quick pair pages like the other P1 pairs: for each operation through its latency page.
+    assert (
+        f'(ALARM("{PREFIX}-LatencyGetAllCartsBurnQuick5m") AND ALARM("{PREFIX}-LatencyGetAllCartsBurnQuick2m"))'
+        in found["LatencyGetAllCartsPage"]["alarm_rule"]
+    )
+    assert "BurnQuick" not in found["LatencyGetAllCartsTicket"]["alarm_rule"]
     assert found["NoSuccessfulMigrationsPage"]["alarm_rule"] == f'ALARM("{PREFIX}-NoSuccessfulMigrations")'
 
 
 def test_slos_output_lists_the_derived_thresholds(local_plan):
     slos = local_plan.outputs["slos"]
     assert (slos["period_days"], slos["min_events"]) == (30, 20)
-    fast = slos["objectives"]["Availability"]["windows"]["Fast"]
+    windows = slos["objectives"]["Availability"]["windows"]
+    fast = windows["Fast"]
     assert (fast["burn_rate"], fast["threshold_percent"]) == (pytest.approx(14.4), pytest.approx(7.2))
+    quick = windows["Quick"]
+    assert (quick["burn_rate"], quick["threshold_percent"]) == (4, 2)
+    assert (quick["long_window_minutes"], quick["short_window_minutes"]) == (5, 2)
+    assert {name: w["min_events"] for name, w in windows.items()} == {
+        name: min_events or DEFAULT_MIN_EVENTS for name, *_, min_events in DEFAULT_WINDOWS
+    }
 
 
 # --------------------------------------------------------------------------- other SLO inputs
@@ -183,6 +239,7 @@ OTHER_SLOS = {
             "long_window_minutes": 10080,
             "short_window_minutes": 720,
             "budget_consumed_percent": 25,
+            "min_events": 500,
         },
     ],
     "page_suppression": {"wait_period": 60, "extension_period": 300},
@@ -204,6 +261,7 @@ def test_other_slo_inputs_give_their_own_thresholds(other_plan, catalogue):
             w["long_window_minutes"],
             w["short_window_minutes"],
             w["budget_consumed_percent"],
+            w.get("min_events"),
         )
         for w in OTHER_SLOS["slo_burn_rate_windows"]
     ]
@@ -219,7 +277,12 @@ def test_other_slo_inputs_give_their_own_thresholds(other_plan, catalogue):
     # A week (the longest window CloudWatch allows) stays a week: one period of 604,800 s.
     week = {q["id"]: q for q in alarms["AvailabilityBurnWeek7d"]["metric_query"]}
     assert week["good"]["metric"][0]["period"] == 604800
-    assert week["result"]["expression"].startswith("IF(good + bad >= 50,")
+    # The pair's own guard (500) in the week's windows; Fast, without one, takes slo_min_events (50).
+    assert week["result"]["expression"].startswith("IF(good + bad >= 500,")
+    assert_guards(other_plan, windows, OTHER_SLOS["slo_min_events"])
+    assert (
+        other_plan.outputs["slos"]["objectives"]["LatencyGetAllCarts"]["windows"]["Fast"]["min_events"] == 50
+    )
     filters = planned(other_plan, "aws_cloudwatch_log_metric_filter")
     assert "$.duration_ms > 250 }" in filters["SlowOperationCount.migrate_single_store"]["pattern"]
     assert "$.duration_ms > 500 }" in filters["SlowOperationCount.migrate_multi_store"]["pattern"]
@@ -267,9 +330,18 @@ BAD_SLO_VARIABLES = {
                 "long_window_minutes": 43200,
                 "short_window_minutes": 60,
                 "budget_consumed_percent": 100,
-            }
+            },
+            {
+                "name": "Quick",
+                "priority": "P1",
+                "long_window_minutes": 5,
+                "short_window_minutes": 2,
+                "budget_consumed_percent": 0.05,
+                "min_events": 0.5,
+            },
         ],
         "CloudWatch refuses an alarm whose period x evaluation periods exceeds 7 days",
+        "slo_burn_rate_windows: min_events must be a whole number of requests of at least 1, or null (left out) to use slo_min_events",
     ),
     "slo_period_days": (0, "slo_period_days must be a whole number of days from 1 to 366"),
     "slo_min_events": (0, "slo_min_events must be a whole number of at least 1"),
@@ -305,16 +377,16 @@ BAD_SLO_VARIABLES = {
 @pytest.fixture(scope="module")
 def bad_slo_error(root_tf, plan_error) -> str:
     tf_vars = {"function_name": "fn"}
-    tf_vars.update({k: v for k, (v, _) in BAD_SLO_VARIABLES.items()})
+    tf_vars.update({k: v for k, (v, *_) in BAD_SLO_VARIABLES.items()})
     return plan_error(root_tf, tf_vars)
 
 
 @pytest.mark.parametrize("variable", sorted(BAD_SLO_VARIABLES))
 def test_bad_slo_and_topic_input_is_refused_at_plan(bad_slo_error, variable):
-    message = BAD_SLO_VARIABLES[variable][1]
     blocks = [b for b in error_blocks(bad_slo_error) if f'variable "{variable}"' in b]
     assert blocks, f"no error for {variable}:\n{bad_slo_error}"
-    assert any(message in b for b in blocks), blocks
+    for message in BAD_SLO_VARIABLES[variable][1:]:
+        assert any(message in b for b in blocks), (message, blocks)
 
 
 def test_unreachable_burn_rate_and_unknown_operation_are_refused_at_plan(root_tf, plan_error):

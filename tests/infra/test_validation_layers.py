@@ -289,6 +289,21 @@ CASES = [
         "customer_cart_ttl_days must be a whole number of days",
         migration_lambda="customer_cart_ttl_days",
     ),
+    case(
+        "slo_burn_rate_windows",
+        [
+            {
+                "name": "Quick",
+                "priority": "P1",
+                "long_window_minutes": 5,
+                "short_window_minutes": 2,
+                "budget_consumed_percent": 0.05,
+                "min_events": 0,
+            }
+        ],
+        "slo_burn_rate_windows: min_events must be a whole number of requests of at least 1",
+        # Only the root takes the window pairs: it builds the alarms the submodules receive.
+    ),
     case("log_sample_rate", 1.5, "log_sample_rate must be between 0", migration_lambda="log_sample_rate"),
     case(
         "log_hash_key",

@@ -368,3 +368,36 @@ run "bad_naming_routing_and_table_settings_are_refused" {
     var.extra_alarms,
   ]
 }
+
+run "bad_slo_window_guard_is_refused" {
+  command = plan
+
+  variables {
+    slo_burn_rate_windows = [
+      { name = "Quick", priority = "P1", long_window_minutes = 5, short_window_minutes = 2, budget_consumed_percent = 0.05, min_events = 0 },
+    ]
+  }
+
+  expect_failures = [var.slo_burn_rate_windows]
+}
+
+run "a_pair_guard_replaces_slo_min_events_in_its_own_alarms_only" {
+  command = plan
+
+  variables {
+    slo_min_events = 30
+    slo_burn_rate_windows = [
+      { name = "Quick", priority = "P1", long_window_minutes = 5, short_window_minutes = 2, budget_consumed_percent = 0.05, min_events = 150 },
+      { name = "Fast", priority = "P1", long_window_minutes = 60, short_window_minutes = 5, budget_consumed_percent = 2 },
+    ]
+  }
+
+  assert {
+    condition     = output.slos.objectives.Availability.windows.Quick.min_events == 150 && output.slos.objectives.Availability.windows.Fast.min_events == 30
+    error_message = "a pair's min_events is its guard; a pair without one takes slo_min_events"
+  }
+  assert {
+    condition     = strcontains(local.burn_rate_alarms.AvailabilityBurnQuick2m.expression, ">= 150,") && strcontains(local.burn_rate_alarms.AvailabilityBurnFast5m.expression, ">= 30,")
+    error_message = "each window alarm's expression carries its own pair's guard"
+  }
+}

@@ -17,9 +17,10 @@ import sys
 import time
 from pathlib import Path
 
+from cartmon.dev.alert_quality import detection_limit
 from cartmon.dev.alert_quality.definitions import AlarmSet, alarm_set, plan_json
 from cartmon.dev.alert_quality.replay import MetricStore, Notification, replay
-from cartmon.dev.alert_quality.variants import VARIANTS, with_pairs
+from cartmon.dev.alert_quality.variants import Pair, Variant, planned_page_pairs, variants, with_pairs
 from cartmon.dev.alert_quality.week import MINUTES_PER_DAY, Incident, Week, default_incidents, simulate
 from cartmon.project import ROOT
 
@@ -45,6 +46,8 @@ class Inputs:
     availability_target: float
     latency_target: float
     slo_targets: dict[str, float]  # SLO key (Availability, Latency<Operation>) -> target percent
+    page_pairs: dict[str, Pair]  # the planned P1 window pairs, with their minimum-events guards
+    default_min_events: int  # slo_min_events: the guard of pairs without their own
 
 
 def read_inputs(plan: dict) -> Inputs:
@@ -79,6 +82,8 @@ def read_inputs(plan: dict) -> Inputs:
         availability_target=slos["objectives"]["Availability"]["target_percent"],
         latency_target=min(latency_targets),
         slo_targets={k: o["target_percent"] for k, o in slos["objectives"].items()},
+        page_pairs=planned_page_pairs(slos),
+        default_min_events=int(slos["min_events"]),
     )
 
 
@@ -169,22 +174,20 @@ def goals_met(summary: dict) -> bool:
     )
 
 
-def variant_summaries(inputs: Inputs, store: MetricStore, week: Week) -> list[tuple[str, dict]]:
-    """The burn-rate alarms with extra page pairs (variants.VARIANTS), each replayed on the same week."""
+def variant_summaries(inputs: Inputs, store: MetricStore, week: Week) -> list[tuple[Variant, dict]]:
+    """The burn-rate alarms with a page pair removed, replaced or added (variants.variants), each replayed on
+    the same week."""
     out = []
-    for variant in VARIANTS:
-        alarms = with_pairs(inputs.alarms, inputs.prefix, inputs.slo_targets, variant.pairs)
+    for variant in variants(inputs.page_pairs, inputs.default_min_events):
+        alarms = with_pairs(inputs.alarms, inputs.prefix, inputs.slo_targets, variant, inputs.page_pairs)
         notes = replay(alarms, store, only={n for n in alarms.metric if "Burn" in n})
         out.append(
-            (
-                variant.label,
-                summarise(notes, dataclasses.replace(inputs, alarms=alarms), week, guide_only=False),
-            )
+            (variant, summarise(notes, dataclasses.replace(inputs, alarms=alarms), week, guide_only=False))
         )
     return out
 
 
-def variants_table(full: dict, variants: list[tuple[str, dict]]) -> list[str]:
+def variants_table(full: dict, tried: list[tuple[Variant, dict]]) -> list[str]:
     def cell(r: dict) -> str:
         return f"{fmt_minutes(r['first_page_after'])} ({r['pages']})"
 
@@ -193,13 +196,55 @@ def variants_table(full: dict, variants: list[tuple[str, dict]]) -> list[str]:
         "| Page pairs | " + " | ".join(names) + " | Pages outside incidents | All goals |",
         "|---" * (len(names) + 3) + "|",
     ]
-    for label, s in [("the defaults", full), *variants]:
+    for label, s in [("the defaults", full), *((v.label, s) for v, s in tried)]:
         lines.append(
             f"| {label} | "
             + " | ".join(cell(r) for r in s["incidents"])
             + f" | {len(s['stray_pages'])} | {'yes' if goals_met(s) else 'no'} |"
         )
     return lines
+
+
+def lessons(full: dict, tried: list[tuple[Variant, dict]], slow_leak: str) -> list[str]:
+    """What each row of the study shows, in numbers taken from the replays."""
+
+    def incident(summary: dict, name: str) -> dict:
+        return next(r for r in summary["incidents"] if r["incident"] == name)
+
+    out = []
+    for variant, summary in tried:
+        strays = len(summary["stray_pages"])
+        leak = incident(summary, slow_leak)
+        if variant.role == "without":
+            slower = [
+                f"{r['incident']} {after(r['first_page_after'])} (with it: "
+                f"{after(incident(full, r['incident'])['first_page_after'])})"
+                for r in summary["incidents"]
+                if r["must_page"]
+                and r["first_page_after"] != incident(full, r["incident"])["first_page_after"]
+            ]
+            out.append(
+                f"- {variant.label}: " + ("; ".join(slower) if slower else "no incident pages later") + "."
+            )
+        elif variant.role == "single guard":
+            out.append(
+                f"- {variant.label}: {strays} page(s) outside incidents. A window of a few minutes needs more"
+                " requests than the long windows to tell a leak from noise, hence each pair's own `min_events`."
+            )
+        elif variant.role == "lower burn rate":
+            most = max(r["pages"] for r in summary["incidents"])
+            out.append(
+                f"- {variant.label}: the {slow_leak} {after(leak['first_page_after'])},"
+                f" {leak['pages']} page(s) for it; at most {most} page(s) for one incident, {strays} outside"
+                " incidents."
+            )
+        else:
+            out.append(
+                f"- {variant.label}: the {slow_leak} {after(leak['first_page_after'])} with"
+                f" {leak['pages']} page(s), {strays} page(s) outside incidents: a threshold near the leak's own"
+                " burn rate flaps with its minute-to-minute noise, and a lower guard lets noise through."
+            )
+    return out
 
 
 def clock(minute: float) -> str:
@@ -237,12 +282,18 @@ def fmt_minutes(value: float | None) -> str:
     return "-" if value is None else f"{value:.0f} min"
 
 
+def after(value: float | None) -> str:
+    return "no page" if value is None else f"after {value:.0f} min"
+
+
 def markdown(
     summaries: dict[str, dict],
-    variants: list[tuple[str, dict]],
+    tried: list[tuple[Variant, dict]],
+    leak: detection_limit.Limit,
     stop_day: list[dict],
     seconds: float,
     days: int,
+    alarm_count: str,
 ) -> str:
     lines = [
         "# Alert quality",
@@ -253,7 +304,7 @@ def markdown(
         "(`terraform show -json`). The alarms are evaluated with the emulator's pure engines",
         "(`cartmon_emulator.engines.alarm_evaluation` for metric alarms, `composite_alarms` for rules and",
         "ActionsSuppressor) on a simulated clock, not through the live emulator: a week of one-minute evaluations of",
-        "about 60 alarms runs in minutes this way. Metrics are published as statistic sets per minute, as the metric",
+        f"the {alarm_count} runs in minutes this way. Metrics are published as statistic sets per minute, as the metric",
         "filters aggregate them. One replay serves both sets: the guide's five alarms are the same resources in both.",
         "",
         f"Replay time: {seconds:.0f} s. Error budgets: the availability SLO's (99.5 %) or, for the latency",
@@ -315,33 +366,31 @@ def markdown(
         "  an alarm unrelated to the incident (HighFailureRate flapping at every peak) also counts, so its",
         "  detections of the latency regression and the throttling burst are coincidences.",
         "- Tickets: ALARM notifications of P2/P3 alarms (and of the ticket composites) on the alerts topic.",
-        "- Why the 1 % leak does not page: see the configurations tried below.",
+        f"- Why the {leak.incident} does not page within 5 minutes: see how early it can page, below.",
         "",
     ]
-    meeting = [label for label, v in [("the defaults", full), *variants] if goals_met(v)]
+    meeting = [
+        label for label, v in [("the defaults", full), *((t.label, v) for t, v in tried)] if goals_met(v)
+    ]
     lines += [
         "## Window configurations tried",
         "",
-        "The default page pairs plus one more pair per SLO (availability and each operation's latency), built",
-        "from the planned burn-rate alarms as slo.tf builds them (threshold = burn rate x (100 - target), the",
-        "window as the metrics' period) with the pair's own minimum-events guard, replayed on the same week",
+        "The default page pairs with one pair per SLO (availability and each operation's latency) removed,",
+        "replaced or added, built from the planned burn-rate alarms as slo.tf builds them (threshold = burn rate",
+        "x (100 - target), the window as the metrics' period, the pair's own minimum-events guard); the planned",
+        "pairs and guards are read from the plan's `slos` output. Replayed on the same week",
         "(harness/cartmon/dev/alert_quality/variants.py; the burn-rate alarms and their composites only). A cell",
         "is the first page after the incident's start and, in brackets, the pages the incident drew.",
         "",
-        *variants_table(full, variants),
+        *variants_table(full, tried),
         "",
         "Configurations that meet every goal: " + (", ".join(meeting) if meeting else "none") + ".",
         "",
-        "- A 1 % leak burns 2x, ten times the background's 0.2x. Paging on it within 5 minutes needs a pair",
-        "  whose threshold lies below 2x over windows of a few minutes. At 09:00 (about 80 migrations a minute)",
-        "  five minutes hold about 400 migrations and 4 leak failures against 0.4 background ones: a guard low",
-        "  enough to let those windows through lets noise through at the same traffic (pages outside",
-        "  incidents), and a threshold near the leak's own rate flaps with the minute-to-minute noise of the",
-        "  leak (many pages for one incident). A higher guard or a higher threshold pages late or not at all.",
-        "- A pair at 4x over 5 + 2 minutes with its own guard of 100 requests pages the 5 % leak and the",
-        "  latency regression within minutes, once each, without pages outside incidents; with the module's",
-        "  single guard of 20 requests the same pair pages outside incidents. It is not a default: the 1 %",
-        "  leak still pages late, and the module has one guard (`slo_min_events`) for every window.",
+        *lessons(full, tried, leak.incident),
+        "",
+        f"## How early the {leak.incident} can page",
+        "",
+        *detection_limit.markdown(leak),
         "",
         "## NoSuccessfulMigrations on a day whose traffic stops",
         "",
@@ -392,9 +441,17 @@ def main(argv: list[str] | None = None) -> int:
         "guide": summarise([n for n in notes if n.alarm in guide_names], inputs, week, guide_only=True),
         "full": summarise(notes, inputs, week, guide_only=False),
     }
-    variants = variant_summaries(inputs, store, week)
+    tried = variant_summaries(inputs, store, week)
+    slowest_leak = min(
+        (i for i in week.incidents if 0 < i.failure_share < 1 and must_page(i, week)),
+        key=lambda i: i.failure_share,
+    )
+    leak = detection_limit.detection_limit(
+        slowest_leak, days=args.days, availability_target=inputs.availability_target
+    )
     stop_day = traffic_stop_day(inputs)
-    text = markdown(summaries, variants, stop_day, time.monotonic() - started, args.days)
+    alarm_count = f"{len(inputs.alarms.metric)} metric and {len(inputs.alarms.composite)} composite alarms"
+    text = markdown(summaries, tried, leak, stop_day, time.monotonic() - started, args.days, alarm_count)
     args.output.write_text(text)
     print(text)
     return 0

@@ -18,6 +18,8 @@ MINUTES_PER_DAY = 1440
 # Log-normal durations: median 40 % of the SLO threshold, 0.2 % of requests above it at normal speed.
 MEDIAN_SHARE = 0.4
 SIGMA = math.log(1 / MEDIAN_SHARE) / 2.878  # z of the 99.8th percentile
+PEAK_MIGRATIONS_PER_MINUTE = 600.0  # at 16:00
+FLOOR_MIGRATIONS_PER_MINUTE = 1.0  # at 04:00
 BACKGROUND_FAILURE = 0.001  # 0.2x burn of a 99.5 % SLO: healthy
 RATE_LIMITED_SHARE = 0.001  # refusals per request: 20 in 5 minutes only well above the peak
 OPERATION_SHARE = {
@@ -115,8 +117,8 @@ def simulate(
     availability_target: float,
     latency_target: float,
     incidents: list[Incident],
-    peak: float = 600.0,
-    floor: float = 1.0,
+    peak: float = PEAK_MIGRATIONS_PER_MINUTE,
+    floor: float = FLOOR_MIGRATIONS_PER_MINUTE,
     silent: tuple[tuple[int, int], ...] = (),
     seed: int = 20261201,
 ) -> Week:
