@@ -32,9 +32,8 @@ CUSTOM_METRICS = {
 
 @pytest.fixture(scope="module")
 def described_alarms(applied_stack, aws_client):
-    found = aws_client("cloudwatch").describe_alarms(AlarmNamePrefix=f"{PREFIX}-", MaxRecords=100)[
-        "MetricAlarms"
-    ]
+    pages = aws_client("cloudwatch").get_paginator("describe_alarms").paginate(AlarmNamePrefix=f"{PREFIX}-")
+    found = [alarm for page in pages for alarm in page["MetricAlarms"]]
     return {alarm["AlarmName"][len(PREFIX) + 1 :]: alarm for alarm in found}
 
 
