@@ -27,6 +27,7 @@ from cartmon.project import (
     endpoint_reachable,
     local_example_vars,
 )
+from tests import feature_stack as feature
 
 
 def pytest_addoption(parser):
@@ -49,9 +50,10 @@ XDIST_GROUP_PATHS = {
     "tests/emulator/test_logs_plugin.py": "stack-and-clock",  # moves the clock (PutLogEvents' window)
     "tests/emulator/test_firehose.py": "stack-and-clock",  # S3 prefixes are dated on the emulator clock
     # Stacks of their own, under names of their own, that only read the clock: beside the e2e tests,
-    # in a worker of their own, since most of their time is spent waiting for the emulator.
-    "tests/e2e/test_log_archive.py": "second-stacks",
-    "tests/infra/test_existing_function.py": "second-stacks",
+    # in workers of their own, since most of their time is spent waiting for the emulator.
+    "tests/e2e/test_log_archive.py": "feature-stack",
+    "tests/infra/test_api_and_secrets.py": "feature-stack",
+    "tests/infra/test_existing_function.py": "existing-function",
     # One process must see every figure and own the background jobs (tests/reliability/conftest.py).
     "tests/reliability/": "reliability",
     "tests/infra/test_validation_layers.py": "validation-layers",  # one `terraform test` run
@@ -60,13 +62,16 @@ XDIST_GROUP_PATHS = {
     "tests/infra/test_registry_plan.py": "plan",
 }
 # The slowest groups first, so that each starts in a worker of its own.
-XDIST_START_FIRST = ["stack-and-clock", "second-stacks", "reliability", "plan", "validation-layers"]
+XDIST_START_FIRST = [
+    "stack-and-clock", "feature-stack", "existing-function", "reliability", "plan", "validation-layers"
+]  # fmt: skip
 # Session fixtures and the groups whose tests may use them: the stack and its module copy are built
 # once, in one worker; the clock may be read beside it, but only the stack's group moves it.
 XDIST_GROUP_FIXTURES = {
     "applied_stack": {"stack-and-clock"},
     "module_copy": {"stack-and-clock"},
-    "emulator_clock": {"stack-and-clock", "second-stacks"},
+    "emulator_clock": {"stack-and-clock", "feature-stack"},
+    "feature_stack": {"feature-stack"},
     "local_plan": {"plan"},
     "root_tf": {"plan"},
     "plan_copy": {"plan"},
@@ -183,6 +188,44 @@ def terraform(terraform_cli_config, module_copy):
         return runner
 
     return make
+
+
+@pytest.fixture(scope="session")
+def feature_stack(aws_endpoint, aws_client, terraform_cli_config, tmp_path_factory):
+    """The root module with every optional feature of the created function on (tests/feature_stack.py),
+    applied once; destroyed at the end. Yields its outputs, plus the secret parameters, the customer
+    key and the function as planned (`_planned_function`)."""
+    if not LAMBDA_PACKAGE.is_file():
+        pytest.fail(f"{LAMBDA_PACKAGE} is missing: build it with `make package`", pytrace=False)
+    ssm, kms = aws_client("ssm"), aws_client("kms")
+    ssm.put_parameter(Name=feature.JWT_PARAMETER, Value=feature.JWT_SECRET, Type="SecureString")
+    ssm.put_parameter(
+        Name=feature.HASH_PARAMETER, Value="log-hash-key-from-ssm-" + feature.RUN, Type="SecureString"
+    )
+    hash_arn = ssm.get_parameter(Name=feature.HASH_PARAMETER)["Parameter"]["ARN"]
+    customer_key = kms.create_key(Description=f"{feature.PREFIX} tables and environment")["KeyMetadata"][
+        "Arn"
+    ]
+    runner = tftest.TerraformTest(".", basedir=str(copy_module(tmp_path_factory.mktemp("feature-module"))))
+    runner.setup(upgrade=False)
+    tf_vars = feature.terraform_variables(str(LAMBDA_PACKAGE), feature.JWT_PARAMETER, hash_arn, customer_key)
+    try:
+        plan = runner.plan(output=True, tf_vars=tf_vars)
+        runner.apply(tf_vars=tf_vars)
+        outputs = dict(runner.output().items())
+        outputs["_planned_function"] = next(
+            rc["change"]["after"]
+            for rc in plan.resource_changes.values()
+            if rc["type"] == "aws_lambda_function"
+        )
+        outputs["_secret_parameters"] = {"jwt": feature.JWT_PARAMETER, "hash_arn": hash_arn}
+        outputs["_customer_key"] = customer_key
+        yield outputs
+    finally:
+        try:
+            runner.destroy(tf_vars=tf_vars)
+        finally:
+            ssm.delete_parameters(Names=[feature.JWT_PARAMETER, feature.HASH_PARAMETER])
 
 
 @pytest.fixture(scope="session")

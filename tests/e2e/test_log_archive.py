@@ -1,7 +1,8 @@
 """The log archive on the emulator: a line the function writes arrives in the S3 bucket.
 
-examples/local is applied a second time, under names of its own and with `log_archive = true`,
-so the session's stack is untouched. The real handler runs one migration; its log lines go to
+The session's feature stack (tests/feature_stack.py: the root module with the log archive on, under
+names of its own) is the one archived, so the e2e stack is untouched. The real handler runs one
+migration with the deployed function's environment; its log lines go to
 the function's log group (and its audit entry to the audit group), whose subscription filters
 send them through Firehose to the bucket, under `logs/<function|audit>/year=/month=/day=/`.
 """
@@ -16,31 +17,19 @@ import time
 from datetime import UTC, datetime
 
 import pytest
-import tftest
+from aws_lambda_powertools.utilities import parameters
+from aws_lambda_powertools.utilities.parameters import base as parameters_base
 
 from cartmon.local_lambda import LocalLambda
-from cartmon.project import copy_module, local_example_vars
 from cartmon.traffic import Shop
+from tests.feature_stack import JWT_SECRET
 
-NAMES = {
-    "function_name": "archive-cart-migration",
-    "name_prefix": "archive-cart-migration",
-    "alarm_name_prefix": "Archive-CartMigration",
-}
 DELIVERY_WAIT_SECONDS = 120
 
 
 @pytest.fixture(scope="module")
-def archive_stack(aws_endpoint, terraform_cli_config, tmp_path_factory):
-    copy = copy_module(tmp_path_factory.mktemp("archive-module"))
-    runner = tftest.TerraformTest("examples/local", basedir=str(copy), binary="terraform")
-    runner.setup(upgrade=False)
-    tf_vars = {**local_example_vars(), **NAMES, "log_archive": "true"}
-    try:
-        runner.apply(tf_vars=tf_vars)
-        yield dict(runner.output().items())
-    finally:
-        runner.destroy(tf_vars=tf_vars)
+def archive_stack(feature_stack):
+    return feature_stack
 
 
 class TolerantLogs:
@@ -64,17 +53,23 @@ class TolerantLogs:
 
 @pytest.fixture(scope="module")
 def archive_runtime(archive_stack, aws_client, emulator_clock):
+    """The deployed function's environment, as is, in a local runtime of its own: its secrets come
+    from SSM through the Powertools Parameters cache, as on Lambda."""
     from cart_migration import clients, handler
     from cart_migration.audit import AuditLogWriter
 
     saved_environment = dict(os.environ)
     clients.reset()
+    parameters.clear_caches()
+    parameters_base.DEFAULT_PROVIDERS.clear()  # a provider built by another suite may hold another endpoint
     # A container of its own: the audit writer's stream belongs to the group an earlier runtime used.
     saved_writer = handler.audit_writer
     handler.audit_writer = AuditLogWriter(lambda: clients.logs())
     environment = aws_client("lambda").get_function_configuration(
         FunctionName=archive_stack["lambda_function_name"]
     )["Environment"]["Variables"]
+    for name in ("JWT_SECRET", "LOG_HASH_KEY"):
+        os.environ.pop(name, None)
     runtime = LocalLambda(
         function_name=archive_stack["lambda_function_name"],
         log_group=archive_stack["log_group_names"]["function"],
@@ -83,11 +78,13 @@ def archive_runtime(archive_stack, aws_client, emulator_clock):
         environment=environment,
         clock=emulator_clock.now,
     )
-    yield runtime, environment
+    yield runtime
     handler.audit_writer = saved_writer
     os.environ.clear()
     os.environ.update(saved_environment)
     clients.reset()
+    parameters.clear_caches()
+    parameters_base.DEFAULT_PROVIDERS.clear()
 
 
 def archived_messages(s3, bucket: str, prefix: str) -> list[str]:
@@ -129,13 +126,13 @@ def event_type(message: str) -> str | None:
 def test_a_migration_logged_by_the_function_arrives_in_the_bucket(
     archive_stack, archive_runtime, aws_client, emulator_clock
 ):
-    runtime, environment = archive_runtime
+    runtime = archive_runtime
     bucket = archive_stack["log_archive_bucket_name"]
     assert bucket, "log_archive = true creates the bucket"
     # The emulator dates the objects on its clock, which the e2e tests in the other worker may move
     # forward meanwhile: the delivery's date is one of the dates the clock shows around it.
     shown_before = emulator_clock.now()
-    Shop(runtime, environment["JWT_SECRET"], archive_stack["carts_table_name"]).successful_migrations(1)
+    Shop(runtime, JWT_SECRET, archive_stack["carts_table_name"]).successful_migrations(1)
 
     s3 = aws_client("s3")
     function_messages = wait_for(s3, bucket, "logs/function/", lambda m: event_type(m) == "migration_success")

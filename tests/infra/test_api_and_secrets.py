@@ -1,6 +1,7 @@
-"""The created function as a real account would run it, applied once on the emulator: its secrets
-in SSM SecureString parameters (none in its environment), its tables under a customer key, the
-optional REST API in front of it, and a permission for a caller's own API.
+"""The created function as a real account would run it, applied once on the emulator (the session's
+feature stack, tests/feature_stack.py): its secrets in SSM SecureString parameters (none in its
+environment), its tables under a customer key, the optional REST API in front of it, and a
+permission for a caller's own API.
 
 The emulator cannot invoke the function through API Gateway (its Lambda does not run code here),
 so the API is checked by describing it; the secrets path is run through the local runtime against
@@ -10,76 +11,29 @@ the emulator's SSM with the environment the function was deployed with.
 from __future__ import annotations
 
 import json
-import uuid
 
 import pytest
-import tftest
 from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.parameters import base as parameters_base
 
 from cartmon.local_lambda import LocalLambda, api_event, make_token
-from cartmon.project import LAMBDA_PACKAGE, REGION, copy_module
-
-RUN = uuid.uuid4().hex[:8]
-PREFIX = f"api-{RUN}"
-FUNCTION = f"api-fn-{RUN}"
-JWT_PARAMETER = f"/{PREFIX}/jwt-secret"
-HASH_PARAMETER = f"/{PREFIX}/log-hash-key"
-JWT_SECRET = "a-shared-secret-of-at-least-32-characters-" + RUN
-OWN_API_SOURCE = "arn:aws:execute-api:ap-south-1:000000000000:abcdef1234/live/*/*"
+from cartmon.project import REGION
+from tests.feature_stack import FUNCTION, JWT_PARAMETER, JWT_SECRET, OWN_API_SOURCE, RUN
 
 
 @pytest.fixture(scope="module")
-def secret_parameters(aws_client):
-    ssm = aws_client("ssm")
-    ssm.put_parameter(Name=JWT_PARAMETER, Value=JWT_SECRET, Type="SecureString")
-    ssm.put_parameter(Name=HASH_PARAMETER, Value="log-hash-key-from-ssm-" + RUN, Type="SecureString")
-    hash_arn = ssm.get_parameter(Name=HASH_PARAMETER)["Parameter"]["ARN"]
-    yield {"jwt": JWT_PARAMETER, "hash_arn": hash_arn}
-    ssm.delete_parameters(Names=[JWT_PARAMETER, HASH_PARAMETER])
+def stack(feature_stack):
+    return feature_stack
 
 
 @pytest.fixture(scope="module")
-def customer_key(aws_client):
-    return aws_client("kms").create_key(Description=f"{PREFIX} tables and environment")["KeyMetadata"]["Arn"]
+def secret_parameters(feature_stack):
+    return feature_stack["_secret_parameters"]
 
 
 @pytest.fixture(scope="module")
-def stack(aws_endpoint, terraform_cli_config, tmp_path_factory, secret_parameters, customer_key):
-    if not LAMBDA_PACKAGE.is_file():
-        pytest.fail(f"{LAMBDA_PACKAGE} is missing: build it with `make package`", pytrace=False)
-    runner = tftest.TerraformTest(".", basedir=str(copy_module(tmp_path_factory.mktemp("api-module"))))
-    runner.setup(upgrade=False)
-    tf_vars = {
-        "function_name": FUNCTION,
-        "name_prefix": PREFIX,
-        "alarm_name_prefix": f"Api-{RUN}",
-        "create_lambda": "true",
-        "lambda_package_path": str(LAMBDA_PACKAGE),
-        "create_api": "true",
-        "api_stage_name": "live",
-        "api_throttling_burst_limit": "40",
-        "api_throttling_rate_limit": "20",
-        "api_access_log_retention_in_days": "14",
-        "jwt_secret_parameter": secret_parameters["jwt"],
-        "log_hash_key_parameter": secret_parameters["hash_arn"],
-        "secret_parameters_kms_key_arn": customer_key,
-        "table_kms_key_arn": customer_key,
-        "lambda_kms_key_arn": customer_key,
-        "lambda_invoke_source_arns": json.dumps({"shop": OWN_API_SOURCE}),
-    }
-    try:
-        plan = runner.plan(output=True, tf_vars=tf_vars)
-        runner.apply(tf_vars=tf_vars)
-        outputs = {key: value for key, value in runner.output().items()}
-        outputs["_planned_function"] = next(
-            rc["change"]["after"]
-            for rc in plan.resource_changes.values()
-            if rc["type"] == "aws_lambda_function"
-        )
-        yield outputs
-    finally:
-        runner.destroy(tf_vars=tf_vars)
+def customer_key(feature_stack):
+    return feature_stack["_customer_key"]
 
 
 @pytest.fixture(scope="module")
