@@ -34,8 +34,8 @@ def pytest_addoption(parser):
     parser.addoption("--real-aws", action="store_true", help="also run the opt-in checks against real AWS")
 
 
-# `make test` runs the suite on TEST_WORKERS pytest-xdist workers (Makefile). A test file runs in one worker, so its
-# module fixtures are built once. Tests that share an expensive session fixture, or state of their
+# `make test` runs the suite on TEST_WORKERS pytest-xdist workers (Makefile). A test file runs in
+# one worker, so its module fixtures are built once. Tests that share an expensive session fixture, or state of their
 # own suite, form a group of files that runs in one worker, in file order, so the fixture is built
 # once too (the stack is applied once). The slowest groups start first; the other files go to
 # whichever worker is free. Groups are set by path, because the scheduler sees only test ids;
