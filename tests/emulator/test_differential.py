@@ -200,10 +200,11 @@ def scenario(clients, suffix: str) -> dict[str, object]:
     ]
     state = cloudwatch.describe_alarms(AlarmNames=[alarm_name])["MetricAlarms"][0]
     out["state after set"] = (state["StateValue"], state["StateReason"])
-    history = [  # newest first
-        (h["HistoryItemType"], h["HistorySummary"], h["AlarmType"])
-        for h in cloudwatch.describe_alarm_history(AlarmName=alarm_name)["AlarmHistoryItems"]
-    ]
+    items = cloudwatch.describe_alarm_history(AlarmName=alarm_name)["AlarmHistoryItems"]
+    history = [(h["HistoryItemType"], h["HistorySummary"], h["AlarmType"]) for h in items]  # newest first
+    # Even when an evaluation raced the set: no entry is older than the one recorded before it.
+    stamps = [h["Timestamp"] for h in items]
+    out["history newest first"] = stamps == sorted(stamps, reverse=True)
     manual_set = ("StateUpdate", "Alarm updated from INSUFFICIENT_DATA to ALARM", "MetricAlarm")
     set_at = history.index(manual_set) if manual_set in history else len(history)
     out["history summaries"] = history[set_at:]
@@ -275,6 +276,7 @@ def test_plugins_answer_as_stock_localstack(aws_endpoint, stock_endpoint):
     assert set(different) <= set(DELIBERATE_DIFFERENCES), {
         k: v for k, v in different.items() if k not in DELIBERATE_DIFFERENCES
     }
+    assert plugins["history newest first"] is True
     assert plugins["put filter: missing group"][1] == "ResourceNotFoundException"
     assert plugins["create group again"][1] == "ResourceAlreadyExistsException"
     assert plugins["put filter: filter name too long"][1] == "InvalidParameterException"
