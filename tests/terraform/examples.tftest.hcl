@@ -52,6 +52,24 @@ run "local_example" {
   }
 }
 
+run "local_example_with_the_log_archive" {
+  command = plan
+
+  module {
+    source = "./examples/local"
+  }
+
+  variables {
+    lambda_package_path = "tests/terraform/fixtures/lambda-stand-in.zip"
+    log_archive         = true
+  }
+
+  assert {
+    condition     = output.log_archive_bucket_name == "vyaparai-cart-migration-log-archive-123456789012"
+    error_message = "log_archive = true in the local example gives the module its archive"
+  }
+}
+
 run "complete_example" {
   command = plan
 
