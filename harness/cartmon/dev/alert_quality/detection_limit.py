@@ -160,7 +160,7 @@ def conclusion(limit: Limit) -> str:
     if achievable:
         best = achievable[0]
         return (
-            f"At k = {best.k} ({best.burn_rate:.1f}x) a detector pages the leak with {100 * best.detects:.0f} % "
+            f"At k={best.k} ({best.burn_rate:.1f}x) a detector pages the leak with {100 * best.detects:.0f} % "
             f"probability and draws {best.noise_per_week:.3g} noise pages a week: paging it within "
             f"{limit.window_minutes} minutes is achievable."
         )
@@ -169,12 +169,12 @@ def conclusion(limit: Limit) -> str:
     parts = []
     if sure is not None:
         parts.append(
-            f"the largest k that pages it with at least {100 * DETECT_AT_LEAST:.0f} % (k = {sure.k}) draws "
+            f"the largest k that pages it with at least {100 * DETECT_AT_LEAST:.0f} % (k={sure.k}) draws "
             f"{sure.noise_per_week:.3g} noise pages a week"
         )
     if quiet is not None:
         parts.append(
-            f"the smallest k that draws fewer than {NOISE_BELOW:g} (k = {quiet.k}) pages it with "
+            f"the smallest k that draws fewer than {NOISE_BELOW:g} (k={quiet.k}) pages it with "
             f"{100 * quiet.detects:.0f} %"
         )
     return (

@@ -283,7 +283,7 @@ def fmt_minutes(value: float | None) -> str:
 
 
 def after(value: float | None) -> str:
-    return "no page" if value is None else f"after {value:.0f} min"
+    return "not paged" if value is None else f"after {value:.0f} min"
 
 
 def markdown(
