@@ -14,7 +14,6 @@ from pathlib import Path
 
 import boto3
 import pytest
-import tftest
 
 from cartmon.inbox import create_alarm_inboxes, delete_alarm_inboxes
 from cartmon.project import (
@@ -22,12 +21,14 @@ from cartmon.project import (
     LAMBDA_PACKAGE,
     REGION,
     ROOT,
+    EmulatorClock,
     copy_module,
     discover_endpoint,
     endpoint_reachable,
     local_example_vars,
 )
 from tests import feature_stack as feature
+from tests.terraform_runs import runners_in
 
 
 def pytest_addoption(parser):
@@ -162,6 +163,20 @@ def aws_client(aws_endpoint):
 
 
 @pytest.fixture(scope="session")
+def emulator_clock(aws_endpoint) -> EmulatorClock:
+    """The emulator's clock; only the stack-and-clock group may move it (XDIST_GROUP_FIXTURES)."""
+    clock = EmulatorClock(aws_endpoint)
+    try:
+        clock.now()
+    except OSError as error:
+        pytest.fail(
+            f"the emulator at {aws_endpoint} lacks this project's plugins (/_cartmon/clock): {error}",
+            pytrace=False,
+        )
+    return clock
+
+
+@pytest.fixture(scope="session")
 def terraform_cli_config() -> Path:
     configured = os.environ.get("TF_CLI_CONFIG_FILE")
     if configured and Path(configured).is_file():
@@ -182,12 +197,7 @@ def module_copy(tmp_path_factory) -> Path:
 def terraform(terraform_cli_config, module_copy):
     """Factory of tftest runners for a directory of the module copy: terraform("examples/local")."""
 
-    def make(directory: str) -> tftest.TerraformTest:
-        runner = tftest.TerraformTest(directory, basedir=str(module_copy), binary="terraform")
-        runner.setup(upgrade=False)
-        return runner
-
-    return make
+    return runners_in(module_copy)
 
 
 @pytest.fixture(scope="session")
@@ -206,8 +216,7 @@ def feature_stack(aws_endpoint, aws_client, terraform_cli_config, tmp_path_facto
     customer_key = kms.create_key(Description=f"{feature.PREFIX} tables and environment")["KeyMetadata"][
         "Arn"
     ]
-    runner = tftest.TerraformTest(".", basedir=str(copy_module(tmp_path_factory.mktemp("feature-module"))))
-    runner.setup(upgrade=False)
+    runner = runners_in(copy_module(tmp_path_factory.mktemp("feature-module")))(".")
     tf_vars = feature.terraform_variables(str(LAMBDA_PACKAGE), feature.JWT_PARAMETER, hash_arn, customer_key)
     try:
         plan = runner.plan(output=True, tf_vars=tf_vars)

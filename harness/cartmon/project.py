@@ -99,3 +99,27 @@ def emulator_now(endpoint: str, timeout: float = 5.0) -> float | None:
             return float(json.load(response)["now"])
     except (urllib.error.URLError, OSError, ValueError, KeyError, TypeError):
         return None
+
+
+class EmulatorClock:
+    """The embedded emulator's clock (`/_cartmon/clock`): read it, or move it forward; a move is also
+    an alarm evaluation moment. Unlike emulator_now, a failure raises (OSError): the demo and the
+    tests need this project's emulator."""
+
+    def __init__(self, endpoint: str):
+        self.url = f"{endpoint.rstrip('/')}/_cartmon/clock"
+
+    def _call(self, advance_seconds: float | None) -> dict:
+        data = None if advance_seconds is None else json.dumps({"advance_seconds": advance_seconds}).encode()
+        request = urllib.request.Request(self.url, data=data, method="GET" if data is None else "POST")
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read())
+
+    def now(self) -> float:
+        return self._call(None)["now"]
+
+    def advance(self, seconds: float) -> float:
+        return self._call(seconds)["now"]
+
+    def evaluate_alarms(self) -> None:
+        self._call(0)

@@ -1,50 +1,12 @@
-"""The applied local example, a Lambda runtime bound to it, and the emulator's clock."""
+"""The applied local example and a Lambda runtime bound to it."""
 
 from __future__ import annotations
 
-import json
 import os
-import urllib.request
 
 import pytest
 
 from cartmon.local_lambda import LocalLambda
-
-
-class EmulatorClock:
-    """The emulator's clock (`/_cartmon/clock`): read it, or move it forward; a move is also an
-    alarm evaluation moment."""
-
-    def __init__(self, endpoint: str):
-        self.url = f"{endpoint}/_cartmon/clock"
-
-    def _call(self, advance_seconds: float | None) -> dict:
-        data = None if advance_seconds is None else json.dumps({"advance_seconds": advance_seconds}).encode()
-        request = urllib.request.Request(self.url, data=data, method="GET" if data is None else "POST")
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return json.loads(response.read())
-
-    def now(self) -> float:
-        return self._call(None)["now"]
-
-    def advance(self, seconds: float) -> float:
-        return self._call(seconds)["now"]
-
-    def evaluate_alarms(self) -> None:
-        self._call(0)
-
-
-@pytest.fixture(scope="session")
-def emulator_clock(aws_endpoint) -> EmulatorClock:
-    clock = EmulatorClock(aws_endpoint)
-    try:
-        clock.now()
-    except OSError as error:
-        pytest.fail(
-            f"the emulator at {aws_endpoint} lacks this project's plugins (/_cartmon/clock): {error}",
-            pytrace=False,
-        )
-    return clock
 
 
 @pytest.fixture(scope="session")

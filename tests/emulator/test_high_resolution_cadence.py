@@ -6,17 +6,15 @@ emulator whose cadence (600 s) is far longer than the test: only the 10-second c
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 import time
-import urllib.request
 from datetime import UTC, datetime
 
 import boto3
 
-from cartmon.project import CLIENT_CONFIG, REGION, ROOT
+from cartmon.project import CLIENT_CONFIG, REGION, ROOT, EmulatorClock
 
 LAUNCHER = [sys.executable, str(ROOT / "bootstrap" / "emulator_launcher.py")]
 
@@ -45,8 +43,7 @@ def test_ten_second_alarm_fires_without_waiting_for_the_slow_cadence(tmp_path, a
         cloudwatch.put_metric_alarm(AlarmName="ten-seconds", Period=10, **common)
         cloudwatch.put_metric_alarm(AlarmName="one-minute", Period=60, **common)
         time.sleep(1)  # the first (full) round at creation is over before the datapoint arrives
-        with urllib.request.urlopen(f"{endpoint}/_cartmon/clock", timeout=30) as response:
-            now = json.loads(response.read())["now"]
+        now = EmulatorClock(endpoint).now()
         cloudwatch.put_metric_data(
             Namespace="HighRes",
             MetricData=[

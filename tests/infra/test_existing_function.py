@@ -16,6 +16,7 @@ import tftest
 from botocore.exceptions import ClientError
 
 from cartmon.project import REGION, copy_module
+from tests.terraform_runs import runners_in
 
 RUN = uuid.uuid4().hex[:8]
 FUNCTION = f"existing-fn-{RUN}"
@@ -29,14 +30,7 @@ ADOPTED_ADDRESS = "module.monitoring.module.log_groups.aws_cloudwatch_log_group.
 def terraform(terraform_cli_config, tmp_path_factory):
     """Runners in a module copy of this file's own: it runs beside the session's stack, in another
     worker (tests/conftest.py), so it must not share that stack's copy."""
-    copy = copy_module(tmp_path_factory.mktemp("existing-function-module"))
-
-    def make(directory: str) -> tftest.TerraformTest:
-        runner = tftest.TerraformTest(directory, basedir=str(copy), binary="terraform")
-        runner.setup(upgrade=False)
-        return runner
-
-    return make
+    return runners_in(copy_module(tmp_path_factory.mktemp("existing-function-module")))
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,6 @@ import os
 import subprocess
 import sys
 import time
-import urllib.request
 
 import boto3
 
@@ -24,7 +23,7 @@ from cartmon.inbox import create_alarm_inboxes, delete_alarm_inboxes
 from cartmon.local_lambda import LocalLambda, Throttled
 from cartmon.ops.dashboard.render import render
 from cartmon.ops.review.cli import main as review_main
-from cartmon.project import ROOT
+from cartmon.project import ROOT, EmulatorClock
 from cartmon.traffic import STRATEGIES, Shop, new_customer
 
 EXAMPLE = ROOT / "examples" / "local"
@@ -47,23 +46,6 @@ def terraform(*args: str, capture: bool = False) -> str:
     return result.stdout if capture else ""
 
 
-class Clock:
-    def __init__(self, endpoint: str):
-        self.url = f"{endpoint}/_cartmon/clock"
-
-    def _call(self, body: dict | None) -> float:
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.url, data=data, method="POST" if data else "GET")
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return json.loads(response.read())["now"]
-
-    def now(self) -> float:
-        return self._call(None)
-
-    def advance(self, seconds: float) -> float:
-        return self._call({"advance_seconds": seconds})
-
-
 class Progress:
     def __init__(self, total: int, width: int = 40):
         self.total, self.done, self.width = total, 0, width
@@ -80,7 +62,7 @@ class Progress:
 
 
 def drive_traffic(
-    shop: Shop, clock: Clock, throttling: LocalLambda, impatient: LocalLambda
+    shop: Shop, clock: EmulatorClock, throttling: LocalLambda, impatient: LocalLambda
 ) -> dict[str, int]:
     """A morning in the shop, compressed: the clock moves a minute between waves."""
     rate_limited_customer = new_customer()
@@ -198,7 +180,7 @@ def stack_outputs() -> dict:
     }
 
 
-def tell_the_story(endpoint: str, clock: Clock, inboxes: dict[str, str]) -> None:
+def tell_the_story(endpoint: str, clock: EmulatorClock, inboxes: dict[str, str]) -> None:
     outputs = stack_outputs()
     (OUT / "outputs.json").write_text(json.dumps(outputs, indent=2))
     print(
@@ -271,7 +253,7 @@ def main() -> int:
     sqs = boto3.client("sqs", endpoint_url=endpoint)
     inboxes = create_alarm_inboxes(sqs, stack_outputs())
     try:
-        tell_the_story(endpoint, Clock(endpoint), inboxes)
+        tell_the_story(endpoint, EmulatorClock(endpoint), inboxes)
     finally:
         if args.keep:
             say(f"Stack left up (KEEP=1): {endpoint}; `make destroy` and `make emulator-stop` when done")
