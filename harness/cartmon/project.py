@@ -24,6 +24,7 @@ CATALOGUE_PATH = ROOT / "lambda_src" / "cart_migration" / "event_catalogue.json"
 # What a copy of the module needs: Terraform runs on copies, never in the working tree, so tests
 # do not fight over state with each other or with a user's `make apply`.
 MODULE_FOLDERS = ("modules", "examples", "docs")
+PROVIDER_MOCKS = ROOT / "tests" / "terraform" / "mocks"  # the *.tftest.hcl files' mocked AWS provider
 
 
 def module_files() -> list[Path]:
@@ -48,6 +49,9 @@ def copy_module(destination: Path) -> Path:
             shutil.copy2(source, destination / item)
     (destination / CATALOGUE_PATH.relative_to(ROOT)).parent.mkdir(parents=True)
     shutil.copy2(CATALOGUE_PATH, destination / CATALOGUE_PATH.relative_to(ROOT))
+    # `terraform init` in examples/existing-function also loads its test file, whose provider mocks
+    # are the repository's shared ones.
+    shutil.copytree(PROVIDER_MOCKS, destination / PROVIDER_MOCKS.relative_to(ROOT))
     return destination
 
 

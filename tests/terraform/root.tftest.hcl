@@ -2,31 +2,9 @@
 # Run by `make tftest` (part of `make test`) as `terraform test -test-directory=tests/terraform`.
 
 mock_provider "aws" {
-  mock_data "aws_caller_identity" {
-    defaults = {
-      account_id = "123456789012"
-      arn        = "arn:aws:iam::123456789012:user/test"
-      user_id    = "AIDATEST"
-    }
-  }
-  mock_data "aws_partition" {
-    defaults = {
-      partition          = "aws"
-      dns_suffix         = "amazonaws.com"
-      reverse_dns_prefix = "com.amazonaws"
-    }
-  }
-  mock_data "aws_region" {
-    defaults = {
-      id   = "ap-south-1"
-      name = "ap-south-1"
-    }
-  }
-  mock_data "aws_iam_policy_document" {
-    defaults = {
-      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
-    }
-  }
+  # Account, partition, region and policy documents: tests/terraform/mocks/aws.tfmock.hcl.
+  source = "./tests/terraform/mocks"
+
   # A function that has run: Lambda created its log group.
   mock_data "aws_cloudwatch_log_groups" {
     defaults = {
