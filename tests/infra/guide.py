@@ -86,3 +86,18 @@ DASHBOARD_TITLES = [
     "Total Throttles",
     "Recent Migration Logs",
 ]
+
+# The smallest valid entry of `extra_alarms` (and of metric_alarms' `alarms`): tests that refuse one
+# field change only that field.
+SIMPLE_EXTRA_ALARM = {
+    "priority": "P2",
+    "summary": "s",
+    "response": "r",
+    "metric": "MigrationFailureCount",
+    "statistic": "Sum",
+    "period": 300,
+    "evaluation_periods": 1,
+    "comparison_operator": "GreaterThanThreshold",
+    "threshold": 1,
+    "treat_missing_data": "notBreaching",
+}

@@ -23,6 +23,7 @@ from tests.infra.guide import (
     NAMESPACE,
     PAGE_TOPIC,
     PREFIX,
+    SIMPLE_EXTRA_ALARM,
 )
 
 RUNBOOK_DIR = Path(__file__).resolve().parents[2] / "docs" / "runbooks"
@@ -812,20 +813,7 @@ def test_bad_variable_is_refused_at_plan(bad_variables_error, variable):
 
 
 def test_unknown_metric_and_override_are_refused_at_plan(root_tf, plan_error):
-    extra = {
-        "Orphan": {
-            "priority": "P2",
-            "summary": "s",
-            "response": "r",
-            "metric": "NoSuchMetric",
-            "statistic": "Sum",
-            "period": 300,
-            "evaluation_periods": 1,
-            "comparison_operator": "GreaterThanThreshold",
-            "threshold": 1,
-            "treat_missing_data": "notBreaching",
-        }
-    }
+    extra = {"Orphan": dict(SIMPLE_EXTRA_ALARM, metric="NoSuchMetric")}
     error = " ".join(
         plan_error(
             root_tf,

@@ -31,6 +31,7 @@ import pytest
 
 from cartmon.project import CATALOGUE_PATH, copy_module
 from cartmon.project import ROOT as REPO
+from tests.infra.guide import SIMPLE_EXTRA_ALARM
 
 TEST_DIRECTORY = "validation-layers"
 TIMEOUT_SECONDS = 900
@@ -55,19 +56,6 @@ class Case:
 def case(variable, value, *messages, cross=False, **submodules) -> Case:
     return Case(variable, value, messages, submodules, cross)
 
-
-SIMPLE_ALARM = {
-    "priority": "P2",
-    "summary": "s",
-    "response": "r",
-    "metric": "MigrationFailureCount",
-    "statistic": "Sum",
-    "period": 300,
-    "evaluation_periods": 1,
-    "comparison_operator": "GreaterThanThreshold",
-    "threshold": 1,
-    "treat_missing_data": "notBreaching",
-}
 
 CASES = [
     case(
@@ -177,7 +165,7 @@ CASES = [
         "extra_alarms",
         {
             "Bad Key!": dict(
-                SIMPLE_ALARM,
+                SIMPLE_EXTRA_ALARM,
                 comparison_operator="Above",
                 treat_missing_data="sometimes",
                 evaluation_periods=0,
@@ -335,7 +323,7 @@ CASES = [
     # An extra alarm under a built-in alarm's key would replace it without a word.
     case(
         "extra_alarms",
-        {"HighFailureRate": SIMPLE_ALARM},
+        {"HighFailureRate": SIMPLE_EXTRA_ALARM},
         "extra_alarms: HighFailureRate already name(s) an alarm of the module",
         cross=True,
     ),
@@ -353,7 +341,7 @@ SUBMODULE_BASE = {
         "namespace": '"Cart/Migration"',
         "filter_name_prefix": '"cartmon"',
         "alarm_name_prefix": '"Cart"',
-        "alarms": json.dumps({"HighFailureRate": SIMPLE_ALARM}),
+        "alarms": json.dumps({"HighFailureRate": SIMPLE_EXTRA_ALARM}),
         "actions_by_priority": "{ P1 = [], P2 = [], P3 = [] }",
         "runbook_base_url": '"https://runbooks.example.com"',
     },

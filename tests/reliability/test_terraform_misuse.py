@@ -28,6 +28,7 @@ from pathlib import Path
 import pytest
 
 from cartmon.project import copy_module
+from tests.infra.guide import SIMPLE_EXTRA_ALARM
 from tests.infra.test_plan import BAD_VARIABLES
 
 PLAN_TIMEOUT_SECONDS = 180
@@ -55,19 +56,7 @@ def override(alarm: str, **fields) -> dict:
 
 
 def extra_alarm(name: str, **fields) -> dict:
-    alarm = {
-        "priority": "P2",
-        "summary": "s",
-        "response": "r",
-        "metric": "MigrationFailureCount",
-        "statistic": "Sum",
-        "period": 300,
-        "evaluation_periods": 1,
-        "comparison_operator": "GreaterThanThreshold",
-        "threshold": 1,
-        "treat_missing_data": "notBreaching",
-    }
-    return {name: dict(alarm, **fields)}
+    return {name: dict(SIMPLE_EXTRA_ALARM, **fields)}
 
 
 # The plan tests' cases, reused as they are, then the rest.
