@@ -1,0 +1,92 @@
+"""The parsed commands (fields/display, filter, parse, stats, sort, limit, dedup)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from cartmon_emulator.engines.insights.aggregates import _Aggregate
+from cartmon_emulator.engines.insights.expressions import (
+    _Node,
+)
+
+
+@dataclasses.dataclass
+class _Item:
+    expr: _Node
+    name: str  # output column name: alias, field name, or the expression's text
+    aliased: bool
+
+
+@dataclasses.dataclass
+class _FieldsCommand:
+    keyword: str  # "fields" or "display"
+    items: list[_Item]
+
+
+@dataclasses.dataclass
+class _FilterCommand:
+    condition: _Node
+
+
+@dataclasses.dataclass
+class _ParseCommand:
+    source: _Node
+    regex: re.Pattern[str]
+    groups: list[tuple[str | int, str]]  # (python group name or index, output field)
+
+
+@dataclasses.dataclass
+class _StatsCommand:
+    items: list[_Item]
+    by: list[_Item]
+    aggregates: list[_Aggregate]
+
+    @property
+    def columns(self) -> list[str]:
+        return [item.name for item in self.by] + [item.name for item in self.items]
+
+
+@dataclasses.dataclass
+class _SortCommand:
+    keys: list[tuple[_Node, bool]]  # (expression, descending)
+
+
+@dataclasses.dataclass
+class _LimitCommand:
+    count: int
+
+
+@dataclasses.dataclass
+class _DedupCommand:
+    fields: list[str]
+
+
+_Command = (
+    _FieldsCommand
+    | _FilterCommand
+    | _ParseCommand
+    | _StatsCommand
+    | _SortCommand
+    | _LimitCommand
+    | _DedupCommand
+)
+
+_UNSUPPORTED_COMMANDS = frozenset(
+    {
+        "anomaly",
+        "pattern",
+        "diff",
+        "filterindex",
+        "unmask",
+        "unnest",
+        "lookup",
+        "join",
+        "source",
+        "addtotals",
+        "head",
+        "tail",
+        "json",
+        "fieldsummary",
+    }
+)

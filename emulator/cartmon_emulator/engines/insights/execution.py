@@ -1,0 +1,238 @@
+"""Running a parsed query over events: each command in turn, then rendering the rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from cartmon_emulator.engines.insights.aggregates import _Accumulator
+from cartmon_emulator.engines.insights.commands import (
+    _Command,
+    _DedupCommand,
+    _FieldsCommand,
+    _FilterCommand,
+    _LimitCommand,
+    _ParseCommand,
+    _SortCommand,
+    _StatsCommand,
+)
+from cartmon_emulator.engines.insights.expressions import (
+    _Field,
+)
+from cartmon_emulator.engines.insights.model import (
+    _MAX_LIMIT,
+    LogEvent,
+    QueryOutcome,
+)
+from cartmon_emulator.engines.insights.parser import _Parser
+from cartmon_emulator.engines.insights.rows import (
+    _AggregateRow,
+    _DictRow,
+    _EventRow,
+    _pointer,
+)
+from cartmon_emulator.engines.insights.validation import (
+    _output_columns,
+    _validate,
+)
+from cartmon_emulator.engines.insights.values import (
+    _natural_key,
+    _render,
+    _truth,
+)
+
+
+class Query:
+    """A parsed, validated query; run it with :meth:`execute`."""
+
+    def __init__(self, text: str, commands: list[_Command]):
+        self.text = text
+        self._commands = commands
+        self.columns, self.aggregated = _output_columns(commands)
+
+    @property
+    def commands(self) -> tuple[str, ...]:
+        """The command keywords, in order (e.g. ``("filter", "stats", "sort")``)."""
+        names = []
+        for command in self._commands:
+            if isinstance(command, _FieldsCommand):
+                names.append(command.keyword)
+            else:
+                names.append(type(command).__name__.removeprefix("_").removesuffix("Command").lower())
+        return tuple(names)
+
+    def execute(
+        self,
+        events: Iterable[LogEvent],
+        start_time: int,
+        end_time: int,
+        limit: int | None = None,
+        *,
+        include_ptr: bool = False,
+    ) -> QueryOutcome:
+        if end_time < start_time:
+            raise ValueError("end_time must not be before start_time")
+        if limit is not None and not 1 <= limit <= _MAX_LIMIT:
+            raise ValueError(f"limit must be between 1 and {_MAX_LIMIT}")
+        scanned: list[LogEvent] = [
+            event for event in events if start_time <= event.timestamp_ms // 1000 <= end_time
+        ]
+        bytes_scanned = sum(len(event.message.encode("utf-8")) for event in scanned)
+        # Newest first: the order Logs Insights uses when the query does not sort.
+        order = sorted(
+            range(len(scanned)),
+            key=lambda i: (
+                scanned[i].timestamp_ms,
+                scanned[i].ingestion_time_ms
+                if scanned[i].ingestion_time_ms is not None
+                else scanned[i].timestamp_ms,
+                i,
+            ),
+            reverse=True,
+        )
+        rows: list[Any] = [_EventRow(scanned[i], i) for i in order]
+        matched: int | None = None
+        stats_seen = False
+        for command in self._commands:
+            rows = _run_command(command, rows)
+            if isinstance(command, _StatsCommand):
+                stats_seen = True
+            elif isinstance(command, _FilterCommand) and not stats_seen:
+                matched = len(rows)
+        if matched is None:
+            matched = len(scanned)
+        cap = _MAX_LIMIT if limit is None else min(limit, _MAX_LIMIT)
+        rendered: list[list[dict[str, str]]] = []
+        for row in rows[:cap]:
+            fields = []
+            for name in self.columns:
+                value = row.get(name)
+                if value is not None:
+                    fields.append({"field": name, "value": _render(value)})
+            if include_ptr and isinstance(row, _EventRow):
+                fields.append({"field": "@ptr", "value": _pointer(row.event, row.index)})
+            rendered.append(fields)
+        return QueryOutcome(rendered, matched, len(scanned), bytes_scanned)
+
+
+def _run_command(command: _Command, rows: list[Any]) -> list[Any]:
+    if isinstance(command, _FilterCommand):
+        condition = command.condition
+        return [row for row in rows if _truth(condition.eval(row)) is True]
+    if isinstance(command, _FieldsCommand):
+        computed = [
+            item
+            for item in command.items
+            if not (isinstance(item.expr, _Field) and item.name == item.expr.name)
+        ]
+        if computed:
+            for row in rows:
+                values = [(item.name, item.expr.eval(row)) for item in computed]
+                for name, value in values:
+                    row.set(name, value)
+        return rows
+    if isinstance(command, _ParseCommand):
+        for row in rows:
+            value = command.source.eval(row)
+            match = None if value is None else command.regex.search(_render(value))
+            for group, name in command.groups:
+                row.set(name, None if match is None else match.group(group))
+        return rows
+    if isinstance(command, _StatsCommand):
+        return _run_stats(command, rows)
+    if isinstance(command, _SortCommand):
+        return _run_sort(command, rows)
+    if isinstance(command, _LimitCommand):
+        return rows[: command.count]
+    assert isinstance(command, _DedupCommand)
+    seen: set[tuple[str, ...]] = set()
+    kept = []
+    for row in rows:
+        values = [row.get(name) for name in command.fields]
+        if any(value is None for value in values):
+            kept.append(row)  # "Null values are not considered duplicates"
+            continue
+        key = tuple(_render(value) for value in values)
+        if key not in seen:
+            seen.add(key)
+            kept.append(row)
+    return kept
+
+
+def _run_stats(command: _StatsCommand, rows: list[Any]) -> list[Any]:
+    groups: dict[tuple[str | None, ...], tuple[list[Any], list[_Accumulator]]] = {}
+    for row in rows:
+        by_values = [item.expr.eval(row) for item in command.by]
+        key = tuple(None if value is None else _render(value) for value in by_values)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = (by_values, [node.accumulator() for node in command.aggregates])
+        for accumulator in group[1]:
+            accumulator.add(row)
+    output = []
+    for by_values, accumulators in groups.values():
+        values: dict[str, Any] = {}
+        for item, value in zip(command.by, by_values, strict=True):
+            values[item.name] = value
+        context = _AggregateRow({acc.node: acc.result() for acc in accumulators})
+        for item in command.items:
+            values[item.name] = item.expr.eval(context)
+        output.append(_DictRow(values))
+    return output
+
+
+def _run_sort(command: _SortCommand, rows: list[Any]) -> list[Any]:
+    keyed = [([expr.eval(row) for expr, _ in command.keys], row) for row in rows]
+    # Stable multi-pass sort, least significant key first; missing values sort last in either direction.
+    for position in range(len(command.keys) - 1, -1, -1):
+        descending = command.keys[position][1]
+        present, missing = (1, 0) if descending else (0, 1)
+
+        def key(
+            entry: tuple[list[Any], Any],
+            position: int = position,
+            present: int = present,
+            missing: int = missing,
+        ):
+            value = entry[0][position]
+            return (missing,) if value is None else (present, _natural_key(value))
+
+        keyed.sort(key=key, reverse=descending)
+    return [row for _, row in keyed]
+
+
+def parse_query(text: str) -> Query:
+    """Parse and validate ``text``; raises :class:`MalformedQuery` or :class:`UnsupportedQuery`."""
+    if not isinstance(text, str):
+        raise TypeError("the query must be a string")
+    parser = _Parser(text)
+    commands = parser.parse()
+    _validate(text, commands)
+    return Query(text, commands)
+
+
+def execute(
+    query_text: str,
+    events: Iterable[LogEvent],
+    start_time: int,
+    end_time: int,
+    limit: int | None = None,
+    *,
+    include_ptr: bool = False,
+) -> QueryOutcome:
+    """Run a query over ``events`` whose timestamps fall in ``[start_time, end_time]`` (epoch seconds,
+    inclusive at one-second resolution); ``limit`` is StartQuery's ``limit`` (default 10,000)."""
+    return parse_query(query_text).execute(events, start_time, end_time, limit, include_ptr=include_ptr)
+
+
+def run_query(
+    query_text: str,
+    events: Iterable[LogEvent],
+    start_time: int,
+    end_time: int,
+    limit: int | None = None,
+    *,
+    include_ptr: bool = False,
+) -> list[list[dict[str, str]]]:
+    """Rows of a query as ``GetQueryResults.results`` shapes them."""
+    return execute(query_text, events, start_time, end_time, limit, include_ptr=include_ptr).rows

@@ -1,0 +1,266 @@
+"""The command parser: the pipeline of commands and each command's arguments."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from cartmon_emulator.engines.insights.aggregates import _Aggregate
+from cartmon_emulator.engines.insights.commands import (
+    _UNSUPPORTED_COMMANDS,
+    _Command,
+    _DedupCommand,
+    _FieldsCommand,
+    _FilterCommand,
+    _Item,
+    _LimitCommand,
+    _ParseCommand,
+    _SortCommand,
+    _StatsCommand,
+)
+from cartmon_emulator.engines.insights.expression_parser import _ExpressionParser
+from cartmon_emulator.engines.insights.expressions import (
+    _Field,
+    _Node,
+)
+from cartmon_emulator.engines.insights.model import (
+    _MAX_LIMIT,
+    MalformedQuery,
+    UnsupportedQuery,
+)
+from cartmon_emulator.engines.insights.patterns import _glob_regex, _translate_regex
+from cartmon_emulator.engines.insights.tokenizer import (
+    _KEYWORDS,
+    _position,
+)
+
+
+class _Parser(_ExpressionParser):
+    """Parses a whole query into commands."""
+
+    # -- query --------------------------------------------------------------------------------------------
+    def parse(self) -> list[_Command]:
+        if self.peek().kind == "EOF":
+            raise MalformedQuery("the query is empty", 1, 1)
+        commands: list[_Command] = []
+        while True:
+            commands.append(self.command())
+            token = self.peek()
+            if token.kind == "EOF":
+                return commands
+            if not token.is_op("|"):
+                raise self.error(f"unexpected {self.describe(token)}; expected '|' or the end of the query")
+            self.advance()
+            if self.peek().kind == "EOF":
+                raise self.error("expected a command after '|'")
+
+    def command(self) -> _Command:
+        token = self.peek()
+        if token.kind != "IDENT" or token.quoted:
+            raise self.error(f"expected a command but found {self.describe(token)}")
+        word = token.value.lower()
+        handler = {
+            "fields": self.fields_command,
+            "display": self.fields_command,
+            "filter": self.filter_command,
+            "parse": self.parse_command,
+            "stats": self.stats_command,
+            "sort": self.sort_command,
+            "limit": self.limit_command,
+            "dedup": self.dedup_command,
+        }.get(word)
+        if handler is None:
+            if word in _UNSUPPORTED_COMMANDS:
+                raise self.error(
+                    f"the '{token.value}' command is not supported by this emulator", cls=UnsupportedQuery
+                )
+            raise self.error(f"unknown or unsupported command '{token.value}'", cls=UnsupportedQuery)
+        self.advance()
+        if self.at_command_end():
+            raise self.error(f"the '{word}' command needs arguments")
+        command = handler(word)
+        command.offset = token.start  # type: ignore[union-attr]  # for errors found by _validate
+        return command
+
+    def item_list(self, allow_alias: bool = True) -> list[_Item]:
+        items: list[_Item] = []
+        while True:
+            expr = self.expression()
+            name, aliased = (expr.name, False) if isinstance(expr, _Field) else (expr.text, False)
+            if allow_alias and self.peek().is_word("as"):
+                self.advance()
+                name, aliased = self.alias(), True
+            items.append(_Item(expr, name, aliased))
+            if self.peek().is_op(","):
+                self.advance()
+                continue
+            return items
+
+    def alias(self) -> str:
+        token = self.peek()
+        if token.kind != "IDENT" or (not token.quoted and token.value.lower() in _KEYWORDS):
+            raise self.error(f"expected a name after 'as' but found {self.describe(token)}")
+        self.advance()
+        return token.value
+
+    def fields_command(self, word: str) -> _Command:
+        return _FieldsCommand(word, self.item_list())
+
+    def filter_command(self, word: str) -> _Command:
+        return _FilterCommand(self.expression())
+
+    def parse_command(self, word: str) -> _Command:
+        token = self.peek()
+        if token.kind in ("STRING", "REGEX"):
+            source: _Node = _Field("@message")
+            source.text = "@message"
+        else:
+            start = token.start
+            if token.kind != "IDENT" or (not token.quoted and token.value.lower() in _KEYWORDS):
+                raise self.error(
+                    f"expected a field, a \"glob\" or a /regex/ after 'parse' but found {self.describe(token)}"
+                )
+            source = self.finish(_Field(self.advance().value), start)
+        token = self.peek()
+        if token.kind == "IDENT" and not token.quoted and token.value.lower() in ("logfmt", "csv"):
+            raise self.error(
+                f"'parse ... {token.value}' is not supported by this emulator", cls=UnsupportedQuery
+            )
+        if token.kind == "STRING":
+            self.advance()
+            pattern = token.value
+            wildcards = pattern.count("*")
+            if wildcards == 0:
+                raise self.error("a parse glob needs at least one '*' wildcard", token.start)
+            if not self.peek().is_word("as"):
+                raise self.error("a parse glob needs 'as' followed by one field name per '*'")
+            self.advance()
+            names = self.name_list()
+            if len(names) != wildcards:
+                raise self.error(
+                    f"the parse glob has {wildcards} '*' wildcard(s) but {len(names)} field name(s) after 'as'",
+                    token.start,
+                )
+            groups: list[tuple[str | int, str]] = [(index + 1, name) for index, name in enumerate(names)]
+            command = _ParseCommand(source, _glob_regex(pattern), groups)
+        elif token.kind == "REGEX":
+            self.advance()
+            regex = _translate_regex(
+                token.value, lambda message: MalformedQuery(message, *_position(self.text, token.start))
+            )
+            if self.peek().is_word("as"):
+                self.advance()
+                names = self.name_list()
+                if regex.names:
+                    raise self.error("use either named capture groups or 'as', not both", token.start)
+                if len(names) != regex.compiled.groups:
+                    raise self.error(
+                        f"the regular expression has {regex.compiled.groups} capture group(s) but {len(names)} "
+                        "field name(s) after 'as'",
+                        token.start,
+                    )
+                groups = [(index + 1, name) for index, name in enumerate(names)]
+            else:
+                if not regex.names:
+                    raise self.error(
+                        "a parse regular expression needs named capture groups such as (?<name>...)",
+                        token.start,
+                    )
+                groups = list(regex.names)
+            command = _ParseCommand(source, regex.compiled, groups)
+        else:
+            raise self.error(
+                f"expected a \"glob\" or a /regex/ after 'parse' but found {self.describe(token)}"
+            )
+        if self.peek().is_word("multi"):
+            raise self.error("'parse ... multi' is not supported by this emulator", cls=UnsupportedQuery)
+        return command
+
+    def name_list(self) -> list[str]:
+        names = [self.alias()]
+        while self.peek().is_op(","):
+            self.advance()
+            names.append(self.alias())
+        return names
+
+    def stats_command(self, word: str) -> _Command:
+        items = self.item_list()
+        by: list[_Item] = []
+        if self.peek().is_word("by"):
+            self.advance()
+            by = self.item_list()
+        aggregates: list[_Aggregate] = []
+        for item in items:
+            found = [node for node in item.expr.walk() if isinstance(node, _Aggregate)]
+            if not found:
+                raise MalformedQuery(
+                    f"'{item.expr.text}' in stats must use an aggregate function such as count() or avg()",
+                    *_position(self.text, item.expr.start),
+                )
+            for node in found:
+                for inner in node.args:
+                    if any(isinstance(n, _Aggregate) for n in inner.walk()):
+                        raise MalformedQuery(
+                            f"aggregate functions cannot be nested: '{node.text}'",
+                            *_position(self.text, node.start),
+                        )
+            for node in self._outside_aggregates(item.expr):
+                if isinstance(node, _Field):
+                    raise MalformedQuery(
+                        f"field '{node.name}' in stats must be inside an aggregate function or listed after 'by'",
+                        *_position(self.text, node.start),
+                    )
+            aggregates.extend(found)
+        for item in by:
+            for node in item.expr.walk():
+                if isinstance(node, _Aggregate):
+                    raise MalformedQuery(
+                        f"aggregate function '{node.text}' cannot be used after 'by'",
+                        *_position(self.text, node.start),
+                    )
+        return _StatsCommand(items, by, aggregates)
+
+    @staticmethod
+    def _outside_aggregates(node: _Node) -> Iterable[_Node]:
+        if isinstance(node, _Aggregate):
+            return
+        yield node
+        for child in node.children():
+            yield from _Parser._outside_aggregates(child)
+
+    def sort_command(self, word: str) -> _Command:
+        keys: list[tuple[_Node, bool]] = []
+        while True:
+            expr = self.expression()
+            descending = True  # Logs Insights sorts descending unless told otherwise
+            if self.peek().is_word("asc"):
+                self.advance()
+                descending = False
+            elif self.peek().is_word("desc"):
+                self.advance()
+            keys.append((expr, descending))
+            if not self.peek().is_op(","):
+                return _SortCommand(keys)
+            self.advance()
+
+    def limit_command(self, word: str) -> _Command:
+        token = self.peek()
+        if token.kind != "NUMBER" or not isinstance(token.value, int):
+            raise self.error(f"limit needs a whole number but found {self.describe(token)}")
+        if not 1 <= token.value <= _MAX_LIMIT:
+            raise self.error(f"limit must be between 1 and {_MAX_LIMIT}")
+        self.advance()
+        return _LimitCommand(token.value)
+
+    def dedup_command(self, word: str) -> _Command:
+        names = [self.field_name()]
+        while self.peek().is_op(","):
+            self.advance()
+            names.append(self.field_name())
+        return _DedupCommand(names)
+
+    def field_name(self) -> str:
+        token = self.peek()
+        if token.kind != "IDENT" or (not token.quoted and token.value.lower() in _KEYWORDS):
+            raise self.error(f"expected a field name but found {self.describe(token)}")
+        self.advance()
+        return token.value
