@@ -55,6 +55,7 @@ class _SortCommand:
 @dataclasses.dataclass
 class _LimitCommand:
     count: int
+    any: bool = False  # `limit any N`: stop after N matches, in no particular order
 
 
 @dataclasses.dataclass

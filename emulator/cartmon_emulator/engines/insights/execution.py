@@ -20,7 +20,9 @@ from cartmon_emulator.engines.insights.expressions import (
     _Field,
 )
 from cartmon_emulator.engines.insights.model import (
-    _MAX_LIMIT,
+    _MAX_API_LIMIT,
+    _MAX_QUERY_LIMIT,
+    DEFAULT_RESULT_LIMIT,
     LogEvent,
     QueryOutcome,
 )
@@ -72,8 +74,8 @@ class Query:
     ) -> QueryOutcome:
         if end_time < start_time:
             raise ValueError("end_time must not be before start_time")
-        if limit is not None and not 1 <= limit <= _MAX_LIMIT:
-            raise ValueError(f"limit must be between 1 and {_MAX_LIMIT}")
+        if limit is not None and not 1 <= limit <= _MAX_API_LIMIT:
+            raise ValueError(f"limit must be between 1 and {_MAX_API_LIMIT}")
         scanned: list[LogEvent] = [
             event for event in events if start_time <= event.timestamp_ms // 1000 <= end_time
         ]
@@ -101,7 +103,14 @@ class Query:
                 matched = len(rows)
         if matched is None:
             matched = len(scanned)
-        cap = _MAX_LIMIT if limit is None else min(limit, _MAX_LIMIT)
+        # Without StartQuery's limit, a query returns up to 10,000 rows unless its own `limit` command asks
+        # for more (up to 100,000); that command has already cut the rows.
+        if limit is not None:
+            cap = limit
+        elif any(isinstance(command, _LimitCommand) for command in self._commands):
+            cap = _MAX_QUERY_LIMIT
+        else:
+            cap = DEFAULT_RESULT_LIMIT
         rendered: list[list[dict[str, str]]] = []
         for row in rows[:cap]:
             fields = []

@@ -9,6 +9,7 @@ from typing import Any
 from cartmon_emulator.engines.insights.expressions import (
     _Node,
 )
+from cartmon_emulator.engines.insights.ip_functions import IP_FUNCTIONS
 from cartmon_emulator.engines.insights.periods import (
     _Period,
 )
@@ -162,6 +163,9 @@ _SCALAR_FUNCTIONS: dict[str, tuple[Callable[[Any, list[_Node]], Any], int, int |
     "abs": (_numeric_function(abs), 1, 1, ()),
     "ceil": (_numeric_function(math.ceil), 1, 1, ()),
     "floor": (_numeric_function(math.floor), 1, 1, ()),
+    # log/sqrt outside their domain (log of 0 or less, sqrt of a negative) give no value, like division by 0.
+    "log": (_numeric_function(math.log), 1, 1, ()),
+    "sqrt": (_numeric_function(math.sqrt), 1, 1, ()),
     "greatest": (_fn_extreme(max), 1, None, ()),
     "least": (_fn_extreme(min), 1, None, ()),
     "concat": (_fn_concat, 1, None, ()),
@@ -175,22 +179,16 @@ _SCALAR_FUNCTIONS: dict[str, tuple[Callable[[Any, list[_Node]], Any], int, int |
     "rtrim": (_string_function(_trim("rstrip")), 1, 2, ()),
     "substr": (_string_function(_substr), 2, 3, ()),
     "replace": (_string_function(_replace), 3, 3, ()),
+    **IP_FUNCTIONS,
 }
 
 # Documented Logs Insights functions this engine does not implement (reported as unsupported, not malformed).
 _KNOWN_UNSUPPORTED_FUNCTIONS = frozenset(
     {
-        "stddev",
-        "earliest",
-        "latest",
-        "sortsfirst",
-        "sortslast",
         "rate",
         "count_over_time",
         "sum_over_time",
         "histogram",
-        "log",
-        "sqrt",
         "round",
         "haversine",
         "tonumber",
@@ -212,12 +210,6 @@ _KNOWN_UNSUPPORTED_FUNCTIONS = frozenset(
         "jsonstringify",
         "jsonarraysize",
         "jsonarraycontains",
-        "isvalidip",
-        "isvalidipv4",
-        "isvalidipv6",
-        "isipinsubnet",
-        "isipv4insubnet",
-        "isipv6insubnet",
         "ipv4tonumber",
         "isprivateip",
         "ispublicip",

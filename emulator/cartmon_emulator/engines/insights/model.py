@@ -6,7 +6,11 @@ import dataclasses
 
 #: Rows returned when neither the query (``limit``) nor the API call (``limit``) asks for fewer.
 DEFAULT_RESULT_LIMIT = 10_000
-_MAX_LIMIT = 10_000
+#: StartQuery's own ``limit`` parameter (API reference: 1 to 10,000).
+_MAX_API_LIMIT = 10_000
+#: The ``limit`` command: "You can specify a limit value of up to 100,000" -
+#: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Limit.html
+_MAX_QUERY_LIMIT = 100_000
 _MAX_STATS_COMMANDS = 2
 
 

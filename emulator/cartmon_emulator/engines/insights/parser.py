@@ -23,7 +23,7 @@ from cartmon_emulator.engines.insights.expressions import (
     _Node,
 )
 from cartmon_emulator.engines.insights.model import (
-    _MAX_LIMIT,
+    _MAX_QUERY_LIMIT,
     MalformedQuery,
     UnsupportedQuery,
 )
@@ -243,13 +243,17 @@ class _Parser(_ExpressionParser):
             self.advance()
 
     def limit_command(self, word: str) -> _Command:
+        any_order = False
+        if self.peek().is_word("any") and self.peek(1).kind == "NUMBER":
+            self.advance()
+            any_order = True
         token = self.peek()
         if token.kind != "NUMBER" or not isinstance(token.value, int):
             raise self.error(f"limit needs a whole number but found {self.describe(token)}")
-        if not 1 <= token.value <= _MAX_LIMIT:
-            raise self.error(f"limit must be between 1 and {_MAX_LIMIT}")
+        if not 1 <= token.value <= _MAX_QUERY_LIMIT:
+            raise self.error(f"limit must be between 1 and {_MAX_QUERY_LIMIT}")
         self.advance()
-        return _LimitCommand(token.value)
+        return _LimitCommand(token.value, any_order)
 
     def dedup_command(self, word: str) -> _Command:
         names = [self.field_name()]
