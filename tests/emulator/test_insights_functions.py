@@ -1,0 +1,163 @@
+"""The Logs Insights engine's numeric and IP address functions, each against AWS's function reference:
+https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-operations-functions.html
+(sections "Arithmetic operators", "Numeric operators" and "IP address string functions").
+
+Pure unit tests: no emulator needed. Expected values are worked by hand in the comments.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from cartmon_emulator.engines.insights import LogEvent, MalformedQuery, parse_query
+from tests.emulator.insights_data import at, query, row
+
+FUNCTIONS_PAGE = (
+    "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-operations-functions.html"
+)
+EXAMPLES_PAGE = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-examples.html"
+
+
+def events_with(field: str, values: list) -> list[LogEvent]:
+    """One JSON event per value, in time order (results come newest first unless sorted)."""
+    return [LogEvent(at(index), json.dumps({field: value})) for index, value in enumerate(values)]
+
+
+def test_arithmetic_operators_give_the_documented_examples():
+    # FUNCTIONS_PAGE, Arithmetic operators: "2 ^ 3 returns 8", "10 % 3 returns 1".
+    assert query("fields 2 ^ 3 as p, 10 % 3 as m | limit 1", events_with("x", [1])) == [
+        row(("p", "8"), ("m", "1"))
+    ]
+
+
+def test_abs_ceil_floor_greatest_least():
+    # FUNCTIONS_PAGE, Numeric operators. n = -2.25: abs = 2.25; ceil = -2 (smallest integer >= -2.25);
+    # floor = -3; greatest(n, -3, 1) = 1; least(n, -3, 1) = -3.
+    text = "fields abs(n) as a, ceil(n) as c, floor(n) as f, greatest(n, -3, 1) as g, least(n, -3, 1) as l"
+    assert query(text, events_with("n", [-2.25])) == [
+        row(("a", "2.25"), ("c", "-2"), ("f", "-3"), ("g", "1"), ("l", "-3"))
+    ]
+
+
+def test_sqrt_and_natural_log():
+    # FUNCTIONS_PAGE, Numeric operators: log(a) is the natural logarithm, sqrt(a) the square root.
+    # n = 100: sqrt = 10 (a whole double renders without ".0"); ln 100 = 2 x ln 10 = 2 x 2.302585092994046
+    #          = 4.605170185988092.
+    # n = 2.25: sqrt = 1.5; ln 2.25 = 2 x ln 1.5 = 2 x 0.4054651081081644 = 0.8109302162163288.
+    # n = 1: sqrt = 1, ln 1 = 0.
+    # n = 0 and n = -4 are outside log's domain, and -4 outside sqrt's: no value (the emulator's choice,
+    # docs/insights-emulation.md), so the column is left out of the row, as for any missing value.
+    rows = query(
+        "fields n, sqrt(n) as root, log(n) as ln | sort n desc", events_with("n", [2.25, 0, 100, -4, 1])
+    )
+    assert rows == [
+        row(("n", "100"), ("root", "10"), ("ln", "4.605170185988092")),
+        row(("n", "2.25"), ("root", "1.5"), ("ln", "0.8109302162163288")),
+        row(("n", "1"), ("root", "1"), ("ln", "0")),
+        row(("n", "0"), ("root", "0")),
+        row(("n", "-4")),
+    ]
+
+
+def test_math_functions_compose_with_arithmetic_in_filter():
+    # sqrt(n) > 9 keeps n = 100 only (sqrt 100 = 10; sqrt 2.25 = 1.5; sqrt 1 = 1); log(100) / log(10) = 2.
+    rows = query(
+        "filter sqrt(n) > 9 | fields n, log(n) / log(10) as digits", events_with("n", [2.25, 100, 1])
+    )
+    assert rows == [row(("n", "100"), ("digits", "2"))]
+
+
+IPS = [
+    "192.0.2.44",  # IPv4 inside 192.0.2.0/24
+    "2001:db8::8a2e:370:7334",  # IPv6 inside 2001:db8::/32
+    "192.0.2.300",  # not an address: an octet above 255
+    "10.1.2.3",  # IPv4 outside 192.0.2.0/24
+    "not-an-ip",
+]
+
+
+def test_ip_validity_and_subnet_functions():
+    # FUNCTIONS_PAGE, IP address string functions. Worked by hand, one row per address, in the documented
+    # sort order (digit runs compare by length first, so "44" sorts before "300"):
+    #   address                  any v4 v6 | in(v4 net) v4in | in(v6 net) v6in
+    #   10.1.2.3                  1   1  0  |     0       0   |     0       0     (first octet 10 != 192)
+    #   192.0.2.44                1   1  0  |     1       1   |     0       0     (192.0.2 = the /24 prefix)
+    #   192.0.2.300               0   0  0  |     0       0   |     0       0     (300 > 255)
+    #   2001:db8::8a2e:370:7334   1   0  1  |     0       0   |     1       1     (2001:0db8 = the /32 prefix)
+    #   not-an-ip                 0   0  0  |     0       0   |     0       0
+    text = (
+        "fields ip, isValidIp(ip) as any, isValidIpV4(ip) as v4, isValidIpV6(ip) as v6, "
+        'isIpInSubnet(ip, "192.0.2.0/24") as in4, isIpv4InSubnet(ip, "192.0.2.0/24") as v4in, '
+        'isIpInSubnet(ip, "2001:db8::/32") as in6, isIpv6InSubnet(ip, "2001:db8::/32") as v6in '
+        "| sort ip asc"
+    )
+    columns = ("any", "v4", "v6", "in4", "v4in", "in6", "v6in")
+    expected = {
+        "10.1.2.3": "1100000",
+        "192.0.2.44": "1101100",
+        "192.0.2.300": "0000000",
+        "2001:db8::8a2e:370:7334": "1010011",
+        "not-an-ip": "0000000",
+    }
+    assert query(text, events_with("ip", IPS)) == [
+        row(("ip", ip), *zip(columns, bits, strict=True)) for ip, bits in expected.items()
+    ]
+
+
+def test_ipv4_family_functions_refuse_the_other_version_and_a_missing_field_gives_no_value():
+    # An IPv6 subnet never contains an IPv4 address and vice versa; isIpv4InSubnet with an IPv6 subnet is
+    # false even for a valid IPv6 address. A missing field gives no value (docs/insights-emulation.md).
+    events = [LogEvent(at(1), json.dumps({"ip": "2001:db8::1"})), LogEvent(at(2), json.dumps({"other": 1}))]
+    text = (
+        'fields isIpv4InSubnet(ip, "2001:db8::/32") as v4in, isIpv6InSubnet(ip, "192.0.2.0/24") as v6in, '
+        "isValidIpV4(ip) as v4"
+    )
+    assert query(text, events) == [[], row(("v4in", "0"), ("v6in", "0"), ("v4", "0"))]
+
+
+def test_subnet_with_host_bits_set_means_its_network():
+    # The emulator's choice (docs/insights-emulation.md): 192.0.2.7/24 is read as 192.0.2.0/24, so
+    # 192.0.2.200 is inside; a subnet that is not CIDR ("192.0.2.0" without a prefix length) matches nothing.
+    events = events_with("ip", ["192.0.2.200"])
+    assert query('fields isIpInSubnet(ip, "192.0.2.7/24") as inside', events) == [row(("inside", "1"))]
+    assert query('fields isIpInSubnet(ip, "192.0.2.0") as inside', events) == [row(("inside", "0"))]
+
+
+def test_vpc_flow_log_sample_query_sums_bytes_per_destination_for_a_subnet():
+    # EXAMPLES_PAGE, "Find the top 15 byte transfers for hosts on a given subnet".
+    # Sources in 192.0.2.0/24: .10 -> 10.0.0.1 (500), .99 -> 10.0.0.1 (700), .10 -> 10.0.0.2 (2000);
+    # 198.51.100.1 is outside. Sums: 10.0.0.2 = 2000, 10.0.0.1 = 500 + 700 = 1200; sorted descending.
+    flows = [
+        ("192.0.2.10", "10.0.0.1", 500),
+        ("192.0.2.99", "10.0.0.1", 700),
+        ("192.0.2.10", "10.0.0.2", 2000),
+        ("198.51.100.1", "10.0.0.1", 9999),
+    ]
+    events = [
+        LogEvent(at(i), json.dumps({"srcAddr": src, "dstAddr": dst, "bytes": size}))
+        for i, (src, dst, size) in enumerate(flows)
+    ]
+    text = (
+        'filter isIpv4InSubnet(srcAddr, "192.0.2.0/24") | stats sum(bytes) as bytesTransferred by dstAddr '
+        "| sort bytesTransferred desc | limit 15"
+    )
+    assert query(text, events) == [
+        row(("dstAddr", "10.0.0.2"), ("bytesTransferred", "2000")),
+        row(("dstAddr", "10.0.0.1"), ("bytesTransferred", "1200")),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("fields log(a, b)", r"log\(\) takes 1 argument"),
+        ("fields sqrt()", r"sqrt\(\) takes 1 argument"),
+        ("fields isIpInSubnet(ip)", r"isIpInSubnet\(\) takes 2 argument"),
+        ("fields isValidIpV6(ip, ip)", r"isValidIpV6\(\) takes 1 argument"),
+    ],
+)
+def test_new_functions_check_their_argument_count(text, message):
+    with pytest.raises(MalformedQuery, match=message):
+        parse_query(text)
