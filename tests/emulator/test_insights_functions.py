@@ -161,3 +161,25 @@ def test_vpc_flow_log_sample_query_sums_bytes_per_destination_for_a_subnet():
 def test_new_functions_check_their_argument_count(text, message):
     with pytest.raises(MalformedQuery, match=message):
         parse_query(text)
+
+
+def test_string_functions_give_the_documented_examples():
+    # FUNCTIONS_PAGE, String functions: ltrim("xyZfooxyZ","xyZ") = "fooxyZ", rtrim(...) = "xyZfoo",
+    # trim(...) = "foo", substr("xyZfooxyZ", 3, 3) = "foo" (0-based start 3, length 3),
+    # replace("foo", "o", "0") = "f00", strcontains("foo", "oo") = 1.
+    text = (
+        'fields ltrim("xyZfooxyZ", "xyZ") as l, rtrim("xyZfooxyZ", "xyZ") as r, trim("xyZfooxyZ", "xyZ") as t, '
+        'substr("xyZfooxyZ", 3, 3) as s, replace("foo", "o", "0") as p, strcontains("foo", "oo") as c'
+    )
+    assert query(text, events_with("x", [1])) == [
+        row(("l", "fooxyZ"), ("r", "xyZfoo"), ("t", "foo"), ("s", "foo"), ("p", "f00"), ("c", "1"))
+    ]
+
+
+def test_frommillis_and_tomillis_give_the_documented_example():
+    # FUNCTIONS_PAGE, Datetime functions: toMillis turns 2022-01-14T13:18:31.000-08:00 into 1642195111000.
+    # 13:18:31 at UTC-8 is 21:18:31 UTC, which fromMillis gives back as a timestamp (results show UTC).
+    text = "fields fromMillis(ms) as t, toMillis(fromMillis(ms)) as back"
+    assert query(text, events_with("ms", [1642195111000])) == [
+        row(("t", "2022-01-14 21:18:31.000"), ("back", "1642195111000"))
+    ]
