@@ -183,3 +183,20 @@ def test_frommillis_and_tomillis_give_the_documented_example():
     assert query(text, events_with("ms", [1642195111000])) == [
         row(("t", "2022-01-14 21:18:31.000"), ("back", "1642195111000"))
     ]
+
+
+def test_unmask_returns_the_stored_value_and_marks_the_query():
+    # https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/mask-sensitive-log-data.html: the example
+    # "fields @timestamp, @message, unmask(@message)" shows the event unmasked. The engine reads stored events,
+    # so the column holds the stored message; Query.unmasks tells the logs provider not to mask it.
+    events = [LogEvent(at(1), "card 4111111111111111")]
+    text = "fields @timestamp, @message, unmask(@message)"
+    assert query(text, events) == [
+        row(
+            ("@timestamp", "2025-11-21 10:30:01.000"),
+            ("@message", "card 4111111111111111"),
+            ("unmask(@message)", "card 4111111111111111"),
+        )
+    ]
+    assert parse_query(text).unmasks is True
+    assert parse_query("fields @timestamp, @message").unmasks is False

@@ -17,6 +17,7 @@ from cartmon_emulator.engines.insights.commands import (
     _StatsCommand,
 )
 from cartmon_emulator.engines.insights.expressions import (
+    _Call,
     _Field,
 )
 from cartmon_emulator.engines.insights.model import (
@@ -34,6 +35,7 @@ from cartmon_emulator.engines.insights.rows import (
     _pointer,
 )
 from cartmon_emulator.engines.insights.validation import (
+    _command_expressions,
     _output_columns,
     _validate,
 )
@@ -62,6 +64,19 @@ class Query:
             else:
                 names.append(type(command).__name__.removeprefix("_").removesuffix("Command").lower())
         return tuple(names)
+
+    @property
+    def unmasks(self) -> bool:
+        """Whether the query calls ``unmask(...)``: its caller must check ``logs:Unmask`` and leave the data
+        unmasked (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/mask-sensitive-log-data.html)."""
+        for command in self._commands:
+            for holder, attribute in _command_expressions(command):
+                if any(
+                    isinstance(node, _Call) and node.name == "unmask"
+                    for node in getattr(holder, attribute).walk()
+                ):
+                    return True
+        return False
 
     def execute(
         self,

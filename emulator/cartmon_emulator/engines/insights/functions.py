@@ -25,6 +25,12 @@ def _fn_ispresent(row: Any, args: list[_Node]) -> Any:
     return args[0].eval(row) is not None
 
 
+def _fn_unmask(row: Any, args: list[_Node]) -> Any:
+    # The engine reads stored (unmasked) events; masking is applied to results by the logs provider, which
+    # leaves unmask(...) columns alone when the caller may unmask (Query.unmasks).
+    return args[0].eval(row)
+
+
 def _fn_coalesce(row: Any, args: list[_Node]) -> Any:
     for arg in args:
         value = arg.eval(row)
@@ -154,6 +160,7 @@ def _fn_frommillis(row: Any, args: list[_Node]) -> Any:
 _SCALAR_FUNCTIONS: dict[str, tuple[Callable[[Any, list[_Node]], Any], int, int | None, tuple[int, ...]]] = {
     "ispresent": (_fn_ispresent, 1, 1, ()),
     "coalesce": (_fn_coalesce, 1, None, ()),
+    "unmask": (_fn_unmask, 1, 1, ()),
     "strcontains": (_fn_strcontains, 2, 3, ()),
     "bin": (_fn_bin, 1, 1, (0,)),
     "datefloor": (_fn_date_round(False), 2, 2, (1,)),
