@@ -179,7 +179,7 @@ def test_datefloor_dateceil_and_tomillis():
         ("fields @message | pattern @message", "pattern"),
         ("fitler level = 'ERROR'", "fitler"),
         ("fields @message | anomaly", "anomaly"),
-        ("fields jsonParse(@message) as j", "jsonParse"),
+        ("fields jsonArraySize(@message) as j", "jsonArraySize"),
         ("fields frobnicate(level)", "frobnicate"),
         ("parse @message logfmt as lf", "logfmt"),
         ("stats count(*) by bin(1w)", "weeks"),

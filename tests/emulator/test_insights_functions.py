@@ -200,3 +200,54 @@ def test_unmask_returns_the_stored_value_and_marks_the_query():
     ]
     assert parse_query(text).unmasks is True
     assert parse_query("fields @timestamp, @message").unmasks is False
+
+
+# -- structure types and JSON functions ----------------------------------------------------------------------
+
+API_CALLS = [
+    {"status_code": 200, "users": [{"action": "GetData"}, {"action": "PutData"}], "meta": {"region": "eu"}},
+    {"status_code": 500, "users": [{"action": "GetData"}]},
+    {"status_code": 200, "users": [{"action": "GetData"}, {"action": "GetData"}]},
+]
+
+
+def api_call_events(messages: list) -> list[LogEvent]:
+    # A text prefix keeps Insights from discovering the JSON itself; only jsonParse reads it.
+    return [LogEvent(at(i), "call " + json.dumps(body)) for i, body in enumerate(messages)]
+
+
+def test_json_parse_makes_a_map_that_stats_can_group_by_with_dot_access():
+    # FUNCTIONS_PAGE, Structure types: "fields jsonParse(@message) as json_message | stats count() by
+    # json_message.status_code". Here the JSON follows "call ", so parse cuts it out first.
+    # status 200 twice (calls 0 and 2), 500 once; groups in first appearance newest first: 200 (call 2), 500.
+    text = (
+        'parse @message "call *" as body | fields jsonParse(body) as json_message '
+        "| stats count() as n by json_message.status_code"
+    )
+    assert query(text, api_call_events(API_CALLS)) == [
+        row(("json_message.status_code", "200"), ("n", "2")),
+        row(("json_message.status_code", "500"), ("n", "1")),
+    ]
+
+
+def test_bracket_access_then_member_access_filters_on_a_list_element():
+    # FUNCTIONS_PAGE, Structure types: filter json_message.users[1].action = "PutData". Only call 0 has a
+    # second user whose action is PutData; call 1 has no users[1] (no value, so not selected).
+    text = (
+        'parse @message "call *" as body | fields jsonParse(body) as json_message '
+        '| filter json_message.users[1].action = "PutData" | display json_message.meta.region'
+    )
+    assert query(text, api_call_events(API_CALLS)) == [row(("json_message.meta.region", "eu"))]
+
+
+def test_json_parse_of_non_json_has_no_value_and_json_stringify_gives_compact_text():
+    # FUNCTIONS_PAGE, JSON functions: jsonParse returns a map or list for JSON object/array text and
+    # nothing otherwise ("42" is JSON but neither); jsonStringify gives the JSON text of a map or list.
+    events = events_with("s", ['{"a": [1, 2.5]}', "not json", "42"])
+    text = 'fields jsonStringify(jsonParse(s)) as back, jsonParse(s)["a"][1] as second | sort s asc'
+    # Sorted ascending: text before numbers, "n" (0x6E) before "{" (0x7B), then the number 42.
+    assert query(text, events) == [
+        [],
+        row(("back", '{"a":[1,2.5]}'), ("second", "2.5")),
+        [],
+    ]

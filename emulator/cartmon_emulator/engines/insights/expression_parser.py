@@ -6,6 +6,7 @@ from typing import Any
 
 from cartmon_emulator.engines.insights.aggregates import _AGGREGATE_FUNCTIONS, _Aggregate
 from cartmon_emulator.engines.insights.expressions import (
+    _Access,
     _And,
     _Arithmetic,
     _Call,
@@ -214,6 +215,25 @@ class _ExpressionParser:
         return self.primary()
 
     def primary(self) -> _Node:
+        start = self.peek().start
+        node = self.atom()
+        # Structure types: list[index] and, after a bracket, .member (json_message.users[1].action).
+        while self.peek().is_op("[") or self.peek().is_op("."):
+            if self.advance().value == "[":
+                key = self.expression()
+                self.expect_op("]")
+            else:
+                token = self.peek()
+                if token.kind != "IDENT" or token.quoted:
+                    raise self.error(f"expected a member name after '.' but found {self.describe(token)}")
+                self.advance()
+                for part in token.value.split("."):
+                    node = self.finish(_Access(node, _Literal(part)), start)
+                continue
+            node = self.finish(_Access(node, key), start)
+        return node
+
+    def atom(self) -> _Node:
         token = self.peek()
         start = token.start
         if token.kind == "NUMBER":

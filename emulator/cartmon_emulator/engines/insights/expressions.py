@@ -12,6 +12,7 @@ from cartmon_emulator.engines.insights.periods import (
 )
 from cartmon_emulator.engines.insights.values import (
     _compare,
+    _member,
     _render,
     _to_number,
     _truth,
@@ -57,6 +58,20 @@ class _Field(_Node):
 
     def eval(self, row: Any) -> Any:
         return row.get(self.name)
+
+
+class _Access(_Node):
+    """``base[index]`` or ``base.name`` on a map or list (structure types, from jsonParse)."""
+
+    def __init__(self, base: _Node, key: _Node):
+        self.base, self.key = base, key
+
+    def children(self) -> Sequence[_Node]:
+        return (self.base, self.key)
+
+    def eval(self, row: Any) -> Any:
+        key = self.key.eval(row)
+        return None if key is None else _member(self.base.eval(row), key)
 
 
 class _Negate(_Node):

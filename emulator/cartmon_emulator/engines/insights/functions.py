@@ -13,6 +13,7 @@ from cartmon_emulator.engines.insights.ip_functions import IP_FUNCTIONS
 from cartmon_emulator.engines.insights.periods import (
     _Period,
 )
+from cartmon_emulator.engines.insights.rows import _JSON_DECODER
 from cartmon_emulator.engines.insights.values import (
     _render,
     _Timestamp,
@@ -29,6 +30,23 @@ def _fn_unmask(row: Any, args: list[_Node]) -> Any:
     # The engine reads stored (unmasked) events; masking is applied to results by the logs provider, which
     # leaves unmask(...) columns alone when the caller may unmask (Query.unmasks).
     return args[0].eval(row)
+
+
+def _fn_json_parse(row: Any, args: list[_Node]) -> Any:
+    """A map or list from a field holding JSON text of an object or array; no value otherwise."""
+    value = args[0].eval(row)
+    if isinstance(value, (dict, list)) or value is None:
+        return value
+    try:
+        document = _JSON_DECODER.decode(_render(value).strip())
+    except ValueError:
+        return None
+    return document if isinstance(document, (dict, list)) else None
+
+
+def _fn_json_stringify(row: Any, args: list[_Node]) -> Any:
+    value = args[0].eval(row)
+    return _render(value) if isinstance(value, (dict, list)) else None
 
 
 def _fn_coalesce(row: Any, args: list[_Node]) -> Any:
@@ -161,6 +179,8 @@ _SCALAR_FUNCTIONS: dict[str, tuple[Callable[[Any, list[_Node]], Any], int, int |
     "ispresent": (_fn_ispresent, 1, 1, ()),
     "coalesce": (_fn_coalesce, 1, None, ()),
     "unmask": (_fn_unmask, 1, 1, ()),
+    "jsonparse": (_fn_json_parse, 1, 1, ()),
+    "jsonstringify": (_fn_json_stringify, 1, 1, ()),
     "strcontains": (_fn_strcontains, 2, 3, ()),
     "bin": (_fn_bin, 1, 1, (0,)),
     "datefloor": (_fn_date_round(False), 2, 2, (1,)),
@@ -213,8 +233,6 @@ _KNOWN_UNSUPPORTED_FUNCTIONS = frozenset(
         "querystarttime",
         "queryendtime",
         "querytimerange",
-        "jsonparse",
-        "jsonstringify",
         "jsonarraysize",
         "jsonarraycontains",
         "ipv4tonumber",

@@ -12,6 +12,7 @@ from cartmon_emulator.engines.insights.model import (
 from cartmon_emulator.engines.insights.values import (
     _JsonFloat,
     _JsonInt,
+    _resolve_path,
     _Timestamp,
 )
 
@@ -94,7 +95,10 @@ class _EventRow:
             return _pointer(event, self.index)
         if self._discovered is None:
             self._discovered = _discover_fields(self.event)
-        return self._discovered.get(name)
+        value = self._discovered.get(name)
+        if value is None and "." in name and self.derived:
+            return _resolve_path(self.derived, name)
+        return value
 
     def set(self, name: str, value: Any) -> None:
         self.derived[name] = value
@@ -109,7 +113,10 @@ class _DictRow:
         self.derived = values
 
     def get(self, name: str) -> Any:
-        return self.derived.get(name)
+        value = self.derived.get(name)
+        if value is None and "." in name:
+            return _resolve_path(self.derived, name)
+        return value
 
     def set(self, name: str, value: Any) -> None:
         self.derived[name] = value

@@ -173,6 +173,11 @@ def _tokenize(text: str) -> list[_Token]:
                     raise fail(f"unexpected character {text[i]!r} after number", i)
                 tokens.append(_Token("NUMBER", number, start, i, command_start=command_start))
             continue
+        if c == "." and tokens and tokens[-1].is_op("]") and _IDENT_START.match(text, i + 1):
+            # list[1].action: member access after a bracket (structure types)
+            i += 1
+            tokens.append(_Token("OP", ".", start, i, command_start=command_start))
+            continue
         if _IDENT_START.match(c):
             match = _IDENT.match(text, i)
             assert match is not None

@@ -44,7 +44,7 @@ def _resolve_after_stats(node: _Node, columns: dict[str, str]) -> _Node:
             field = _Field(name)
             field.text, field.start = node.text, node.start
             return field
-    for attribute in ("operand", "left", "right"):
+    for attribute in ("operand", "left", "right", "base"):
         child = getattr(node, attribute, None)
         if isinstance(child, _Node):
             setattr(node, attribute, _resolve_after_stats(child, columns))

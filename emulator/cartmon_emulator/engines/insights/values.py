@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import math
 import re
 from typing import Any, Self
@@ -68,7 +69,32 @@ def _render(value: Any) -> str:
         return str(value)
     if isinstance(value, float):
         return _format_float(value)
+    if isinstance(value, (dict, list)):  # a map or list from jsonParse: its compact JSON text
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     return str(value)
+
+
+def _member(value: Any, key: Any) -> Any:
+    """``map.key`` / ``list[index]`` (structure types); None when the value has no such member."""
+    if isinstance(value, dict):
+        return value.get(_render(key))
+    if isinstance(value, list):
+        index = _to_number(key)
+        if isinstance(index, int) and not isinstance(index, bool) and 0 <= index < len(value):
+            return value[index]
+    return None
+
+
+def _resolve_path(derived: dict[str, Any], name: str) -> Any:
+    """A dotted name whose head is a map or list made by jsonParse (``json_message.users.0.action``)."""
+    parts = name.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        value = derived.get(".".join(parts[:cut]))
+        if isinstance(value, (dict, list)):
+            for part in parts[cut:]:
+                value = _member(value, part)
+            return value
+    return None
 
 
 def _to_number(value: Any) -> int | float | None:
