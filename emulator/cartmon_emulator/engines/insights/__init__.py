@@ -4,10 +4,10 @@ LocalStack's ``StartQuery`` ignores ``filter``/``stats``/``parse``; this package
 real service does (as far as AWS documents it) so ``GetQueryResults`` can return faithful rows.
 
 One module per job, in dependency order: ``model`` (errors, events, limits), ``values`` (rendering,
-comparison, sort order), ``periods`` (time units), ``tokenizer``, ``patterns`` (regex/glob translation),
-``rows`` (fields of an event), ``expressions`` (expression nodes), ``functions`` (scalar functions),
-``aggregates`` (stats functions), ``commands``, ``expression_parser`` and ``parser``, ``validation``
-(checks across commands, output columns) and ``execution`` (running a query).
+comparison, sort order, map/list members), ``periods`` (time units), ``tokenizer``, ``patterns`` (regex and
+glob translation), ``rows`` (fields of an event), ``expressions`` (expression nodes), ``ip_functions`` and
+``functions`` (scalar functions), ``aggregates`` (stats functions), ``commands``, ``expression_parser`` and
+``parser``, ``validation`` (checks across commands, output columns) and ``execution`` (running a query).
 
 Public API
 ----------

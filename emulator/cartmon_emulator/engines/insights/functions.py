@@ -209,7 +209,8 @@ _SCALAR_FUNCTIONS: dict[str, tuple[Callable[[Any, list[_Node]], Any], int, int |
     **IP_FUNCTIONS,
 }
 
-# Documented Logs Insights functions this engine does not implement (reported as unsupported, not malformed).
+# Function names Logs Insights tooling knows but this engine does not implement: reported as unsupported (valid
+# Logs Insights QL the emulator cannot run), not as malformed.
 _KNOWN_UNSUPPORTED_FUNCTIONS = frozenset(
     {
         "rate",
