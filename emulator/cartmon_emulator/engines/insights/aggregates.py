@@ -126,7 +126,8 @@ class _Accumulator:
                 key = _natural_key
             return (min if name == "min" else max)(self.values, key=key)
         # pct: nearest rank, an actual value of the field
-        numeric = sorted((v for v in self.values if _to_number(v) is not None), key=_to_number)
+        ranked = [(number, v) for v in self.values if (number := _to_number(v)) is not None]
+        numeric = [v for _, v in sorted(ranked, key=lambda pair: pair[0])]
         if not numeric:
             return None
         assert self.node.percentile is not None

@@ -203,19 +203,19 @@ class _Parser(_ExpressionParser):
                             f"aggregate functions cannot be nested: '{node.text}'",
                             *_position(self.text, node.start),
                         )
-            for node in self._outside_aggregates(item.expr):
-                if isinstance(node, _Field):
+            for outside in self._outside_aggregates(item.expr):
+                if isinstance(outside, _Field):
                     raise MalformedQuery(
-                        f"field '{node.name}' in stats must be inside an aggregate function or listed after 'by'",
-                        *_position(self.text, node.start),
+                        f"field '{outside.name}' in stats must be inside an aggregate function or listed after 'by'",
+                        *_position(self.text, outside.start),
                     )
             aggregates.extend(found)
         for item in by:
-            for node in item.expr.walk():
-                if isinstance(node, _Aggregate):
+            for inside in item.expr.walk():
+                if isinstance(inside, _Aggregate):
                     raise MalformedQuery(
-                        f"aggregate function '{node.text}' cannot be used after 'by'",
-                        *_position(self.text, node.start),
+                        f"aggregate function '{inside.text}' cannot be used after 'by'",
+                        *_position(self.text, inside.start),
                     )
         return _StatsCommand(items, by, aggregates)
 

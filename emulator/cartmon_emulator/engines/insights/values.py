@@ -22,6 +22,10 @@ class _Timestamp(int):
 
 
 class _JsonInt(int):
+    """An integer discovered in JSON; renders as logged (``text``)."""
+
+    text: str
+
     def __new__(cls, text: str) -> Self:
         obj = super().__new__(cls, text)
         obj.text = text
@@ -29,6 +33,10 @@ class _JsonInt(int):
 
 
 class _JsonFloat(float):
+    """A number with a fraction or exponent discovered in JSON; renders as logged (``text``)."""
+
+    text: str
+
     def __new__(cls, text: str) -> Self:
         obj = super().__new__(cls, text)
         obj.text = text
@@ -158,7 +166,7 @@ def _natural_key(value: Any) -> tuple:
     number = _to_number(value)
     if number is not None and not (isinstance(number, float) and math.isnan(number)):
         return (1, number, value if isinstance(value, str) else "")  # "01" before "1"
-    chunks = []
+    chunks: list[tuple[int, ...]] = []
     for run in _DIGIT_RUN.findall(_render(value)):
         if run[0] in "0123456789":
             chunks.append((0x30, len(run), int(run)))
