@@ -251,3 +251,16 @@ def test_json_parse_of_non_json_has_no_value_and_json_stringify_gives_compact_te
         row(("back", '{"a":[1,2.5]}'), ("second", "2.5")),
         [],
     ]
+
+
+def test_backticks_name_a_member_with_special_characters():
+    # FUNCTIONS_PAGE, Structure types: a member whose name has special characters is wrapped in backticks,
+    # map.attributes.`special.char`. Here the member "special.char" holds 7 and the path continues after it.
+    body = {"attributes": {"special.char": {"v": 7}, "special": {"char": 1}}}
+    text = (
+        'parse @message "call *" as body | fields jsonParse(body) as m '
+        "| display m.attributes.`special.char`.v, m.attributes.special.char"
+    )
+    assert query(text, api_call_events([body])) == [
+        row(("m.attributes.`special.char`.v", "7"), ("m.attributes.special.char", "1"))
+    ]

@@ -224,10 +224,10 @@ class _ExpressionParser:
                 self.expect_op("]")
             else:
                 token = self.peek()
-                if token.kind != "IDENT" or token.quoted:
+                if token.kind != "IDENT":
                     raise self.error(f"expected a member name after '.' but found {self.describe(token)}")
                 self.advance()
-                for part in token.value.split("."):
+                for part in [token.value] if token.quoted else token.value.split("."):
                     node = self.finish(_Access(node, _Literal(part)), start)
                 continue
             node = self.finish(_Access(node, key), start)

@@ -173,8 +173,11 @@ def _tokenize(text: str) -> list[_Token]:
                     raise fail(f"unexpected character {text[i]!r} after number", i)
                 tokens.append(_Token("NUMBER", number, start, i, command_start=command_start))
             continue
-        if c == "." and tokens and tokens[-1].is_op("]") and _IDENT_START.match(text, i + 1):
-            # list[1].action: member access after a bracket (structure types)
+        after_member = tokens and (
+            tokens[-1].is_op("]") or (tokens[-1].kind == "IDENT" and tokens[-1].quoted)
+        )
+        if c == "." and after_member and (_IDENT_START.match(text, i + 1) or text.startswith("`", i + 1)):
+            # list[1].action or map.`special.char`.more: member access (structure types)
             i += 1
             tokens.append(_Token("OP", ".", start, i, command_start=command_start))
             continue
@@ -182,7 +185,13 @@ def _tokenize(text: str) -> list[_Token]:
             match = _IDENT.match(text, i)
             assert match is not None
             i = match.end()
-            tokens.append(_Token("IDENT", match.group(), start, i, command_start=command_start))
+            name = match.group()
+            if name.endswith(".") and text.startswith("`", i):
+                # map.attributes.`special.char`: the backticked member follows a '.' operator
+                tokens.append(_Token("IDENT", name[:-1], start, i - 1, command_start=command_start))
+                tokens.append(_Token("OP", ".", i - 1, i))
+                continue
+            tokens.append(_Token("IDENT", name, start, i, command_start=command_start))
             continue
         for op in _OPERATORS:
             if text.startswith(op, i):
