@@ -182,7 +182,6 @@ def test_datefloor_dateceil_and_tomillis():
         ("fields jsonArraySize(@message) as j", "jsonArraySize"),
         ("fields frobnicate(level)", "frobnicate"),
         ("parse @message logfmt as lf", "logfmt"),
-        ("stats count(*) by bin(1w)", "weeks"),
     ],
 )
 def test_unsupported_commands_and_functions_are_named(text, named):

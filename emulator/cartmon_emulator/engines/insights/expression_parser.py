@@ -276,10 +276,6 @@ class _ExpressionParser:
             )
         if not isinstance(amount, int) or amount <= 0:
             raise self.error("a time period needs a positive whole number", token.start)
-        if unit == "w":
-            raise self.error(
-                "time periods in weeks are not supported by this emulator", token.start, UnsupportedQuery
-            )
         return _Period(min(amount, _UNIT_CAP.get(unit, amount)), unit)
 
     def call(self) -> _Node:

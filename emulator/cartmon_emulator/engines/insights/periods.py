@@ -25,6 +25,10 @@ _UNIT_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
 # "CloudWatch Logs caps your request according to the time unit": bin(300s) is implemented as 60 seconds.
 _UNIT_CAP = {"ms": 1000, "s": 60, "m": 60, "h": 24}
 _UNIT_MONTHS = {"mo": 1, "q": 3, "y": 12}
+_WEEK_MS = 7 * 86_400_000
+# Weeks begin on Monday 00:00 UTC (ISO 8601); AWS does not say which day, see docs/insights-emulation.md.
+# 1970-01-01 was a Thursday, so Monday-aligned weeks start 3 days before (or 4 after) each epoch multiple.
+_MONDAY_SHIFT_MS = 3 * 86_400_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,6 +37,9 @@ class _Period:
     unit: str  # canonical unit
 
     def floor(self, ms: int) -> int | None:
+        if self.unit == "w":
+            size = self.amount * _WEEK_MS
+            return ((ms + _MONDAY_SHIFT_MS) // size) * size - _MONDAY_SHIFT_MS
         if self.unit in _UNIT_MS:
             size = self.amount * _UNIT_MS[self.unit]
             return (ms // size) * size
@@ -49,6 +56,8 @@ class _Period:
         floored = self.floor(ms)
         if floored is None or floored == ms:
             return floored
+        if self.unit == "w":
+            return floored + self.amount * _WEEK_MS
         if self.unit in _UNIT_MS:
             return floored + self.amount * _UNIT_MS[self.unit]
         months = self.amount * _UNIT_MONTHS[self.unit]
