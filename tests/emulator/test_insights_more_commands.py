@@ -9,13 +9,20 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from cartmon_emulator.engines.insights import (
     LogEvent,
+    MalformedQuery,
+    UnsupportedQuery,
+    parse_query,
     run_query,
 )
 from tests.emulator.insights_data import ACCOUNT, BASE, GROUP, STREAM, at, query, row
 
-FUNCTIONS_PAGE = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-operations-functions.html"
+FUNCTIONS_PAGE = (
+    "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-operations-functions.html"
+)
 
 
 def json_event(offset: float, body: dict, group: str = GROUP) -> LogEvent:
@@ -52,3 +59,93 @@ def test_bin_by_weeks_groups_events_of_the_same_monday_based_week():
     assert four_days("stats count(*) as n by bin(2w) as fortnight") == [
         row(("fortnight", "2025-11-17 00:00:00.000"), ("n", "3"))
     ]
+
+
+# -- unnest ------------------------------------------------------------------------------------------------
+UNNEST_PAGE = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Unnest.html"
+
+
+def test_unnest_gives_one_record_per_list_item_as_the_page_example():
+    # UNNEST_PAGE's first example: the event {"events": [{"name": "exception"}, {"name": "user action"}]}
+    # gives two records, event.name "exception" and "user action".
+    events = [json_event(0, {"events": [{"name": "exception"}, {"name": "user action"}]})]
+    text = "fields jsonParse(@message) as json_message | unnest json_message.events into event | display event.name"
+    assert query(text, events) == [row(("event.name", "exception")), row(("event.name", "user action"))]
+
+
+def test_unnest_then_filter_keeps_only_matching_items():
+    # UNNEST_PAGE's second example: of the accounts a (internal), b (external), c (internal) two remain.
+    accounts = [
+        {"id": "a", "type": "internal"},
+        {"id": "b", "type": "external"},
+        {"id": "c", "type": "internal"},
+    ]
+    events = [json_event(0, {"accounts": accounts})]
+    text = (
+        'fields jsonParse(@message) as js | unnest js.accounts into account | filter account.type = "internal"'
+        " | display account.id"
+    )
+    assert query(text, events) == [row(("account.id", "a")), row(("account.id", "c"))]
+
+
+def test_unnest_for_aggregation_as_the_page_example():
+    # UNNEST_PAGE's third example, over two events: account 1 drops 5 + 7 = 12 spans, account 2 drops 4;
+    # sorted by n descending: (1, 12), (2, 4).
+    first = {
+        "trimmedData": json.dumps([{"accountId": 1, "droppedSpans": 5}, {"accountId": 2, "droppedSpans": 4}])
+    }
+    second = {"trimmedData": json.dumps([{"accountId": 1, "droppedSpans": 7}])}
+    events = [json_event(0, first), json_event(1, second)]
+    text = (
+        "fields jsonParse(trimmedData) as accounts | unnest accounts into account"
+        " | stats sum(account.droppedSpans) as n by account.accountId | sort n desc | limit 10"
+    )
+    assert query(text, events) == [
+        row(("account.accountId", "1"), ("n", "12")),
+        row(("account.accountId", "2"), ("n", "4")),
+    ]
+
+
+def test_unnest_treats_a_map_string_or_number_as_a_list_of_one_and_skips_missing_values():
+    # UNNEST_PAGE: "Any other types, such as MAP, String and numbers, are treated as a list with one item".
+    # The fourth event has no `v`: the emulator gives no record for it (docs/insights-emulation.md).
+    events = [
+        json_event(3, {"v": "text"}),
+        json_event(2, {"v": 42}),
+        json_event(1, {"v": {"k": 1}}),
+        json_event(0, {}),
+    ]
+    text = "fields jsonParse(@message) as js | unnest js.v into item | display item"
+    assert query(text, events) == [row(("item", "text")), row(("item", "42")), row(("item", '{"k":1}'))]
+
+
+def test_unnest_needs_into():
+    with pytest.raises(MalformedQuery, match="into"):
+        parse_query("unnest js.events as event")
+
+
+# -- filterIndex -------------------------------------------------------------------------------------------
+FILTER_INDEX_PAGE = (
+    "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-FilterIndex.html"
+)
+
+
+def test_filter_index_keeps_the_events_with_the_indexed_value_as_the_page_examples():
+    # FILTER_INDEX_PAGE: `filterIndex IPaddress = "198.51.100.0"` and the IN form over two addresses.
+    # Events (newest first): .2 at 2 s, .1 at 1 s, .0 at 0 s, and one without IPaddress at 3 s.
+    events = [json_event(i, {"IPaddress": f"198.51.100.{i}"}) for i in range(3)] + [json_event(3, {"x": 1})]
+    one = query('fields IPaddress | filterIndex IPaddress = "198.51.100.0" | limit 20', events)
+    assert one == [row(("IPaddress", "198.51.100.0"))]
+    two = query(
+        'fields IPaddress | filterIndex IPaddress in ["198.51.100.0", "198.51.100.1"] | limit 20', events
+    )
+    assert two == [row(("IPaddress", "198.51.100.1")), row(("IPaddress", "198.51.100.0"))]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['filterIndex IPaddress != "198.51.100.0"', "filterIndex IPaddress like /198/", "filterIndex 1 = 1"],
+)
+def test_filter_index_accepts_only_equality_or_in_on_a_field(text):
+    with pytest.raises(MalformedQuery, match="filterIndex needs"):
+        parse_query(text)

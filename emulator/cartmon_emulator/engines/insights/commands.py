@@ -1,4 +1,4 @@
-"""The parsed commands (fields/display, filter, parse, stats, sort, limit, dedup)."""
+"""The parsed commands (fields/display, filter, filterIndex, parse, stats, sort, limit, dedup, unnest)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,22 @@ class _FieldsCommand:
 @dataclasses.dataclass
 class _FilterCommand:
     condition: _Node
+
+
+@dataclasses.dataclass
+class _FilterIndexCommand:
+    """``filterIndex field = value`` or ``field in [...]``: the emulator treats every field as indexed, so it
+    keeps the events a ``filter`` with the same condition keeps (docs/insights-emulation.md)."""
+
+    condition: _Node
+
+
+@dataclasses.dataclass
+class _UnnestCommand:
+    """``unnest field into name``: one row per list item, the other fields copied from the original row."""
+
+    source: _Node
+    into: str
 
 
 @dataclasses.dataclass
@@ -71,6 +87,8 @@ _Command = (
     | _SortCommand
     | _LimitCommand
     | _DedupCommand
+    | _FilterIndexCommand
+    | _UnnestCommand
 )
 
 _UNSUPPORTED_COMMANDS = frozenset(
@@ -78,9 +96,7 @@ _UNSUPPORTED_COMMANDS = frozenset(
         "anomaly",
         "pattern",
         "diff",
-        "filterindex",
         "unmask",
-        "unnest",
         "lookup",
         "join",
         "source",

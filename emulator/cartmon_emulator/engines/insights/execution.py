@@ -11,10 +11,12 @@ from cartmon_emulator.engines.insights.commands import (
     _DedupCommand,
     _FieldsCommand,
     _FilterCommand,
+    _FilterIndexCommand,
     _LimitCommand,
     _ParseCommand,
     _SortCommand,
     _StatsCommand,
+    _UnnestCommand,
 )
 from cartmon_emulator.engines.insights.expressions import (
     _Call,
@@ -114,7 +116,7 @@ class Query:
             rows = _run_command(command, rows)
             if isinstance(command, _StatsCommand):
                 stats_seen = True
-            elif isinstance(command, _FilterCommand) and not stats_seen:
+            elif isinstance(command, (_FilterCommand, _FilterIndexCommand)) and not stats_seen:
                 matched = len(rows)
         if matched is None:
             matched = len(scanned)
@@ -140,7 +142,7 @@ class Query:
 
 
 def _run_command(command: _Command, rows: list[Any]) -> list[Any]:
-    if isinstance(command, _FilterCommand):
+    if isinstance(command, (_FilterCommand, _FilterIndexCommand)):
         condition = command.condition
         return [row for row in rows if _truth(condition.eval(row)) is True]
     if isinstance(command, _FieldsCommand):
@@ -162,6 +164,8 @@ def _run_command(command: _Command, rows: list[Any]) -> list[Any]:
             for group, name in command.groups:
                 row.set(name, None if match is None else match.group(group))
         return rows
+    if isinstance(command, _UnnestCommand):
+        return _run_unnest(command, rows)
     if isinstance(command, _StatsCommand):
         return _run_stats(command, rows)
     if isinstance(command, _SortCommand):
@@ -181,6 +185,21 @@ def _run_command(command: _Command, rows: list[Any]) -> list[Any]:
             seen.add(key)
             kept.append(row)
     return kept
+
+
+def _run_unnest(command: _UnnestCommand, rows: list[Any]) -> list[Any]:
+    """CWL_QuerySyntax-Unnest: a list gives one row per item; any other value is a list of one item. A
+    missing value or an empty list gives no row (the emulator's choice, docs/insights-emulation.md)."""
+    output = []
+    for row in rows:
+        value = command.source.eval(row)
+        if value is None:
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            copy = row.copy()
+            copy.set(command.into, item)
+            output.append(copy)
+    return output
 
 
 def _run_stats(command: _StatsCommand, rows: list[Any]) -> list[Any]:

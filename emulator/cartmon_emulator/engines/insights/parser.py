@@ -11,15 +11,19 @@ from cartmon_emulator.engines.insights.commands import (
     _DedupCommand,
     _FieldsCommand,
     _FilterCommand,
+    _FilterIndexCommand,
     _Item,
     _LimitCommand,
     _ParseCommand,
     _SortCommand,
     _StatsCommand,
+    _UnnestCommand,
 )
 from cartmon_emulator.engines.insights.expression_parser import _ExpressionParser
 from cartmon_emulator.engines.insights.expressions import (
+    _Comparison,
     _Field,
+    _Membership,
     _Node,
 )
 from cartmon_emulator.engines.insights.model import (
@@ -67,6 +71,8 @@ class _Parser(_ExpressionParser):
             "sort": self.sort_command,
             "limit": self.limit_command,
             "dedup": self.dedup_command,
+            "filterindex": self.filter_index_command,
+            "unnest": self.unnest_command,
         }.get(word)
         if handler is None:
             if word in _UNSUPPORTED_COMMANDS:
@@ -107,6 +113,26 @@ class _Parser(_ExpressionParser):
 
     def filter_command(self, word: str) -> _Command:
         return _FilterCommand(self.expression())
+
+    def filter_index_command(self, word: str) -> _Command:
+        # CWL_QuerySyntax-FilterIndex: `field = value` or `field in [values]`, one indexed field per command.
+        start = self.peek().start
+        condition = self.expression()
+        equality = isinstance(condition, _Comparison) and condition.op == "=" and isinstance(condition.left, _Field)
+        membership = (
+            isinstance(condition, _Membership) and not condition.negate and isinstance(condition.operand, _Field)
+        )
+        if not (equality or membership):
+            raise self.error("filterIndex needs 'field = value' or 'field in [values]'", start)
+        return _FilterIndexCommand(condition)
+
+    def unnest_command(self, word: str) -> _Command:
+        # CWL_QuerySyntax-Unnest: `unnest field into unnested_field`.
+        source = self.expression()
+        if not self.peek().is_word("into"):
+            raise self.error(f"expected 'into' after the unnest field but found {self.describe(self.peek())}")
+        self.advance()
+        return _UnnestCommand(source, self.alias())
 
     def parse_command(self, word: str) -> _Command:
         token = self.peek()

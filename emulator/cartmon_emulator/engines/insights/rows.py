@@ -103,6 +103,12 @@ class _EventRow:
     def set(self, name: str, value: Any) -> None:
         self.derived[name] = value
 
+    def copy(self) -> _EventRow:
+        twin = _EventRow(self.event, self.index)
+        twin.derived = dict(self.derived)
+        twin._discovered = self._discovered
+        return twin
+
 
 class _DictRow:
     """A row produced by ``stats``: only its columns exist."""
@@ -120,6 +126,9 @@ class _DictRow:
 
     def set(self, name: str, value: Any) -> None:
         self.derived[name] = value
+
+    def copy(self) -> _DictRow:
+        return _DictRow(dict(self.derived))
 
 
 class _AggregateRow:

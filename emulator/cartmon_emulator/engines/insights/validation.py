@@ -11,10 +11,12 @@ from cartmon_emulator.engines.insights.commands import (
     _DedupCommand,
     _FieldsCommand,
     _FilterCommand,
+    _FilterIndexCommand,
     _LimitCommand,
     _ParseCommand,
     _SortCommand,
     _StatsCommand,
+    _UnnestCommand,
 )
 from cartmon_emulator.engines.insights.expressions import (
     _Call,
@@ -57,9 +59,9 @@ def _command_expressions(command: _Command) -> list[tuple[Any, str]]:
     """(holder, attribute) pairs for every top-level expression of a command, so they can be replaced."""
     if isinstance(command, (_FieldsCommand,)):
         return [(item, "expr") for item in command.items]
-    if isinstance(command, _FilterCommand):
+    if isinstance(command, (_FilterCommand, _FilterIndexCommand)):
         return [(command, "condition")]
-    if isinstance(command, _ParseCommand):
+    if isinstance(command, (_ParseCommand, _UnnestCommand)):
         return [(command, "source")]
     if isinstance(command, _StatsCommand):
         return [(item, "expr") for item in command.by + command.items]
@@ -135,6 +137,8 @@ def _validate(text: str, commands: list[_Command]) -> None:
                 available.update(item.name for item in command.items)
             elif isinstance(command, _ParseCommand):
                 available.update(name for _, name in command.groups)
+            elif isinstance(command, _UnnestCommand):
+                available.add(command.into)
 
 
 def _output_columns(commands: list[_Command]) -> tuple[list[str], bool]:
@@ -153,6 +157,8 @@ def _output_columns(commands: list[_Command]) -> tuple[list[str], bool]:
                 has_fields = True
         elif isinstance(command, _ParseCommand):
             columns.extend(name for _, name in command.groups)
+        elif isinstance(command, _UnnestCommand):
+            columns.append(command.into)
         elif isinstance(command, _StatsCommand):
             columns = list(command.columns)
             aggregated = True
