@@ -14,7 +14,6 @@ import pytest
 from cartmon_emulator.engines.insights import (
     LogEvent,
     MalformedQuery,
-    UnsupportedQuery,
     parse_query,
     run_query,
 )
