@@ -181,7 +181,7 @@ def test_datefloor_dateceil_and_tomillis():
         ("fields @message | anomaly", "anomaly"),
         ("fields jsonArraySize(@message) as j", "jsonArraySize"),
         ("fields frobnicate(level)", "frobnicate"),
-        ("parse @message logfmt as lf", "logfmt"),
+        ("fields @message | lookup users userId", "lookup"),
     ],
 )
 def test_unsupported_commands_and_functions_are_named(text, named):

@@ -148,3 +148,85 @@ def test_filter_index_keeps_the_events_with_the_indexed_value_as_the_page_exampl
 def test_filter_index_accepts_only_equality_or_in_on_a_field(text):
     with pytest.raises(MalformedQuery, match="filterIndex needs"):
         parse_query(text)
+
+
+# -- parse: logfmt, csv, multi; json field= ----------------------------------------------------------------
+PARSE_PAGE = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Parse.html"
+
+
+def text_events(*messages: str) -> list[LogEvent]:
+    """Plain-text events, the first newest (one second apart)."""
+    return [LogEvent(at(len(messages) - i), m, STREAM, GROUP, None, ACCOUNT) for i, m in enumerate(messages)]
+
+
+def test_parse_logfmt_makes_a_map_read_with_dot_notation_as_the_page_example():
+    # PARSE_PAGE logfmt example: filter lf.level = "error", display lf.msg, lf.duration. Only the first line is
+    # an error; its quoted msg loses its quotes.
+    events = text_events(
+        'level=error msg="disk full" duration=12ms host=a',
+        "level=info msg=ok duration=3ms host=b",
+    )
+    text = 'parse @message logfmt as lf | filter lf.level = "error" | display lf.msg, lf.duration'
+    assert query(text, events) == [row(("lf.msg", "disk full"), ("lf.duration", "12ms"))]
+
+
+def test_parse_logfmt_then_stats_by_a_key():
+    # PARSE_PAGE: `stats count(*) by lf.host`: host a twice, b once (the line without host= is its own group
+    # with no value, which the result leaves out).
+    events = text_events("host=a x=1", "host=b", "host=a flag", "x=2")
+    result = query("parse @message logfmt as lf | stats count(*) as n by lf.host | sort n desc", events)
+    assert result == [row(("lf.host", "a"), ("n", "2")), row(("lf.host", "b"), ("n", "1")), row(("n", "1"))]
+
+
+def test_parse_csv_assigns_values_by_position_as_the_page_example():
+    # PARSE_PAGE csv example: aliases timestamp, level, message; only the ERROR line is kept. The quoted
+    # value keeps its comma (RFC 4180 quoting).
+    events = text_events('2025-11-21T10:30:00Z,ERROR,"disk full, retrying"', "2025-11-21T10:30:01Z,INFO,ok")
+    text = 'parse @message csv as timestamp, level, message | filter level = "ERROR" | display timestamp, message'
+    assert query(text, events) == [
+        row(("timestamp", "2025-11-21T10:30:00Z"), ("message", "disk full, retrying"))
+    ]
+
+
+def test_parse_csv_averages_a_column_as_the_page_example():
+    # PARSE_PAGE: `stats avg(duration) by method`: GET (10 + 30) / 2 = 20, POST 5.
+    events = text_events("h,GET,/a,200,10", "h,POST,/b,201,5", "h,GET,/c,200,30")
+    text = "parse @message csv as host, method, path, status, duration | stats avg(duration) as d by method"
+    assert sorted(query(text, events), key=str) == sorted(
+        [row(("method", "GET"), ("d", "20")), row(("method", "POST"), ("d", "5"))], key=str
+    )
+
+
+def test_parse_multi_gives_one_row_per_match_as_the_page_example():
+    # PARSE_PAGE multi-match example: count IP addresses over all matches. Line 1 has 10.0.0.1 and 10.0.0.2,
+    # line 2 has 10.0.0.1: 10.0.0.1 twice, 10.0.0.2 once. A line without any match stays, without ip_addr.
+    events = text_events("from 10.0.0.1 to 10.0.0.2", "from 10.0.0.1", "no address")
+    text = r"parse @message /(\d+\.\d+\.\d+\.\d+)/ as ip_addr multi | stats count(*) as n by ip_addr | sort n desc"
+    assert query(text, events) == [
+        row(("ip_addr", "10.0.0.1"), ("n", "2")),
+        row(("ip_addr", "10.0.0.2"), ("n", "1")),
+        row(("n", "1")),
+    ]
+
+
+def test_json_field_extracts_a_nested_key_as_the_page_example():
+    # PARSE_PAGE JSON field extraction: the payload {"user": {"name": "ana"}} gives username "ana".
+    events = text_events('request done {"user": {"name": "ana"}}', "no payload here")
+    text = (
+        r'parse @message /(?<payload>\{.*\})/ | json field=payload "user.name" as username | display username'
+    )
+    assert query(text, events) == [row(("username", "ana")), []]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("parse @message logfmt as a, b", "one name"),
+        ("parse @message csv", "needs 'as'"),
+        ('parse @message "a=*" as a multi', "'multi' follows"),
+        ('json payload "user.name" as u', "field="),
+    ],
+)
+def test_parse_modes_reject_malformed_forms(text, message):
+    with pytest.raises(MalformedQuery, match=message):
+        parse_query(text)

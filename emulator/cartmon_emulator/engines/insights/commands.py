@@ -48,8 +48,19 @@ class _UnnestCommand:
 @dataclasses.dataclass
 class _ParseCommand:
     source: _Node
-    regex: re.Pattern[str]
-    groups: list[tuple[str | int, str]]  # (python group name or index, output field)
+    regex: re.Pattern[str] | None  # None for the logfmt and csv modes
+    groups: list[tuple[str | int, str]]  # (python group name or index, output field); mode-dependent
+    mode: str = "pattern"  # "pattern" (glob or regex), "logfmt" (one map field) or "csv" (positional fields)
+    multi: bool = False  # regex `multi`: one row per match
+
+
+@dataclasses.dataclass
+class _JsonCommand:
+    """``json field=name "key.subkey" as alias`` (CWL_QuerySyntax-Parse, JSON field extraction)."""
+
+    source: _Node
+    path: str
+    alias: str
 
 
 @dataclasses.dataclass
@@ -89,6 +100,7 @@ _Command = (
     | _DedupCommand
     | _FilterIndexCommand
     | _UnnestCommand
+    | _JsonCommand
 )
 
 _UNSUPPORTED_COMMANDS = frozenset(
@@ -103,7 +115,6 @@ _UNSUPPORTED_COMMANDS = frozenset(
         "addtotals",
         "head",
         "tail",
-        "json",
         "fieldsummary",
     }
 )

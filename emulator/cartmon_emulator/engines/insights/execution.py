@@ -12,6 +12,7 @@ from cartmon_emulator.engines.insights.commands import (
     _FieldsCommand,
     _FilterCommand,
     _FilterIndexCommand,
+    _JsonCommand,
     _LimitCommand,
     _ParseCommand,
     _SortCommand,
@@ -36,6 +37,7 @@ from cartmon_emulator.engines.insights.rows import (
     _EventRow,
     _pointer,
 )
+from cartmon_emulator.engines.insights.text_formats import _json_path, _parse_csv, _parse_logfmt
 from cartmon_emulator.engines.insights.validation import (
     _command_expressions,
     _output_columns,
@@ -158,11 +160,10 @@ def _run_command(command: _Command, rows: list[Any]) -> list[Any]:
                     row.set(name, value)
         return rows
     if isinstance(command, _ParseCommand):
+        return _run_parse(command, rows)
+    if isinstance(command, _JsonCommand):
         for row in rows:
-            value = command.source.eval(row)
-            match = None if value is None else command.regex.search(_render(value))
-            for group, name in command.groups:
-                row.set(name, None if match is None else match.group(group))
+            row.set(command.alias, _json_path(command.source.eval(row), command.path))
         return rows
     if isinstance(command, _UnnestCommand):
         return _run_unnest(command, rows)
@@ -185,6 +186,36 @@ def _run_command(command: _Command, rows: list[Any]) -> list[Any]:
             seen.add(key)
             kept.append(row)
     return kept
+
+
+def _run_parse(command: _ParseCommand, rows: list[Any]) -> list[Any]:
+    output = []
+    for row in rows:
+        value = command.source.eval(row)
+        text = None if value is None else _render(value)
+        if command.mode == "logfmt":
+            row.set(command.groups[0][1], None if text is None else _parse_logfmt(text))
+        elif command.mode == "csv":
+            values = [None] * len(command.groups) if text is None else _parse_csv(text, len(command.groups))
+            for (_, name), item in zip(command.groups, values, strict=True):
+                row.set(name, item)
+        else:
+            assert command.regex is not None
+            matches = [] if text is None else list(command.regex.finditer(text))
+            if not command.multi:
+                matches = matches[:1]
+            if len(matches) > 1:  # `multi`: one row per match, the others copies of this one
+                for match in matches:
+                    copy = row.copy()
+                    for group, name in command.groups:
+                        copy.set(name, match.group(group))
+                    output.append(copy)
+                continue
+            # "If a log event doesn't match the specified pattern, you still see it ... without the fields"
+            for group, name in command.groups:
+                row.set(name, matches[0].group(group) if matches else None)
+        output.append(row)
+    return output
 
 
 def _run_unnest(command: _UnnestCommand, rows: list[Any]) -> list[Any]:

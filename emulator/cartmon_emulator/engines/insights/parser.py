@@ -13,6 +13,7 @@ from cartmon_emulator.engines.insights.commands import (
     _FilterCommand,
     _FilterIndexCommand,
     _Item,
+    _JsonCommand,
     _LimitCommand,
     _ParseCommand,
     _SortCommand,
@@ -73,6 +74,7 @@ class _Parser(_ExpressionParser):
             "dedup": self.dedup_command,
             "filterindex": self.filter_index_command,
             "unnest": self.unnest_command,
+            "json": self.json_command,
         }.get(word)
         if handler is None:
             if word in _UNSUPPORTED_COMMANDS:
@@ -118,9 +120,13 @@ class _Parser(_ExpressionParser):
         # CWL_QuerySyntax-FilterIndex: `field = value` or `field in [values]`, one indexed field per command.
         start = self.peek().start
         condition = self.expression()
-        equality = isinstance(condition, _Comparison) and condition.op == "=" and isinstance(condition.left, _Field)
+        equality = (
+            isinstance(condition, _Comparison) and condition.op == "=" and isinstance(condition.left, _Field)
+        )
         membership = (
-            isinstance(condition, _Membership) and not condition.negate and isinstance(condition.operand, _Field)
+            isinstance(condition, _Membership)
+            and not condition.negate
+            and isinstance(condition.operand, _Field)
         )
         if not (equality or membership):
             raise self.error("filterIndex needs 'field = value' or 'field in [values]'", start)
@@ -148,9 +154,18 @@ class _Parser(_ExpressionParser):
             source = self.finish(_Field(self.advance().value), start)
         token = self.peek()
         if token.kind == "IDENT" and not token.quoted and token.value.lower() in ("logfmt", "csv"):
-            raise self.error(
-                f"'parse ... {token.value}' is not supported by this emulator", cls=UnsupportedQuery
-            )
+            # CWL_QuerySyntax-Parse: `parse field logfmt as alias` (one map) and `parse field csv as a, b, c`.
+            mode = token.value.lower()
+            self.advance()
+            if not self.peek().is_word("as"):
+                raise self.error(f"'parse ... {mode}' needs 'as' followed by field names")
+            self.advance()
+            names = self.name_list()
+            if mode == "logfmt" and len(names) != 1:
+                raise self.error(
+                    "'parse ... logfmt' takes one name after 'as': the map of its keys", token.start
+                )
+            return _ParseCommand(source, None, [(index, name) for index, name in enumerate(names)], mode)
         if token.kind == "STRING":
             self.advance()
             pattern = token.value
@@ -198,8 +213,28 @@ class _Parser(_ExpressionParser):
                 f"expected a \"glob\" or a /regex/ after 'parse' but found {self.describe(token)}"
             )
         if self.peek().is_word("multi"):
-            raise self.error("'parse ... multi' is not supported by this emulator", cls=UnsupportedQuery)
+            if token.kind != "REGEX":
+                raise self.error("'multi' follows a parse /regex/, not a glob")
+            self.advance()
+            command.multi = True
         return command
+
+    def json_command(self, word: str) -> _Command:
+        # CWL_QuerySyntax-Parse (JSON field extraction): `json field=name "key.subkey" as alias`.
+        if not self.peek().is_word("field") or not self.peek(1).is_op("="):
+            raise self.error("json needs 'field=' followed by a field name")
+        self.advance()
+        self.advance()
+        start = self.peek().start
+        source = self.finish(_Field(self.field_name()), start)
+        token = self.peek()
+        if token.kind != "STRING":
+            raise self.error(f'expected a "key.path" after the json field but found {self.describe(token)}')
+        self.advance()
+        if not self.peek().is_word("as"):
+            raise self.error("json needs 'as' followed by a field name")
+        self.advance()
+        return _JsonCommand(source, token.value, self.alias())
 
     def name_list(self) -> list[str]:
         names = [self.alias()]

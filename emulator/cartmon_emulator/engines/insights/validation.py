@@ -12,6 +12,7 @@ from cartmon_emulator.engines.insights.commands import (
     _FieldsCommand,
     _FilterCommand,
     _FilterIndexCommand,
+    _JsonCommand,
     _LimitCommand,
     _ParseCommand,
     _SortCommand,
@@ -61,7 +62,7 @@ def _command_expressions(command: _Command) -> list[tuple[Any, str]]:
         return [(item, "expr") for item in command.items]
     if isinstance(command, (_FilterCommand, _FilterIndexCommand)):
         return [(command, "condition")]
-    if isinstance(command, (_ParseCommand, _UnnestCommand)):
+    if isinstance(command, (_ParseCommand, _UnnestCommand, _JsonCommand)):
         return [(command, "source")]
     if isinstance(command, _StatsCommand):
         return [(item, "expr") for item in command.by + command.items]
@@ -139,6 +140,8 @@ def _validate(text: str, commands: list[_Command]) -> None:
                 available.update(name for _, name in command.groups)
             elif isinstance(command, _UnnestCommand):
                 available.add(command.into)
+            elif isinstance(command, _JsonCommand):
+                available.add(command.alias)
 
 
 def _output_columns(commands: list[_Command]) -> tuple[list[str], bool]:
@@ -159,6 +162,8 @@ def _output_columns(commands: list[_Command]) -> tuple[list[str], bool]:
             columns.extend(name for _, name in command.groups)
         elif isinstance(command, _UnnestCommand):
             columns.append(command.into)
+        elif isinstance(command, _JsonCommand):
+            columns.append(command.alias)
         elif isinstance(command, _StatsCommand):
             columns = list(command.columns)
             aggregated = True
