@@ -176,7 +176,7 @@ def test_datefloor_dateceil_and_tomillis():
 @pytest.mark.parametrize(
     ("text", "named"),
     [
-        ("fields @message | pattern @message", "pattern"),
+        ("fields @message | join other on id", "join"),
         ("fitler level = 'ERROR'", "fitler"),
         ("fields @message | anomaly", "anomaly"),
         ("fields jsonArraySize(@message) as j", "jsonArraySize"),

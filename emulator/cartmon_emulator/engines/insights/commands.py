@@ -6,6 +6,7 @@ import dataclasses
 import re
 
 from cartmon_emulator.engines.insights.aggregates import _Aggregate
+from cartmon_emulator.engines.insights.clustering import PATTERN_COLUMNS
 from cartmon_emulator.engines.insights.expressions import (
     _Node,
 )
@@ -75,6 +76,17 @@ class _StatsCommand:
 
 
 @dataclasses.dataclass
+class _PatternCommand:
+    """``pattern field``: one row per pattern (clustering.py); its columns replace the event fields."""
+
+    source: _Node
+
+    @property
+    def columns(self) -> list[str]:
+        return list(PATTERN_COLUMNS)
+
+
+@dataclasses.dataclass
 class _SortCommand:
     keys: list[tuple[_Node, bool]]  # (expression, descending)
 
@@ -101,12 +113,12 @@ _Command = (
     | _FilterIndexCommand
     | _UnnestCommand
     | _JsonCommand
+    | _PatternCommand
 )
 
 _UNSUPPORTED_COMMANDS = frozenset(
     {
         "anomaly",
-        "pattern",
         "diff",
         "unmask",
         "lookup",

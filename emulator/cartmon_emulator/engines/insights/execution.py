@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from cartmon_emulator.engines.insights.aggregates import _Accumulator
+from cartmon_emulator.engines.insights.clustering import cluster
 from cartmon_emulator.engines.insights.commands import (
     _Command,
     _DedupCommand,
@@ -15,6 +16,7 @@ from cartmon_emulator.engines.insights.commands import (
     _JsonCommand,
     _LimitCommand,
     _ParseCommand,
+    _PatternCommand,
     _SortCommand,
     _StatsCommand,
     _UnnestCommand,
@@ -116,7 +118,7 @@ class Query:
         stats_seen = False
         for command in self._commands:
             rows = _run_command(command, rows)
-            if isinstance(command, _StatsCommand):
+            if isinstance(command, (_StatsCommand, _PatternCommand)):
                 stats_seen = True
             elif isinstance(command, (_FilterCommand, _FilterIndexCommand)) and not stats_seen:
                 matched = len(rows)
@@ -167,6 +169,11 @@ def _run_command(command: _Command, rows: list[Any]) -> list[Any]:
         return rows
     if isinstance(command, _UnnestCommand):
         return _run_unnest(command, rows)
+    if isinstance(command, _PatternCommand):
+        texts = [
+            None if value is None else _render(value) for value in (command.source.eval(r) for r in rows)
+        ]
+        return [_DictRow(values) for values in cluster(texts)]
     if isinstance(command, _StatsCommand):
         return _run_stats(command, rows)
     if isinstance(command, _SortCommand):

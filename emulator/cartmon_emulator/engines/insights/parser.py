@@ -16,6 +16,7 @@ from cartmon_emulator.engines.insights.commands import (
     _JsonCommand,
     _LimitCommand,
     _ParseCommand,
+    _PatternCommand,
     _SortCommand,
     _StatsCommand,
     _UnnestCommand,
@@ -75,6 +76,7 @@ class _Parser(_ExpressionParser):
             "filterindex": self.filter_index_command,
             "unnest": self.unnest_command,
             "json": self.json_command,
+            "pattern": self.pattern_command,
         }.get(word)
         if handler is None:
             if word in _UNSUPPORTED_COMMANDS:
@@ -131,6 +133,10 @@ class _Parser(_ExpressionParser):
         if not (equality or membership):
             raise self.error("filterIndex needs 'field = value' or 'field in [values]'", start)
         return _FilterIndexCommand(condition)
+
+    def pattern_command(self, word: str) -> _Command:
+        # CWL_QuerySyntax-Pattern: @message, a parsed field, or a string built with string functions.
+        return _PatternCommand(self.expression())
 
     def unnest_command(self, word: str) -> _Command:
         # CWL_QuerySyntax-Unnest: `unnest field into unnested_field`.

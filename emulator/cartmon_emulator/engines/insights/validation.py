@@ -15,6 +15,7 @@ from cartmon_emulator.engines.insights.commands import (
     _JsonCommand,
     _LimitCommand,
     _ParseCommand,
+    _PatternCommand,
     _SortCommand,
     _StatsCommand,
     _UnnestCommand,
@@ -62,7 +63,7 @@ def _command_expressions(command: _Command) -> list[tuple[Any, str]]:
         return [(item, "expr") for item in command.items]
     if isinstance(command, (_FilterCommand, _FilterIndexCommand)):
         return [(command, "condition")]
-    if isinstance(command, (_ParseCommand, _UnnestCommand, _JsonCommand)):
+    if isinstance(command, (_ParseCommand, _UnnestCommand, _JsonCommand, _PatternCommand)):
         return [(command, "source")]
     if isinstance(command, _StatsCommand):
         return [(item, "expr") for item in command.by + command.items]
@@ -128,7 +129,9 @@ def _validate(text: str, commands: list[_Command]) -> None:
                     if isinstance(node, _Aggregate):
                         raise fail(f"aggregate function '{node.text}' can only be used in stats", node)
         # what exists afterwards
-        if isinstance(command, _StatsCommand):
+        if isinstance(command, _PatternCommand):
+            available, unaliased = set(command.columns), {}
+        elif isinstance(command, _StatsCommand):
             available = set(command.columns)
             unaliased = {
                 _normalise(item.name): item.name for item in command.by + command.items if not item.aliased
@@ -164,7 +167,7 @@ def _output_columns(commands: list[_Command]) -> tuple[list[str], bool]:
             columns.append(command.into)
         elif isinstance(command, _JsonCommand):
             columns.append(command.alias)
-        elif isinstance(command, _StatsCommand):
+        elif isinstance(command, (_StatsCommand, _PatternCommand)):
             columns = list(command.columns)
             aggregated = True
             display = None  # a display before stats names fields that no longer exist
