@@ -178,7 +178,7 @@ def test_datefloor_dateceil_and_tomillis():
     [
         ("fields @message | join other on id", "join"),
         ("fitler level = 'ERROR'", "fitler"),
-        ("fields @message | anomaly", "anomaly"),
+        ("fields @message | addtotals", "addtotals"),
         ("fields jsonArraySize(@message) as j", "jsonArraySize"),
         ("fields frobnicate(level)", "frobnicate"),
         ("fields @message | lookup users userId", "lookup"),

@@ -78,3 +78,97 @@ def test_pattern_numbers_dynamic_tokens_in_order_and_keeps_wrapping_punctuation(
 def test_after_pattern_only_its_fields_exist():
     with pytest.raises(MalformedQuery, match="not available"):
         parse_query("pattern @message | filter level = 'ERROR'")
+
+
+DIFF_PAGE = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Diff.html"
+COMPARE_PAGE = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_AnalyzeLogData_Compare.html"
+
+
+def timed(offset: float, message: str) -> LogEvent:
+    return LogEvent(at(offset), message, STREAM, GROUP, None, ACCOUNT)
+
+
+def fields_of(result):
+    return [{f["field"]: f["value"] for f in r} for r in result]
+
+
+def test_diff_compares_patterns_with_the_previous_period_of_equal_length():
+    # The queried window is the hour [BASE, BASE + 3599]; the previous period is the hour before it.
+    # Now: "timeout after <Number-1> ms" 3 times, "cache miss <Number-1>" once. Before: timeout once,
+    # "disk full" once. COMPARE_PAGE: event count (now), difference (now - before, positive: more now).
+    events = [
+        timed(10, "ERROR timeout after 30 ms"),
+        timed(20, "ERROR timeout after 31 ms"),
+        timed(30, "ERROR timeout after 32 ms"),
+        timed(40, "INFO cache miss 7"),
+        timed(-100, "ERROR timeout after 29 ms"),
+        timed(-200, "WARN disk full"),
+        timed(-3700, "INFO cache miss 1"),  # two hours back: outside both periods
+    ]
+    assert fields_of(query("diff", events)) == [
+        # ordered by the size of the change: +2, then the two changes of size 1 by pattern text
+        {
+            "@pattern": "ERROR timeout after <Number-1> ms",
+            "@eventCount": "3",
+            "@diffEventCount": "2",
+            "@diffDescription": "Increased by 2",
+            "@severityLabel": "Error",
+        },
+        {
+            "@pattern": "INFO cache miss <Number-1>",
+            "@eventCount": "1",
+            "@diffEventCount": "1",
+            "@diffDescription": "New pattern",
+            "@severityLabel": "Info",
+        },
+        {
+            "@pattern": "WARN disk full",
+            "@eventCount": "0",
+            "@diffEventCount": "-1",
+            "@diffDescription": "Not seen in the current period",
+            "@severityLabel": "Warning",
+        },
+    ]
+
+
+def test_diff_previous_day_applies_the_earlier_commands_to_both_periods():
+    # DIFF_PAGE: `diff previousDay` compares with the same hour one day (86,400 s) earlier. The filter keeps
+    # ERROR lines in both periods: now 1 "ERROR boom", a day earlier 2 of them (the INFO line is filtered).
+    day = 86_400
+    events = [
+        timed(5, "ERROR boom"),
+        timed(5 - day, "ERROR boom"),
+        timed(9 - day, "ERROR boom"),
+        timed(7 - day, "INFO x"),
+    ]
+    result = fields_of(query("filter @message like /ERROR/ | diff previousDay", events))
+    assert [
+        (r["@pattern"], r["@eventCount"], r["@diffEventCount"], r["@diffDescription"]) for r in result
+    ] == [("ERROR boom", "1", "-1", "Decreased by 1")]
+
+
+def test_diff_previous_week_and_month_windows():
+    # previousWeek shifts by 7 days; previousMonth by one calendar month: 2025-11-21 10:30 -> 2025-10-21 10:30,
+    # which is 31 days (October has 31) = 2,678,400 s earlier.
+    week, month = 7 * 86_400, 31 * 86_400
+    events = [timed(1 - week, "seen a week ago"), timed(1 - month, "seen a month ago")]
+    assert [r["@pattern"] for r in fields_of(query("diff previousWeek", events))] == ["seen a week ago"]
+    assert [r["@pattern"] for r in fields_of(query("diff previousMonth", events))] == ["seen a month ago"]
+
+
+def test_diff_rejects_an_unknown_period():
+    with pytest.raises(MalformedQuery, match="previousDay"):
+        parse_query("diff previousYear")
+
+
+ANOMALY_PAGE = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Anomaly.html"
+
+
+def test_anomaly_after_pattern_keeps_its_input_fields_as_the_page_says():
+    # ANOMALY_PAGE: "keeps all fields of the input data"; the emulator has no learned baseline, so it flags
+    # nothing and the pattern rows pass unchanged (docs/insights-emulation.md).
+    assert query("fields @timestamp, @message | pattern @message | anomaly", LINES) == query(
+        "fields @timestamp, @message | pattern @message", LINES
+    )
+    with pytest.raises(MalformedQuery, match="no arguments"):
+        parse_query("pattern @message | anomaly @message")

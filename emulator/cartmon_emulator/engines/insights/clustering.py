@@ -25,6 +25,9 @@ _SEVERITIES = (
     (re.compile(r"\b(?:DEBUG|TRACE)\b", re.IGNORECASE), "Debug"),
 )
 PATTERN_COLUMNS = ["@pattern", "@ratio", "@sampleCount", "@severityLabel"]
+# CWL_AnalyzeLogData_Compare names the columns Pattern, Event count, Difference event count, Difference
+# description and Severity type, but not their field names: these are the emulator's.
+DIFF_COLUMNS = ["@pattern", "@eventCount", "@diffEventCount", "@diffDescription", "@severityLabel"]
 
 
 def _token_type(core: str) -> str:
@@ -85,3 +88,41 @@ def cluster(texts: list[str | None]) -> list[dict[str, Any]]:
         }
         for pattern, samples in ordered
     ]
+
+
+def compare(current: list[str | None], previous: list[str | None]) -> list[dict[str, Any]]:
+    """``diff``: each pattern's count now, its change from the comparison period (positive: more now) and a
+    short description; patterns seen only in the comparison period are listed with an event count of 0.
+    Ordered by the size of the change, largest first, then by pattern text."""
+    now: dict[str, list[str]] = {}
+    before: dict[str, list[str]] = {}
+    for texts, groups in ((current, now), (previous, before)):
+        for text in texts:
+            if text is not None:
+                groups.setdefault(_shape(text), []).append(text)
+    rows = []
+    for pattern in set(now) | set(before):
+        count, earlier = len(now.get(pattern, [])), len(before.get(pattern, []))
+        change = count - earlier
+        if earlier == 0:
+            description = "New pattern"
+        elif count == 0:
+            description = "Not seen in the current period"
+        elif change > 0:
+            description = f"Increased by {change}"
+        elif change < 0:
+            description = f"Decreased by {-change}"
+        else:
+            description = "No change"
+        sample = (now.get(pattern) or before[pattern])[0]
+        rows.append(
+            {
+                "@pattern": pattern,
+                "@eventCount": count,
+                "@diffEventCount": change,
+                "@diffDescription": description,
+                "@severityLabel": _severity(sample),
+            }
+        )
+    rows.sort(key=lambda values: (-abs(values["@diffEventCount"]), values["@pattern"]))
+    return rows

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
+import datetime as _dt
 import re
 
 from cartmon_emulator.engines.insights.aggregates import _Aggregate
-from cartmon_emulator.engines.insights.clustering import PATTERN_COLUMNS
+from cartmon_emulator.engines.insights.clustering import DIFF_COLUMNS, PATTERN_COLUMNS
 from cartmon_emulator.engines.insights.expressions import (
     _Node,
 )
@@ -87,6 +89,41 @@ class _PatternCommand:
 
 
 @dataclasses.dataclass
+class _DiffCommand:
+    """``diff [previousDay|previousWeek|previousMonth]`` (CWL_QuerySyntax-Diff): patterns of @message now
+    against an earlier period of equal length."""
+
+    period: str  # "previous", "previousDay", "previousWeek" or "previousMonth"
+
+    @property
+    def columns(self) -> list[str]:
+        return list(DIFF_COLUMNS)
+
+    def comparison_window(self, start_time: int, end_time: int) -> tuple[int, int]:
+        """The comparison period in epoch seconds, inclusive like the query's own."""
+        length = end_time - start_time + 1
+        if self.period == "previous":
+            return start_time - length, start_time - 1
+        if self.period in ("previousDay", "previousWeek"):
+            shift = 86_400 * (1 if self.period == "previousDay" else 7)
+            return start_time - shift, end_time - shift
+        return _month_earlier(start_time), _month_earlier(end_time)
+
+
+def _month_earlier(seconds: int) -> int:
+    """The same time one calendar month earlier; a day past the month's end becomes its last day."""
+    moment = _dt.datetime.fromtimestamp(seconds, _dt.UTC)
+    year, month = (moment.year, moment.month - 1) if moment.month > 1 else (moment.year - 1, 12)
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return int(moment.replace(year=year, month=month, day=day).timestamp())
+
+
+@dataclasses.dataclass
+class _AnomalyCommand:
+    """``anomaly`` (CWL_QuerySyntax-Anomaly): keeps its input; the emulator flags nothing."""
+
+
+@dataclasses.dataclass
 class _SortCommand:
     keys: list[tuple[_Node, bool]]  # (expression, descending)
 
@@ -114,12 +151,12 @@ _Command = (
     | _UnnestCommand
     | _JsonCommand
     | _PatternCommand
+    | _DiffCommand
+    | _AnomalyCommand
 )
 
 _UNSUPPORTED_COMMANDS = frozenset(
     {
-        "anomaly",
-        "diff",
         "unmask",
         "lookup",
         "join",

@@ -6,10 +6,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from cartmon_emulator.engines.insights.aggregates import _Accumulator
-from cartmon_emulator.engines.insights.clustering import cluster
+from cartmon_emulator.engines.insights.clustering import cluster, compare
 from cartmon_emulator.engines.insights.commands import (
+    _AnomalyCommand,
     _Command,
     _DedupCommand,
+    _DiffCommand,
     _FieldsCommand,
     _FilterCommand,
     _FilterIndexCommand,
@@ -97,28 +99,29 @@ class Query:
             raise ValueError("end_time must not be before start_time")
         if limit is not None and not 1 <= limit <= _MAX_API_LIMIT:
             raise ValueError(f"limit must be between 1 and {_MAX_API_LIMIT}")
-        scanned: list[LogEvent] = [
-            event for event in events if start_time <= event.timestamp_ms // 1000 <= end_time
-        ]
+        events = list(events)
+        scanned = _in_window(events, start_time, end_time)
         bytes_scanned = sum(len(event.message.encode("utf-8")) for event in scanned)
-        # Newest first: the order Logs Insights uses when the query does not sort.
-        order = sorted(
-            range(len(scanned)),
-            key=lambda i: (
-                scanned[i].timestamp_ms,
-                scanned[i].ingestion_time_ms
-                if scanned[i].ingestion_time_ms is not None
-                else scanned[i].timestamp_ms,
-                i,
-            ),
-            reverse=True,
-        )
-        rows: list[Any] = [_EventRow(scanned[i], i) for i in order]
+        rows: list[Any] = _event_rows(scanned)
+        records_scanned = len(scanned)
         matched: int | None = None
         stats_seen = False
-        for command in self._commands:
+        for position, command in enumerate(self._commands):
+            if isinstance(command, _DiffCommand):
+                # The earlier commands run again over the comparison period (CWL_AnalyzeLogData_Compare);
+                # AWS bills the two periods like one query over both, so both count as scanned.
+                first, last = command.comparison_window(start_time, end_time)
+                earlier = _in_window(events, first, last)
+                records_scanned += len(earlier)
+                bytes_scanned += sum(len(event.message.encode("utf-8")) for event in earlier)
+                previous = _event_rows(earlier)
+                for before in self._commands[:position]:
+                    previous = _run_command(before, previous)
+                rows = [_DictRow(values) for values in compare(_messages(rows), _messages(previous))]
+                stats_seen = True
+                continue
             rows = _run_command(command, rows)
-            if isinstance(command, (_StatsCommand, _PatternCommand)):
+            if isinstance(command, (_StatsCommand, _PatternCommand, _AnomalyCommand)):
                 stats_seen = True
             elif isinstance(command, (_FilterCommand, _FilterIndexCommand)) and not stats_seen:
                 matched = len(rows)
@@ -142,7 +145,32 @@ class Query:
             if include_ptr and isinstance(row, _EventRow):
                 fields.append({"field": "@ptr", "value": _pointer(row.event, row.index)})
             rendered.append(fields)
-        return QueryOutcome(rendered, matched, len(scanned), bytes_scanned)
+        return QueryOutcome(rendered, matched, records_scanned, bytes_scanned)
+
+
+def _in_window(events: list[LogEvent], start_time: int, end_time: int) -> list[LogEvent]:
+    return [event for event in events if start_time <= event.timestamp_ms // 1000 <= end_time]
+
+
+def _event_rows(scanned: list[LogEvent]) -> list[Any]:
+    """Newest first: the order Logs Insights uses when the query does not sort."""
+    order = sorted(
+        range(len(scanned)),
+        key=lambda i: (
+            scanned[i].timestamp_ms,
+            scanned[i].ingestion_time_ms
+            if scanned[i].ingestion_time_ms is not None
+            else scanned[i].timestamp_ms,
+            i,
+        ),
+        reverse=True,
+    )
+    return [_EventRow(scanned[i], i) for i in order]
+
+
+def _messages(rows: list[Any]) -> list[str | None]:
+    values = (row.get("@message") for row in rows)
+    return [None if value is None else _render(value) for value in values]
 
 
 def _run_command(command: _Command, rows: list[Any]) -> list[Any]:
@@ -169,6 +197,8 @@ def _run_command(command: _Command, rows: list[Any]) -> list[Any]:
         return rows
     if isinstance(command, _UnnestCommand):
         return _run_unnest(command, rows)
+    if isinstance(command, _AnomalyCommand):
+        return rows  # no learned baseline: no row is flagged (docs/insights-emulation.md)
     if isinstance(command, _PatternCommand):
         texts = [
             None if value is None else _render(value) for value in (command.source.eval(r) for r in rows)

@@ -7,8 +7,10 @@ from collections.abc import Iterable
 from cartmon_emulator.engines.insights.aggregates import _Aggregate
 from cartmon_emulator.engines.insights.commands import (
     _UNSUPPORTED_COMMANDS,
+    _AnomalyCommand,
     _Command,
     _DedupCommand,
+    _DiffCommand,
     _FieldsCommand,
     _FilterCommand,
     _FilterIndexCommand,
@@ -77,6 +79,8 @@ class _Parser(_ExpressionParser):
             "unnest": self.unnest_command,
             "json": self.json_command,
             "pattern": self.pattern_command,
+            "diff": self.diff_command,
+            "anomaly": self.anomaly_command,
         }.get(word)
         if handler is None:
             if word in _UNSUPPORTED_COMMANDS:
@@ -85,7 +89,7 @@ class _Parser(_ExpressionParser):
                 )
             raise self.error(f"unknown or unsupported command '{token.value}'", cls=UnsupportedQuery)
         self.advance()
-        if self.at_command_end():
+        if self.at_command_end() and word not in ("diff", "anomaly"):
             raise self.error(f"the '{word}' command needs arguments")
         command = handler(word)
         command.offset = token.start  # type: ignore[union-attr]  # for errors found by _validate
@@ -133,6 +137,25 @@ class _Parser(_ExpressionParser):
         if not (equality or membership):
             raise self.error("filterIndex needs 'field = value' or 'field in [values]'", start)
         return _FilterIndexCommand(condition)
+
+    def diff_command(self, word: str) -> _Command:
+        # CWL_QuerySyntax-Diff: `diff`, `diff previousDay`, `diff previousWeek` or `diff previousMonth`.
+        if self.at_command_end():
+            return _DiffCommand("previous")
+        token = self.peek()
+        for period in ("previousDay", "previousWeek", "previousMonth"):
+            if token.is_word(period.lower()):
+                self.advance()
+                return _DiffCommand(period)
+        raise self.error(
+            f"diff takes previousDay, previousWeek or previousMonth, not {self.describe(token)}", token.start
+        )
+
+    def anomaly_command(self, word: str) -> _Command:
+        # CWL_QuerySyntax-Anomaly: "does not require additional parameters".
+        if not self.at_command_end():
+            raise self.error("anomaly takes no arguments")
+        return _AnomalyCommand()
 
     def pattern_command(self, word: str) -> _Command:
         # CWL_QuerySyntax-Pattern: @message, a parsed field, or a string built with string functions.

@@ -9,6 +9,7 @@ from cartmon_emulator.engines.insights.aggregates import _Aggregate
 from cartmon_emulator.engines.insights.commands import (
     _Command,
     _DedupCommand,
+    _DiffCommand,
     _FieldsCommand,
     _FilterCommand,
     _FilterIndexCommand,
@@ -129,7 +130,7 @@ def _validate(text: str, commands: list[_Command]) -> None:
                     if isinstance(node, _Aggregate):
                         raise fail(f"aggregate function '{node.text}' can only be used in stats", node)
         # what exists afterwards
-        if isinstance(command, _PatternCommand):
+        if isinstance(command, (_PatternCommand, _DiffCommand)):
             available, unaliased = set(command.columns), {}
         elif isinstance(command, _StatsCommand):
             available = set(command.columns)
@@ -167,7 +168,7 @@ def _output_columns(commands: list[_Command]) -> tuple[list[str], bool]:
             columns.append(command.into)
         elif isinstance(command, _JsonCommand):
             columns.append(command.alias)
-        elif isinstance(command, (_StatsCommand, _PatternCommand)):
+        elif isinstance(command, (_StatsCommand, _PatternCommand, _DiffCommand)):
             columns = list(command.columns)
             aggregated = True
             display = None  # a display before stats names fields that no longer exist
