@@ -14,6 +14,7 @@ import pytest
 from cartmon_emulator.engines.insights import (
     LogEvent,
     MalformedQuery,
+    UnsupportedQuery,
     parse_query,
     run_query,
 )
@@ -230,3 +231,80 @@ def test_json_field_extracts_a_nested_key_as_the_page_example():
 def test_parse_modes_reject_malformed_forms(text, message):
     with pytest.raises(MalformedQuery, match=message):
         parse_query(text)
+
+
+# -- SOURCE ------------------------------------------------------------------------------------------------
+SOURCE_PAGE = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Source.html"
+
+
+def group_event(offset: float, group: str, account: str = ACCOUNT, log_class: str = "STANDARD") -> LogEvent:
+    return LogEvent(at(offset), f"in {group}", STREAM, group, None, account, log_class)
+
+
+SOURCE_EVENTS = [
+    group_event(4, "/aws/lambda/cart"),
+    group_event(3, "/aws/lambda/audit", account="111122223333"),
+    group_event(2, "/app/web"),
+    group_event(1, "/aws/lambda/archive", log_class="INFREQUENT_ACCESS"),
+]
+
+
+def messages_of(text: str) -> list[str]:
+    return [{f["field"]: f["value"] for f in r}["@message"] for r in query(text, SOURCE_EVENTS)]
+
+
+def test_source_selects_log_groups_by_name_prefix_in_the_standard_class_by_default():
+    # SOURCE_PAGE: namePrefix selects groups whose names start with a prefix; without class, Standard only.
+    # /aws/lambda/cart and /aws/lambda/audit match; /aws/lambda/archive is Infrequent Access; /app/web does not.
+    assert messages_of("SOURCE logGroups(namePrefix: ['/aws/lambda/']) | fields @message") == [
+        "in /aws/lambda/cart",
+        "in /aws/lambda/audit",
+    ]
+    assert messages_of("SOURCE logGroups() | fields @message") == [
+        "in /aws/lambda/cart",
+        "in /aws/lambda/audit",
+        "in /app/web",
+    ]
+
+
+def test_source_selects_by_class_and_account_as_the_page_examples():
+    assert messages_of("SOURCE logGroups(class: ['INFREQUENT_ACCESS']) | fields @message") == [
+        "in /aws/lambda/archive"
+    ]
+    text = "SOURCE logGroups(accountIdentifiers: ['111122223333'], namePrefix: ['/aws/', '/app/']) | fields @message"
+    assert messages_of(text) == ["in /aws/lambda/audit"]
+    selection = parse_query(text).source
+    assert selection is not None and selection.name_prefixes == ("/aws/", "/app/")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("fields @message | SOURCE logGroups()", "first command"),
+        ("SOURCE logGroups(namePrefix: ['a', 'b', 'c', 'd', 'e', 'f'])", "at most 5"),
+        ("SOURCE logGroups(class: ['COLD'])", "STANDARD or INFREQUENT_ACCESS"),
+        ("SOURCE logGroups(prefix: ['a'])", "namePrefix"),
+        ("SOURCE groups()", "logGroups"),
+    ],
+)
+def test_source_rejects_malformed_selections(text, message):
+    with pytest.raises(MalformedQuery, match=message):
+        parse_query(text)
+
+
+# -- the unmask command; lookup ----------------------------------------------------------------------------
+UNMASK_PAGE = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Unmask.html"
+
+
+def test_unmask_command_shows_the_stored_fields_and_marks_the_query():
+    # UNMASK_PAGE: unmask displays the whole content of a masked event (logs:Unmask needed). The engine reads
+    # stored events, so `unmask @message` gives the stored message; Query.unmasks tells the provider.
+    events = [LogEvent(at(1), "card 4111111111111111")]
+    assert query("unmask @message", events) == [row(("@message", "card 4111111111111111"))]
+    assert parse_query("filter @message like /card/ | unmask @message").unmasks is True
+    assert parse_query("fields @message").unmasks is False
+
+
+def test_lookup_is_refused_naming_the_missing_lookup_table_api():
+    with pytest.raises(UnsupportedQuery, match="CreateLookupTable"):
+        parse_query("fields id | lookup user_data id as id OUTPUT name")

@@ -119,6 +119,24 @@ def _month_earlier(seconds: int) -> int:
 
 
 @dataclasses.dataclass
+class _SourceCommand:
+    """``SOURCE logGroups(namePrefix: [...], accountIdentifiers: [...], class: [...])`` (CWL_QuerySyntax-Source):
+    the log groups a query reads. The engine keeps the events of matching groups; the Logs provider may
+    also read :attr:`Query.source` to choose which groups to load."""
+
+    name_prefixes: tuple[str, ...] = ()  # none: every group
+    account_identifiers: tuple[str, ...] = ()  # none: every account
+    classes: tuple[str, ...] = ("STANDARD",)  # "If you omit this, the default of Standard log class is used"
+
+    def selects(self, log_group: str, account_id: str, log_group_class: str) -> bool:
+        return (
+            (not self.name_prefixes or log_group.startswith(self.name_prefixes))
+            and (not self.account_identifiers or account_id in self.account_identifiers)
+            and log_group_class in self.classes
+        )
+
+
+@dataclasses.dataclass
 class _AnomalyCommand:
     """``anomaly`` (CWL_QuerySyntax-Anomaly): keeps its input; the emulator flags nothing."""
 
@@ -153,14 +171,18 @@ _Command = (
     | _PatternCommand
     | _DiffCommand
     | _AnomalyCommand
+    | _SourceCommand
 )
+
+# Refused with their reason: what the emulator's Logs API lacks for them (docs/insights-emulation.md).
+_REFUSED_WITH_REASON = {
+    "lookup": "the 'lookup' command reads a lookup table (CreateLookupTable), which this emulator's Logs API "
+    "does not serve",
+}
 
 _UNSUPPORTED_COMMANDS = frozenset(
     {
-        "unmask",
-        "lookup",
         "join",
-        "source",
         "addtotals",
         "head",
         "tail",

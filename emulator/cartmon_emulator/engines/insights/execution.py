@@ -20,6 +20,7 @@ from cartmon_emulator.engines.insights.commands import (
     _ParseCommand,
     _PatternCommand,
     _SortCommand,
+    _SourceCommand,
     _StatsCommand,
     _UnnestCommand,
 )
@@ -86,6 +87,13 @@ class Query:
                     return True
         return False
 
+    @property
+    def source(self) -> _SourceCommand | None:
+        """The query's ``SOURCE logGroups(...)`` selection, if any: ``name_prefixes``, ``account_identifiers``
+        and ``classes`` (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Source.html)."""
+        first = self._commands[0]
+        return first if isinstance(first, _SourceCommand) else None
+
     def execute(
         self,
         events: Iterable[LogEvent],
@@ -100,6 +108,9 @@ class Query:
         if limit is not None and not 1 <= limit <= _MAX_API_LIMIT:
             raise ValueError(f"limit must be between 1 and {_MAX_API_LIMIT}")
         events = list(events)
+        source = self.source
+        if source is not None:  # SOURCE: only the selected log groups are read (and scanned)
+            events = [e for e in events if source.selects(e.log_group, e.account_id, e.log_group_class)]
         scanned = _in_window(events, start_time, end_time)
         bytes_scanned = sum(len(event.message.encode("utf-8")) for event in scanned)
         rows: list[Any] = _event_rows(scanned)
@@ -119,6 +130,8 @@ class Query:
                     previous = _run_command(before, previous)
                 rows = [_DictRow(values) for values in compare(_messages(rows), _messages(previous))]
                 stats_seen = True
+                continue
+            if isinstance(command, _SourceCommand):
                 continue
             rows = _run_command(command, rows)
             if isinstance(command, (_StatsCommand, _PatternCommand, _AnomalyCommand)):

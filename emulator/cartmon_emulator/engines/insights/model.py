@@ -43,6 +43,7 @@ class LogEvent:
     log_group: str = ""
     ingestion_time_ms: int | None = None
     account_id: str = "000000000000"
+    log_group_class: str = "STANDARD"  # what SOURCE logGroups(class: [...]) selects on
 
 
 @dataclasses.dataclass(frozen=True)

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from cartmon_emulator.engines.insights.aggregates import _Aggregate
 from cartmon_emulator.engines.insights.commands import (
+    _REFUSED_WITH_REASON,
     _UNSUPPORTED_COMMANDS,
     _AnomalyCommand,
     _Command,
@@ -20,16 +21,19 @@ from cartmon_emulator.engines.insights.commands import (
     _ParseCommand,
     _PatternCommand,
     _SortCommand,
+    _SourceCommand,
     _StatsCommand,
     _UnnestCommand,
 )
 from cartmon_emulator.engines.insights.expression_parser import _ExpressionParser
 from cartmon_emulator.engines.insights.expressions import (
+    _Call,
     _Comparison,
     _Field,
     _Membership,
     _Node,
 )
+from cartmon_emulator.engines.insights.functions import _SCALAR_FUNCTIONS
 from cartmon_emulator.engines.insights.model import (
     _MAX_QUERY_LIMIT,
     MalformedQuery,
@@ -81,8 +85,12 @@ class _Parser(_ExpressionParser):
             "pattern": self.pattern_command,
             "diff": self.diff_command,
             "anomaly": self.anomaly_command,
+            "source": self.source_command,
+            "unmask": self.unmask_command,
         }.get(word)
         if handler is None:
+            if word in _REFUSED_WITH_REASON:
+                raise self.error(_REFUSED_WITH_REASON[word], cls=UnsupportedQuery)
             if word in _UNSUPPORTED_COMMANDS:
                 raise self.error(
                     f"the '{token.value}' command is not supported by this emulator", cls=UnsupportedQuery
@@ -137,6 +145,64 @@ class _Parser(_ExpressionParser):
         if not (equality or membership):
             raise self.error("filterIndex needs 'field = value' or 'field in [values]'", start)
         return _FilterIndexCommand(condition)
+
+    def unmask_command(self, word: str) -> _Command:
+        # CWL_QuerySyntax-Unmask names the command without its form; the emulator reads `unmask f1, f2` as
+        # `fields unmask(f1) as f1, unmask(f2) as f2` (the function form of mask-sensitive-log-data.html).
+        items: list[_Item] = []
+        while True:
+            start = self.peek().start
+            name = self.field_name()
+            field = self.finish(_Field(name), start)
+            function = _SCALAR_FUNCTIONS["unmask"][0]
+            call = self.finish(_Call("unmask", [field], function), start)
+            items.append(_Item(call, name, True))
+            if not self.peek().is_op(","):
+                return _FieldsCommand("fields", items)
+            self.advance()
+
+    def source_command(self, word: str) -> _Command:
+        # CWL_QuerySyntax-Source: SOURCE logGroups(namePrefix: [..], accountIdentifiers: [..], class: [..]);
+        # up to 5 prefixes and 20 account identifiers; class STANDARD or INFREQUENT_ACCESS.
+        if not self.peek().is_word("loggroups") or not self.peek(1).is_op("("):
+            raise self.error("SOURCE needs logGroups(...)")
+        self.advance()
+        self.advance()
+        lists: dict[str, tuple[str, ...]] = {}
+        while not self.peek().is_op(")"):
+            key_token = self.peek()
+            keys = {"nameprefix": "namePrefix", "accountidentifiers": "accountIdentifiers", "class": "class"}
+            key = keys.get(str(key_token.value).lower()) if key_token.kind == "IDENT" else None
+            if key is None or key in lists:
+                raise self.error(
+                    f"logGroups takes namePrefix, accountIdentifiers and class once each, not "
+                    f"{self.describe(key_token)}"
+                )
+            self.advance()
+            self.expect_op(":")
+            self.expect_op("[")
+            values: list[str] = []
+            while not self.peek().is_op("]"):
+                token = self.peek()
+                if token.kind != "STRING":
+                    raise self.error(f"expected a quoted string in {key} but found {self.describe(token)}")
+                values.append(self.advance().value)
+                if self.peek().is_op(","):
+                    self.advance()
+            self.advance()
+            lists[key] = tuple(values)
+            if self.peek().is_op(","):
+                self.advance()
+        self.advance()
+        if len(lists.get("namePrefix", ())) > 5:
+            raise self.error("SOURCE takes at most 5 name prefixes")
+        if len(lists.get("accountIdentifiers", ())) > 20:
+            raise self.error("SOURCE takes at most 20 account identifiers")
+        classes = lists.get("class") or ("STANDARD",)
+        for name in classes:
+            if name not in ("STANDARD", "INFREQUENT_ACCESS"):
+                raise self.error(f"class must be STANDARD or INFREQUENT_ACCESS, not '{name}'")
+        return _SourceCommand(lists.get("namePrefix", ()), lists.get("accountIdentifiers", ()), classes)
 
     def diff_command(self, word: str) -> _Command:
         # CWL_QuerySyntax-Diff: `diff`, `diff previousDay`, `diff previousWeek` or `diff previousMonth`.

@@ -31,6 +31,7 @@ _OPERATORS = (
     "]",
     ",",
     "|",
+    ":",  # SOURCE logGroups(namePrefix: [...])
 )
 _IDENT_START = re.compile(r"[A-Za-z_@$]")
 _IDENT = re.compile(r"[A-Za-z_@$][A-Za-z0-9_@$.]*")

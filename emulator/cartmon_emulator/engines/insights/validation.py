@@ -18,6 +18,7 @@ from cartmon_emulator.engines.insights.commands import (
     _ParseCommand,
     _PatternCommand,
     _SortCommand,
+    _SourceCommand,
     _StatsCommand,
     _UnnestCommand,
 )
@@ -82,6 +83,8 @@ def _validate(text: str, commands: list[_Command]) -> None:
     available: set[str] | None = None  # field names that exist after a stats command
     unaliased: dict[str, str] = {}
     for position, command in enumerate(commands):
+        if isinstance(command, _SourceCommand) and position != 0:
+            raise fail("SOURCE must be the first command of the query", command=command)
         if isinstance(command, _DedupCommand):
             for later in commands[position + 1 :]:
                 if not isinstance(later, _LimitCommand):
