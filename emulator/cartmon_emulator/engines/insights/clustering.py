@@ -100,7 +100,7 @@ def compare(current: list[str | None], previous: list[str | None]) -> list[dict[
         for text in texts:
             if text is not None:
                 groups.setdefault(_shape(text), []).append(text)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for pattern in set(now) | set(before):
         count, earlier = len(now.get(pattern, [])), len(before.get(pattern, []))
         change = count - earlier
