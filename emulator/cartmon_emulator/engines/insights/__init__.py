@@ -6,8 +6,9 @@ real service does (as far as AWS documents it) so ``GetQueryResults`` can return
 One module per job, in dependency order: ``model`` (errors, events, limits), ``values`` (rendering,
 comparison, sort order, map/list members), ``periods`` (time units), ``tokenizer``, ``patterns`` (regex and
 glob translation), ``rows`` (fields of an event), ``expressions`` (expression nodes), ``ip_functions`` and
-``functions`` (scalar functions), ``aggregates`` (stats functions), ``commands``, ``expression_parser`` and
-``parser``, ``validation`` (checks across commands, output columns) and ``execution`` (running a query).
+``functions`` (scalar functions), ``aggregates`` (stats functions), ``clustering`` (pattern and diff),
+``commands``, ``expression_parser`` and ``parser``, ``validation`` (checks across commands, output columns),
+``text_formats`` (parse logfmt/csv, json field=) and ``execution`` (running a query).
 
 Public API
 ----------
