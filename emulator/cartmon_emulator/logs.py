@@ -403,7 +403,7 @@ class CartmonLogsProvider(LogsProvider):
                 events,
                 start_time=int(request["startTime"]),
                 end_time=int(request["endTime"]),
-                limit=request.get("limit") or insights.DEFAULT_RESULT_LIMIT,
+                limit=request.get("limit"),  # None: the query's own limit or 10,000 (CWL_QuerySyntax-Limit)
                 include_ptr=True,
             )
         except (insights.MalformedQuery, insights.UnsupportedQuery) as error:
