@@ -22,7 +22,11 @@ def document(identifiers, *, audit=None, deidentify=None, **top) -> str:
         "Name": "cart-pii",
         "Version": "2021-06-01",
         "Statement": [
-            {"Sid": "audit", "DataIdentifier": names, "Operation": audit or {"Audit": {"FindingsDestination": {}}}},
+            {
+                "Sid": "audit",
+                "DataIdentifier": names,
+                "Operation": audit or {"Audit": {"FindingsDestination": {}}},
+            },
             {
                 "Sid": "redact",
                 "DataIdentifier": names,
@@ -72,7 +76,10 @@ def test_custom_identifier_and_overlapping_findings():
         (lambda b: b["Statement"][1].update(DataIdentifier=[ARN + "IpAddress"]), "match exactly"),
         (lambda b: b["Statement"][0].update(Operation={"Deidentify": {"MaskConfig": {}}}), "Audit"),
         (lambda b: b["Statement"][0]["Operation"]["Audit"].pop("FindingsDestination"), "FindingsDestination"),
-        (lambda b: b["Statement"][1].update(Operation={"Deidentify": {"MaskConfig": {"x": 1}}}), "MaskConfig"),
+        (
+            lambda b: b["Statement"][1].update(Operation={"Deidentify": {"MaskConfig": {"x": 1}}}),
+            "MaskConfig",
+        ),
         (lambda b: b["Statement"][0].update(DataIdentifier=[]), "non-empty"),
         (lambda b: [s.update(DataIdentifier=["Email"]) for s in b["Statement"]], "Invalid data identifier"),
         (
@@ -99,5 +106,7 @@ def test_unknown_but_well_formed_managed_identifiers_are_accepted():
 
 def test_findings_destinations():
     destination = {"CloudWatchLogs": {"LogGroup": "/audit/findings"}, "S3": {"Bucket": "findings"}}
-    policy = dp.parse_policy(document(["EmailAddress"], audit={"Audit": {"FindingsDestination": destination}}))
+    policy = dp.parse_policy(
+        document(["EmailAddress"], audit={"Audit": {"FindingsDestination": destination}})
+    )
     assert dp.findings_targets(policy) == {"CloudWatchLogs": "/audit/findings", "S3": "findings"}
