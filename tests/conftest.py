@@ -56,6 +56,7 @@ XDIST_GROUP_PATHS = {
     # in workers of their own, since most of their time is spent waiting for the emulator.
     "tests/e2e/test_log_archive.py": "feature-stack",
     "tests/infra/test_api_and_secrets.py": "feature-stack",
+    "tests/infra/test_data_protection_stack.py": "feature-stack",
     "tests/infra/test_existing_function.py": "existing-function",
     # One process must see every figure and own the background jobs (tests/reliability/conftest.py).
     "tests/reliability/": "reliability",
