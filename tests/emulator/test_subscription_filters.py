@@ -16,6 +16,7 @@ import zipfile
 import pytest
 from botocore.exceptions import ClientError
 
+from cartmon.local_lambda import LocalLambda
 from cartmon.project import REGION, EmulatorDeliveries, emulator_now
 
 PERMISSION_MISSING = (
@@ -189,3 +190,35 @@ def test_kinesis_and_firehose_destinations_need_the_role(aws_client, log_group, 
     )
     assert code == "InvalidParameterException"
     assert message.startswith("Could not deliver message to specified")
+
+
+def test_the_local_runtime_runs_the_recorded_batches_once(aws_client, aws_endpoint, log_group, function):
+    """The harness's LocalLambda takes the batches recorded for its function and invokes its handler with
+    each, as Lambda would; a second run finds nothing left."""
+    arn = function()
+    allow_logs(aws_client, arn, log_group)
+    subscribe(aws_client, log_group, "errors", arn)
+    now = int(emulator_now(aws_endpoint) * 1000)
+    aws_client("logs").put_log_events(
+        logGroupName=log_group, logStreamName="s1", logEvents=[{"timestamp": now, "message": "ERROR lost"}]
+    )
+    shipper_logs = f"/aws/lambda/{arn.rsplit(':', 1)[-1]}"
+    aws_client("logs").create_log_group(logGroupName=shipper_logs)
+    received: list[dict] = []
+    try:
+        runtime = LocalLambda(
+            function_name=arn.rsplit(":", 1)[-1],
+            log_group=shipper_logs,
+            logs_client=aws_client("logs"),
+            cloudwatch_client=aws_client("cloudwatch"),
+            environment={},
+            handler=lambda event, _context: received.append(event) or {"statusCode": 200},
+        )
+        invocations = runtime.run_deliveries(aws_endpoint, arn)
+        assert [i.error for i in invocations] == [None]
+        (event,) = received
+        payload = json.loads(gzip.decompress(base64.b64decode(event["awslogs"]["data"])))
+        assert [e["message"] for e in payload["logEvents"]] == ["ERROR lost"]
+        assert runtime.run_deliveries(aws_endpoint, arn) == []
+    finally:
+        aws_client("logs").delete_log_group(logGroupName=shipper_logs)
