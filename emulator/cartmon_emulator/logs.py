@@ -290,7 +290,7 @@ class CartmonLogsProvider(LogClassesAndDataProtection, LogsProvider):
                 counts[metric_filter["logGroupName"]] += 1
         for group in response.get("logGroups", []):
             group["metricFilterCount"] = counts.get(group["logGroupName"], 0)
-        return self.describe_groups_with_classes(context, response)
+        return self.describe_groups_with_classes(context, response, request.get("logGroupClass"))
 
     # ingestion -------------------------------------------------------------------------------
 

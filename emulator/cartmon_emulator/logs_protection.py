@@ -132,13 +132,21 @@ class LogClassesAndDataProtection:
             for key in [k for k in store.masked if k[0] == group]:
                 del store.masked[key]
 
-    def describe_groups_with_classes(self, context: RequestContext, response: DescribeLogGroupsResponse):
+    def describe_groups_with_classes(
+        self, context: RequestContext, response: DescribeLogGroupsResponse, wanted_class: str | None = None
+    ):
+        """Each group's class and data protection status; only the groups of ``wanted_class`` when given
+        (DescribeLogGroups' logGroupClass filter)."""
         store = self._protection(context)
+        groups = []
         for group in response.get("logGroups", []):
             name = group["logGroupName"]
             group["logGroupClass"] = store.log_group_classes.get(name, "STANDARD")
             if name in store.statuses:
                 group["dataProtectionStatus"] = store.statuses[name]
+            if not wanted_class or group["logGroupClass"] == wanted_class:
+                groups.append(group)
+        response["logGroups"] = groups
         return response
 
     @handler("ListLogGroups", expand=False)

@@ -88,6 +88,11 @@ def test_log_group_class_reads_back_as_created(aws_client, groups):
     assert (described[infrequent], described[standard]) == ("INFREQUENT_ACCESS", "STANDARD")
     listed = {g["logGroupName"] for g in logs.list_log_groups(logGroupClass="INFREQUENT_ACCESS")["logGroups"]}
     assert infrequent in listed and standard not in listed
+    filtered = logs.describe_log_groups(
+        logGroupNamePrefix="/cartmon/test/", logGroupClass="INFREQUENT_ACCESS"
+    )
+    assert infrequent in {g["logGroupName"] for g in filtered["logGroups"]}
+    assert standard not in {g["logGroupName"] for g in filtered["logGroups"]}
 
 
 def test_infrequent_access_groups_refuse_metric_filters_data_protection_and_unmask(aws_client, groups):
