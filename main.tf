@@ -22,6 +22,10 @@ data "aws_partition" "log_group_checks" {
       condition     = !(var.log_data_protection != null && var.audit_log_group_class == "INFREQUENT_ACCESS")
       error_message = "log_data_protection cannot protect the audit log group while audit_log_group_class = \"INFREQUENT_ACCESS\": that class does not support data protection (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch_Logs_Log_Classes.html). Keep the audit group STANDARD, or leave log_data_protection null."
     }
+    precondition {
+      condition     = !(var.log_archive != null && try(var.log_archive.include_audit_log, false) && var.audit_log_group_class == "INFREQUENT_ACCESS")
+      error_message = "log_archive cannot archive the audit log group while audit_log_group_class = \"INFREQUENT_ACCESS\": subscription filters are supported only for log groups in the Standard log class (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Subscriptions.html). Set log_archive.include_audit_log = false, or keep the audit group STANDARD."
+    }
   }
 }
 

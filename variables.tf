@@ -284,7 +284,7 @@ variable "function_log_group_class" {
 }
 
 variable "audit_log_group_class" {
-  description = "Log class of the audit log group `/<name_prefix>/audit` (`log_group_class`): STANDARD, or INFREQUENT_ACCESS (cheaper ingestion; no metric filters, Live Tail or data protection). Changing it replaces the group."
+  description = "Log class of the audit log group `/<name_prefix>/audit` (`log_group_class`): STANDARD, or INFREQUENT_ACCESS (cheaper ingestion; no metric filters, subscription filters, Live Tail or data protection). Changing it replaces the group."
   type        = string
   default     = "STANDARD"
 

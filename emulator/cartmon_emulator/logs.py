@@ -263,6 +263,9 @@ class CartmonLogsProvider(LogClassesAndDataProtection, LogsProvider):
         group = backend.groups.get(request["logGroupName"])
         if group is None:
             raise ResourceNotFoundException("The specified log group does not exist.")
+        # "Subscription filters are supported only for log groups in the Standard log class."
+        # https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Subscriptions.html
+        self.refuse_on_infrequent_access(context, request["logGroupName"], "Subscription filters")
         if request["filterName"] not in group.subscription_filters and len(group.subscription_filters) >= 2:
             raise LimitExceededException("Resource limit exceeded.")
         destination = request.get("destinationArn") or ""

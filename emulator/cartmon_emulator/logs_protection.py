@@ -3,8 +3,9 @@
 Log classes ("Log classes", https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch_Logs_Log_Classes.html):
 CreateLogGroup keeps ``logGroupClass`` (LocalStack answers STANDARD whatever was asked, so a group
 created INFREQUENT_ACCESS drifts on every terraform plan) and DescribeLogGroups/ListLogGroups return
-it. A group in the Infrequent Access class does not support metric filters, data protection or Live
-Tail, and its Logs Insights queries cannot use ``pattern``, ``diff``, ``filterIndex`` or ``unmask``
+it. A group in the Infrequent Access class does not support metric filters, subscription filters
+(https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Subscriptions.html), data protection or
+Live Tail, and its Logs Insights queries cannot use ``pattern``, ``diff``, ``filterIndex`` or ``unmask``
 (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_AnalyzeLogData_Classes.html): those
 requests are refused with InvalidParameterException (the wording is the emulator's).
 

@@ -95,8 +95,11 @@ def test_log_group_class_reads_back_as_created(aws_client, groups):
     assert standard not in {g["logGroupName"] for g in filtered["logGroups"]}
 
 
-def test_infrequent_access_groups_refuse_metric_filters_data_protection_and_unmask(aws_client, groups):
-    """The Infrequent Access class supports neither metric filters nor data protection, and its Logs
+def test_infrequent_access_groups_refuse_metric_filters_subscriptions_data_protection_and_unmask(
+    aws_client, groups
+):
+    """The Infrequent Access class supports neither metric filters, subscription filters (Subscriptions.html:
+    "supported only for log groups in the Standard log class") nor data protection, and its Logs
     Insights queries cannot unmask (CWL_AnalyzeLogData_Classes.html)."""
     logs = aws_client("logs")
     group = groups(logGroupClass="INFREQUENT_ACCESS")
@@ -108,6 +111,15 @@ def test_infrequent_access_groups_refuse_metric_filters_data_protection_and_unma
         metricTransformations=[TRANSFORMATION],
     )
     assert code == "InvalidParameterException" and "INFREQUENT_ACCESS" in message
+    code, message = error_of(
+        logs.put_subscription_filter,
+        logGroupName=group,
+        filterName="all",
+        filterPattern="",
+        destinationArn="arn:aws:firehose:ap-south-1:000000000000:deliverystream/any",
+        roleArn="arn:aws:iam::000000000000:role/any",
+    )
+    assert code == "InvalidParameterException" and "Subscription filters" in message
     assert error_of(
         logs.put_data_protection_policy, logGroupIdentifier=group, policyDocument=policy("EmailAddress")
     )[0] == ("InvalidParameterException")

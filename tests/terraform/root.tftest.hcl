@@ -454,3 +454,28 @@ run "log_classes_that_starve_the_metric_filters_are_refused" {
 
   expect_failures = [var.function_log_group_class, var.audit_log_group_class, var.log_data_protection]
 }
+
+run "archiving_an_infrequent_access_audit_group_is_refused" {
+  command = plan
+
+  variables {
+    audit_log_group_class = "INFREQUENT_ACCESS"
+    log_archive           = {}
+  }
+
+  expect_failures = [data.aws_partition.log_group_checks]
+}
+
+run "an_infrequent_access_audit_group_without_archive_or_protection" {
+  command = plan
+
+  variables {
+    audit_log_group_class = "INFREQUENT_ACCESS"
+    log_archive           = { include_audit_log = false }
+  }
+
+  assert {
+    condition     = module.log_groups.log_group_classes.audit == "INFREQUENT_ACCESS"
+    error_message = "the audit group takes the class asked for"
+  }
+}
