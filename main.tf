@@ -3,6 +3,32 @@ locals {
   module_version = "0.2.0"
 }
 
+locals {
+  # The second PII net's default identifiers (docs/pii.md): what the redactor removes by value (emails,
+  # phone numbers, card numbers, IBANs) plus the catalogue's `ip_address`, which the redactor keeps.
+  default_data_identifiers = [
+    "EmailAddress",
+    "PhoneNumber-US", "PhoneNumber-GB", "PhoneNumber-DE", "PhoneNumber-FR", "PhoneNumber-ES", "PhoneNumber-IT", "PhoneNumber-BR",
+    "CreditCardNumber", "CreditCardSecurityCode", "CreditCardExpiration",
+    "BankAccountNumber-DE", "BankAccountNumber-ES", "BankAccountNumber-FR", "BankAccountNumber-GB", "BankAccountNumber-IT",
+    "IpAddress",
+  ]
+}
+
+# Log classes and data protection across variables, checked at plan.
+data "aws_partition" "log_group_checks" {
+  lifecycle {
+    precondition {
+      condition     = !(var.log_data_protection != null && var.audit_log_group_class == "INFREQUENT_ACCESS")
+      error_message = "log_data_protection cannot protect the audit log group while audit_log_group_class = \"INFREQUENT_ACCESS\": that class does not support data protection (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch_Logs_Log_Classes.html). Keep the audit group STANDARD, or leave log_data_protection null."
+    }
+    precondition {
+      condition     = !(var.log_archive != null && try(var.log_archive.include_audit_log, false) && var.audit_log_group_class == "INFREQUENT_ACCESS")
+      error_message = "log_archive cannot archive the audit log group while audit_log_group_class = \"INFREQUENT_ACCESS\": subscription filters are supported only for log groups in the Standard log class (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Subscriptions.html). Set log_archive.include_audit_log = false, or keep the audit group STANDARD."
+    }
+  }
+}
+
 module "alerting" {
   source = "./modules/alerting"
 
@@ -26,6 +52,11 @@ module "log_groups" {
   retention_in_days         = var.log_retention_in_days
   audit_retention_in_days   = var.audit_log_retention_in_days
   kms_key_id                = var.log_group_kms_key_id
+  function_log_group_class  = var.function_log_group_class
+  audit_log_group_class     = var.audit_log_group_class
+  data_protection = var.log_data_protection == null ? null : merge(var.log_data_protection, {
+    data_identifiers = coalesce(var.log_data_protection.data_identifiers, local.default_data_identifiers)
+  })
 
   tags = var.tags
 }

@@ -161,6 +161,11 @@ output "log_group_arns" {
   value       = module.log_groups.log_group_arns
 }
 
+output "data_protection_findings_log_group_name" {
+  description = "Log group receiving the data protection policy's audit findings (log_data_protection); null when log_data_protection is off."
+  value       = module.log_groups.data_protection_findings_log_group_name
+}
+
 output "kms_key_alias" {
   description = "Alias of the KMS key the module created for the topics (null when it creates none)."
   value       = module.alerting.kms_key_alias

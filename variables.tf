@@ -267,6 +267,73 @@ variable "log_group_kms_key_id" {
   }
 }
 
+variable "function_log_group_class" {
+  description = "Log class of the function's log group when the module creates it (`log_group_class`). Only STANDARD: the module's metric filters read this group, and CloudWatch Logs runs no metric filters on the other classes."
+  type        = string
+  default     = "STANDARD"
+
+  validation {
+    condition     = contains(["STANDARD", "INFREQUENT_ACCESS", "DELIVERY"], var.function_log_group_class)
+    error_message = "function_log_group_class must be STANDARD, INFREQUENT_ACCESS or DELIVERY (CloudWatch Logs' log classes)."
+  }
+
+  validation {
+    condition     = var.function_log_group_class == "STANDARD"
+    error_message = "function_log_group_class must stay STANDARD: the module's metric filters (every metric of the event catalogue, and the alarms and dashboard built on them) read the function's log group, and CloudWatch Logs runs no metric filters on an INFREQUENT_ACCESS or DELIVERY group (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch_Logs_Log_Classes.html), so they would get no data. To save on ingestion, set audit_log_group_class = \"INFREQUENT_ACCESS\" instead."
+  }
+}
+
+variable "audit_log_group_class" {
+  description = "Log class of the audit log group `/<name_prefix>/audit` (`log_group_class`): STANDARD, or INFREQUENT_ACCESS (cheaper ingestion; no metric filters, subscription filters, Live Tail or data protection). Changing it replaces the group."
+  type        = string
+  default     = "STANDARD"
+
+  validation {
+    condition     = contains(["STANDARD", "INFREQUENT_ACCESS"], var.audit_log_group_class)
+    error_message = "audit_log_group_class must be STANDARD or INFREQUENT_ACCESS (the DELIVERY class keeps events one day and serves only delivery to S3 or Firehose, not an audit trail)."
+  }
+}
+
+variable "log_data_protection" {
+  description = <<-EOT
+    A CloudWatch Logs data protection policy on the function and audit log groups: the second PII net,
+    behind the function's own redactor (docs/pii.md). null = off (the default). Fields:
+    data_identifiers (names of managed data identifiers; null = EmailAddress, PhoneNumber-{US,GB,DE,FR,ES,IT,BR},
+    CreditCardNumber, CreditCardSecurityCode, CreditCardExpiration, BankAccountNumber-{DE,ES,FR,GB,IT} and
+    IpAddress, the catalogue's `ip_address`), findings_destination_log_group (log group receiving the audit
+    findings; null = the module creates `/<name_prefix>/data-protection-findings`), findings_destination_s3_bucket
+    and findings_destination_firehose_delivery_stream (further destinations that already exist, or null).
+    Readers without `logs:Unmask` see what the identifiers find as asterisks. Costs $0.12 per GB scanned (us-east-1).
+  EOT
+  type = object({
+    data_identifiers                              = optional(list(string))
+    findings_destination_log_group                = optional(string)
+    findings_destination_s3_bucket                = optional(string)
+    findings_destination_firehose_delivery_stream = optional(string)
+  })
+  default = null
+
+  validation {
+    condition     = var.log_data_protection == null ? true : var.log_data_protection.data_identifiers == null ? true : length(var.log_data_protection.data_identifiers) > 0 && alltrue([for i in var.log_data_protection.data_identifiers : can(regex("^[A-Za-z]+(-[A-Z]{2})?$", i))])
+    error_message = "log_data_protection.data_identifiers must name at least one managed data identifier, by name (EmailAddress, PhoneNumber-US, ...: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/protect-sensitive-log-data-types.html), not by ARN."
+  }
+
+  validation {
+    condition     = var.log_data_protection == null ? true : var.log_data_protection.findings_destination_log_group == null ? true : can(regex("^[-._/#A-Za-z0-9]{1,512}$", var.log_data_protection.findings_destination_log_group))
+    error_message = "log_data_protection.findings_destination_log_group must be a log group name (1-512 of letters, digits, '-', '_', '.', '/', '#') or null."
+  }
+
+  validation {
+    condition     = var.log_data_protection == null ? true : var.log_data_protection.findings_destination_s3_bucket == null ? true : can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.log_data_protection.findings_destination_s3_bucket))
+    error_message = "log_data_protection.findings_destination_s3_bucket must be an S3 bucket name or null."
+  }
+
+  validation {
+    condition     = var.log_data_protection == null ? true : var.log_data_protection.findings_destination_firehose_delivery_stream == null ? true : can(regex("^[a-zA-Z0-9_.-]{1,64}$", var.log_data_protection.findings_destination_firehose_delivery_stream))
+    error_message = "log_data_protection.findings_destination_firehose_delivery_stream must be a Firehose stream name (1-64 of letters, digits, '_', '.', '-') or null."
+  }
+}
+
 ################################################################################
 # Alarms
 ################################################################################

@@ -50,10 +50,13 @@ XDIST_GROUP_PATHS = {
     "tests/emulator/test_cloudwatch_plugin.py": "stack-and-clock",
     "tests/emulator/test_logs_plugin.py": "stack-and-clock",  # moves the clock (PutLogEvents' window)
     "tests/emulator/test_firehose.py": "stack-and-clock",  # S3 prefixes are dated on the emulator clock
+    "tests/emulator/test_subscription_filters.py": "stack-and-clock",  # events stamped on the emulator clock
+    "tests/emulator/test_log_classes_and_data_protection.py": "stack-and-clock",  # likewise
     # Stacks of their own, under names of their own, that only read the clock: beside the e2e tests,
     # in workers of their own, since most of their time is spent waiting for the emulator.
     "tests/e2e/test_log_archive.py": "feature-stack",
     "tests/infra/test_api_and_secrets.py": "feature-stack",
+    "tests/infra/test_data_protection_stack.py": "feature-stack",
     "tests/infra/test_existing_function.py": "existing-function",
     # One process must see every figure and own the background jobs (tests/reliability/conftest.py).
     "tests/reliability/": "reliability",

@@ -2,9 +2,10 @@
 
 The root module with its function's secrets in SSM SecureString parameters under a customer key, the
 tables and the environment under that key, the REST API in front of the function, a caller's own API
-allowed to invoke it, and the log archive to S3. tests/infra/test_api_and_secrets.py and
+allowed to invoke it, the log archive to S3, and a data protection policy on both log groups.
+tests/infra/test_api_and_secrets.py, tests/infra/test_data_protection_stack.py and
 tests/e2e/test_log_archive.py read it through the `feature_stack` fixture (tests/conftest.py): one
-apply serves both, where two full applies cost the suite about 40 s of CPU more.
+apply serves them all, where separate full applies cost the suite about 40 s of CPU more each.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ def terraform_variables(package: str, jwt_parameter: str, hash_parameter_arn: st
         "lambda_kms_key_arn": customer_key,
         "lambda_invoke_source_arns": json.dumps({"shop": OWN_API_SOURCE}),
         "log_archive": LOG_ARCHIVE,
+        # The second PII net: a data protection policy on the function and audit groups (docs/pii.md).
+        "log_data_protection": "{}",
         # The burn-rate alarms are the e2e stack's subject; here they would only double the apply.
         "slo_alarms_enabled": "false",
     }

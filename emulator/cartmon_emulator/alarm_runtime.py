@@ -10,7 +10,8 @@ history with wall time, and evaluates composite alarms as "any child in ALARM". 
 * after each round, and after every SetAlarmState, composite alarms are evaluated with
   ``engines.composite_alarms`` until nothing changes (a composite may reference a composite);
 * every transition, metric or composite, is stamped with the emulator's clock (``clock.CLOCK``), gets
-  a history entry and runs the actions of its new state (SNS and Lambda, as LocalStack does); a
+  a history entry and runs the actions of its new state (SNS publishes; the others, Lambda
+  included, are recorded at `/_cartmon/deliveries`: no function runs here); a
   composite alarm's actions wait while its ActionsSuppressor holds them back;
 * an alarm the engine cannot evaluate keeps INSUFFICIENT_DATA with a StateReason that says so.
 """
@@ -40,8 +41,8 @@ from localstack.services.cloudwatch.provider_v2 import (
     create_message_response_update_state_sns,
 )
 from localstack.utils.aws import arns
-from localstack.utils.aws.arns import lambda_function_name
 
+from cartmon_emulator import deliveries
 from cartmon_emulator.clock import CLOCK
 from cartmon_emulator.engines import alarm_evaluation, composite_alarms
 
@@ -352,12 +353,13 @@ class AlarmRuntime:
                         Message=create_message_response_update_state_sns(alarm, old_state),
                     )
                 elif target["service"] == "lambda":
+                    # no function runs here: the invocation waits for a local runtime (``deliveries``)
                     payload = create_message_response_update_state_lambda(
                         alarm, old_state, old_reason, old_updated
                     )
-                    clients.lambda_.invoke(FunctionName=lambda_function_name(action), Payload=payload)
+                    deliveries.record("cloudwatch-alarm", action, fields["AlarmArn"], json.loads(payload))
                 else:
-                    LOG.warning("alarm action %s is not supported by the emulator; not run", action)
+                    deliveries.record("cloudwatch-alarm", action, fields["AlarmArn"], None)
             except Exception:
                 LOG.exception("alarm action %s of %s failed", action, fields["AlarmName"])
 
@@ -366,7 +368,7 @@ class AlarmRuntime:
         for action in self._actions_for(fields):
             target = arns.parse_arn(action)
             if target["service"] != "sns":
-                LOG.warning("composite alarm action %s is not supported by the emulator; not run", action)
+                deliveries.record("cloudwatch-alarm", action, fields["AlarmArn"], None)
                 continue
             message = json.loads(
                 create_message_response_update_composite_alarm_state_sns(

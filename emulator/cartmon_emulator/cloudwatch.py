@@ -10,6 +10,9 @@
   ``engines.statistics``; other requests stay LocalStack's.
 * PutMetricData without a Timestamp is stamped with the emulator's clock.
 * DescribeAlarms combines its filters and honours AlarmTypes, ChildrenOfAlarmName, ParentsOfAlarmName.
+* Alarm actions are accepted whatever their target, as CloudWatch accepts them; SNS actions publish,
+  the others (Lambda, EC2, Systems Manager, ...) are recorded at ``/_cartmon/deliveries``
+  (``deliveries``), Lambda ones with the event CloudWatch would invoke the function with.
 
 The emulator's clock can be moved forward (``POST /_cartmon/clock {"advance_seconds": n}``) so a test
 can let a 30-minute window pass in a second; ``GET /_cartmon/clock`` reads it.
@@ -102,19 +105,7 @@ class CartmonCloudwatchProvider(CloudwatchProvider):
             else:
                 current.pop(key, None)
 
-    @staticmethod
-    def _refuse_actions_the_emulator_cannot_run(request) -> None:
-        # CloudWatch also runs Lambda, Auto Scaling, EC2 and Systems Manager actions; this emulator only
-        # publishes to SNS. Accepting the others would fail silently at the first transition.
-        for key in ("AlarmActions", "OKActions", "InsufficientDataActions"):
-            for action in request.get(key) or []:
-                if not action.startswith("arn:") or action.split(":")[2] != "sns":
-                    raise ValidationException(
-                        f"The emulator runs only SNS alarm actions; {key} {action} would never run here."
-                    )
-
     def put_metric_alarm(self, context, request) -> None:
-        self._refuse_actions_the_emulator_cannot_run(request)
         previous = self._existing(context, request.get("AlarmName"))
         super().put_metric_alarm(context, request)
         self._keep_state(context, request["AlarmName"], previous)
@@ -122,7 +113,6 @@ class CartmonCloudwatchProvider(CloudwatchProvider):
     @handler("PutCompositeAlarm", expand=False)
     def put_composite_alarm(self, context: RequestContext, request) -> None:
         name, rule_text = request.get("AlarmName"), request.get("AlarmRule")
-        self._refuse_actions_the_emulator_cannot_run(request)
         if not isinstance(rule_text, str) or rule_text != rule_text.strip() or not rule_text:
             raise ValidationException("AlarmRule must not contain leading or trailing whitespace or be null")
         try:

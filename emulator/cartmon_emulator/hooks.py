@@ -44,3 +44,11 @@ def firehose_patches():
     from cartmon_emulator import firehose
 
     firehose.install()
+
+
+@hooks.on_infra_start()
+def delivery_routes():
+    """``/_cartmon/deliveries``: invocations accepted but not run here (``deliveries``), for the harness."""
+    from cartmon_emulator import deliveries
+
+    deliveries.install_routes()

@@ -8,7 +8,8 @@ event's time, serves TestMetricFilter, query definitions and Logs Insights queri
 DescribeQueries). FilterLogEvents and subscription filters use the same pattern language
 (LocalStack's ``get_pattern_matcher`` hook, and ``subscriptions``); DescribeLogGroups counts metric
 filters. LocalStack's own request checks of PutMetricFilter/DeleteMetricFilter are kept, with the
-same messages; a subscription filter to Lambda is refused (no function runs here).
+same messages. Subscription filters to Lambda are accepted with CloudWatch Logs' checks; their
+batches wait at ``/_cartmon/deliveries`` for a local runtime (``deliveries``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from localstack.aws.api.logs import (
     DescribeQueryDefinitionsResponse,
     GetQueryResultsResponse,
     InvalidParameterException,
+    LimitExceededException,
     MalformedQueryException,
     PutQueryDefinitionResponse,
     QueryInfo,
@@ -45,9 +47,10 @@ from localstack.services.logs.provider import LogsProvider
 from localstack.services.moto import call_moto
 from localstack.services.stores import AccountRegionBundle, BaseStore, LocalAttribute
 
-from cartmon_emulator import subscriptions  # noqa: F401 (patches the delivery of subscription filters)
+from cartmon_emulator import subscriptions  # also patches the delivery of subscription filters
 from cartmon_emulator.clock import CLOCK
 from cartmon_emulator.engines import filter_patterns, insights
+from cartmon_emulator.logs_protection import UNMASK_IN_QUERY, LogClassesAndDataProtection
 
 
 def _emulator_utcnow() -> datetime.datetime:
@@ -134,7 +137,7 @@ def _minute_of(timestamp_ms: int) -> int:
     return timestamp_ms // 60_000
 
 
-class CartmonLogsProvider(LogsProvider):
+class CartmonLogsProvider(LogClassesAndDataProtection, LogsProvider):
     def __init__(self):
         super().__init__()
         self._filters_lock = threading.RLock()
@@ -157,6 +160,7 @@ class CartmonLogsProvider(LogsProvider):
         )  # fmt: skip
         if log_group_name not in backend.groups:
             raise ResourceNotFoundException("The specified log group does not exist.")
+        self.refuse_on_infrequent_access(context, log_group_name, "Metric filters")
         try:
             pattern = _compiled(request.get("filterPattern", ""))
         except filter_patterns.InvalidFilterPattern as error:
@@ -192,6 +196,7 @@ class CartmonLogsProvider(LogsProvider):
     def delete_log_group(self, context: RequestContext, log_group_name: str, **kwargs):
         backend = get_moto_logs_backend(context.account_id, context.region)
         call_moto(context)
+        self.forget_log_group(context, log_group_name)
         with self._filters_lock:
             backend.filters.metric_filters = [
                 f for f in backend.filters.metric_filters if f["logGroupName"] != log_group_name
@@ -231,19 +236,50 @@ class CartmonLogsProvider(LogsProvider):
             _compiled(request.get("filterPattern") or "")
         except filter_patterns.InvalidFilterPattern as error:
             raise _invalid_pattern(error) from None
-        return call_moto(context)
+        response = call_moto(context)
+        if not request.get("unmask"):
+            group = request.get("logGroupName") or request.get("logGroupIdentifier") or ""
+            self.masked_events(
+                context, group.split(":log-group:", 1)[-1].removesuffix(":*"), response.get("events", [])
+            )
+        return response
 
     @handler("PutSubscriptionFilter", expand=False)
     def put_subscription_filter(self, context: RequestContext, request):
+        """PutSubscriptionFilter with CloudWatch Logs' checks, Lambda destinations included.
+
+        https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutSubscriptionFilter.html :
+        two filters per log group (LimitExceededException; updating one by its name is allowed);
+        a Lambda function of the same account, whose resource-based policy lets logs.amazonaws.com
+        invoke it for this log group (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/SubscriptionFilters.html#LambdaFunctionExample),
+        without roleArn; Kinesis and Firehose destinations with the roleArn CloudWatch Logs assumes
+        to deliver (their existence is checked by LocalStack's own patch, with AWS's messages).
+        """
         try:
             _compiled(request.get("filterPattern") or "")
         except filter_patterns.InvalidFilterPattern as error:
             raise _invalid_pattern(error) from None
-        if ":lambda:" in (request.get("destinationArn") or ""):
-            # LocalStack would accept it and then fail every delivery: this emulator runs no function.
+        backend = get_moto_logs_backend(context.account_id, context.region)
+        group = backend.groups.get(request["logGroupName"])
+        if group is None:
+            raise ResourceNotFoundException("The specified log group does not exist.")
+        # "Subscription filters are supported only for log groups in the Standard log class."
+        # https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Subscriptions.html
+        self.refuse_on_infrequent_access(context, request["logGroupName"], "Subscription filters")
+        if request["filterName"] not in group.subscription_filters and len(group.subscription_filters) >= 2:
+            raise LimitExceededException("Resource limit exceeded.")
+        destination = request.get("destinationArn") or ""
+        service = destination.split(":")[2] if destination.count(":") >= 5 else ""
+        if service == "lambda":
+            if request.get("roleArn"):
+                raise InvalidParameterException(
+                    "destinationArn for vendor lambda cannot be used with roleArn"
+                )
+            subscriptions.check_lambda_destination(context, request["logGroupName"], destination)
+        elif service in ("kinesis", "firehose") and not request.get("roleArn"):
+            noun = "Kinesis stream" if service == "kinesis" else "Firehose stream"
             raise InvalidParameterException(
-                "The emulator cannot invoke Lambda functions, so a subscription filter to "
-                f"{request['destinationArn']} would deliver nothing; use a Firehose or Kinesis destination."
+                f"Could not deliver message to specified {noun}. Ensure that the {noun} exists and is ACTIVE."
             )
         return call_moto(context)
 
@@ -257,7 +293,7 @@ class CartmonLogsProvider(LogsProvider):
                 counts[metric_filter["logGroupName"]] += 1
         for group in response.get("logGroups", []):
             group["metricFilterCount"] = counts.get(group["logGroupName"], 0)
-        return response
+        return self.describe_groups_with_classes(context, response, request.get("logGroupClass"))
 
     # ingestion -------------------------------------------------------------------------------
 
@@ -265,6 +301,7 @@ class CartmonLogsProvider(LogsProvider):
         self, context: RequestContext, log_group_name, log_stream_name, log_events, *args, **kwargs
     ):
         response = call_moto(context)
+        self.judge_ingested(context, log_group_name, log_stream_name, log_events)
         backend = get_moto_logs_backend(context.account_id, context.region)
         with self._filters_lock:
             own_filters = [f for f in backend.filters.metric_filters if f["logGroupName"] == log_group_name]
@@ -384,10 +421,15 @@ class CartmonLogsProvider(LogsProvider):
         for name in names:
             if name not in backend.groups:
                 raise ResourceNotFoundException(f"Log group '{name}' does not exist.")
+        self.refuse_query_on_infrequent_access(context, names, request["queryString"])
+        # Masked data stays masked unless the query unmasks it (the `unmask` command, logs:Unmask).
+        unmasked = bool(UNMASK_IN_QUERY.search(request["queryString"]))
         events = [
             insights.LogEvent(
                 timestamp_ms=event.timestamp,
-                message=event.message,
+                message=event.message
+                if unmasked
+                else self.shown(context, name, stream_name, event.timestamp, event.message),
                 log_stream=stream_name,
                 log_group=name,
                 ingestion_time_ms=event.ingestion_time,

@@ -4,16 +4,22 @@ LocalStack's delivery (its patch of moto's ``LogStream.put_log_events``) reuses 
 filter for the next: with two filters on a group, the second sees only what the first matched. Here
 each filter matches the batch with the real pattern language (``engines.filter_patterns``) and the
 matching events go, as CloudWatch Logs sends them, gzip-compressed in one ``DATA_MESSAGE`` to a
-Kinesis stream or a Firehose stream ("Using CloudWatch Logs subscription filters"). Lambda
-destinations are refused by PutSubscriptionFilter (``logs``): this emulator runs no function.
+Kinesis stream or a Firehose stream ("Using CloudWatch Logs subscription filters"). A Lambda
+destination gets the event CloudWatch Logs invokes it with (``{"awslogs": {"data": <base64 of the
+gzip>}}``), recorded in ``deliveries`` for the harness's local runtime to take: this emulator runs
+no function. PutSubscriptionFilter (``logs``) checks the function and its permission first.
 """
 
 from __future__ import annotations
 
+import base64
+import fnmatch
 import gzip
 import json
 import logging
 
+from localstack.aws.api import RequestContext
+from localstack.aws.api.logs import InvalidParameterException
 from localstack.aws.connect import connect_to
 from localstack.utils.aws import arns
 from localstack.utils.aws.client_types import ServicePrincipal
@@ -23,6 +29,7 @@ from moto.logs.models import LogEvent
 from moto.logs.models import LogGroup as MotoLogGroup
 from moto.logs.models import LogStream as MotoLogStream
 
+from cartmon_emulator import deliveries
 from cartmon_emulator.engines import filter_patterns
 
 LOG = logging.getLogger(__name__)
@@ -100,7 +107,89 @@ def _deliver(stream: MotoLogStream, subscription, events: list[LogEvent]) -> Non
         client.put_record(
             StreamName=arns.kinesis_stream_name(destination), Data=payload, PartitionKey=stream.log_group.name
         )
+    elif target["service"] == "lambda":
+        event = {"awslogs": {"data": base64.b64encode(payload).decode()}}
+        deliveries.record("logs-subscription", destination, source, event)
     else:
         LOG.warning(
             "subscription filter %s: destination %s is not served here", subscription.name, destination
         )
+
+
+def _put_subscription_filter(
+    self: MotoLogGroup, filter_name, filter_pattern, destination_arn, role_arn
+) -> None:
+    """moto's, except that updating one of two filters by its name is not "over the limit".
+
+    "Each log group can have up to two subscription filters associated with it. If you are updating an
+    existing filter, you must specify the correct name in filterName."
+    https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutSubscriptionFilter.html
+    """
+    if filter_name in self.subscription_filters:
+        self.subscription_filters[filter_name].update(filter_pattern, destination_arn, role_arn)
+        return
+    _moto_put_subscription_filter(self, filter_name, filter_pattern, destination_arn, role_arn)
+
+
+_moto_put_subscription_filter = MotoLogGroup.put_subscription_filter
+MotoLogGroup.put_subscription_filter = _put_subscription_filter
+
+LAMBDA_PERMISSION_MISSING = (
+    "Could not execute the lambda function. Make sure you have given CloudWatch Logs permission to execute "
+    "your function."
+)
+LOGS_PRINCIPALS = ("logs.amazonaws.com", "logs.{region}.amazonaws.com", "*")
+INVOKE_ACTIONS = ("lambda:InvokeFunction", "lambda:*", "*")
+
+
+def check_lambda_destination(context: RequestContext, log_group_name: str, function_arn: str) -> None:
+    """The function exists in the caller's account and its resource-based policy lets CloudWatch Logs
+    invoke it for this log group; else InvalidParameterException, as CloudWatch Logs answers.
+
+    AWS tests the permission when the filter is put ("Grant CloudWatch Logs the permission to execute
+    your function", https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/SubscriptionFilters.html#LambdaFunctionExample).
+    """
+    target = arns.parse_arn(function_arn)
+    if target["account"] != context.account_id:
+        raise InvalidParameterException(LAMBDA_PERMISSION_MISSING)
+    client = connect_to(aws_access_key_id=target["account"], region_name=target["region"]).lambda_
+    try:
+        client.get_function(FunctionName=function_arn)
+        policy = json.loads(client.get_policy(FunctionName=function_arn)["Policy"])
+    except Exception:
+        raise InvalidParameterException(LAMBDA_PERMISSION_MISSING) from None
+    source_arn = arns.log_group_arn(log_group_name, context.account_id, context.region) + ":*"
+    statements = policy.get("Statement") or []
+    if isinstance(statements, dict):
+        statements = [statements]
+    if not any(_admits_logs(s, target["region"], source_arn, context.account_id) for s in statements):
+        raise InvalidParameterException(LAMBDA_PERMISSION_MISSING)
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def _admits_logs(statement: dict, region: str, source_arn: str, account_id: str) -> bool:
+    if statement.get("Effect") != "Allow":
+        return False
+    principal = statement.get("Principal")
+    services = (
+        _as_list(principal.get("Service") or principal.get("AWS"))
+        if isinstance(principal, dict)
+        else [principal]
+    )
+    if not any(p.format(region=region) in services for p in LOGS_PRINCIPALS):
+        return False
+    if not any(a in _as_list(statement.get("Action")) for a in INVOKE_ACTIONS):
+        return False
+    for _operator, conditions in (statement.get("Condition") or {}).items():
+        for key, expected in conditions.items():
+            key = key.lower()
+            if key == "aws:sourcearn":
+                # the log group's ARN with its trailing ":*", as AWS compares it (ArnLike/ArnEquals)
+                if not any(fnmatch.fnmatchcase(source_arn, e) for e in _as_list(expected)):
+                    return False
+            elif key == "aws:sourceaccount" and account_id not in _as_list(expected):
+                return False
+    return True

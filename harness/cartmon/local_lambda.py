@@ -383,6 +383,17 @@ class LocalLambda:
             if self._slots is not None:
                 self._slots.release()
 
+    def run_deliveries(self, endpoint: str, function_arn: str | None = None) -> list[Invocation]:
+        """Invoke the handler once per invocation the emulator recorded for this function (log
+        subscription batches, alarm actions: `/_cartmon/deliveries`), as Lambda would have; each is
+        taken, so it runs once. The events are the ones AWS sends (e.g. {"awslogs": {"data": ...}})."""
+        from cartmon.project import EmulatorDeliveries
+
+        arn = function_arn or f"arn:aws:lambda:ap-south-1:000000000000:function:{self.function_name}"
+        return [
+            self.invoke(d["event"]) for d in EmulatorDeliveries(endpoint).take(arn) if d["event"] is not None
+        ]
+
     def _run(self, event: dict[str, Any]) -> Invocation:
         context = LambdaContext(
             function_name=self.function_name,

@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -127,3 +128,24 @@ class EmulatorClock:
 
     def evaluate_alarms(self) -> None:
         self._call(0)
+
+
+class EmulatorDeliveries:
+    """Invocations the embedded emulator accepted but runs no function for (`/_cartmon/deliveries`):
+    subscription filters and alarm actions whose target is a Lambda function (and other alarm actions).
+    `pending` reads them; `take` returns them and removes them, so a local runtime runs each once.
+    Each is {"id", "source", "targetArn", "sourceArn", "time", "event"} (emulator/README.md)."""
+
+    def __init__(self, endpoint: str):
+        self.url = f"{endpoint.rstrip('/')}/_cartmon/deliveries"
+
+    def pending(self, target_arn: str | None = None) -> list[dict]:
+        query = "?" + urllib.parse.urlencode({"targetArn": target_arn}) if target_arn else ""
+        with urllib.request.urlopen(self.url + query, timeout=60) as response:
+            return json.loads(response.read())["deliveries"]
+
+    def take(self, target_arn: str) -> list[dict]:
+        data = json.dumps({"targetArn": target_arn}).encode()
+        request = urllib.request.Request(f"{self.url}/take", data=data, method="POST")
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read())["deliveries"]

@@ -38,6 +38,7 @@ resource "aws_cloudwatch_log_group" "function" {
   name              = local.function_log_group_name
   retention_in_days = var.retention_in_days
   kms_key_id        = var.kms_key_id
+  log_group_class   = var.function_log_group_class
 
   tags = var.tags
 }
@@ -47,6 +48,64 @@ resource "aws_cloudwatch_log_group" "audit" {
   name              = local.audit_log_group_name
   retention_in_days = var.audit_retention_in_days
   kms_key_id        = var.kms_key_id
+  log_group_class   = var.audit_log_group_class
 
   tags = var.tags
+}
+
+# ------------------------------------------------------------------ data protection (the second PII net)
+# CloudWatch Logs scans every event ingested by a protected group with the managed data identifiers,
+# masks what they find for readers without logs:Unmask, and sends an audit finding per event to the
+# findings destinations (docs/pii.md). The policy document's shape: two statements, Audit then
+# Deidentify, with the same DataIdentifier array (PutDataProtectionPolicy API reference).
+
+locals {
+  create_findings_log_group = var.data_protection != null && try(var.data_protection.findings_destination_log_group, null) == null
+  findings_log_group_name   = var.data_protection == null ? null : coalesce(var.data_protection.findings_destination_log_group, "/${var.name_prefix}/data-protection-findings")
+
+  data_identifier_arns = var.data_protection == null ? [] : [
+    for name in var.data_protection.data_identifiers : "arn:${data.aws_partition.current.partition}:dataprotection::aws:data-identifier/${name}"
+  ]
+  findings_destination = var.data_protection == null ? {} : merge(
+    { CloudWatchLogs = { LogGroup = local.create_findings_log_group ? aws_cloudwatch_log_group.data_protection_findings[0].name : local.findings_log_group_name } },
+    var.data_protection.findings_destination_s3_bucket == null ? {} : { S3 = { Bucket = var.data_protection.findings_destination_s3_bucket } },
+    var.data_protection.findings_destination_firehose_delivery_stream == null ? {} : { Firehose = { DeliveryStream = var.data_protection.findings_destination_firehose_delivery_stream } },
+  )
+  protected_log_groups = var.data_protection == null ? {} : {
+    function = var.create_function_log_group ? aws_cloudwatch_log_group.function[0].name : local.function_log_group_name
+    audit    = aws_cloudwatch_log_group.audit.name
+  }
+}
+
+resource "aws_cloudwatch_log_group" "data_protection_findings" {
+  #checkov:skip=CKV_AWS_338:Findings say where personal data was found (never the data itself); kept as long as the audit trail, audit_retention_in_days.
+  count = local.create_findings_log_group ? 1 : 0
+
+  name              = "/${var.name_prefix}/data-protection-findings"
+  retention_in_days = var.audit_retention_in_days
+  kms_key_id        = var.kms_key_id
+
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_log_data_protection_policy" "this" {
+  for_each = local.protected_log_groups
+
+  log_group_name = each.value
+  policy_document = jsonencode({
+    Name    = "${var.name_prefix}-${each.key}-pii"
+    Version = "2021-06-01"
+    Statement = [
+      {
+        Sid            = "audit"
+        DataIdentifier = local.data_identifier_arns
+        Operation      = { Audit = { FindingsDestination = local.findings_destination } }
+      },
+      {
+        Sid            = "redact"
+        DataIdentifier = local.data_identifier_arns
+        Operation      = { Deidentify = { MaskConfig = {} } }
+      },
+    ]
+  })
 }

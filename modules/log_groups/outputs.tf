@@ -38,3 +38,21 @@ output "log_group_arns" {
     audit    = "${local.arn_prefix}${aws_cloudwatch_log_group.audit.name}"
   }
 }
+
+output "data_protection_findings_log_group_name" {
+  description = "Log group receiving the data protection audit findings; null without a data protection policy."
+  value       = local.create_findings_log_group ? aws_cloudwatch_log_group.data_protection_findings[0].name : local.findings_log_group_name
+}
+
+output "log_group_classes" {
+  description = "Log class by role (function, audit); the function's is null when this module does not manage its group."
+  value = {
+    function = var.create_function_log_group ? aws_cloudwatch_log_group.function[0].log_group_class : null
+    audit    = aws_cloudwatch_log_group.audit.log_group_class
+  }
+}
+
+output "data_protection_policy_documents" {
+  description = "The data protection policy document by protected log group role (function, audit); empty without a policy."
+  value       = { for role, policy in aws_cloudwatch_log_data_protection_policy.this : role => policy.policy_document }
+}

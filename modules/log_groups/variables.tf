@@ -28,6 +28,29 @@ variable "audit_retention_in_days" {
   default     = 90
 }
 
+variable "function_log_group_class" {
+  description = "Log class of the function's log group when this module creates it (`log_group_class`)."
+  type        = string
+  default     = "STANDARD"
+}
+
+variable "audit_log_group_class" {
+  description = "Log class of the audit log group (`log_group_class`)."
+  type        = string
+  default     = "STANDARD"
+}
+
+variable "data_protection" {
+  description = "A data protection policy on both groups: the managed data identifiers (by name) and where the audit findings go (a log group name, null = `/<name_prefix>/data-protection-findings` created here; an S3 bucket and a Firehose stream, or null). null = no policy."
+  type = object({
+    data_identifiers                              = list(string)
+    findings_destination_log_group                = optional(string)
+    findings_destination_s3_bucket                = optional(string)
+    findings_destination_firehose_delivery_stream = optional(string)
+  })
+  default = null
+}
+
 variable "kms_key_id" {
   description = "ARN of a KMS key that encrypts both log groups (its policy must admit logs.<region>.amazonaws.com). null = CloudWatch Logs' own encryption."
   type        = string

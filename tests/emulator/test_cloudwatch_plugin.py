@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 import pytest
 from botocore.exceptions import ClientError
 
+from cartmon.project import REGION, EmulatorDeliveries
+
 NAMESPACE = "CartmonPluginTest"
 
 
@@ -518,11 +520,21 @@ def test_describe_alarms_pages_metric_and_composite_alarms_as_one_list(alarms, a
     assert m2 in [a["AlarmName"] for a in cloudwatch.describe_alarms(AlarmNamePrefix=prefix)["MetricAlarms"]]
 
 
-def test_actions_the_emulator_cannot_run_are_refused(alarms, aws_client):
-    """The emulator publishes alarm actions to SNS only; a Lambda (or other) action is refused with the
-    reason instead of being accepted and never run. (CloudWatch itself supports them: PutMetricAlarm
-    AlarmActions. https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html)"""
-    with pytest.raises(ClientError) as refused:
-        alarms.metric_alarm(AlarmActions=["arn:aws:lambda:ap-south-1:000000000000:function:pager"])
-    assert refused.value.response["Error"]["Code"] == "ValidationError"
-    assert "runs only SNS alarm actions" in refused.value.response["Error"]["Message"]
+def test_actions_the_emulator_cannot_run_are_accepted_and_recorded(alarms, aws_client, aws_endpoint):
+    """CloudWatch accepts Lambda, EC2 and Systems Manager alarm actions (PutMetricAlarm AlarmActions,
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html); the emulator
+    runs no function, so a transition records the invocation, with the event CloudWatch sends to Lambda
+    ("Lambda alarm actions", https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-actions),
+    at /_cartmon/deliveries instead."""
+    function_arn = f"arn:aws:lambda:{REGION}:000000000000:function:{unique('pager')}"
+    stop_arn = f"arn:aws:automate:{REGION}:ec2:stop"
+    name = alarms.metric_alarm(AlarmActions=[function_arn, stop_arn])
+    alarms.set(name, "ALARM")
+    deliveries = EmulatorDeliveries(aws_endpoint)
+    (delivery,) = deliveries.pending(function_arn)
+    assert delivery["source"] == "cloudwatch-alarm"
+    assert delivery["event"]["alarmData"]["alarmName"] == name
+    assert delivery["event"]["alarmData"]["state"]["value"] == "ALARM"
+    assert name in [d["sourceArn"].rsplit(":", 1)[-1] for d in deliveries.pending(stop_arn)]
+    assert [d["id"] for d in deliveries.take(function_arn)] == [delivery["id"]]
+    assert deliveries.pending(function_arn) == []

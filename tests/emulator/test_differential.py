@@ -10,6 +10,7 @@ test_logs_plugin.py.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -38,6 +39,10 @@ DELIBERATE_DIFFERENCES = {
     "GetDashboard of a missing dashboard": "404 ResourceNotFound (stock: 400)",
     "GetMetricData with expressions": "metric math (stock: InternalError)",
     "put filter: missing group": "ResourceNotFoundException as CloudWatch Logs answers (stock: silent success)",
+    "log group class": "kept as created (stock: always STANDARD, so terraform drifts)",
+    "metric filter on infrequent access": "refused, as the Log classes page documents (stock: accepted)",
+    "data protection policy": "served with AWS's validation and masking (stock: not implemented)",
+    "subscription to a missing function": "AWS's message for a function CloudWatch Logs cannot invoke (stock: a roleArn message)",
 }
 STAMP = datetime(2026, 1, 5, 10, 0, 0, tzinfo=UTC)
 # Steps whose answer depends on whether an evaluation ran between SetAlarmState and the reads.
@@ -133,6 +138,43 @@ def scenario(clients, suffix: str) -> dict[str, object]:
     out["group tags"] = answer(logs.list_tags_log_group, logGroupName=group)
     out["events of missing stream"] = answer(logs.get_log_events, logGroupName=group, logStreamName="nope")
     out["stream again"] = answer(logs.create_log_stream, logGroupName=group, logStreamName="s")
+    infrequent = f"{group}-infrequent"
+    out["create infrequent access group"] = answer(
+        logs.create_log_group, logGroupName=infrequent, logGroupClass="INFREQUENT_ACCESS"
+    )
+    out["log group class"] = [
+        g.get("logGroupClass") for g in logs.describe_log_groups(logGroupNamePrefix=infrequent)["logGroups"]
+    ]
+    out["metric filter on infrequent access"] = answer(
+        logs.put_metric_filter,
+        logGroupName=infrequent,
+        filterName="errors",
+        filterPattern="ERROR",
+        metricTransformations=[transformation],
+    )
+    out["delete infrequent access group"] = answer(logs.delete_log_group, logGroupName=infrequent)
+    identifiers = ["arn:aws:dataprotection::aws:data-identifier/EmailAddress"]
+    out["data protection policy"] = answer(
+        logs.put_data_protection_policy,
+        logGroupIdentifier=group,
+        policyDocument=json.dumps(
+            {
+                "Name": "p",
+                "Version": "2021-06-01",
+                "Statement": [
+                    {"DataIdentifier": identifiers, "Operation": {"Audit": {"FindingsDestination": {}}}},
+                    {"DataIdentifier": identifiers, "Operation": {"Deidentify": {"MaskConfig": {}}}},
+                ],
+            }
+        ),
+    )
+    out["subscription to a missing function"] = answer(
+        logs.put_subscription_filter,
+        logGroupName=group,
+        filterName="to-lambda",
+        filterPattern="",
+        destinationArn=f"arn:aws:lambda:{REGION}:000000000000:function:differential-{suffix}",
+    )
 
     out["put metric data"] = answer(
         cloudwatch.put_metric_data,
@@ -175,6 +217,10 @@ def scenario(clients, suffix: str) -> dict[str, object]:
     out["alarm with statistic p99"] = answer(cloudwatch.put_metric_alarm, **{**alarm, "Statistic": "p99"})
     out["alarm with bad missing-data treatment"] = answer(
         cloudwatch.put_metric_alarm, **{**alarm, "TreatMissingData": "sometimes"}
+    )
+    out["alarm with a Lambda action"] = answer(
+        cloudwatch.put_metric_alarm,
+        **{**alarm, "AlarmActions": [f"arn:aws:lambda:{REGION}:000000000000:function:differential-{suffix}"]},
     )
     out["put alarm"] = answer(cloudwatch.put_metric_alarm, **alarm)
     described = cloudwatch.describe_alarms(AlarmNames=[alarm_name])["MetricAlarms"][0]

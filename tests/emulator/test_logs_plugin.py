@@ -19,6 +19,8 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
+# The role CloudWatch Logs assumes to put records into Kinesis and Firehose (not checked by the emulator).
+LOGS_ROLE = "arn:aws:iam::000000000000:role/cloudwatch-logs-delivery"
 TRANSFORMATION = {"metricName": "Errors", "metricNamespace": "CartmonLogsTest", "metricValue": "1"}
 
 
@@ -203,7 +205,11 @@ def test_subscription_filter_to_firehose_delivers_matching_events_to_s3(
     logs = aws_client("logs")
     arn, read = firehose_to_s3()
     logs.put_subscription_filter(
-        logGroupName=log_group, filterName="errors", filterPattern="ERROR", destinationArn=arn
+        logGroupName=log_group,
+        filterName="errors",
+        filterPattern="ERROR",
+        destinationArn=arn,
+        roleArn=LOGS_ROLE,
     )
     put_events(aws_client, log_group, "ERROR cart lost", "INFO all good")
     (payload,) = read()
@@ -219,10 +225,14 @@ def test_two_subscription_filters_each_match_the_whole_batch(aws_client, log_gro
     logs = aws_client("logs")
     (errors_arn, read_errors), (all_arn, read_all) = firehose_to_s3(), firehose_to_s3()
     logs.put_subscription_filter(
-        logGroupName=log_group, filterName="errors", filterPattern="ERROR", destinationArn=errors_arn
+        logGroupName=log_group,
+        filterName="errors",
+        filterPattern="ERROR",
+        destinationArn=errors_arn,
+        roleArn=LOGS_ROLE,
     )
     logs.put_subscription_filter(
-        logGroupName=log_group, filterName="all", filterPattern="", destinationArn=all_arn
+        logGroupName=log_group, filterName="all", filterPattern="", destinationArn=all_arn, roleArn=LOGS_ROLE
     )
     put_events(aws_client, log_group, "ERROR cart lost", "INFO all good")
     assert [e["message"] for p in read_errors() for e in p["logEvents"]] == ["ERROR cart lost"]
@@ -238,7 +248,7 @@ def test_create_log_stream_on_a_subscribed_group_succeeds_once(
     logs = aws_client("logs")
     arn, _read = firehose_to_s3()
     logs.put_subscription_filter(
-        logGroupName=log_group, filterName="all", filterPattern="", destinationArn=arn
+        logGroupName=log_group, filterName="all", filterPattern="", destinationArn=arn, roleArn=LOGS_ROLE
     )
     # no retries: a failed first attempt must not hide behind the retry that finds the stream
     no_retries = boto3.client(

@@ -353,23 +353,3 @@ def test_api_gateway_and_ssm_parameters(aws_client):
     ssm.put_parameter(Name=name, Value="s3cr3t", Type="SecureString")
     assert ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"] == "s3cr3t"
     assert ssm.get_parameter(Name=name)["Parameter"]["Value"] != "s3cr3t"
-
-
-def test_subscription_filter_to_lambda_is_refused_with_a_reason(aws_client):
-    """The emulator runs no Lambda function: a subscription filter to one is refused plainly rather than
-    accepted and never delivered."""
-    logs = aws_client("logs")
-    group = f"/cartmon/{unique('sub')}"
-    logs.create_log_group(logGroupName=group)
-    try:
-        with pytest.raises(ClientError) as refused:
-            logs.put_subscription_filter(
-                logGroupName=group,
-                filterName="to-lambda",
-                filterPattern="",
-                destinationArn="arn:aws:lambda:ap-south-1:000000000000:function:anything",
-            )
-        assert refused.value.response["Error"]["Code"] == "InvalidParameterException"
-        assert "cannot invoke Lambda functions" in refused.value.response["Error"]["Message"]
-    finally:
-        logs.delete_log_group(logGroupName=group)

@@ -379,3 +379,103 @@ run "a_pair_guard_replaces_slo_min_events_in_its_own_alarms_only" {
     error_message = "each window alarm's expression carries its own pair's guard"
   }
 }
+
+# ------------------------------------------------------------------ log classes and data protection
+
+run "data_protection_is_off_by_default_and_classes_are_standard" {
+  command = plan
+
+  variables {
+    create_lambda = true
+  }
+
+  assert {
+    condition     = length(module.log_groups.data_protection_policy_documents) == 0 && output.data_protection_findings_log_group_name == null
+    error_message = "log_data_protection is off by default"
+  }
+  assert {
+    condition     = module.log_groups.log_group_classes == { function = "STANDARD", audit = "STANDARD" }
+    error_message = "both groups are STANDARD by default"
+  }
+}
+
+run "data_protection_on_an_infrequent_access_audit_group_is_refused" {
+  command = plan
+
+  variables {
+    create_lambda         = true
+    audit_log_group_class = "INFREQUENT_ACCESS"
+    log_data_protection   = {}
+  }
+
+  expect_failures = [data.aws_partition.log_group_checks]
+}
+
+run "data_protection_policy_document" {
+  command = plan
+
+  variables {
+    create_lambda       = true
+    log_data_protection = { findings_destination_s3_bucket = "cart-pii-findings" }
+  }
+
+  assert {
+    condition     = toset(keys(module.log_groups.data_protection_policy_documents)) == toset(["function", "audit"])
+    error_message = "the function and audit groups both get a policy"
+  }
+  assert {
+    condition     = jsondecode(module.log_groups.data_protection_policy_documents["function"]).Statement[0].DataIdentifier == jsondecode(module.log_groups.data_protection_policy_documents["function"]).Statement[1].DataIdentifier
+    error_message = "the Audit and Deidentify statements name the same identifiers, as AWS requires"
+  }
+  assert {
+    condition = alltrue([for name in ["EmailAddress", "PhoneNumber-US", "PhoneNumber-GB", "CreditCardNumber", "IpAddress"] :
+      contains(jsondecode(module.log_groups.data_protection_policy_documents["audit"]).Statement[0].DataIdentifier, "arn:aws:dataprotection::aws:data-identifier/${name}")
+    ])
+    error_message = "emails, phone numbers, card numbers and the catalogue's ip_address are protected by default"
+  }
+  assert {
+    condition     = jsondecode(module.log_groups.data_protection_policy_documents["audit"]).Statement[0].Operation.Audit.FindingsDestination == { CloudWatchLogs = { LogGroup = "/vyaparai-cart-migration/data-protection-findings" }, S3 = { Bucket = "cart-pii-findings" } }
+    error_message = "findings go to the module's findings log group and to the given bucket"
+  }
+  assert {
+    condition     = output.data_protection_findings_log_group_name == "/vyaparai-cart-migration/data-protection-findings"
+    error_message = "the findings log group is returned"
+  }
+}
+
+run "log_classes_that_starve_the_metric_filters_are_refused" {
+  command = plan
+
+  variables {
+    function_log_group_class = "INFREQUENT_ACCESS"
+    audit_log_group_class    = "DELIVERY"
+    log_data_protection      = { data_identifiers = ["arn:aws:dataprotection::aws:data-identifier/EmailAddress"], findings_destination_s3_bucket = "Bad_Bucket" }
+  }
+
+  expect_failures = [var.function_log_group_class, var.audit_log_group_class, var.log_data_protection]
+}
+
+run "archiving_an_infrequent_access_audit_group_is_refused" {
+  command = plan
+
+  variables {
+    audit_log_group_class = "INFREQUENT_ACCESS"
+    log_archive           = {}
+  }
+
+  expect_failures = [data.aws_partition.log_group_checks]
+}
+
+run "an_infrequent_access_audit_group_without_archive_or_protection" {
+  command = plan
+
+  variables {
+    audit_log_group_class = "INFREQUENT_ACCESS"
+    log_archive           = { include_audit_log = false }
+  }
+
+  assert {
+    condition     = module.log_groups.log_group_classes.audit == "INFREQUENT_ACCESS"
+    error_message = "the audit group takes the class asked for"
+  }
+}
