@@ -9,6 +9,9 @@ from datetime import UTC, datetime
 import pytest
 from botocore.exceptions import ClientError
 
+# One worker for the group: it moves the emulator clock.
+pytestmark = pytest.mark.xdist_group("stack-and-clock")
+
 NAMESPACE = "CartmonPluginTest"
 
 
