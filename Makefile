@@ -118,9 +118,9 @@ FRESH_SETUP  := $(if $(wildcard $(DEV_VENV)/.installed),false,true)
 
 # The three venvs do not depend on each other: pip builds them side by side.
 SETUP_PARTS   := venv emulator-venv terraformrc package $(CHECKOV_VENV)/.installed
-# The suite runs on TEST_WORKERS pytest-xdist workers; tests/conftest.py keeps the tests that share
-# a session fixture (the applied stack, the plans, the hardening suite) in one worker each.
-# TEST_WORKERS=0 runs it in one process.
+# The suite runs on TEST_WORKERS pytest-xdist workers; `--dist loadgroup` keeps the tests that carry
+# one `xdist_group` mark (the applied stack, the plans, the hardening suite) in one worker each, and
+# each other test module in one worker (tests/conftest.py). TEST_WORKERS=0 runs it in one process.
 TEST_WORKERS  ?= 3
 
 .PHONY: setup
@@ -151,7 +151,7 @@ gates-beside-suite: venv terraformrc
 
 .PHONY: suite
 suite: $(SETUP_PARTS) emulator-background
-	@$(FAST_ALARMS) $(WITH_EMULATOR) $(DEV_PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	@$(FAST_ALARMS) $(WITH_EMULATOR) $(DEV_PY) -m pytest -n $(TEST_WORKERS) $(if $(filter 0,$(TEST_WORKERS)),,--dist loadgroup) $(PYTEST_ARGS)
 
 .PHONY: test
 # The emulator starts while the rest of the set-up builds; the gates and the offline terraform tests

@@ -144,11 +144,6 @@ locals {
   # The guide's "Recent Migration Logs" widget shows the events of this catalogue category.
   recent_logs_category = "migration"
 
-  # Subscriptions on the alerts or page topic; the former severities: critical = page, warning = alerts.
-  subscriptions = {
-    for k, s in var.additional_subscriptions : k => merge(s, { topic = s.topic != null ? s.topic : (s.severity == "critical" ? "page" : "alerts") })
-  }
-
   # The guide's dashboard widgets that show custom metrics.
   dashboard_metric_keys = {
     outcomes   = [local.metric_keys.success, local.metric_keys.failure]

@@ -33,12 +33,12 @@ module "alerting" {
   source = "./modules/alerting"
 
   name_prefix                     = var.name_prefix
-  alerts_topic_arn                = var.alerts_topic_arn != null ? var.alerts_topic_arn : var.warning_topic_arn
-  page_topic_arn                  = var.page_topic_arn != null ? var.page_topic_arn : var.critical_topic_arn
+  alerts_topic_arn                = var.alerts_topic_arn
+  page_topic_arn                  = var.page_topic_arn
   kms_master_key_id               = var.kms_master_key_id
   kms_key_deletion_window_in_days = var.kms_key_deletion_window_in_days
   alert_emails                    = var.alert_emails
-  additional_subscriptions        = local.subscriptions
+  additional_subscriptions        = var.additional_subscriptions
 
   tags = var.tags
 }

@@ -244,13 +244,5 @@ data "aws_partition" "slo_checks" {
       condition     = length(local.unreachable_windows) == 0
       error_message = "slo_burn_rate_windows: burn rate x error budget reaches 100 % or more for ${join(", ", local.unreachable_windows)}; such an alarm can never fire. Raise the SLO target, lower budget_consumed_percent, or lengthen long_window_minutes."
     }
-    precondition {
-      condition     = var.alerts_topic_arn == null || var.warning_topic_arn == null
-      error_message = "Give alerts_topic_arn or its former name warning_topic_arn, not both."
-    }
-    precondition {
-      condition     = var.page_topic_arn == null || var.critical_topic_arn == null
-      error_message = "Give page_topic_arn or its former name critical_topic_arn, not both."
-    }
   }
 }

@@ -99,38 +99,6 @@ variable "page_topic_arn" {
   }
 }
 
-variable "critical_topic_arn" {
-  description = "Former name of page_topic_arn (the topic of P1 alerts); used when page_topic_arn is null."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.critical_topic_arn == null ? true : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$", var.critical_topic_arn))
-    error_message = "critical_topic_arn must be an SNS topic ARN (arn:<partition>:sns:<region>:<account>:<name>) or null."
-  }
-
-  validation {
-    condition     = var.critical_topic_arn == null ? true : !endswith(var.critical_topic_arn, ".fifo")
-    error_message = "critical_topic_arn is a FIFO topic: CloudWatch alarm actions and email subscriptions work with standard topics only, not FIFO (.fifo) topics: give a standard topic."
-  }
-}
-
-variable "warning_topic_arn" {
-  description = "Former name of alerts_topic_arn (it received P2/P3; the alerts topic now receives every alarm); used when alerts_topic_arn is null."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.warning_topic_arn == null ? true : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$", var.warning_topic_arn))
-    error_message = "warning_topic_arn must be an SNS topic ARN (arn:<partition>:sns:<region>:<account>:<name>) or null."
-  }
-
-  validation {
-    condition     = var.warning_topic_arn == null ? true : !endswith(var.warning_topic_arn, ".fifo")
-    error_message = "warning_topic_arn is a FIFO topic: CloudWatch alarm actions and email subscriptions work with standard topics only, not FIFO (.fifo) topics: give a standard topic."
-  }
-}
-
 variable "kms_master_key_id" {
   description = "Customer-managed KMS key (ID, ARN or alias) for the topics the module creates. null = the module creates a key (rotation on) whose policy lets CloudWatch use it. Never alias/aws/sns."
   type        = string
@@ -170,10 +138,9 @@ variable "alert_emails" {
 }
 
 variable "additional_subscriptions" {
-  description = "Further subscriptions keyed by a name of your choice: topic (alerts = every alarm, page = pages only; the former `severity` critical means page, warning means alerts), protocol (sqs, lambda, https, ...), endpoint, optional raw_message_delivery, subscription_role_arn (required for firehose), filter_policy and redrive_policy (JSON strings)."
+  description = "Further subscriptions keyed by a name of your choice: topic (alerts = every alarm, the default; page = pages only), protocol (sqs, lambda, https, ...), endpoint, optional raw_message_delivery, subscription_role_arn (required for firehose), filter_policy and redrive_policy (JSON strings)."
   type = map(object({
-    topic                 = optional(string)
-    severity              = optional(string)
+    topic                 = optional(string, "alerts")
     protocol              = string
     endpoint              = string
     raw_message_delivery  = optional(bool, false)
@@ -184,13 +151,8 @@ variable "additional_subscriptions" {
   default = {}
 
   validation {
-    condition     = alltrue([for s in values(var.additional_subscriptions) : (s.topic == null) != (s.severity == null) && contains(["alerts", "page"], coalesce(s.topic, "alerts")) && contains(["critical", "warning"], coalesce(s.severity, "warning"))])
-    error_message = "additional_subscriptions: give each subscription topic = alerts or page (or the former severity = critical or warning), not both."
-  }
-
-  validation {
-    condition     = alltrue([for s in values(var.additional_subscriptions) : contains(["sqs", "lambda", "http", "https", "email", "email-json", "sms", "application", "firehose"], s.protocol)])
-    error_message = "additional_subscriptions: protocol must be one of sqs, lambda, http, https, email, email-json, sms, application, firehose."
+    condition     = alltrue([for s in values(var.additional_subscriptions) : contains(["alerts", "page"], s.topic)])
+    error_message = "additional_subscriptions: topic must be alerts (every alarm) or page (pages only)."
   }
 
   validation {

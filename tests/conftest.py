@@ -35,40 +35,13 @@ def pytest_addoption(parser):
     parser.addoption("--real-aws", action="store_true", help="also run the opt-in checks against real AWS")
 
 
-# `make test` runs the suite on TEST_WORKERS pytest-xdist workers (Makefile). A test file runs in
-# one worker, so its module fixtures are built once. Tests that share an expensive session fixture, or state of their
-# own suite, form a group of files that runs in one worker, in file order, so the fixture is built
-# once too (the stack is applied once). The slowest groups start first; the other files go to
-# whichever worker is free. Groups are set by path, because the scheduler sees only test ids;
-# collection checks that every test using a group's fixture is in one of the group's paths.
-XDIST_GROUP_PATHS = {
-    "tests/e2e/": "stack-and-clock",  # examples/local applied on the emulator, and the emulator clock
-    "tests/infra/test_apply.py": "stack-and-clock",
-    # Their outcome depends on the emulator's clock, which the e2e tests move: never beside them.
-    "tests/harness/test_render_dashboard.py": "stack-and-clock",
-    "tests/emulator/test_differential.py": "stack-and-clock",
-    "tests/emulator/test_cloudwatch_plugin.py": "stack-and-clock",
-    "tests/emulator/test_logs_plugin.py": "stack-and-clock",  # moves the clock (PutLogEvents' window)
-    "tests/emulator/test_firehose.py": "stack-and-clock",  # S3 prefixes are dated on the emulator clock
-    "tests/emulator/test_subscription_filters.py": "stack-and-clock",  # events stamped on the emulator clock
-    "tests/emulator/test_log_classes_and_data_protection.py": "stack-and-clock",  # likewise
-    # Stacks of their own, under names of their own, that only read the clock: beside the e2e tests,
-    # in workers of their own, since most of their time is spent waiting for the emulator.
-    "tests/e2e/test_log_archive.py": "feature-stack",
-    "tests/infra/test_api_and_secrets.py": "feature-stack",
-    "tests/infra/test_data_protection_stack.py": "feature-stack",
-    "tests/infra/test_existing_function.py": "existing-function",
-    # One process must see every figure and own the background jobs (tests/reliability/conftest.py).
-    "tests/reliability/": "reliability",
-    "tests/infra/test_validation_layers.py": "validation-layers",  # one `terraform test` run
-    "tests/infra/test_plan.py": "plan",  # one `terraform plan` per configuration
-    "tests/infra/test_plan_slo.py": "plan",
-    "tests/infra/test_registry_plan.py": "plan",
-}
-# The slowest groups first, so that each starts in a worker of its own.
-XDIST_START_FIRST = [
-    "stack-and-clock", "feature-stack", "existing-function", "reliability", "plan", "validation-layers"
-]  # fmt: skip
+# `make test` runs the suite on TEST_WORKERS pytest-xdist workers with `--dist loadgroup` (Makefile).
+# Tests that share an expensive session fixture, or state of their own suite, carry the mark
+# `xdist_group(<name>)` in their module (`pytestmark`): a group runs in one worker, in file order, so
+# the fixture is built once (the stack is applied once). The mark travels with the test, so a moved
+# test keeps its group. A test module without a mark is a group of its own, so its module fixtures
+# are built once too. Collection checks that every test using a group's fixture carries its mark.
+GROUP_MARK = "xdist_group"
 # Session fixtures and the groups whose tests may use them: the stack and its module copy are built
 # once, in one worker; the clock may be read beside it, but only the stack's group moves it.
 XDIST_GROUP_FIXTURES = {
@@ -82,48 +55,32 @@ XDIST_GROUP_FIXTURES = {
 }
 
 
-def xdist_group(nodeid: str) -> str | None:
-    path = nodeid.split("::", 1)[0]
-    matches = [prefix for prefix in XDIST_GROUP_PATHS if path.startswith(prefix)]
-    return XDIST_GROUP_PATHS[max(matches, key=len)] if matches else None  # the most specific path wins
+def xdist_group(item: pytest.Item) -> str | None:
+    mark = item.get_closest_marker(GROUP_MARK)
+    if mark is None:
+        return None
+    return str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
 
 
-def rank(order: list[str], group: str | None) -> int:
-    return order.index(group) if group in order else len(order)
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_xdist_make_scheduler(config, log):
-    """Like `--dist loadgroup`, with the groups above (pytest-xdist 3.8 cannot mark a group on
-    pytest 9: it renames `_nodeid`, which pytest 9 no longer reads)."""
-    from xdist.scheduler import LoadScopeScheduling
-
-    class GroupScheduling(LoadScopeScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            return xdist_group(nodeid) or nodeid.split("::", 1)[0]
-
-    config.option.loadscopereorder = False  # keep the order set in pytest_collection_modifyitems
-    return GroupScheduling(config, log)
-
-
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Real-AWS checks are opt-in: without --real-aws they are not collected at all. A test that
-    uses a group's shared fixture outside the group's paths is an error (it would build the
-    fixture a second time in another worker)."""
+    uses a group's shared fixture without the group's mark is an error (it would build the fixture a
+    second time in another worker). Runs before pytest-xdist reads the marks (tryfirst)."""
     misplaced = []
     for item in items:
-        group = xdist_group(item.nodeid)
+        group = xdist_group(item)
+        if group is None:  # one module, one group: its module fixtures are built once
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
         for fixture in set(getattr(item, "fixturenames", ())) & XDIST_GROUP_FIXTURES.keys():
             if group not in XDIST_GROUP_FIXTURES[fixture]:
                 allowed = " or ".join(sorted(XDIST_GROUP_FIXTURES[fixture]))
-                misplaced.append(f"{item.nodeid} ({fixture} needs group {allowed})")
+                misplaced.append(f"{item.nodeid} ({fixture} needs pytest.mark.xdist_group({allowed!r}))")
     if misplaced:
         raise pytest.UsageError(
-            "tests that share a session fixture must be in its group's paths (XDIST_GROUP_PATHS in "
+            "tests that share a session fixture must carry its group's mark (XDIST_GROUP_FIXTURES in "
             "tests/conftest.py): " + "; ".join(misplaced)
         )
-    if hasattr(config, "workerinput"):  # a pytest-xdist worker: the slowest groups first
-        items.sort(key=lambda item: rank(XDIST_START_FIRST, xdist_group(item.nodeid)))
     if config.getoption("--real-aws"):
         return
     selected = [item for item in items if "real_aws" not in item.keywords]

@@ -18,6 +18,9 @@ from cart_migration.event_log import CartMigrationMetrics
 from cartmon.local_lambda import captured_stdout
 from cartmon.project import ROOT
 
+# One worker for the group: examples/local applied once on the emulator, and the emulator clock, which this group alone moves.
+pytestmark = pytest.mark.xdist_group("stack-and-clock")
+
 CATALOGUE = json.loads((ROOT / "lambda_src" / "cart_migration" / catalogue.CATALOGUE_FILE).read_text())
 NUMERIC_FIELDS = {
     "migrated_carts": 2,

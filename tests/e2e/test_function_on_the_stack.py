@@ -14,6 +14,9 @@ import pytest
 from cart_migration.redaction import hash_customer_id
 from cartmon.traffic import Shop, new_customer
 
+# One worker for the group: examples/local applied once on the emulator, and the emulator clock, which this group alone moves.
+pytestmark = pytest.mark.xdist_group("stack-and-clock")
+
 
 @pytest.fixture(scope="module")
 def shop(make_runtime, function_environment, applied_stack):

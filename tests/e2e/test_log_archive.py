@@ -24,6 +24,9 @@ from cartmon.local_lambda import LocalLambda
 from cartmon.traffic import Shop
 from tests.feature_stack import JWT_SECRET
 
+# One worker for the group: the root with every optional feature on, applied once (tests/feature_stack.py).
+pytestmark = pytest.mark.xdist_group("feature-stack")
+
 DELIVERY_WAIT_SECONDS = 120
 
 

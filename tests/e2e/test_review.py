@@ -9,6 +9,9 @@ import pytest
 from cartmon.ops.review.cli import main as review_main
 from cartmon.traffic import Shop
 
+# One worker for the group: examples/local applied once on the emulator, and the emulator clock, which this group alone moves.
+pytestmark = pytest.mark.xdist_group("stack-and-clock")
+
 
 @pytest.fixture(scope="module")
 def review_text(applied_stack, make_runtime, function_environment, tmp_path_factory, emulator_clock):

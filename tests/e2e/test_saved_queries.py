@@ -19,6 +19,9 @@ from cart_migration.redaction import hash_customer_id
 from cartmon.local_lambda import captured_stdout
 from cartmon.project import CATALOGUE_PATH
 
+# One worker for the group: examples/local applied once on the emulator, and the emulator clock, which this group alone moves.
+pytestmark = pytest.mark.xdist_group("stack-and-clock")
+
 TEN_DAYS = 10 * 86400
 DURATIONS = {"A": [100.5, 110.5, 120.5, 130.5, 140.5, 150.5], "B": [300.5, 500.5]}
 

@@ -11,6 +11,9 @@ from botocore.exceptions import ClientError
 
 from cartmon.project import REGION, EmulatorDeliveries
 
+# One worker for the group: it moves the emulator clock.
+pytestmark = pytest.mark.xdist_group("stack-and-clock")
+
 NAMESPACE = "CartmonPluginTest"
 
 

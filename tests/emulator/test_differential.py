@@ -23,6 +23,9 @@ from botocore.exceptions import ClientError
 
 from cartmon.project import CLIENT_CONFIG, REGION, ROOT
 
+# One worker for the group: its outcome depends on the emulator clock, which the e2e tests move.
+pytestmark = pytest.mark.xdist_group("stack-and-clock")
+
 LAUNCHER = [sys.executable, str(ROOT / "bootstrap" / "emulator_launcher.py")]
 VOLATILE = {
     "ResponseMetadata", "creationTime", "lastModified", "AlarmConfigurationUpdatedTimestamp",

@@ -9,6 +9,9 @@ from datetime import UTC, datetime
 import pytest
 from botocore.exceptions import ClientError
 
+# One worker for the group: S3 prefixes are dated on the emulator clock, which the e2e tests move.
+pytestmark = pytest.mark.xdist_group("stack-and-clock")
+
 ROLE = "arn:aws:iam::000000000000:role/firehose"
 KEY = "arn:aws:kms:ap-south-1:000000000000:key/11111111-1111-1111-1111-111111111111"
 

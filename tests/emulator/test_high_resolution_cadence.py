@@ -17,6 +17,17 @@ import boto3
 from cartmon.project import CLIENT_CONFIG, REGION, ROOT, EmulatorClock
 
 LAUNCHER = [sys.executable, str(ROOT / "bootstrap" / "emulator_launcher.py")]
+HUNG_SECONDS = 120  # a state not reached by then is never reached: the cadence is 10 seconds
+
+
+def state_within(cloudwatch, name: str, state: str) -> bool:
+    """Waits for a state that must come (never to show that something did not happen)."""
+    deadline = time.monotonic() + HUNG_SECONDS
+    while time.monotonic() < deadline:
+        if cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"][0]["StateValue"] == state:
+            return True
+        time.sleep(0.5)
+    return False
 
 
 def test_ten_second_alarm_fires_without_waiting_for_the_slow_cadence(tmp_path, aws_endpoint):
@@ -40,9 +51,25 @@ def test_ten_second_alarm_fires_without_waiting_for_the_slow_cadence(tmp_path, a
             "EvaluationPeriods": 1,
         }
         common.update(Threshold=5.0, ComparisonOperator="GreaterThanThreshold")
+        now = EmulatorClock(endpoint).now()
+        # The witness alarm proves that the round run at creation is over before the spike arrives:
+        # its own datapoint puts it in ALARM in that round, which also sees the two alarms created
+        # before it. After that round, only the 10-second cadence can evaluate anything again.
+        cloudwatch.put_metric_data(
+            Namespace="HighRes",
+            MetricData=[
+                {"MetricName": "Witness", "Value": 9.0, "Timestamp": datetime.fromtimestamp(now - 120, UTC)}
+            ],
+        )
         cloudwatch.put_metric_alarm(AlarmName="ten-seconds", Period=10, **common)
         cloudwatch.put_metric_alarm(AlarmName="one-minute", Period=60, **common)
-        time.sleep(1)  # the first (full) round at creation is over before the datapoint arrives
+        cloudwatch.put_metric_alarm(
+            AlarmName="witness",
+            Period=60,
+            **{**common, "MetricName": "Witness", "EvaluationPeriods": 5},
+            DatapointsToAlarm=1,
+        )
+        assert state_within(cloudwatch, "witness", "ALARM"), "the round at creation never ran"
         now = EmulatorClock(endpoint).now()
         cloudwatch.put_metric_data(
             Namespace="HighRes",
@@ -55,14 +82,11 @@ def test_ten_second_alarm_fires_without_waiting_for_the_slow_cadence(tmp_path, a
                 }
             ],
         )
-        states: dict[str, str] = {}
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            alarms = cloudwatch.describe_alarms(AlarmNames=["ten-seconds", "one-minute"])["MetricAlarms"]
-            states = {a["AlarmName"]: a["StateValue"] for a in alarms}
-            if states["ten-seconds"] == "ALARM":
-                break
-            time.sleep(1)
+        assert state_within(cloudwatch, "ten-seconds", "ALARM")
+        states = {
+            a["AlarmName"]: a["StateValue"]
+            for a in cloudwatch.describe_alarms(AlarmNames=["ten-seconds", "one-minute"])["MetricAlarms"]
+        }
         assert states["ten-seconds"] == "ALARM"
         # The one-minute alarm waits for the 600-second cadence: nothing evaluated it again.
         assert states["one-minute"] == "INSUFFICIENT_DATA"

@@ -16,6 +16,9 @@ from botocore.exceptions import ClientError
 
 from cartmon.project import emulator_now
 
+# One worker for the group: events stamped on the emulator clock, which the e2e tests move.
+pytestmark = pytest.mark.xdist_group("stack-and-clock")
+
 ARN = "arn:aws:dataprotection::aws:data-identifier/"
 TRANSFORMATION = {"metricName": "Errors", "metricNamespace": "CartmonLogClassTest", "metricValue": "1"}
 

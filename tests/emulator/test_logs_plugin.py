@@ -14,6 +14,9 @@ from botocore.exceptions import ClientError
 
 from cartmon.project import REGION
 
+# One worker for the group: it moves the emulator clock (PutLogEvents' window).
+pytestmark = pytest.mark.xdist_group("stack-and-clock")
+
 
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"

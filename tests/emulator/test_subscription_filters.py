@@ -19,6 +19,9 @@ from botocore.exceptions import ClientError
 from cartmon.local_lambda import LocalLambda
 from cartmon.project import REGION, EmulatorDeliveries, emulator_now
 
+# One worker for the group: events stamped on the emulator clock, which the e2e tests move.
+pytestmark = pytest.mark.xdist_group("stack-and-clock")
+
 PERMISSION_MISSING = (
     "Could not execute the lambda function. Make sure you have given CloudWatch Logs permission to execute "
     "your function."

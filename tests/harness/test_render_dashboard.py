@@ -28,6 +28,9 @@ from cartmon.ops.dashboard import (
     timerange,
 )
 
+# One worker for the group: its outcome depends on the emulator clock, which the e2e tests move.
+pytestmark = pytest.mark.xdist_group("stack-and-clock")
+
 # --- the body's syntax, without the emulator ------------------------------------------------------
 
 

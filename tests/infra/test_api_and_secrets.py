@@ -20,6 +20,9 @@ from cartmon.local_lambda import LocalLambda, api_event, make_token
 from cartmon.project import REGION
 from tests.feature_stack import FUNCTION, JWT_PARAMETER, JWT_SECRET, OWN_API_SOURCE, RUN
 
+# One worker for the group: the root with every optional feature on, applied once (tests/feature_stack.py).
+pytestmark = pytest.mark.xdist_group("feature-stack")
+
 
 @pytest.fixture(scope="module")
 def stack(feature_stack):

@@ -15,6 +15,9 @@ import pytest
 from cartmon.project import local_example_vars
 from tests.infra.guide import DASHBOARD_TITLES, GUIDE_ALARMS, NAMESPACE, PREFIX
 
+# One worker for the group: examples/local applied once on the emulator, and the emulator clock, which this group alone moves.
+pytestmark = pytest.mark.xdist_group("stack-and-clock")
+
 LATENCY_ALERT_MS = {
     "MigrateSingleStore": 1000.0,
     "MigrateMultiStore": 2000.0,

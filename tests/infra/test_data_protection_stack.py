@@ -9,6 +9,11 @@ from __future__ import annotations
 import json
 import uuid
 
+import pytest
+
+# One worker for the group: the root with every optional feature on, applied once (tests/feature_stack.py).
+pytestmark = pytest.mark.xdist_group("feature-stack")
+
 ARN = "arn:aws:dataprotection::aws:data-identifier/"
 
 

@@ -18,6 +18,9 @@ from botocore.exceptions import ClientError
 from cartmon.project import REGION, copy_module
 from tests.terraform_runs import runners_in
 
+# One worker for the group: examples/existing-function applied once on the emulator.
+pytestmark = pytest.mark.xdist_group("existing-function")
+
 RUN = uuid.uuid4().hex[:8]
 FUNCTION = f"existing-fn-{RUN}"
 GROUP = f"/aws/lambda/{FUNCTION}"

@@ -26,6 +26,9 @@ from tests.infra.guide import (
     SIMPLE_EXTRA_ALARM,
 )
 
+# One worker for the group: one `terraform plan` per configuration, shared by the plan tests.
+pytestmark = pytest.mark.xdist_group("plan")
+
 RUNBOOK_DIR = Path(__file__).resolve().parents[2] / "docs" / "runbooks"
 
 RESPONSE_TIMES = {"P1": "< 15 min", "P2": "< 1 hour", "P3": "< 4 hours"}
@@ -650,7 +653,7 @@ SECOND = {
     "name_prefix": "staging-cart-migration",
     "alarm_name_prefix": "Staging-CartMigration",
     "metric_namespace": "Staging/CartMigration",
-    "critical_topic_arn": "arn:aws:sns:ap-south-1:000000000000:existing-pager",
+    "page_topic_arn": "arn:aws:sns:ap-south-1:000000000000:existing-pager",
     "kms_master_key_id": "arn:aws:kms:ap-south-1:000000000000:key/11111111-2222-3333-4444-555555555555",
     "runbook_base_url": "https://runbooks.example.com/cart",
     "log_retention_in_days": 14,
@@ -702,13 +705,13 @@ def test_second_environment_uses_given_topic_and_key(second_plan):
         for rc in second_plan.resource_changes.values()
         if rc["type"] == "aws_sns_topic"
     }
-    # critical_topic_arn is the former name of page_topic_arn: the page topic is given, the alerts topic created.
+    # The page topic is given, the alerts topic created.
     assert {k: t["name"] for k, t in topics.items()} == {"alerts": "staging-cart-migration-alerts"}
     assert topics["alerts"]["kms_master_key_id"] == SECOND["kms_master_key_id"]
     assert not planned(second_plan, "aws_kms_key")
     assert second_plan.outputs["kms_key_arn"] == SECOND["kms_master_key_id"]
     arns = second_plan.outputs["sns_topic_arns"]
-    assert arns["page"] == arns["critical"] == SECOND["critical_topic_arn"]
+    assert arns["page"] == arns["critical"] == SECOND["page_topic_arn"]
     assert arns["alerts"].endswith(":staging-cart-migration-alerts")
     for key, alarm in planned(second_plan, "aws_cloudwatch_metric_alarm").items():
         expected = [] if is_burn_rate_window(key) else [arns["alerts"]]

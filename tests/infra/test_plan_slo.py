@@ -14,6 +14,9 @@ from cartmon.dev.alert_quality.variants import window_label  # the names slo.tf 
 from tests.infra.guide import PAGE_TOPIC, PREFIX
 from tests.infra.test_plan import camel, planned
 
+# One worker for the group: one `terraform plan` per configuration, shared by the plan tests.
+pytestmark = pytest.mark.xdist_group("plan")
+
 DEFAULT_WINDOWS = [
     # name, priority, long, short (minutes), share of the period's error budget the long window may spend (%),
     # the pair's own minimum-events guard (None: slo_min_events)
@@ -391,12 +394,9 @@ def test_unreachable_burn_rate_and_unknown_operation_are_refused_at_plan(root_tf
                 "function_name": "fn",
                 "availability_slo_percent": 90,
                 "latency_slos": {"checkout": {}},
-                "alerts_topic_arn": "arn:aws:sns:ap-south-1:000000000000:team",
-                "warning_topic_arn": "arn:aws:sns:ap-south-1:000000000000:team-old",
             },
         )
     )
     assert "latency_slos names operation(s) the event catalogue lacks: checkout" in error
     assert "burn rate x error budget reaches 100 % or more for AvailabilityBurnFast1h (144 %)" in error
     assert "AvailabilityBurnOutage15m (144 %)" in error and "AvailabilityBurnSlow6h" not in error
-    assert "Give alerts_topic_arn or its former name warning_topic_arn, not both." in error

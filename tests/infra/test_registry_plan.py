@@ -11,6 +11,9 @@ import pytest
 
 from cartmon.project import CATALOGUE_PATH
 
+# One worker for the group: one `terraform plan` per configuration, shared by the plan tests.
+pytestmark = pytest.mark.xdist_group("plan")
+
 TAGS = {"Team": "payments", "CostCentre": "cc-42"}
 CATALOGUE_SHA256 = hashlib.sha256(CATALOGUE_PATH.read_bytes()).hexdigest()
 

@@ -33,6 +33,9 @@ from cartmon.project import CATALOGUE_PATH, copy_module
 from cartmon.project import ROOT as REPO
 from tests.infra.guide import SIMPLE_EXTRA_ALARM
 
+# One worker for the group: one `terraform test` run.
+pytestmark = pytest.mark.xdist_group("validation-layers")
+
 TEST_DIRECTORY = "validation-layers"
 TIMEOUT_SECONDS = 900
 
@@ -92,16 +95,16 @@ CASES = [
         dashboard="namespace",
     ),
     case(
-        "critical_topic_arn",
+        "page_topic_arn",
         "my-pager-topic",
-        "critical_topic_arn must be an SNS topic ARN",
-        alerting="critical_topic_arn",
+        "page_topic_arn must be an SNS topic ARN",
+        alerting="page_topic_arn",
     ),
     case(
-        "warning_topic_arn",
+        "alerts_topic_arn",
         "arn:aws:sqs:ap-south-1:123456789012:q",
-        "warning_topic_arn must be an SNS topic ARN",
-        alerting="warning_topic_arn",
+        "alerts_topic_arn must be an SNS topic ARN",
+        alerting="alerts_topic_arn",
     ),
     case(
         "kms_master_key_id",

@@ -46,7 +46,8 @@ FUZZED_REQUESTS = int(os.environ.get("RELIABILITY_FUZZ", "500"))
 ROUTES = {("POST", "/api/v1/cart/migrate"), ("GET", "/api/v1/cart/all")}
 CLEANUP = "/api/v1/cart/cleanup-guest/"
 
-pytestmark = pytest.mark.usefixtures("lambda_env")
+# One worker for the group: one process sees every figure and owns the background jobs (tests/reliability/conftest.py).
+pytestmark = [pytest.mark.usefixtures("lambda_env"), pytest.mark.xdist_group("reliability")]
 
 
 def corrupted(token: str, position: int, char: str) -> str:

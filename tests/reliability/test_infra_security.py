@@ -29,6 +29,10 @@ import pytest
 
 from cartmon.dev.docs import blocks
 from cartmon.project import ROOT, copy_module
+from tests.reliability.conftest import JOB_TIMEOUT_SECONDS
+
+# One worker for the group: one process sees every figure and owns the background jobs (tests/reliability/conftest.py).
+pytestmark = pytest.mark.xdist_group("reliability")
 
 CHECKOV = ROOT / ".venv" / "checkov" / "bin" / "checkov"
 SKIP_COMMENT = re.compile(r"#\s*checkov:skip=(CKV2?_[A-Z0-9_]+):(.*)")
@@ -53,7 +57,7 @@ def run_checkov(ctx) -> dict:
         env=ctx.environment,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=JOB_TIMEOUT_SECONDS,
     )
     return {
         "returncode": result.returncode,
@@ -269,7 +273,7 @@ def apply_encrypted_log_groups(ctx) -> dict:
             env=env,
             capture_output=True,
             text=True,
-            timeout=300,
+            timeout=JOB_TIMEOUT_SECONDS,
         )
 
     # A name of its own, so that what an interrupted run left behind cannot get in the way.

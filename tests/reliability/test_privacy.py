@@ -42,7 +42,8 @@ LOGGED_PAYLOADS = 800
 REQUEST_PAYLOADS = 200
 NO_SHRINK = [Phase.explicit, Phase.reuse, Phase.generate]  # every run of a body is counted once
 
-pytestmark = pytest.mark.usefixtures("lambda_env")
+# One worker for the group: one process sees every figure and owns the background jobs (tests/reliability/conftest.py).
+pytestmark = [pytest.mark.usefixtures("lambda_env"), pytest.mark.xdist_group("reliability")]
 
 SECRETS = {"email": emails, "phone": phones, "card": card_numbers}
 

@@ -41,7 +41,11 @@ ROUNDS = [
     (5, MergeStrategy.MERGE),
 ]
 
-pytestmark = pytest.mark.usefixtures("lambda_env", "one_backup_per_table")
+# One worker for the group: one process sees every figure and owns the background jobs (tests/reliability/conftest.py).
+pytestmark = [
+    pytest.mark.usefixtures("lambda_env", "one_backup_per_table"),
+    pytest.mark.xdist_group("reliability"),
+]
 
 
 def seed(session: str, stores: int) -> None:

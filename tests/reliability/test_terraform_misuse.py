@@ -31,6 +31,9 @@ from cartmon.project import copy_module
 from tests.infra.guide import SIMPLE_EXTRA_ALARM
 from tests.infra.test_plan import BAD_VARIABLES
 
+# One worker for the group: one process sees every figure and owns the background jobs (tests/reliability/conftest.py).
+pytestmark = pytest.mark.xdist_group("reliability")
+
 PLAN_TIMEOUT_SECONDS = 180
 
 
@@ -64,21 +67,21 @@ CASES = [Misuse(variable, value, message) for variable, (value, message) in BAD_
     Misuse("function_name", "cart migration!", "function_name must be 1 to 64 letters"),
     Misuse("alarm_name_prefix", "-Cart", "alarm_name_prefix must be 1 to 64 characters"),
     Misuse("metric_namespace", "AWS/Lambda", "must not start with 'AWS/' (reserved for AWS)"),
-    Misuse("critical_topic_arn", "my-pager-topic", "critical_topic_arn must be an SNS topic ARN"),
+    Misuse("page_topic_arn", "my-pager-topic", "page_topic_arn must be an SNS topic ARN"),
     Misuse(
-        "warning_topic_arn",
+        "alerts_topic_arn",
         "arn:aws:sqs:ap-south-1:123456789012:q",
-        "warning_topic_arn must be an SNS topic ARN",
+        "alerts_topic_arn must be an SNS topic ARN",
     ),
     Misuse("kms_key_deletion_window_in_days", 3, "kms_key_deletion_window_in_days must be between 7 and 30"),
     Misuse(
         "additional_subscriptions",
-        {"pager": {"severity": "urgent", "protocol": "https", "endpoint": "https://pager.example.com"}},
-        "additional_subscriptions: give each subscription topic = alerts or page (or the former severity = critical or warning)",
+        {"pager": {"topic": "urgent", "protocol": "https", "endpoint": "https://pager.example.com"}},
+        "additional_subscriptions: topic must be alerts (every alarm) or page (pages only)",
     ),
     Misuse(
         "additional_subscriptions",
-        {"pigeon": {"severity": "critical", "protocol": "carrier-pigeon", "endpoint": "loft-7"}},
+        {"pigeon": {"topic": "page", "protocol": "carrier-pigeon", "endpoint": "loft-7"}},
         "additional_subscriptions: protocol must be one of the SNS protocols",
     ),
     Misuse(

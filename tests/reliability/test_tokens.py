@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 from tests.unit.support import api_event, forbid_aws_calls, invoke, make_token
 from tests.unit.test_auth import (
     HS256_ATTACKS,
@@ -21,6 +23,9 @@ from tests.unit.test_auth import (
     tampered_token,
     unsigned_token,
 )
+
+# One worker for the group: one process sees every figure and owns the background jobs (tests/reliability/conftest.py).
+pytestmark = pytest.mark.xdist_group("reliability")
 
 ROUTES = [
     ("POST", "/api/v1/cart/migrate", {"guest_session_id": "guest-abc"}),

@@ -89,17 +89,17 @@ run "existing_topics" {
   command = plan
 
   variables {
-    critical_topic_arn = "arn:aws:sns:ap-south-1:123456789012:pager"
-    warning_topic_arn  = "arn:aws:sns:ap-south-1:123456789012:team"
+    page_topic_arn   = "arn:aws:sns:ap-south-1:123456789012:pager"
+    alerts_topic_arn = "arn:aws:sns:ap-south-1:123456789012:team"
   }
 
   assert {
     condition     = output.sns_topic_arns.page == "arn:aws:sns:ap-south-1:123456789012:pager" && output.sns_topic_arns.alerts == "arn:aws:sns:ap-south-1:123456789012:team"
-    error_message = "the given topics are used as they are (the former names: critical = page, warning = alerts)"
+    error_message = "the given topics are used as they are"
   }
   assert {
     condition     = output.sns_topic_arns.critical == output.sns_topic_arns.page && output.sns_topic_arns.warning == output.sns_topic_arns.alerts
-    error_message = "the former keys critical and warning still name the page and the alerts topic"
+    error_message = "the guide's keys critical and warning name the page and the alerts topic"
   }
   assert {
     condition     = output.kms_key_arn == null
@@ -111,7 +111,7 @@ run "topic_key_given_as_an_alias_is_returned_as_a_key_arn" {
   command = plan
 
   variables {
-    warning_topic_arn = "arn:aws:sns:ap-south-1:123456789012:team"
+    alerts_topic_arn  = "arn:aws:sns:ap-south-1:123456789012:team"
     kms_master_key_id = "alias/cart-alerts"
   }
 
@@ -290,12 +290,12 @@ run "bad_topic_arns_and_emails_are_refused" {
   command = plan
 
   variables {
-    critical_topic_arn = "pager"
-    warning_topic_arn  = "arn:aws:sqs:ap-south-1:123456789012:team"
-    alert_emails       = ["not-an-address"]
+    page_topic_arn   = "pager"
+    alerts_topic_arn = "arn:aws:sqs:ap-south-1:123456789012:team"
+    alert_emails     = ["not-an-address"]
   }
 
-  expect_failures = [var.critical_topic_arn, var.warning_topic_arn, var.alert_emails]
+  expect_failures = [var.page_topic_arn, var.alerts_topic_arn, var.alert_emails]
 }
 
 run "bad_naming_routing_and_table_settings_are_refused" {
@@ -305,7 +305,7 @@ run "bad_naming_routing_and_table_settings_are_refused" {
     alarm_name_prefix                     = "-Alarms"
     metric_namespace                      = "AWS/CartMigration"
     kms_key_deletion_window_in_days       = 3
-    additional_subscriptions              = { pager = { severity = "urgent", protocol = "https", endpoint = "https://pager.example.com" } }
+    additional_subscriptions              = { pager = { topic = "urgent", protocol = "https", endpoint = "https://pager.example.com" } }
     priority_topics                       = { P1 = "critical", P2 = "warning" }
     audit_log_retention_in_days           = 2
     runbook_base_url                      = "ftp://runbooks"

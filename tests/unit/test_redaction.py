@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import string
-import time
 
 import pytest
 from hypothesis import given
@@ -283,12 +282,10 @@ def test_numbers_long_enough_to_be_phones_are_scrubbed_even_as_integers():
 @pytest.mark.parametrize(
     "hostile", ["a" * 200_000 + "@", "@" * 200_000, "1-" * 100_000, ("x" * 50 + " ") * 4_000]
 )
-def test_huge_hostile_strings_are_scrubbed_quickly_and_cut(hostile):
-    started = time.perf_counter()
-
+def test_huge_hostile_strings_are_scrubbed_and_cut(hostile):
+    """What comes back; how long it takes is `make bench`'s (its redaction section)."""
     scrubbed = scrub_string(hostile)
 
-    assert time.perf_counter() - started < 0.5
     assert scrubbed.endswith("[TRUNCATED]") and len(scrubbed) <= 4096 + len("[TRUNCATED]")
 
 

@@ -23,6 +23,7 @@ from cartmon.dev.bench.measures.deploy import measure_deploy
 from cartmon.dev.bench.measures.first_request import measure_first_request
 from cartmon.dev.bench.measures.handler import measure_handler
 from cartmon.dev.bench.measures.log_cost import measure_logging
+from cartmon.dev.bench.measures.redaction import measure_redaction
 from cartmon.dev.bench.measures.roundtrips import measure_roundtrips
 from cartmon.dev.bench.report import render
 from cartmon.dev.bench.settings import (
@@ -55,6 +56,8 @@ def run_sections(names: Sequence[str], settings: Settings, endpoint: str | None)
         attempt("coldstart", lambda: measure_coldstart(settings))
     if "logging" in names:
         attempt("logging", lambda: measure_logging(settings))
+    if "redaction" in names:
+        attempt("redaction", lambda: measure_redaction(settings))
     emulator_sections = [name for name in ("roundtrips", "handler") if name in names]
     # The cold start's "init plus first request" runs against the emulator's tables too.
     first_request = "coldstart" in names and "error" not in sections["coldstart"]

@@ -13,7 +13,8 @@ SECTION_TITLES = {
     "handler": "## 2. Handler time",
     "coldstart": "## 3. Cold start: importing the handler",
     "logging": "## 4. Logging cost per event",
-    "deploy": "## 5. Deploy",
+    "redaction": "## 5. Redaction of hostile strings",
+    "deploy": "## 6. Deploy",
 }
 
 
@@ -294,6 +295,30 @@ def render_logging(section: dict[str, Any]) -> str:
     )
 
 
+def render_redaction(section: dict[str, Any]) -> str:
+    rows = [
+        [
+            shape["shape"],
+            f"{shape['chars']:,}",
+            fmt_number(shape["hostile_ms"], "ms"),
+            fmt_number(shape["plain_ms"], "ms"),
+            fmt_ratio(shape["vs_plain"]) if shape["vs_plain"] is not None else "n/a",
+        ]
+        for shape in section["shapes"]
+    ]
+    return "\n".join(
+        [
+            SECTION_TITLES["redaction"],
+            "",
+            "`scrub_string` on strings shaped to make its patterns backtrack, beside plain text of the same",
+            f"length (median of {section['rounds']} rounds each). Both are cut to 4,096 characters; a ratio",
+            "near 1 means the shape costs no more than ordinary text.",
+            "",
+            md_table(["shape", "characters", "hostile", "plain text", "vs plain"], rows, "lrrrr"),
+        ]
+    )
+
+
 def render_deploy(section: dict[str, Any]) -> str:
     emulator = section["emulator"]
     rows = [
@@ -358,9 +383,10 @@ RENDERERS = {
     "handler": render_handler,
     "coldstart": render_coldstart,
     "logging": render_logging,
+    "redaction": render_redaction,
     "deploy": render_deploy,
 }
-REPORT_ORDER = ("roundtrips", "handler", "coldstart", "logging", "deploy")
+REPORT_ORDER = ("roundtrips", "handler", "coldstart", "logging", "redaction", "deploy")
 
 
 def render(results: dict[str, Any]) -> str:

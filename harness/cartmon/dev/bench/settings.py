@@ -15,7 +15,7 @@ DEFAULT_JSON = ROOT / "build" / "bench" / "results.json"
 MAKE_TEST_RECORD = ROOT / "build" / "make-test.json"
 LAMBDA_PACKAGE = ROOT / "build" / "cart_migration.zip"
 EMULATOR_PYTHON = Path(os.environ.get("EMULATOR_PYTHON", ROOT / ".venv" / "emulator" / "bin" / "python"))
-SECTIONS = ("coldstart", "logging", "roundtrips", "handler", "deploy")
+SECTIONS = ("coldstart", "logging", "redaction", "roundtrips", "handler", "deploy")
 OPERATIONS = ("migrate_single_store", "migrate_multi_store", "get_all_carts", "cleanup_guest_cart")
 JWT_SECRET = "bench-jwt-secret-0123456789abcdef0123456789abcdef"
 
@@ -34,6 +34,7 @@ class Settings:
     first_request_runs: int = 5  # fresh interpreters per variant: init plus the first request
     log_events: int = 3_000  # events per round per variant
     log_rounds: int = 5
+    redaction_rounds: int = 5  # per hostile shape and its plain twin
 
     @classmethod
     def quick(cls) -> Settings:
@@ -48,4 +49,5 @@ class Settings:
             first_request_runs=1,
             log_events=300,
             log_rounds=2,
+            redaction_rounds=1,
         )
