@@ -207,6 +207,7 @@ query: venv ## Run a saved Logs Insights query: make query NAME="Top Failure Rea
 .PHONY: review
 review: venv ## The weekly review as Markdown and HTML in build/review/: make review [SINCE=7d] (emulator if running, else AWS)
 	@$(DEV_VENV)/bin/cartmon-review --since "$(if $(filter file,$(origin SINCE)),7d,$(SINCE))" --out $(BUILD)/review \
+	  $(if $(wildcard $(BUILD)/outputs.json),--outputs $(BUILD)/outputs.json) \
 	  $(if $(wildcard $(BUILD)/plan.json),--state $(BUILD)/plan.json)
 
 .PHONY: checkov
