@@ -199,9 +199,16 @@ destroy: terraformrc $(EXAMPLE)/.terraform/.initialised ## Destroy the local exa
 cost: plan ## Monthly cost estimate of the planned resources, unit prices beside each line
 	@$(DEV_VENV)/bin/cartmon-cost $(BUILD)/plan.json
 
+DURATION     ?= 15m
+RATE         ?= 20
+FAILURE_RATE ?= 0.05
+.PHONY: traffic
+traffic: venv ## Shop traffic through the real handler against the applied stack: make traffic [DURATION=15m RATE=20 FAILURE_RATE=0.05]
+	@$(DEV_VENV)/bin/cartmon-traffic --duration "$(DURATION)" --rate "$(RATE)" --failure-rate "$(FAILURE_RATE)"
+
 SINCE ?= 1h
 .PHONY: query
-query: venv ## Run a saved Logs Insights query: make query NAME="Top Failure Reasons" [SINCE=2h]
+query: venv ## Run a saved Logs Insights query: make query NAME="Top Failure Reasons" [SINCE=2h]; without NAME, list them
 	@$(DEV_VENV)/bin/cartmon-query "$(NAME)" --since "$(SINCE)"
 
 .PHONY: review

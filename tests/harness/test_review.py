@@ -342,7 +342,13 @@ def deploy_then_incident() -> list[collect.AlarmHistory]:
         for index in range(92)
     ]
     window = collect.AlarmHistory(
-        "A-Window-burning", "-", "ALARM", [(60.0, "INSUFFICIENT_DATA", "OK"), (HOUR, "OK", "ALARM")], 60, 1, "nobody"
+        "A-Window-burning",
+        "-",
+        "ALARM",
+        [(60.0, "INSUFFICIENT_DATA", "OK"), (HOUR, "OK", "ALARM")],
+        60,
+        1,
+        "nobody",
     )
     page = collect.AlarmHistory(
         "Z-ErrorBudgetBurn", "P1", "ALARM", [(2 * HOUR, "OK", "ALARM")], 60, 1, "page", True

@@ -20,11 +20,11 @@ import time
 import boto3
 
 from cartmon.inbox import create_alarm_inboxes, delete_alarm_inboxes
-from cartmon.local_lambda import LocalLambda, Throttled
+from cartmon.local_lambda import LocalLambda
 from cartmon.ops.dashboard.render import render
 from cartmon.ops.review.cli import main as review_main
 from cartmon.project import ROOT, EmulatorClock
-from cartmon.traffic import STRATEGIES, Shop, new_customer
+from cartmon.traffic import MORNING, Customers, Shop
 
 EXAMPLE = ROOT / "examples" / "local"
 PACKAGE = ROOT / "build" / "cart_migration.zip"
@@ -65,55 +65,14 @@ def drive_traffic(
     shop: Shop, clock: EmulatorClock, throttling: LocalLambda, impatient: LocalLambda
 ) -> dict[str, int]:
     """A morning in the shop, compressed: the clock moves a minute between waves."""
-    rate_limited_customer = new_customer()
-    statuses: list[int | None] = []
-
-    def throttle() -> None:
-        try:
-            throttling.invoke({})
-        except Throttled:
-            pass
-
-    waves = [
-        (
-            "successful migrations, every strategy",
-            30,
-            lambda i: shop.successful_migrations(1, STRATEGIES[i % len(STRATEGIES)]),
-        ),
-        (
-            "multi-store migrations",
-            6,
-            lambda i: shop.successful_migrations(1, "merge", ("STORE-001", "STORE-002", "STORE-003")),
-        ),
-        (
-            "single-store migrations",
-            10,
-            lambda i: shop.migrate(new_customer(), shop.seed_guest_cart(), store_id="STORE-001"),
-        ),
-        ("cart summaries", 5, lambda i: shop.all_carts(new_customer())),
-        ("guest cart cleanups", 5, lambda i: shop.cleanup(new_customer(), shop.seed_guest_cart())),
-        ("merge conflicts", 6, lambda i: shop.migration_with_conflict(STRATEGIES[i % len(STRATEGIES)])),
-        ("guests without carts", 5, lambda i: shop.migration_without_guest_carts()),
-        ("DynamoDB failure burst", 8, lambda i: shop.failed_migrations(1)),
-        (
-            "rate-limit burst",
-            40,
-            lambda i: statuses.append(
-                shop.migrate(rate_limited_customer, shop.seed_guest_cart()).status_code
-            ),
-        ),
-        ("forged tokens", 5, lambda i: shop.forged_token_request()),
-        ("bad input", 5, lambda i: shop.bad_input_request()),
-        ("timeouts", 6, lambda i: shop.migrate(new_customer(), shop.seed_guest_cart(), runtime=impatient)),
-        ("throttled invocations", 2, lambda i: throttle()),
-    ]
-    progress = Progress(sum(count for _, count, _ in waves))
-    for label, count, action in waves:
+    customers = Customers(shop, throttling, impatient)
+    progress = Progress(sum(count for _, count, _ in MORNING))
+    for label, count, kind in MORNING:
         for index in range(count):
-            action(index)
+            customers.play(kind, index)
             progress.step(label)
         clock.advance(60)
-    return {"answered 429": statuses.count(429)}
+    return {"answered 429": customers.statuses.get("rate_limited", []).count(429)}
 
 
 def alarm_table(cloudwatch, names: list[str]) -> str:

@@ -61,7 +61,11 @@ def gather(
             "alarm history",
             [],
             lambda: collect.alarm_history(
-                cloudwatch, target.alarm_name_prefix, start, end, collect.topic_roles(target.topic_arns).get("page")
+                cloudwatch,
+                target.alarm_name_prefix,
+                start,
+                end,
+                collect.topic_roles(target.topic_arns).get("page"),
             ),
         ),
         failure_reasons=collect.saved_query(logs, f"{target.name_prefix}/Top Failure Reasons", start, end),

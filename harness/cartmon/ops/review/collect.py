@@ -409,7 +409,9 @@ def topic_roles(topic_arns: dict[str, str]) -> dict[str, str]:
         canonical = TOPIC_ALIASES.get(role, role)
         out[role if canonical in out else canonical] = arn
     order = list(TOPIC_RECEIVES)
-    return dict(sorted(out.items(), key=lambda item: (order.index(item[0]) if item[0] in order else 9, item[0])))
+    return dict(
+        sorted(out.items(), key=lambda item: (order.index(item[0]) if item[0] in order else 9, item[0]))
+    )
 
 
 def topics(sns, target: Target) -> list[Topic]:
