@@ -183,17 +183,23 @@ plan: terraformrc package emulator $(EXAMPLE)/.terraform/.initialised ## Plan th
 	  terraform show -json $(BUILD)/plan.tfplan > $(BUILD)/plan.json
 	@echo "plan written to build/plan.json"
 
+# Terraform's output (the plan of ~300 resources, then every output, `slos` alone a thousand lines)
+# goes whole to build/apply.log (destroy.log); the terminal gets progress, errors and a summary.
+
 .PHONY: apply
-apply: terraformrc package emulator $(EXAMPLE)/.terraform/.initialised ## Apply the local example to the emulator; outputs to build/outputs.json
-	@export $$(python3 bootstrap/emulator_launcher.py status) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=ap-south-1 && \
-	  cd $(EXAMPLE) && terraform apply -input=false -auto-approve $(TF_LOCAL_VARS) && \
+apply: venv terraformrc package emulator $(EXAMPLE)/.terraform/.initialised ## Apply the local example to the emulator; outputs to build/outputs.json, a summary printed
+	@set -o pipefail && export $$(python3 bootstrap/emulator_launcher.py status) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=ap-south-1 && \
+	  cd $(EXAMPLE) && terraform apply -input=false -auto-approve -no-color -compact-warnings $(TF_LOCAL_VARS) 2>&1 \
+	    | $(DEV_PY) -m cartmon.ops.apply_summary progress $(BUILD)/apply.log && \
 	  terraform output -json > $(BUILD)/outputs.json
-	@echo "outputs written to build/outputs.json"
+	@$(DEV_PY) -m cartmon.ops.apply_summary outputs $(BUILD)/outputs.json
 
 .PHONY: destroy
-destroy: terraformrc $(EXAMPLE)/.terraform/.initialised ## Destroy the local example on the running emulator
-	@export $$(python3 bootstrap/emulator_launcher.py status) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=ap-south-1 && \
-	  cd $(EXAMPLE) && terraform destroy -input=false -auto-approve $(TF_LOCAL_VARS)
+destroy: venv terraformrc $(EXAMPLE)/.terraform/.initialised ## Destroy the local example on the running emulator
+	@set -o pipefail && export $$(python3 bootstrap/emulator_launcher.py status) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=ap-south-1 && \
+	  cd $(EXAMPLE) && terraform destroy -input=false -auto-approve -no-color -compact-warnings $(TF_LOCAL_VARS) 2>&1 \
+	    | $(DEV_PY) -m cartmon.ops.apply_summary progress $(BUILD)/destroy.log
+	@rm -f $(BUILD)/outputs.json
 
 .PHONY: cost
 cost: plan ## Monthly cost estimate of the planned resources, unit prices beside each line
