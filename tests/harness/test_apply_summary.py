@@ -37,7 +37,14 @@ def test_a_piped_apply_prints_counts_not_the_plan_or_the_outputs():
 
 
 def test_an_error_is_printed_in_full():
-    lines = [*applied(3), "╷\n", "│ Error: creating alarm: boom\n", "│ \n", "│   with module.m.aws_x.r,\n", "╵\n"]
+    lines = [
+        *applied(3),
+        "╷\n",
+        "│ Error: creating alarm: boom\n",
+        "│ \n",
+        "│   with module.m.aws_x.r,\n",
+        "╵\n",
+    ]
     out = io.StringIO()
     progress(lines, io.StringIO(), out, terminal=True)
     assert out.getvalue().startswith("\r  1 resources done")
@@ -64,7 +71,7 @@ def test_the_summary_counts_the_alarms_and_names_where_the_rest_is():
         "slos": wrapped({f"slo{i}": {} for i in range(50)}),
     }
     text = outputs_summary(outputs)
-    assert "Alarms: 4 (1 pages, 1 metric alarms that notify, 2 burn-rate windows" in text
+    assert "Alarms: 4: 1 page (composite alarms), 1 file a ticket (0 composite), 2 notify nobody" in text
     assert "Page topic:   arn:page" in text and "Alerts topic: arn:alerts" in text
     assert "slo7" not in text and "build/outputs.json" in text
     assert len(text.splitlines()) < 15

@@ -60,16 +60,16 @@ def outputs_summary(outputs: dict[str, Any], path: str = "build/outputs.json") -
     """A dozen lines on the applied stack; the whole of it stays in `path`."""
     alarms = _value(outputs, "alarms") or {}
     composites = _value(outputs, "composite_alarms") or {}
-    pages = sorted(c["name"] for c in composites.values() if c.get("page") and c.get("notifies"))
+    pages = [c for c in composites.values() if c.get("page") and c.get("notifies")]
+    composite_tickets = [c for c in composites.values() if not c.get("page") and c.get("notifies")]
     tickets = [a for a in alarms.values() if a.get("notifies")]
-    silent = len(alarms) - len(tickets)
+    silent = len(alarms) + len(composites) - len(pages) - len(composite_tickets) - len(tickets)
     topics = _value(outputs, "sns_topic_arns") or {}
     pending = _value(outputs, "pending_email_confirmations") or {}
     lines = [
-        f"Alarms: {len(_value(outputs, 'alarm_names') or [])} "
-        f"({len(pages)} pages, {len(tickets)} metric alarms that notify, "
-        f"{silent} burn-rate windows and other inputs of composite alarms, "
-        f"{len(composites) - len(pages)} other composite alarms)",
+        f"Alarms: {len(_value(outputs, 'alarm_names') or [])}: {len(pages)} page (composite alarms), "
+        f"{len(composite_tickets) + len(tickets)} file a ticket ({len(composite_tickets)} composite), "
+        f"{silent} notify nobody (burn-rate windows and other inputs of the composite alarms)",
     ]
     if topics:
         lines.append(f"Page topic:   {topics.get('page', '-')}")
