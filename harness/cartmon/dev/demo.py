@@ -19,6 +19,7 @@ import time
 
 import boto3
 
+from cartmon.dev import alarm_table as alarm_table_rows
 from cartmon.inbox import create_alarm_inboxes, delete_alarm_inboxes
 from cartmon.local_lambda import LocalLambda
 from cartmon.ops.dashboard.render import render
@@ -29,6 +30,7 @@ from cartmon.traffic import MORNING, Customers, Shop
 EXAMPLE = ROOT / "examples" / "local"
 PACKAGE = ROOT / "build" / "cart_migration.zip"
 OUT = ROOT / "build" / "demo"
+ALARMS_FILE = OUT / "alarms.txt"
 TF_VARS = [f"-var=lambda_package_path={PACKAGE}"]
 # Widgets aggregate by 5-minute periods: a period either side of the traffic keeps its edges whole.
 TRAFFIC_MARGIN_SECONDS = 300
@@ -75,15 +77,24 @@ def drive_traffic(
     return {"answered 429": customers.statuses.get("rate_limited", []).count(429)}
 
 
-def alarm_table(cloudwatch, names: list[str]) -> str:
-    alarms = cloudwatch.describe_alarms(AlarmNames=names)["MetricAlarms"]
-    width = max(len(a["AlarmName"]) for a in alarms)
-    lines = [f"  {'alarm'.ljust(width)}  state              reason"]
-    for alarm in sorted(alarms, key=lambda a: a["AlarmName"]):
-        lines.append(
-            f"  {alarm['AlarmName'].ljust(width)}  {alarm['StateValue']:<18} {alarm['StateReason'][:90]}"
-        )
-    return "\n".join(lines)
+def alarm_table(cloudwatch, outputs: dict, since: float) -> str:
+    """What paged and what changed since `since` for the terminal; every alarm to ALARMS_FILE."""
+    metric, composite = alarm_table_rows.describe(cloudwatch, outputs["alarm_names"])
+    table = alarm_table_rows.rows(metric, composite, outputs["sns_topic_arns"].get("page"))
+    prefix = os.path.commonprefix([row.name for row in table]) if len(table) > 1 else ""
+    prefix = prefix[: prefix.rfind("-") + 1]
+    ALARMS_FILE.write_text(
+        f"Every alarm of the demo's stack, pages first; reasons whole.\n\n"
+        f"{alarm_table_rows.render(table, reason_width=None)}\n"
+    )
+    changed = [row for row in table if row.changed_since(since)]
+    paged = sum(1 for row in changed if row.notifies == "page" and row.state == "ALARM")
+    return (
+        f"  {paged} page(s) in ALARM; {len(changed)} of {len(table)} alarms changed state during the run "
+        f"(names without {prefix!r}):\n"
+        + alarm_table_rows.render(changed, prefix)
+        + f"\n  every alarm, reasons whole: {ALARMS_FILE}"
+    )
 
 
 def drain_notifications(sqs, inboxes: dict[str, str]) -> list[tuple[str, str, str]]:
@@ -173,7 +184,7 @@ def tell_the_story(endpoint: str, clock: EmulatorClock, inboxes: dict[str, str])
 
     say("Alarm states after the traffic (the emulator evaluates alarms as CloudWatch does)")
     clock.advance(60)
-    print(alarm_table(clients["cloudwatch"], outputs["alarm_names"]))
+    print(alarm_table(clients["cloudwatch"], outputs, traffic_started))
 
     say("Notifications that reached the SQS queues subscribed to the alert topics")
     for severity, name, change in drain_notifications(clients["sqs"], inboxes):
