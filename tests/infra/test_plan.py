@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from cartmon.project import ROOT
 from tests.infra.guide import (
     ALERTS_TOPIC,
     DASHBOARD_TITLES,
@@ -876,3 +877,29 @@ def test_unknown_metric_and_override_are_refused_at_plan(root_tf, plan_error):
     assert "Alarm(s) name metric(s) the event catalogue lacks: Orphan -> NoSuchMetric" in error
     assert "alarm_overrides names alarm(s) that do not exist: NoSuchAlarm" in error
     assert "Invalid index" not in error
+
+
+# --------------------------------------------------------------------------- the README's figures
+
+
+def test_readme_figures_match_the_plan(local_plan):
+    """The README's "At a glance" counts are the planned example's: a change of the alarm set that
+    leaves them stale fails here."""
+    readme = (ROOT / "README.md").read_text()
+    figures = readme.split("<!-- FIGURES:", 1)[1].split("<!-- /FIGURES -->", 1)[0]
+    composites = [
+        *planned(local_plan, "aws_cloudwatch_composite_alarm").values(),
+        *planned(local_plan, "aws_cloudwatch_composite_alarm", "nested").values(),
+    ]
+    metric = list(planned(local_plan, "aws_cloudwatch_metric_alarm").values())
+    page_topic = local_plan.outputs["sns_topic_arns"]["page"]
+    pages = [c for c in composites if page_topic in (c["alarm_actions"] or [])]
+    composite_tickets = [c for c in composites if c["alarm_actions"] and c not in pages]
+    tickets = len(composite_tickets) + sum(1 for a in metric if a["alarm_actions"])
+    silent = len(composites) + len(metric) - len(pages) - tickets
+    assert f"**{len(composites) + len(metric)} CloudWatch alarms**" in figures
+    assert f"{len(pages)} page (composite alarms on the page topic)" in figures
+    assert f"{tickets} file a ticket on the\n  alerts topic ({len(composite_tickets)} of them composite)" in figures
+    assert f"and {silent} notify nobody" in figures
+    queries = planned(local_plan, "aws_cloudwatch_query_definition")
+    assert f"{len(queries)} saved Logs Insights queries" in figures
