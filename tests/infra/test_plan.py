@@ -899,7 +899,21 @@ def test_readme_figures_match_the_plan(local_plan):
     silent = len(composites) + len(metric) - len(pages) - tickets
     assert f"**{len(composites) + len(metric)} CloudWatch alarms**" in figures
     assert f"{len(pages)} page (composite alarms on the page topic)" in figures
-    assert f"{tickets} file a ticket on the\n  alerts topic ({len(composite_tickets)} of them composite)" in figures
+    assert (
+        f"{tickets} file a ticket on the\n  alerts topic ({len(composite_tickets)} of them composite)"
+        in figures
+    )
     assert f"and {silent} notify nobody" in figures
     queries = planned(local_plan, "aws_cloudwatch_query_definition")
     assert f"{len(queries)} saved Logs Insights queries" in figures
+    # The month's cost, as `make cost` estimates this plan at its default assumptions.
+    from cartmon.ops.cost.estimate import estimate
+
+    result = estimate(local_plan._raw)
+    alarms_cost = sum(
+        line.cost for line in result.lines if line.item.startswith("CloudWatch") and "alarms" in line.item
+    )
+    composite_cost = sum(line.cost for line in result.lines if line.item == "CloudWatch composite alarms")
+    assert f"About ${alarms_cost:,.2f} a month for the alarms, of ${result.total:,.2f}" in figures
+    assert f"and ${composite_cost:,.2f} for the {len(composites)}\n  composite alarms" in figures
+    assert f"(${result.total_without_free_tier:,.2f} without it)" in figures
