@@ -189,7 +189,9 @@ def test_a_new_breaching_alarm_on_a_metric_never_reported_alarms_at_its_first_ev
         "[Breaching]."
     )
     # With waits_for_traffic (missing data missing) the same account stays INSUFFICIENT_DATA.
-    waiting = evaluate_metric_alarm({**definition, "TreatMissingData": "missing"}, FakeMetrics(), created + MINUTE)
+    waiting = evaluate_metric_alarm(
+        {**definition, "TreatMissingData": "missing"}, FakeMetrics(), created + MINUTE
+    )
     assert waiting.state == INSUFFICIENT_DATA
 
 
