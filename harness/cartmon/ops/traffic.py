@@ -104,8 +104,15 @@ def drive(
     customers = Customers(shop, runtime(reserved_concurrency=0), runtime(timeout_seconds=0.000001))
     sent: Counter = Counter()
     for minute, kinds in enumerate(schedule, 1):
+        unexpected = 0
         for index, kind in enumerate(kinds):
-            customers.play(kind, index)
+            try:
+                customers.play(kind, index)
+            except AssertionError as answer:  # the function answered otherwise than this kind expects
+                unexpected += 1
+                sent[f"{kind} (unexpected answer)"] += 1
+                if unexpected == 1:
+                    echo(f"  {kind}: unexpected answer {str(answer)[:200]}")
             sent[kind] += 1
         clock.advance(60)
         echo(f"  minute {minute:>3}/{len(schedule)}: {len(kinds)} requests")
