@@ -147,7 +147,7 @@ def draw_alarm_status(canvas: Canvas, box, item: Rendered) -> None:
         draw_message(canvas, box, item.error or "no alarms")
         return
     prefix = _shared_prefix([a.name for a in alarms])
-    tile_w, tile_h = 230, 18
+    tile_w, tile_h = 330, 18
     columns = max(1, int(width // tile_w))
     rows = max(1, int(height // tile_h))
     shown = alarms[: columns * rows]
@@ -170,7 +170,7 @@ def draw_alarm_status(canvas: Canvas, box, item: Rendered) -> None:
         label = (
             f"{alarm.name.removeprefix(prefix)}  {alarm.state.replace('INSUFFICIENT_DATA', 'INSUFFICIENT')}"
         )
-        canvas.text(x + 15, y + tile_h / 2, clip(label, 34), fontsize=7.5, va="center", color=INK)
+        canvas.text(x + 15, y + tile_h / 2, clip(label, 50), fontsize=7.5, va="center", color=INK)
     if len(shown) < len(alarms):
         column, row = divmod(len(shown), rows)
         canvas.text(
