@@ -191,7 +191,7 @@ apply: venv terraformrc package emulator $(EXAMPLE)/.terraform/.initialised ## A
 	@set -o pipefail && export $$(python3 bootstrap/emulator_launcher.py status) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=ap-south-1 && \
 	  cd $(EXAMPLE) && terraform apply -input=false -auto-approve -no-color -compact-warnings $(TF_LOCAL_VARS) 2>&1 \
 	    | $(DEV_PY) -m cartmon.ops.apply_summary progress $(BUILD)/apply.log && \
-	  terraform output -json > $(BUILD)/outputs.json
+	  terraform output -json > $(BUILD)/outputs.json && terraform show -json > $(BUILD)/state.json
 	@$(DEV_PY) -m cartmon.ops.apply_summary outputs $(BUILD)/outputs.json
 
 .PHONY: destroy
@@ -199,7 +199,7 @@ destroy: venv terraformrc $(EXAMPLE)/.terraform/.initialised ## Destroy the loca
 	@set -o pipefail && export $$(python3 bootstrap/emulator_launcher.py status) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=ap-south-1 && \
 	  cd $(EXAMPLE) && terraform destroy -input=false -auto-approve -no-color -compact-warnings $(TF_LOCAL_VARS) 2>&1 \
 	    | $(DEV_PY) -m cartmon.ops.apply_summary progress $(BUILD)/destroy.log
-	@rm -f $(BUILD)/outputs.json
+	@rm -f $(BUILD)/outputs.json $(BUILD)/state.json
 
 .PHONY: cost
 cost: plan ## Monthly cost estimate of the planned resources, unit prices beside each line
@@ -218,10 +218,10 @@ query: venv ## Run a saved Logs Insights query: make query NAME="Top Failure Rea
 	@$(DEV_VENV)/bin/cartmon-query "$(NAME)" --since "$(SINCE)"
 
 .PHONY: review
-review: venv ## The weekly review as Markdown and HTML in build/review/: make review [SINCE=7d] (emulator if running, else AWS)
+review: venv ## The weekly review as Markdown and HTML in build/review/: make review [SINCE=7d] (emulator if running, else AWS; reads build/outputs.json and state.json of make apply)
 	@$(DEV_VENV)/bin/cartmon-review --since "$(if $(filter file,$(origin SINCE)),7d,$(SINCE))" --out $(BUILD)/review \
 	  $(if $(wildcard $(BUILD)/outputs.json),--outputs $(BUILD)/outputs.json) \
-	  $(if $(wildcard $(BUILD)/plan.json),--state $(BUILD)/plan.json)
+	  $(if $(wildcard $(BUILD)/state.json),--state $(BUILD)/state.json,$(if $(wildcard $(BUILD)/plan.json),--state $(BUILD)/plan.json))
 
 .PHONY: checkov
 checkov: $(CHECKOV_VENV)/.installed ## Infrastructure security scan (pinned checkov; settings in .checkov.yaml)
