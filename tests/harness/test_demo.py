@@ -52,6 +52,8 @@ def test_reasons_read_well():
     assert len(short) <= 60 and short.endswith("…")
     assert readable.startswith(short[:-1]) and readable[len(short) - 1] == " ", "cut between words"
     assert alarm_table.shorten("short reason", 60) == "short reason"
+    composite = "arn:aws:cloudwatch:ap-south-1:000000000000:alarm:X-BurnFast1h transitioned to ALARM"
+    assert alarm_table.readable_reason(composite) == "X-BurnFast1h transitioned to ALARM"
 
 
 def test_pages_come_first_and_the_terminal_shows_what_changed():

@@ -17,12 +17,15 @@ from cartmon.ops.review.collect import who_hears
 REASON_WIDTH = 100
 # CloudWatch writes datapoint times in a StateReason as (dd/MM/yy HH:mm:ss), in UTC.
 CLOUDWATCH_DATE = re.compile(r"\b(\d{2})/(\d{2})/(\d{2}) (\d{2}:\d{2}(?::\d{2})?)\b")
+# A composite alarm's reason names its children by ARN; the name says the same in a third of the width.
+ALARM_ARN = re.compile(r"arn:aws[\w-]*:cloudwatch:[\w-]+:\d{12}:alarm:")
 LONG_FLOAT = re.compile(r"(?<![\w.])(-?\d+\.\d{3,})(?![\w.])")
 NOTIFIES_ORDER = {"page": 0, "ticket": 1, "nobody": 2}
 
 
 def readable_reason(reason: str) -> str:
-    """Floats to at most two decimals, CloudWatch's dates as ISO 8601 UTC."""
+    """Floats to at most two decimals, CloudWatch's dates as ISO 8601 UTC, alarm ARNs as names."""
+    reason = ALARM_ARN.sub("", reason)
     reason = CLOUDWATCH_DATE.sub(lambda m: f"20{m[3]}-{m[2]}-{m[1]}T{m[4]}Z", reason)
     return LONG_FLOAT.sub(lambda m: f"{float(m[1]):.2f}".rstrip("0").rstrip("."), reason)
 
