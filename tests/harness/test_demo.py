@@ -89,16 +89,19 @@ def test_the_demo_writes_every_alarm_to_a_file_and_prints_the_changes(tmp_path, 
                                 described("X-A", "OK", [ALERTS_TOPIC], 1, "quiet " * 40),
                                 described("X-B", "ALARM", [ALERTS_TOPIC], 9),
                             ],
-                            "CompositeAlarms": [described("X-P", "ALARM", [PAGE_TOPIC], 9)],
+                            "CompositeAlarms": [
+                                described("X-P", "ALARM", [PAGE_TOPIC], 9),
+                                described("X-Q", "ALARM", [PAGE_TOPIC], 2),  # paging since before the run
+                            ],
                         }
                     ]
 
             return Pages()
 
     monkeypatch.setattr(demo, "ALARMS_FILE", tmp_path / "alarms.txt")
-    outputs = {"alarm_names": ["X-A", "X-B", "X-P"], "sns_topic_arns": {"page": PAGE_TOPIC}}
+    outputs = {"alarm_names": ["X-A", "X-B", "X-P", "X-Q"], "sns_topic_arns": {"page": PAGE_TOPIC}}
     printed = demo.alarm_table(CloudWatch(), outputs, datetime(2026, 12, 7, 10, 5, tzinfo=UTC).timestamp())
-    assert "1 page(s) in ALARM; 2 of 3 alarms changed state" in printed
-    assert " A " not in printed and printed.index("  P ") < printed.index("  B ")
+    assert "2 page(s) in ALARM; 2 of 4 alarms changed state" in printed
+    assert " A " not in printed and printed.index("  P ") < printed.index("  Q ") < printed.index("  B ")
     whole = (tmp_path / "alarms.txt").read_text()
     assert "X-A" in whole and ("quiet " * 40).strip() in whole

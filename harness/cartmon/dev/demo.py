@@ -88,11 +88,12 @@ def alarm_table(cloudwatch, outputs: dict, since: float) -> str:
         f"{alarm_table_rows.render(table, reason_width=None)}\n"
     )
     changed = [row for row in table if row.changed_since(since)]
-    paged = sum(1 for row in changed if row.notifies == "page" and row.state == "ALARM")
+    paging = [row for row in table if row.notifies == "page" and row.state == "ALARM"]
+    shown = [row for row in table if row in paging or row in changed]
     return (
-        f"  {paged} page(s) in ALARM; {len(changed)} of {len(table)} alarms changed state during the run "
+        f"  {len(paging)} page(s) in ALARM; {len(changed)} of {len(table)} alarms changed state during the run "
         f"(names without {prefix!r}):\n"
-        + alarm_table_rows.render(changed, prefix)
+        + alarm_table_rows.render(shown, prefix)
         + f"\n  every alarm, reasons whole: {ALARMS_FILE}"
     )
 
