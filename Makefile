@@ -183,31 +183,45 @@ plan: terraformrc package emulator $(EXAMPLE)/.terraform/.initialised ## Plan th
 	  terraform show -json $(BUILD)/plan.tfplan > $(BUILD)/plan.json
 	@echo "plan written to build/plan.json"
 
+# Terraform's output (the plan of ~300 resources, then every output, `slos` alone a thousand lines)
+# goes whole to build/apply.log (destroy.log); the terminal gets progress, errors and a summary.
+
 .PHONY: apply
-apply: terraformrc package emulator $(EXAMPLE)/.terraform/.initialised ## Apply the local example to the emulator; outputs to build/outputs.json
-	@export $$(python3 bootstrap/emulator_launcher.py status) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=ap-south-1 && \
-	  cd $(EXAMPLE) && terraform apply -input=false -auto-approve $(TF_LOCAL_VARS) && \
-	  terraform output -json > $(BUILD)/outputs.json
-	@echo "outputs written to build/outputs.json"
+apply: venv terraformrc package emulator $(EXAMPLE)/.terraform/.initialised ## Apply the local example to the emulator; outputs to build/outputs.json, a summary printed
+	@set -o pipefail && export $$(python3 bootstrap/emulator_launcher.py status) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=ap-south-1 && \
+	  cd $(EXAMPLE) && terraform apply -input=false -auto-approve -no-color -compact-warnings $(TF_LOCAL_VARS) 2>&1 \
+	    | $(DEV_PY) -m cartmon.ops.apply_summary progress $(BUILD)/apply.log && \
+	  terraform output -json > $(BUILD)/outputs.json && terraform show -json > $(BUILD)/state.json
+	@$(DEV_PY) -m cartmon.ops.apply_summary outputs $(BUILD)/outputs.json
 
 .PHONY: destroy
-destroy: terraformrc $(EXAMPLE)/.terraform/.initialised ## Destroy the local example on the running emulator
-	@export $$(python3 bootstrap/emulator_launcher.py status) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=ap-south-1 && \
-	  cd $(EXAMPLE) && terraform destroy -input=false -auto-approve $(TF_LOCAL_VARS)
+destroy: venv terraformrc $(EXAMPLE)/.terraform/.initialised ## Destroy the local example on the running emulator
+	@set -o pipefail && export $$(python3 bootstrap/emulator_launcher.py status) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=ap-south-1 && \
+	  cd $(EXAMPLE) && terraform destroy -input=false -auto-approve -no-color -compact-warnings $(TF_LOCAL_VARS) 2>&1 \
+	    | $(DEV_PY) -m cartmon.ops.apply_summary progress $(BUILD)/destroy.log
+	@rm -f $(BUILD)/outputs.json $(BUILD)/state.json
 
 .PHONY: cost
 cost: plan ## Monthly cost estimate of the planned resources, unit prices beside each line
 	@$(DEV_VENV)/bin/cartmon-cost $(BUILD)/plan.json
 
+DURATION     ?= 15m
+RATE         ?= 20
+FAILURE_RATE ?= 0.05
+.PHONY: traffic
+traffic: venv ## Shop traffic through the real handler against the applied stack: make traffic [DURATION=15m RATE=20 FAILURE_RATE=0.05]
+	@$(DEV_VENV)/bin/cartmon-traffic --duration "$(DURATION)" --rate "$(RATE)" --failure-rate "$(FAILURE_RATE)"
+
 SINCE ?= 1h
 .PHONY: query
-query: venv ## Run a saved Logs Insights query: make query NAME="Top Failure Reasons" [SINCE=2h]
+query: venv ## Run a saved Logs Insights query: make query NAME="Top Failure Reasons" [SINCE=2h]; without NAME, list them
 	@$(DEV_VENV)/bin/cartmon-query "$(NAME)" --since "$(SINCE)"
 
 .PHONY: review
-review: venv ## The weekly review as Markdown and HTML in build/review/: make review [SINCE=7d] (emulator if running, else AWS)
+review: venv ## The weekly review as Markdown and HTML in build/review/: make review [SINCE=7d] (emulator if running, else AWS; reads build/outputs.json and state.json of make apply)
 	@$(DEV_VENV)/bin/cartmon-review --since "$(if $(filter file,$(origin SINCE)),7d,$(SINCE))" --out $(BUILD)/review \
-	  $(if $(wildcard $(BUILD)/plan.json),--state $(BUILD)/plan.json)
+	  $(if $(wildcard $(BUILD)/outputs.json),--outputs $(BUILD)/outputs.json) \
+	  $(if $(wildcard $(BUILD)/state.json),--state $(BUILD)/state.json,$(if $(wildcard $(BUILD)/plan.json),--state $(BUILD)/plan.json))
 
 .PHONY: checkov
 checkov: $(CHECKOV_VENV)/.installed ## Infrastructure security scan (pinned checkov; settings in .checkov.yaml)

@@ -99,6 +99,15 @@ module "dashboard" {
   events               = local.catalogue.events
   common_fields        = local.catalogue.common_fields
   recent_logs_category = local.recent_logs_category
+
+  # What notifies, pages first: the composites that page, the other composites that notify, the
+  # metric alarms that notify. The burn-rate windows (inputs of the composites) stay off it.
+  alarm_status_names = concat(
+    [for c in values(module.metric_alarms.composite_alarms) : c.name if c.notifies && c.page],
+    [for c in values(module.metric_alarms.composite_alarms) : c.name if c.notifies && !c.page],
+    [for a in values(module.metric_alarms.alarms) : a.name if a.notifies],
+  )
+  alarm_thresholds = module.metric_alarms.thresholds
 }
 
 module "query_definitions" {

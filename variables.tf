@@ -448,7 +448,7 @@ variable "extra_alarms" {
 }
 
 variable "no_successful_migrations_waits_for_traffic" {
-  description = "false (the guide): NoSuccessfulMigrations treats missing data as breaching, so it pages after 30 minutes without any log event: right after deploy, and on a night without traffic. true: missing data is missing, so the alarm stays quiet (INSUFFICIENT_DATA) until the function logs its first event and during any later stretch without log events; it still pages when traffic flows for 30 minutes without a success."
+  description = "false (the guide): NoSuccessfulMigrations treats missing data as breaching, so it goes to ALARM at its first evaluation after deploy (about a minute) when the function has logged nothing yet, and after 30 minutes without a success later, a night without traffic included. true: missing data is missing, so the alarm stays quiet (INSUFFICIENT_DATA) until the function logs its first event and during any later stretch without log events; it still pages when traffic flows for 30 minutes without a success."
   type        = bool
   default     = false
 }

@@ -2,20 +2,23 @@
 
 A `Shop` seeds guest carts as the shop front end stores them and calls the API as customers do:
 successful migrations with each strategy, merge conflicts, guests without carts, a DynamoDB
-failure burst, rate-limit bursts, forged tokens and bad input. Used by the demo and the
-end-to-end tests.
+failure burst, rate-limit bursts, forged tokens and bad input. `MORNING` is the demo's morning in
+the shop, wave by wave; `Customers` plays one kind of request of it, and `steady_minute` draws a
+minute of steady traffic from the same mix (`make traffic`). Used by the demo, `make traffic`
+and the end-to-end tests.
 """
 
 from __future__ import annotations
 
 import os
+import random
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from cartmon.local_lambda import Invocation, LocalLambda, api_event, make_token
+from cartmon.local_lambda import Invocation, LocalLambda, Throttled, api_event, make_token
 
 GUEST_CART_TTL = 7 * 86400
 STRATEGIES = ("merge", "replace", "keep_newest")
@@ -146,3 +149,90 @@ class Shop:
                 invocation = self.migrate(new_customer(), new_guest_session())
                 status = invocation.status_code
                 assert status is not None and status >= 500, invocation.body
+
+
+# The demo's morning in the shop: (wave, requests, kind of request), in the order it plays them.
+MORNING: tuple[tuple[str, int, str], ...] = (
+    ("successful migrations, every strategy", 30, "migration"),
+    ("multi-store migrations", 6, "multi_store_migration"),
+    ("single-store migrations", 10, "single_store_migration"),
+    ("cart summaries", 5, "cart_summary"),
+    ("guest cart cleanups", 5, "cleanup"),
+    ("merge conflicts", 6, "conflict"),
+    ("guests without carts", 5, "no_guest_carts"),
+    ("DynamoDB failure burst", 8, "dynamodb_failure"),
+    ("rate-limit burst", 40, "rate_limited"),
+    ("forged tokens", 5, "forged_token"),
+    ("bad input", 5, "bad_input"),
+    ("timeouts", 6, "timeout"),
+    ("throttled invocations", 2, "throttle"),
+)
+# What fails on the function's side (the failure rate of `make traffic`); the rest is the shop's
+# ordinary mix, client mistakes (forged tokens, bad input) included.
+FAILING_KINDS = ("dynamodb_failure", "timeout", "throttle")
+# The rate-limit burst is one customer's burst, not a share of every minute: steady traffic
+# plays it once, in its middle minute.
+BURST_KINDS = ("rate_limited",)
+
+
+class Customers:
+    """Plays one request of a kind of `MORNING` through the shop. `throttling` is a runtime whose
+    reserved concurrency is used up, `impatient` one whose timeout every call overruns."""
+
+    def __init__(self, shop: Shop, throttling: LocalLambda, impatient: LocalLambda):
+        self.shop, self.throttling, self.impatient = shop, throttling, impatient
+        self.rate_limited_customer = new_customer()
+        self.statuses: dict[str, list[int | None]] = {}
+
+    def play(self, kind: str, index: int = 0) -> None:
+        shop = self.shop
+        status: int | None = None
+        if kind == "migration":
+            shop.successful_migrations(1, STRATEGIES[index % len(STRATEGIES)])
+            status = 200
+        elif kind == "multi_store_migration":
+            shop.successful_migrations(1, "merge", ("STORE-001", "STORE-002", "STORE-003"))
+            status = 200
+        elif kind == "single_store_migration":
+            status = shop.migrate(new_customer(), shop.seed_guest_cart(), store_id="STORE-001").status_code
+        elif kind == "cart_summary":
+            status = shop.all_carts(new_customer()).status_code
+        elif kind == "cleanup":
+            status = shop.cleanup(new_customer(), shop.seed_guest_cart()).status_code
+        elif kind == "conflict":
+            status = shop.migration_with_conflict(STRATEGIES[index % len(STRATEGIES)]).status_code
+        elif kind == "no_guest_carts":
+            status = shop.migration_without_guest_carts().status_code
+        elif kind == "dynamodb_failure":
+            shop.failed_migrations(1)
+            status = 500
+        elif kind == "rate_limited":
+            status = shop.migrate(self.rate_limited_customer, shop.seed_guest_cart()).status_code
+        elif kind == "forged_token":
+            status = shop.forged_token_request().status_code
+        elif kind == "bad_input":
+            status = shop.bad_input_request().status_code
+        elif kind == "timeout":
+            status = shop.migrate(new_customer(), shop.seed_guest_cart(), runtime=self.impatient).status_code
+        elif kind == "throttle":
+            try:
+                self.throttling.invoke({})
+            except Throttled:
+                pass
+        else:
+            raise ValueError(f"unknown kind of request {kind!r}; kinds: {[k for _, _, k in MORNING]}")
+        self.statuses.setdefault(kind, []).append(status)
+
+
+def steady_minute(rng: random.Random, requests: int, failure_rate: float) -> list[str]:
+    """A minute of steady traffic: `requests` kinds drawn from the morning's mix, a `failure_rate`
+    share of them failing on the function's side (in the morning's proportions of its failures)."""
+    if not 0 <= failure_rate <= 1:
+        raise ValueError(f"the failure rate is a share between 0 and 1, not {failure_rate}")
+    ordinary = [(kind, count) for _, count, kind in MORNING if kind not in FAILING_KINDS + BURST_KINDS]
+    failing = [(kind, count) for _, count, kind in MORNING if kind in FAILING_KINDS]
+    out = []
+    for _ in range(requests):
+        pool = failing if rng.random() < failure_rate else ordinary
+        out.append(rng.choices([k for k, _ in pool], weights=[c for _, c in pool])[0])
+    return out

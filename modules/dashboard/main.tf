@@ -1,5 +1,6 @@
 data "aws_region" "current" {}
 data "aws_partition" "current" {}
+data "aws_caller_identity" "current" {}
 
 locals {
   region = data.aws_region.current.id
@@ -30,6 +31,36 @@ locals {
   ]
   recent_logs_query = join(" | ", local.recent_logs_stages)
 
+  # The alarm-status widget takes the top rows; every other widget sits below it.
+  status_height = length(var.alarm_status_names) > 0 ? 3 : 0
+  # Built from the names (known at plan time, unlike the alarms' arn attributes), so that the
+  # dashboard body can be reviewed in the plan.
+  alarm_status_arns = [
+    for name in var.alarm_status_names :
+    "arn:${data.aws_partition.current.partition}:cloudwatch:${local.region}:${data.aws_caller_identity.current.account_id}:alarm:${name}"
+  ]
+
+  # Threshold lines: an alarm's threshold drawn on the widgets that plot its metric with its
+  # statistic and period (a 30-minute Sum's threshold means nothing on a 5-minute Sum).
+  threshold_lines = {
+    for metric in distinct(concat(var.outcome_metric_names, var.rate_limit_metric_names, var.scenario_metric_names)) : metric => [
+      for key, alarm in var.alarm_thresholds : {
+        label = "${key} ${alarm.comparison} ${alarm.threshold}"
+        value = alarm.threshold
+        color = "#d13212"
+      } if alarm.metric_name == metric && alarm.statistic == "Sum" && alarm.period == var.period
+    ]
+  }
+
+  # Only the widgets with a line get an annotations property.
+  annotations = {
+    for widget, metrics in {
+      outcome_metric_names    = var.outcome_metric_names
+      rate_limit_metric_names = var.rate_limit_metric_names
+      scenario_metric_names   = var.scenario_metric_names
+    } : widget => { for key, lines in { annotations = flatten([for m in metrics : local.threshold_lines[m]]) } : key => { horizontal = lines } if length(lines) > 0 }
+  }
+
   custom_metric_widget = {
     view    = "timeSeries"
     stacked = false
@@ -38,27 +69,43 @@ locals {
     stat    = "Sum"
   }
 
-  widgets = concat([
+  status_widgets = length(local.alarm_status_arns) == 0 ? [] : [
+    {
+      type = "alarm", x = 0, y = 0, width = 24, height = local.status_height
+      properties = {
+        title  = "Pages and tickets"
+        alarms = local.alarm_status_arns
+        sortBy = "stateUpdatedTimestamp"
+      }
+    },
+  ]
+
+  widgets = concat(local.status_widgets, [for widget in local.body_widgets : merge(widget, { y = widget.y + local.status_height })])
+
+  body_widgets = concat([
     {
       type = "metric", x = 0, y = 0, width = 12, height = 6
       properties = merge(local.custom_metric_widget, {
         title   = "Migration Success vs Failure"
         metrics = [for m in var.outcome_metric_names : [var.namespace, m]]
-      })
+        yAxis   = { left = { label = "Count", showUnits = false, min = 0 } }
+      }, local.annotations["outcome_metric_names"])
     },
     {
       type = "metric", x = 12, y = 0, width = 12, height = 6
       properties = merge(local.custom_metric_widget, {
         title   = "Rate Limiting Events"
         metrics = [for m in var.rate_limit_metric_names : [var.namespace, m]]
-      })
+        yAxis   = { left = { label = "Count", showUnits = false, min = 0 } }
+      }, local.annotations["rate_limit_metric_names"])
     },
     {
       type = "metric", x = 0, y = 6, width = 12, height = 6
       properties = merge(local.custom_metric_widget, {
         title   = "Merge Conflicts & No Guest Carts"
         metrics = [for m in var.scenario_metric_names : [var.namespace, m]]
-      })
+        yAxis   = { left = { label = "Count", showUnits = false, min = 0 } }
+      }, local.annotations["scenario_metric_names"])
     },
     {
       type = "metric", x = 12, y = 6, width = 12, height = 6
@@ -68,6 +115,7 @@ locals {
         stacked = false
         region  = local.region
         period  = var.period
+        yAxis   = { left = { label = "Milliseconds", showUnits = false, min = 0 } }
         metrics = [
           for stat in ["Average", "Minimum", "Maximum"] :
           concat(local.lambda_metric, ["Duration"], local.lambda_dims, [{ stat = stat, label = stat }])

@@ -72,3 +72,26 @@ variable "recent_logs_limit" {
     error_message = "recent_logs_limit must be between 1 and 10000."
   }
 }
+
+variable "alarm_status_names" {
+  description = "Names of the alarms of the 'Pages and tickets' alarm-status widget at the top, in this order (the pages, then the tickets), in this account and region; empty: no such widget. CloudWatch shows at most 100."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = length(var.alarm_status_names) <= 100
+    error_message = "An alarm-status widget shows at most 100 alarms."
+  }
+}
+
+variable "alarm_thresholds" {
+  description = "Per alarm key, the alarm on one custom metric: metric_name, statistic, period (s), comparison (>, >=, <, <=), threshold. Each becomes a horizontal annotation on the widgets that plot that metric with the same statistic and period."
+  type = map(object({
+    metric_name = string
+    statistic   = string
+    period      = number
+    comparison  = string
+    threshold   = number
+  }))
+  default = {}
+}

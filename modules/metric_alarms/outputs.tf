@@ -50,3 +50,16 @@ output "composite_alarms" {
     }
   }
 }
+
+output "thresholds" {
+  description = "Per alarm on one catalogue metric without dimensions: its metric name, statistic, period, comparison (>, >=, <, <=) and threshold (the dashboard draws them as threshold lines)."
+  value = {
+    for k, a in local.alarms : k => {
+      metric_name = aws_cloudwatch_log_metric_filter.this[a.metric].metric_transformation[0].name
+      statistic   = coalesce(a.statistic, a.extended_statistic)
+      period      = a.period
+      comparison  = local.comparison_symbols[a.comparison_operator]
+      threshold   = a.threshold
+    } if a.metric != null && length(a.dimensions) == 0
+  }
+}

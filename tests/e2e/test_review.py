@@ -39,7 +39,23 @@ def section(text: str, title: str) -> str:
 def test_every_alarm_of_the_stack_has_a_history_row(review_text, applied_stack):
     history = section(review_text, "Alarm history")
     for name in applied_stack["alarm_names"]:
-        assert f"| {name} | P" in history, name
+        assert f"| {name} | " in history, name
+
+
+def history_row(review_text: str, name: str) -> list[str]:
+    history = section(review_text, "Alarm history")
+    row = next(line for line in history.splitlines() if line.startswith(f"| {name} | "))
+    return [cell.strip() for cell in row.strip("|").split("|")]
+
+
+def test_pages_say_page_and_silent_windows_have_no_priority(review_text, applied_stack):
+    pages = [c for c in applied_stack["composite_alarms"].values() if c["page"] and c["notifies"]]
+    silent = [a for a in applied_stack["alarms"].values() if not a["notifies"]]
+    assert pages and silent, "the local example has pages and burn-rate windows"
+    for composite in pages:
+        assert history_row(review_text, composite["name"])[1:3] == ["page", composite["priority"]]
+    for alarm in silent:
+        assert history_row(review_text, alarm["name"])[1:3] == ["nobody (input of a composite)", "-"]
 
 
 def test_failure_reasons_come_from_the_saved_query(review_text):
@@ -63,8 +79,14 @@ def test_latency_rows_cover_every_operation(review_text):
     assert " ms |" in single, "the migrations just driven give the single-store operation a figure"
 
 
-def test_subscribers_list_the_inbox_queues(review_text, applied_stack):
+def test_subscribers_list_the_page_topic_and_the_alerts_topic_once_each(review_text, applied_stack):
     subscribers = section(review_text, "Subscribers per topic")
-    for severity, arn in applied_stack["alarm_inbox_queue_arns"].items():
-        row = next(line for line in subscribers.splitlines() if line.startswith(f"| {severity}:"))
+    rows = [line for line in subscribers.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    topics = applied_stack["sns_topic_arns"]
+    assert [row.split("`")[1] for row in rows] == [
+        topics["page"].rsplit(":", 1)[-1],
+        topics["alerts"].rsplit(":", 1)[-1],
+    ]
+    for role, arn in applied_stack["alarm_inbox_queue_arns"].items():
+        row = next(line for line in rows if line.startswith(f"| {role}:"))
         assert f"sqs:{arn}" in row

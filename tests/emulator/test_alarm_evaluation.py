@@ -167,6 +167,34 @@ def test_breaching_missing_data_alarms_once_the_last_real_datapoint_leaves_the_r
     )
 
 
+def test_a_new_breaching_alarm_on_a_metric_never_reported_alarms_at_its_first_evaluation():
+    """NoSuccessfulMigrations' shape (Sum <= 0 over one 1800 s period, missing data breaching) on a stack
+    whose function has never logged: the whole evaluation range is missing ('- - - - -' -> ALARM with
+    BREACHING), and CloudWatch has nothing from before the alarm was created to use instead. So it goes to
+    ALARM at its first evaluation, within about a minute of the deploy, not 30 minutes later.
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html"""
+    created = NOW  # the alarm is put at NOW, evaluated for the first time at the next minute
+    definition = alarm(
+        MetricName="MigrationSuccessCount",
+        Statistic="Sum",
+        Period=1800,
+        Threshold=0.0,
+        ComparisonOperator="LessThanOrEqualToThreshold",
+        TreatMissingData="breaching",
+    )
+    first = evaluate_metric_alarm(definition, FakeMetrics(), created + MINUTE)
+    assert first.state == ALARM
+    assert first.reason == (
+        "Threshold Crossed: no datapoints were received for 1 period and 1 missing datapoint was treated as "
+        "[Breaching]."
+    )
+    # With waits_for_traffic (missing data missing) the same account stays INSUFFICIENT_DATA.
+    waiting = evaluate_metric_alarm(
+        {**definition, "TreatMissingData": "missing"}, FakeMetrics(), created + MINUTE
+    )
+    assert waiting.state == INSUFFICIENT_DATA
+
+
 def test_all_missing_reasons():
     metrics = FakeMetrics()
     quiet = evaluate_metric_alarm(alarm(TreatMissingData="notBreaching"), metrics, NOW)

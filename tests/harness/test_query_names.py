@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from cartmon.ops import query
 from cartmon.ops.query import find_definition
 
 
@@ -54,3 +55,19 @@ def test_an_unknown_name_is_refused_with_the_saved_names():
     with pytest.raises(SystemExit) as refused:
         find_definition(SavedQueries(TWO_STACKS), "Nope")
     assert str(refused.value).startswith("no saved query named 'Nope'")
+
+
+def test_without_a_name_the_saved_queries_are_listed(monkeypatch, capsys):
+    monkeypatch.setattr(query, "logs_client", lambda: SavedQueries(TWO_STACKS))
+    assert query.main([]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"{len(TWO_STACKS)} saved queries:")
+    listed = [line.strip().split("  (")[0] for line in out.splitlines() if line.startswith("  ")]
+    assert listed == sorted(TWO_STACKS), "every page of DescribeQueryDefinitions, by name"
+    assert 'make query NAME="' in out
+
+
+def test_an_empty_account_says_where_the_queries_come_from(monkeypatch, capsys):
+    monkeypatch.setattr(query, "logs_client", lambda: SavedQueries([]))
+    assert query.main([]) == 0
+    assert "make apply" in capsys.readouterr().out

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from PIL import Image
@@ -390,3 +391,80 @@ def test_a_query_the_service_refuses_is_shown_on_its_widget(aws_client, stack, e
     assert re.search(r'<p class="error">[^<]*does not exist', text)
     # The other widgets still render.
     assert f'<div class="value">{stack["success_total"]}</div>' in text
+
+
+# --------------------------------------------------------------------------- alarm widget, range title
+
+
+def test_the_range_title_reads_as_people_say_it():
+    from cartmon.ops.dashboard.timerange import describe_range, describe_span
+
+    assert [describe_span(s) for s in (30, 1462.4, 3600, 7500, 3 * 86400 + 4 * 3600)] == [
+        "30 s",
+        "24 min",
+        "1 h",
+        "2 h 05 min",
+        "3 days 4 h",
+    ]
+    assert describe_range(0, 1500).endswith("(25 min)")
+
+
+def test_the_alarm_widget_lists_its_alarms_in_order_with_their_states(tmp_path):
+    from cartmon.ops.dashboard.collect import Rendered, alarm_statuses
+    from cartmon.ops.dashboard.draw import draw_dashboard
+    from cartmon.ops.dashboard.layout import layout
+    from cartmon.ops.dashboard.page import widget_html
+
+    arn = "arn:aws:cloudwatch:ap-south-1:000000000000:alarm:"
+
+    class CloudWatch:
+        def get_paginator(self, operation):
+            class Pages:
+                def paginate(self, **kwargs):
+                    assert kwargs["AlarmTypes"] == ["MetricAlarm", "CompositeAlarm"]
+                    return [
+                        {
+                            "MetricAlarms": [{"AlarmName": "X-HighFailureRate", "StateValue": "OK"}],
+                            "CompositeAlarms": [
+                                {
+                                    "AlarmName": "X-AvailabilityPage",
+                                    "StateValue": "ALARM",
+                                    "StateUpdatedTimestamp": datetime(2026, 12, 7, 10, 5, tzinfo=UTC),
+                                }
+                            ],
+                        }
+                    ]
+
+            return Pages()
+
+    statuses = alarm_statuses(
+        CloudWatch(), [f"{arn}X-AvailabilityPage", f"{arn}X-HighFailureRate", f"{arn}X-Gone"]
+    )
+    assert [(s.name, s.state, s.since) for s in statuses] == [
+        ("X-AvailabilityPage", "ALARM", "2026-12-07 10:05 UTC"),
+        ("X-HighFailureRate", "OK", ""),
+        ("X-Gone", "not found", ""),
+    ]
+    (widget,) = layout(
+        {
+            "widgets": [
+                {
+                    "type": "alarm",
+                    "x": 0,
+                    "y": 0,
+                    "width": 24,
+                    "height": 3,
+                    "properties": {"title": "Pages and tickets"},
+                }
+            ]
+        }
+    )
+    item = Rendered(widget, alarms=statuses)
+    page = widget_html(item)
+    assert page.index("X-AvailabilityPage") < page.index("X-HighFailureRate")
+    assert 'class="state-alarm">ALARM' in page
+    figure = draw_dashboard("X", [item], 0, 1500)
+    texts = [t.get_text() for t in figure.texts]
+    assert "AvailabilityPage  ALARM" in texts and "Gone  not found" in texts
+    assert any(t.endswith("(25 min)") for t in texts)
+    figure.savefig(tmp_path / "alarm-widget.png")

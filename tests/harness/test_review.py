@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from cartmon.ops.review import collect
@@ -171,7 +172,7 @@ def sample_review() -> Review:
         end=7 * 86400,
         alarms=[
             collect.AlarmHistory(
-                "X-HighFailureRate", "P1", "ALARM", [(HOUR, "OK", "ALARM")], 7 * 86400 - HOUR, 1
+                "X-HighFailureRate", "P1", "ALARM", [(HOUR, "OK", "ALARM")], 7 * 86400 - HOUR, 1, "page", True
             ),
             collect.AlarmHistory(
                 "X-LambdaThrottles", "P3", "OK", [(t, "OK", "ALARM") for t in (1, 2, 3)], 60, 3
@@ -186,7 +187,7 @@ def sample_review() -> Review:
         cost=collect.CostSummary(12.5, 20.0, [("Alarms", 1.0), ("Free item", 0.0)], 1234),
         topics=[
             collect.Topic(
-                "critical",
+                "alerts",
                 "arn:aws:sns:ap-south-1:000000000000:x-alerts",
                 [("sqs", "arn:aws:sqs:ap-south-1:000000000000:inbox")],
                 [("email", "oncall@example.com")],
@@ -208,8 +209,8 @@ def test_markdown_report_answers_the_weekly_checklist():
         "## Subscribers per topic",
     ):
         assert heading in text
-    assert "| X-HighFailureRate | P1 | ALARM | 1 | 167 h 00 min | no |" in text
-    assert "| X-LambdaThrottles | P3 | OK | 3 | 1 min | yes |" in text
+    assert "| X-HighFailureRate | page | P1 | ALARM | 1 | 167 h 00 min | no |" in text
+    assert "| X-LambdaThrottles | ticket | P3 | OK | 3 | 1 min | yes |" in text
     assert "| ClientError | 8 |" in text
     assert "not run: no saved query" in text
     assert "85.19 %" in text and "below the acceptable level" in text
@@ -219,6 +220,7 @@ def test_markdown_report_answers_the_weekly_checklist():
     )
     assert "**$12.50**" in text and "| Alarms | 1.00 |" in text and "Free item" not in text
     assert "email:oncall@example.com" in text and "Confirm subscription" in text
+    assert "| alerts: `x-alerts` | every alarm that notifies (P1-P3) |" in text
 
 
 def test_html_report_is_the_same_content_as_a_page():
@@ -229,3 +231,170 @@ def test_html_report_is_the_same_content_as_a_page():
     assert "<td>X-HighFailureRate</td>" in page
     assert "<code>get_all_carts</code>" in page
     assert "<script" not in page
+
+
+# --------------------------------------------------------------------------- who hears of it
+
+ARN = "arn:aws:sns:ap-south-1:000000000000:"
+
+
+def test_topics_are_listed_once_each_page_first_under_the_modules_role_names():
+    # sns_topic_arns of the module: each topic under its role and under its former name.
+    outputs = {
+        "alerts": f"{ARN}x-alerts",
+        "page": f"{ARN}x-alerts-page",
+        "critical": f"{ARN}x-alerts-page",
+        "warning": f"{ARN}x-alerts",
+    }
+    assert collect.topic_roles(outputs) == {"page": f"{ARN}x-alerts-page", "alerts": f"{ARN}x-alerts"}
+    # Only a former name known (an old outputs.json): kept as the module's role.
+    assert collect.topic_roles({"critical": f"{ARN}p"}) == {"page": f"{ARN}p"}
+    # Two topics under former names, one under the role: each once.
+    assert collect.topic_roles({"page": f"{ARN}p", "critical": f"{ARN}q"}) == {
+        "page": f"{ARN}p",
+        "critical": f"{ARN}q",
+    }
+
+
+class FakeSns:
+    """list_topics and list_subscriptions_by_topic of an account holding the module's two topics."""
+
+    def __init__(self, topics: dict[str, list[dict]]):
+        self.subscriptions = topics
+
+    def get_paginator(self, operation: str):
+        sns = self
+
+        class Paginator:
+            def paginate(self, **kwargs):
+                if operation == "list_topics":
+                    return [{"Topics": [{"TopicArn": arn} for arn in sns.subscriptions]}]
+                return [{"Subscriptions": sns.subscriptions[kwargs["TopicArn"]]}]
+
+        return Paginator()
+
+
+def subscription(protocol: str, endpoint: str, confirmed: bool = True) -> dict:
+    arn = f"{ARN}t:{endpoint}" if confirmed else "pending confirmation"
+    return {"Protocol": protocol, "Endpoint": endpoint, "SubscriptionArn": arn}
+
+
+def test_subscribers_come_from_the_outputs_of_make_apply():
+    sns = FakeSns(
+        {
+            f"{ARN}x-alerts": [subscription("email", "team@example.com", confirmed=False)],
+            f"{ARN}x-alerts-page": [subscription("sqs", "pager-queue")],
+            f"{ARN}someone-else": [subscription("sqs", "other")],
+        }
+    )
+    outputs = {
+        "sns_topic_arns": {
+            "value": {
+                "alerts": f"{ARN}x-alerts",
+                "page": f"{ARN}x-alerts-page",
+                "critical": f"{ARN}x-alerts-page",
+                "warning": f"{ARN}x-alerts",
+            }
+        }
+    }
+    found = collect.topics(sns, collect.Target.from_outputs(outputs))
+    assert [(t.role, t.arn, t.confirmed, t.pending) for t in found] == [
+        ("page", f"{ARN}x-alerts-page", [("sqs", "pager-queue")], []),
+        ("alerts", f"{ARN}x-alerts", [], [("email", "team@example.com")]),
+    ]
+
+
+def test_without_outputs_the_topics_are_found_by_the_modules_default_names():
+    sns = FakeSns(
+        {
+            f"{ARN}x-alerts": [subscription("sqs", "ticket-queue")],
+            f"{ARN}x-alerts-page": [subscription("sqs", "pager-queue")],
+            f"{ARN}x-alerts-warning": [subscription("sqs", "stale")],
+        }
+    )
+    found = collect.topics(sns, collect.Target(name_prefix="x"))
+    assert [(t.role, t.arn) for t in found] == [("page", f"{ARN}x-alerts-page"), ("alerts", f"{ARN}x-alerts")]
+    text = markdown(replace(sample_review(), topics=found))
+    rows = [line for line in section(text, "Subscribers per topic").splitlines() if line.startswith("| ")]
+    assert len(rows) == 3 and "x-alerts-warning" not in text  # header and the two topics
+
+
+def test_who_hears_of_an_alarm_is_read_from_its_actions():
+    page = f"{ARN}x-alerts-page"
+    assert collect.who_hears({"AlarmActions": [f"{ARN}x-alerts", page]}, page) == "page"
+    assert collect.who_hears({"AlarmActions": [f"{ARN}x-alerts"]}, page) == "ticket"
+    assert collect.who_hears({"AlarmActions": []}, page) == "nobody"
+    assert collect.who_hears({}, None) == "nobody"
+
+
+def section(text: str, title: str) -> str:
+    return text.split(f"## {title}", 1)[1].split("\n## ", 1)[0]
+
+
+def deploy_then_incident() -> list[collect.AlarmHistory]:
+    """97 state changes, as in a review of a deploy and an incident: 94 deploy-time
+    INSUFFICIENT_DATA -> OK (sorted before the incident by time and by name), a window going
+    OK -> ALARM, then a page and a ticket going OK -> ALARM."""
+    quiet = [
+        collect.AlarmHistory(
+            f"A-Window{index:02d}", "-", "OK", [(60.0, "INSUFFICIENT_DATA", "OK")], 0, 0, "nobody"
+        )
+        for index in range(92)
+    ]
+    window = collect.AlarmHistory(
+        "A-Window-burning",
+        "-",
+        "ALARM",
+        [(60.0, "INSUFFICIENT_DATA", "OK"), (HOUR, "OK", "ALARM")],
+        60,
+        1,
+        "nobody",
+    )
+    page = collect.AlarmHistory(
+        "Z-ErrorBudgetBurn", "P1", "ALARM", [(2 * HOUR, "OK", "ALARM")], 60, 1, "page", True
+    )
+    ticket = collect.AlarmHistory(
+        "Z-HighLatency", "P2", "OK", [(60.0, "INSUFFICIENT_DATA", "OK"), (2 * HOUR, "OK", "ALARM")], 60, 1
+    )
+    return [*quiet, window, page, ticket]
+
+
+def test_pages_and_tickets_are_never_cut_and_the_rest_says_how_much_is_shown():
+    changes = collect.state_changes(deploy_then_incident(), limit=50)
+    assert [(c.alarm, c.old, c.new, c.notifies) for c in changes.notified] == [
+        ("Z-ErrorBudgetBurn", "OK", "ALARM", "page"),
+        ("Z-HighLatency", "OK", "ALARM", "ticket"),
+    ]
+    assert changes.other_total == 95 and len(changes.other) == 50
+    # A window's way into ALARM comes before the deploy-time noise.
+    assert (changes.other[0].alarm, changes.other[0].new) == ("A-Window-burning", "ALARM")
+
+    text = markdown(replace(sample_review(), alarms=deploy_then_incident()))
+    notified = section(text, "State changes of pages and tickets")
+    assert "**page** Z-ErrorBudgetBurn: OK -> ALARM" in notified
+    assert "**ticket** Z-HighLatency: OK -> ALARM" in notified
+    other = section(text, "Other state changes")
+    assert "50 of 95 shown" in other and "45 more not shown" in other
+    assert sum(line.startswith("- ") for line in other.splitlines()) == 50
+
+
+def test_a_short_list_says_it_is_whole_and_a_quiet_window_says_so():
+    deploy = [
+        collect.AlarmHistory("Y-Ticket", "P2", "OK", [(60.0, "INSUFFICIENT_DATA", "OK")], 0, 0),
+        collect.AlarmHistory("Y-Window", "-", "OK", [(60.0, "INSUFFICIENT_DATA", "OK")], 0, 0, "nobody"),
+    ]
+    text = markdown(replace(sample_review(), alarms=deploy))
+    assert "all 2 shown." in section(text, "Other state changes")
+    assert "nobody was paged or ticketed" in text
+    quiet = markdown(replace(sample_review(), alarms=[]))
+    assert "nobody was paged or ticketed" in quiet and "None in the window." in quiet
+
+
+def test_windows_that_notify_nobody_are_not_listed_as_p1():
+    text = markdown(replace(sample_review(), alarms=deploy_then_incident()))
+    history = section(text, "Alarm history")
+    row = next(line for line in history.splitlines() if line.startswith("| A-Window-burning |"))
+    assert "| nobody (input of a composite) | - |" in row and "P1" not in row
+    rows = [line for line in history.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    assert rows[0].startswith("| Z-ErrorBudgetBurn | page |")  # pages first, whatever the name
+    assert rows[1].startswith("| Z-HighLatency | ticket |")

@@ -77,6 +77,7 @@ GUIDE_ALARMS = {
     ),
 }
 DASHBOARD_TITLES = [
+    "Pages and tickets",  # the alarm-status widget of the alarms that notify
     "Migration Success vs Failure",
     "Rate Limiting Events",
     "Merge Conflicts & No Guest Carts",

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from cartmon.project import ROOT
 from tests.infra.guide import (
     ALERTS_TOPIC,
     DASHBOARD_TITLES,
@@ -326,7 +327,7 @@ def test_dashboard_widgets(local_plan):
         [NAMESPACE, "MergeConflictCount"],
         [NAMESPACE, "NoGuestCartsCount"],
     ]
-    for title in DASHBOARD_TITLES[:3]:
+    for title in ("Migration Success vs Failure", "Rate Limiting Events", "Merge Conflicts & No Guest Carts"):
         assert by_title[title]["properties"]["stat"] == "Sum"
     duration = metrics("Lambda Duration")
     assert [m[:4] for m in duration] == [["AWS/Lambda", "Duration", "FunctionName", FUNCTION]] * 3
@@ -348,8 +349,57 @@ def test_dashboard_widgets(local_plan):
         " | sort @timestamp desc | limit 20"
     )
     for w in widgets:
-        assert w["properties"]["region"] == "ap-south-1"
+        assert w["type"] == "alarm" or w["properties"]["region"] == "ap-south-1"
         assert 0 <= w["x"] and w["x"] + w["width"] <= 24
+    assert by_title["Lambda Duration"]["properties"]["yAxis"]["left"]["label"] == "Milliseconds"
+
+
+def test_dashboard_shows_the_alarms_that_notify_pages_first(local_plan):
+    (dashboard,) = planned(local_plan, "aws_cloudwatch_dashboard").values()
+    widgets = json.loads(dashboard["dashboard_body"])["widgets"]
+    status = widgets[0]
+    assert (status["type"], status["y"], status["width"]) == ("alarm", 0, 24)
+    assert min(w["y"] for w in widgets[1:]) == status["height"], "the rest sits below it"
+    names = [arn.split(":alarm:", 1)[1] for arn in status["properties"]["alarms"]]
+    assert all(
+        arn.startswith(f"arn:aws:cloudwatch:ap-south-1:{account_of(local_plan)}:alarm:")
+        for arn in status["properties"]["alarms"]
+    )
+    composites = [
+        *planned(local_plan, "aws_cloudwatch_composite_alarm").values(),
+        *planned(local_plan, "aws_cloudwatch_composite_alarm", "nested").values(),
+    ]
+    page_topic = local_plan.outputs["sns_topic_arns"]["page"]
+    # A composite that notifies nobody plans its empty actions as null.
+    pages = sorted(c["alarm_name"] for c in composites if page_topic in (c["alarm_actions"] or []))
+    tickets = {
+        c["alarm_name"] for c in composites if c["alarm_actions"] and page_topic not in c["alarm_actions"]
+    }
+    metric = planned(local_plan, "aws_cloudwatch_metric_alarm").values()
+    tickets |= {a["alarm_name"] for a in metric if a["alarm_actions"]}
+    silent = {a["alarm_name"] for a in metric if not a["alarm_actions"]}
+    assert pages and tickets and silent
+    assert sorted(names[: len(pages)]) == pages
+    assert set(names[len(pages) :]) == tickets
+    assert not silent & set(names), "no burn-rate window"
+
+
+def test_metric_widgets_draw_the_thresholds_of_the_alarms_on_their_metrics(local_plan):
+    (dashboard,) = planned(local_plan, "aws_cloudwatch_dashboard").values()
+    by_title = {w["properties"]["title"]: w for w in json.loads(dashboard["dashboard_body"])["widgets"]}
+
+    def lines(title):
+        return by_title[title]["properties"].get("annotations", {}).get("horizontal", [])
+
+    # HighFailureRate: MigrationFailureCount Sum > 5 per 300 s, the widget's statistic and period.
+    assert [(line["label"], line["value"]) for line in lines("Migration Success vs Failure")] == [
+        ("HighFailureRate > 5", 5)
+    ]
+    assert [(line["label"], line["value"]) for line in lines("Rate Limiting Events")] == [
+        ("ExcessiveRateLimiting > 20", 20)
+    ]
+    # NoSuccessfulMigrations sums 30 minutes: its threshold is not drawn on 5-minute sums.
+    assert "annotations" not in by_title["Merge Conflicts & No Guest Carts"]["properties"]
 
 
 # --------------------------------------------------------------------------- saved queries
@@ -830,3 +880,43 @@ def test_unknown_metric_and_override_are_refused_at_plan(root_tf, plan_error):
     assert "Alarm(s) name metric(s) the event catalogue lacks: Orphan -> NoSuchMetric" in error
     assert "alarm_overrides names alarm(s) that do not exist: NoSuchAlarm" in error
     assert "Invalid index" not in error
+
+
+# --------------------------------------------------------------------------- the README's figures
+
+
+def test_readme_figures_match_the_plan(local_plan):
+    """The README's "At a glance" counts are the planned example's: a change of the alarm set that
+    leaves them stale fails here."""
+    readme = (ROOT / "README.md").read_text()
+    figures = readme.split("<!-- FIGURES:", 1)[1].split("<!-- /FIGURES -->", 1)[0]
+    composites = [
+        *planned(local_plan, "aws_cloudwatch_composite_alarm").values(),
+        *planned(local_plan, "aws_cloudwatch_composite_alarm", "nested").values(),
+    ]
+    metric = list(planned(local_plan, "aws_cloudwatch_metric_alarm").values())
+    page_topic = local_plan.outputs["sns_topic_arns"]["page"]
+    pages = [c for c in composites if page_topic in (c["alarm_actions"] or [])]
+    composite_tickets = [c for c in composites if c["alarm_actions"] and c not in pages]
+    tickets = len(composite_tickets) + sum(1 for a in metric if a["alarm_actions"])
+    silent = len(composites) + len(metric) - len(pages) - tickets
+    assert f"**{len(composites) + len(metric)} CloudWatch alarms**" in figures
+    assert f"{len(pages)} page (composite alarms on the page topic)" in figures
+    assert (
+        f"{tickets} file a ticket on the\n  alerts topic ({len(composite_tickets)} of them composite)"
+        in figures
+    )
+    assert f"and {silent} notify nobody" in figures
+    queries = planned(local_plan, "aws_cloudwatch_query_definition")
+    assert f"{len(queries)} saved Logs Insights queries" in figures
+    # The month's cost, as `make cost` estimates this plan at its default assumptions.
+    from cartmon.ops.cost.estimate import estimate
+
+    result = estimate(local_plan._raw)
+    alarms_cost = sum(
+        line.cost for line in result.lines if line.item.startswith("CloudWatch") and "alarms" in line.item
+    )
+    composite_cost = sum(line.cost for line in result.lines if line.item == "CloudWatch composite alarms")
+    assert f"About ${alarms_cost:,.2f} a month for the alarms, of ${result.total:,.2f}" in figures
+    assert f"and ${composite_cost:,.2f} for the {len(composites)}\n  composite alarms" in figures
+    assert f"(${result.total_without_free_tier:,.2f} without it)" in figures

@@ -107,3 +107,55 @@ def test_readme_says_how_runbook_links_default():
     runbooks = readme.split("### Runbooks", 1)[1].split("\n### ", 1)[0]
     assert "runbook_base_url = null" in runbooks
     assert f"v{module_version()}" in runbooks
+
+
+NUMBER_WORDS = {
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+}
+
+
+def readme_map() -> dict[str, str]:
+    """The README's map of folders: folder -> what it holds."""
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("<!-- MAP:", 1)[1].split("<!-- /MAP -->", 1)[0]
+    rows = [line.strip("|").split("|") for line in block.splitlines() if line.startswith("| `")]
+    return {folder.strip().strip("`"): what.strip() for folder, what in rows}
+
+
+def names_in(text: str) -> set[str]:
+    return set(re.findall(r"`([a-z0-9_-]+)`", text))
+
+
+def test_the_map_of_folders_is_true():
+    rows = readme_map()
+    for folder in rows:
+        if not folder.startswith("*.tf"):
+            assert (ROOT / folder).is_dir(), f"the README's map names {folder}, which does not exist"
+    for folder, pattern in (("modules/", "modules/*/main.tf"), ("examples/", "examples/*/main.tf")):
+        on_disk = {p.parent.name for p in ROOT.glob(pattern)}
+        assert names_in(rows[folder]) == on_disk, f"the map's {folder} row lists other folders than {folder}"
+        count = re.match(r"(\d+) ", rows[folder])
+        assert count and int(count.group(1)) == len(on_disk), f"the map's {folder} count is stale"
+    test_folders = {p.name for p in (ROOT / "tests").iterdir() if p.is_dir() and not p.name.startswith("__")}
+    assert names_in(rows["tests/"]) == test_folders
+    # No stale counts in words elsewhere in the README ("six submodules", "two examples").
+    readme = (ROOT / "README.md").read_text().lower()
+    for word, number in NUMBER_WORDS.items():
+        for thing, actual in (("submodules", len(list(ROOT.glob("modules/*/main.tf")))), ("examples", 3)):
+            if f"{word} {thing}" in readme:
+                assert number == actual, f"the README says {word} {thing}"
+
+
+def test_the_readme_links_to_files_that_exist():
+    readme = (ROOT / "README.md").read_text()
+    for target in re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", readme):
+        if not target.startswith("http"):
+            assert (ROOT / target).exists(), f"the README links to {target}, which does not exist"

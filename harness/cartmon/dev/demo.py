@@ -19,16 +19,18 @@ import time
 
 import boto3
 
+from cartmon.dev import alarm_table as alarm_table_rows
 from cartmon.inbox import create_alarm_inboxes, delete_alarm_inboxes
-from cartmon.local_lambda import LocalLambda, Throttled
+from cartmon.local_lambda import LocalLambda
 from cartmon.ops.dashboard.render import render
 from cartmon.ops.review.cli import main as review_main
 from cartmon.project import ROOT, EmulatorClock
-from cartmon.traffic import STRATEGIES, Shop, new_customer
+from cartmon.traffic import MORNING, Customers, Shop
 
 EXAMPLE = ROOT / "examples" / "local"
 PACKAGE = ROOT / "build" / "cart_migration.zip"
 OUT = ROOT / "build" / "demo"
+ALARMS_FILE = OUT / "alarms.txt"
 TF_VARS = [f"-var=lambda_package_path={PACKAGE}"]
 # Widgets aggregate by 5-minute periods: a period either side of the traffic keeps its edges whole.
 TRAFFIC_MARGIN_SECONDS = 300
@@ -65,66 +67,35 @@ def drive_traffic(
     shop: Shop, clock: EmulatorClock, throttling: LocalLambda, impatient: LocalLambda
 ) -> dict[str, int]:
     """A morning in the shop, compressed: the clock moves a minute between waves."""
-    rate_limited_customer = new_customer()
-    statuses: list[int | None] = []
-
-    def throttle() -> None:
-        try:
-            throttling.invoke({})
-        except Throttled:
-            pass
-
-    waves = [
-        (
-            "successful migrations, every strategy",
-            30,
-            lambda i: shop.successful_migrations(1, STRATEGIES[i % len(STRATEGIES)]),
-        ),
-        (
-            "multi-store migrations",
-            6,
-            lambda i: shop.successful_migrations(1, "merge", ("STORE-001", "STORE-002", "STORE-003")),
-        ),
-        (
-            "single-store migrations",
-            10,
-            lambda i: shop.migrate(new_customer(), shop.seed_guest_cart(), store_id="STORE-001"),
-        ),
-        ("cart summaries", 5, lambda i: shop.all_carts(new_customer())),
-        ("guest cart cleanups", 5, lambda i: shop.cleanup(new_customer(), shop.seed_guest_cart())),
-        ("merge conflicts", 6, lambda i: shop.migration_with_conflict(STRATEGIES[i % len(STRATEGIES)])),
-        ("guests without carts", 5, lambda i: shop.migration_without_guest_carts()),
-        ("DynamoDB failure burst", 8, lambda i: shop.failed_migrations(1)),
-        (
-            "rate-limit burst",
-            40,
-            lambda i: statuses.append(
-                shop.migrate(rate_limited_customer, shop.seed_guest_cart()).status_code
-            ),
-        ),
-        ("forged tokens", 5, lambda i: shop.forged_token_request()),
-        ("bad input", 5, lambda i: shop.bad_input_request()),
-        ("timeouts", 6, lambda i: shop.migrate(new_customer(), shop.seed_guest_cart(), runtime=impatient)),
-        ("throttled invocations", 2, lambda i: throttle()),
-    ]
-    progress = Progress(sum(count for _, count, _ in waves))
-    for label, count, action in waves:
+    customers = Customers(shop, throttling, impatient)
+    progress = Progress(sum(count for _, count, _ in MORNING))
+    for label, count, kind in MORNING:
         for index in range(count):
-            action(index)
+            customers.play(kind, index)
             progress.step(label)
         clock.advance(60)
-    return {"answered 429": statuses.count(429)}
+    return {"answered 429": customers.statuses.get("rate_limited", []).count(429)}
 
 
-def alarm_table(cloudwatch, names: list[str]) -> str:
-    alarms = cloudwatch.describe_alarms(AlarmNames=names)["MetricAlarms"]
-    width = max(len(a["AlarmName"]) for a in alarms)
-    lines = [f"  {'alarm'.ljust(width)}  state              reason"]
-    for alarm in sorted(alarms, key=lambda a: a["AlarmName"]):
-        lines.append(
-            f"  {alarm['AlarmName'].ljust(width)}  {alarm['StateValue']:<18} {alarm['StateReason'][:90]}"
-        )
-    return "\n".join(lines)
+def alarm_table(cloudwatch, outputs: dict, since: float) -> str:
+    """What paged and what changed since `since` for the terminal; every alarm to ALARMS_FILE."""
+    metric, composite = alarm_table_rows.describe(cloudwatch, outputs["alarm_names"])
+    table = alarm_table_rows.rows(metric, composite, outputs["sns_topic_arns"].get("page"))
+    prefix = os.path.commonprefix([row.name for row in table]) if len(table) > 1 else ""
+    prefix = prefix[: prefix.rfind("-") + 1]
+    ALARMS_FILE.write_text(
+        f"Every alarm of the demo's stack, pages first; reasons whole.\n\n"
+        f"{alarm_table_rows.render(table, reason_width=None)}\n"
+    )
+    changed = [row for row in table if row.changed_since(since)]
+    paging = [row for row in table if row.notifies == "page" and row.state == "ALARM"]
+    shown = [row for row in table if row in paging or row in changed]
+    return (
+        f"  {len(paging)} page(s) in ALARM; {len(changed)} of {len(table)} alarms changed state during the run "
+        f"(names without {prefix!r}):\n"
+        + alarm_table_rows.render(shown, prefix)
+        + f"\n  every alarm, reasons whole: {ALARMS_FILE}"
+    )
 
 
 def drain_notifications(sqs, inboxes: dict[str, str]) -> list[tuple[str, str, str]]:
@@ -214,7 +185,7 @@ def tell_the_story(endpoint: str, clock: EmulatorClock, inboxes: dict[str, str])
 
     say("Alarm states after the traffic (the emulator evaluates alarms as CloudWatch does)")
     clock.advance(60)
-    print(alarm_table(clients["cloudwatch"], outputs["alarm_names"]))
+    print(alarm_table(clients["cloudwatch"], outputs, traffic_started))
 
     say("Notifications that reached the SQS queues subscribed to the alert topics")
     for severity, name, change in drain_notifications(clients["sqs"], inboxes):

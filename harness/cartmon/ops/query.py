@@ -1,9 +1,9 @@
 """Run a saved Logs Insights query and print its rows as a table.
 
-    query.py NAME [--since 1h | --start ISO --end ISO]
+    query.py [NAME] [--since 1h | --start ISO --end ISO]
 
 NAME is the saved query's name, with or without its folder ("Top Failure Reasons" or
-"vyaparai-cart-migration/Top Failure Reasons"). The query runs against the emulator this checkout
+"vyaparai-cart-migration/Top Failure Reasons"); without NAME, the saved queries are listed. The query runs against the emulator this checkout
 started (or AWS_ENDPOINT_URL), and against real AWS, with the usual credential chain, when no
 emulator endpoint is set.
 """
@@ -28,14 +28,31 @@ def logs_client():
     return boto3.client("logs", endpoint_url=use_emulator_if_running())
 
 
-def find_definition(logs, name: str) -> dict:
+def all_definitions(logs) -> list[dict]:
     definitions, token = [], None
     while True:
         page = logs.describe_query_definitions(**({"nextToken": token} if token else {}))
         definitions += page["queryDefinitions"]
         token = page.get("nextToken")
         if not token:
-            break
+            return definitions
+
+
+def listing(definitions: list[dict]) -> str:
+    """The saved queries by folder, each with the log groups it reads, and how to run one."""
+    if not definitions:
+        return "No saved queries here: `make apply` deploys the module's (examples/local)."
+    lines = [f"{len(definitions)} saved queries:"]
+    for definition in sorted(definitions, key=lambda d: d["name"]):
+        groups = ", ".join(definition.get("logGroupNames") or []) or "log groups chosen when run"
+        lines.append(f"  {definition['name']}  ({groups})")
+    example = sorted(definitions, key=lambda d: d["name"])[0]["name"].rsplit("/", 1)[-1]
+    lines.append(f'Run one: make query NAME="{example}" [SINCE=2h]')
+    return "\n".join(lines)
+
+
+def find_definition(logs, name: str) -> dict:
+    definitions = all_definitions(logs)
     matches = [d for d in definitions if d["name"] == name or d["name"].rsplit("/", 1)[-1] == name]
     if len(matches) != 1:
         known = "\n  ".join(sorted(d["name"] for d in definitions)) or "(none)"
@@ -92,18 +109,19 @@ def table(rows: list[dict[str, str]]) -> str:
     return "\n".join([line, rule, *body])
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("name")
+    parser.add_argument("name", nargs="?", default="", help="saved query; without it, the list")
     parser.add_argument("--since", default="1h", help="how far back from now (default 1h)")
     parser.add_argument("--start", help="ISO start time (UTC), instead of --since")
     parser.add_argument("--end", help="ISO end time (UTC); default now")
-    args = parser.parse_args()
-    if not args.name:
-        raise SystemExit('NAME is required, e.g. make query NAME="Top Failure Reasons"')
+    args = parser.parse_args(argv)
     logs = logs_client()
+    if not args.name:
+        print(listing(all_definitions(logs)))
+        return 0
     definition = find_definition(logs, args.name)
     start, end = time_range(args)
     print(

@@ -135,6 +135,66 @@ def draw_text(canvas: Canvas, box, markdown: str) -> None:
             y += size * 1.45 + (3 if style.startswith("h") else 0)
 
 
+STATE_COLORS = {"ALARM": "#d13212", "OK": "#1d8102", "INSUFFICIENT_DATA": "#687078"}
+
+
+def draw_alarm_status(canvas: Canvas, box, item: Rendered) -> None:
+    """The alarm-status widget: one tile per alarm, coloured by its state, in the widget's order
+    (as CloudWatch's alarm widget lists them), in as many columns as the width holds."""
+    left, top, width, height = box
+    alarms = item.alarms or []
+    if not alarms:
+        draw_message(canvas, box, item.error or "no alarms")
+        return
+    prefix = _shared_prefix([a.name for a in alarms])
+    tile_w, tile_h = 330, 18
+    columns = max(1, int(width // tile_w))
+    rows = max(1, int(height // tile_h))
+    shown = alarms[: columns * rows]
+    if len(shown) < len(alarms):
+        shown = alarms[: columns * rows - 1]
+    for index, alarm in enumerate(shown):
+        column, row = divmod(index, rows)
+        x, y = left + 6 + column * tile_w, top + 2 + row * tile_h
+        color = STATE_COLORS.get(alarm.state, "#8d6605")
+        canvas.fig.add_artist(
+            Rectangle(
+                canvas.origin(x, y + 3, 10),
+                10 / canvas.width,
+                10 / canvas.height,
+                transform=canvas.fig.transFigure,
+                facecolor=color,
+                edgecolor="none",
+            )
+        )
+        label = (
+            f"{alarm.name.removeprefix(prefix)}  {alarm.state.replace('INSUFFICIENT_DATA', 'INSUFFICIENT')}"
+        )
+        canvas.text(x + 15, y + tile_h / 2, clip(label, 50), fontsize=7.5, va="center", color=INK)
+    if len(shown) < len(alarms):
+        column, row = divmod(len(shown), rows)
+        canvas.text(
+            left + 6 + column * tile_w,
+            top + 2 + row * tile_h + tile_h / 2,
+            f"\u2026 {len(alarms) - len(shown)} more: see the HTML page",
+            fontsize=7.5,
+            va="center",
+            color=MUTED,
+            style="italic",
+        )
+
+
+def _shared_prefix(names: list[str]) -> str:
+    """The part of the names they all start with, up to its last dash (the alarm_name_prefix)."""
+    if len(names) < 2:
+        return ""
+    shared = names[0]
+    for name in names[1:]:
+        while not name.startswith(shared):
+            shared = shared[:-1]
+    return shared[: shared.rfind("-") + 1]
+
+
 def draw_widget(canvas: Canvas, box, item: Rendered) -> None:
     widget = item.widget
     if widget.type == "metric":
@@ -143,6 +203,8 @@ def draw_widget(canvas: Canvas, box, item: Rendered) -> None:
         draw_log_table(canvas, box, item.table, item.error)
     elif widget.type == "text":
         draw_text(canvas, box, str(widget.properties.get("markdown", "")))
+    elif widget.type == "alarm":
+        draw_alarm_status(canvas, box, item)
     else:
         draw_message(canvas, box, f"widget type '{widget.type}' is not rendered here")
 

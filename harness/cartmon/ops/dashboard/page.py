@@ -42,6 +42,7 @@ th {{ position: sticky; top: 0; background: #fafafa; }}
 .single .value.none {{ font-size: 16px; color: {settings.MUTED}; }}
 .single .label, .note {{ color: {settings.MUTED}; font-size: 12px; }}
 .error {{ color: #d13212; }}
+.state-alarm {{ color: #d13212; font-weight: 600; }} .state-ok {{ color: #1d8102; }}
 details {{ font-size: 12px; color: {settings.MUTED}; padding: 2px 4px; }}
 """
 
@@ -107,6 +108,17 @@ def widget_html(item: Rendered) -> str:
             content = f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
     elif w.type == "text":
         content = markdown_to_html(str(w.properties.get("markdown", "")))
+    elif w.type == "alarm":
+        rows = "".join(
+            f'<tr><td>{html.escape(a.name)}</td><td class="state-{html.escape(a.state.lower())}">'
+            f"{html.escape(a.state)}</td><td>{html.escape(a.since)}</td></tr>"
+            for a in item.alarms or []
+        )
+        content = (
+            f"<table><thead><tr><th>Alarm</th><th>State</th><th>Since</th></tr></thead><tbody>{rows}</tbody></table>"
+            if rows
+            else f'<p class="note">{html.escape(item.error or "no alarms")}</p>'
+        )
     else:
         content = f"<p class=\"note\">widget type '{html.escape(w.type)}' is not rendered here</p>"
     return (

@@ -60,7 +60,18 @@ def utc(epoch: float) -> datetime:
     return datetime.fromtimestamp(epoch, UTC)
 
 
+def describe_span(seconds: float) -> str:
+    """A span as people say it: "25 min", "3 h", "2 h 05 min", "2 days", "3 days 4 h"."""
+    minutes = int(round(seconds / 60))
+    if minutes < 60:
+        return f"{max(minutes, 1)} min" if seconds >= 60 else f"{int(round(seconds))} s"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h" + (f" {minutes:02d} min" if minutes else "")
+    days, hours = divmod(hours, 24)
+    return f"{days} days" + (f" {hours} h" if hours else "")
+
+
 def describe_range(start: float, end: float) -> str:
-    hours = (end - start) / 3600
-    span = f"{hours:g} h" if hours < 48 else f"{hours / 24:g} days"
+    span = describe_span(end - start)
     return f"{utc(start):%Y-%m-%d %H:%M} \u2192 {utc(end):%Y-%m-%d %H:%M} UTC ({span})"

@@ -5,7 +5,8 @@
 
 Reads the emulator this checkout started (or AWS_ENDPOINT_URL) and, when no emulator is running,
 AWS with your usual credentials and region. The stack is found by the module's default names, by
-the prefixes given, or by `terraform output -json` of it (--outputs). --state takes
+the prefixes given, or by `terraform output -json` of it (--outputs; `make review` passes
+build/outputs.json, which `make apply` writes, when it is there). --state takes
 `terraform show -json` of the stack (or of a saved plan) for the month's cost estimate.
 Writes review-<end date>.md and .html into --out and prints the Markdown.
 """
@@ -59,7 +60,13 @@ def gather(
         alarms=attempt(
             "alarm history",
             [],
-            lambda: collect.alarm_history(cloudwatch, target.alarm_name_prefix, start, end),
+            lambda: collect.alarm_history(
+                cloudwatch,
+                target.alarm_name_prefix,
+                start,
+                end,
+                collect.topic_roles(target.topic_arns).get("page"),
+            ),
         ),
         failure_reasons=collect.saved_query(logs, f"{target.name_prefix}/Top Failure Reasons", start, end),
         rate_limited=collect.saved_query(logs, f"{target.name_prefix}/Rate Limit Analysis", start, end),

@@ -40,7 +40,7 @@ class Target:
     function_name: str = "vyaparai-cart-migration"
     alarm_name_prefix: str = "VyaparAI-CartMigration"
     namespace: str | None = None  # None: the catalogue's metric_namespace
-    topic_arns: dict[str, str] = field(default_factory=dict)  # severity -> ARN; empty: found by name
+    topic_arns: dict[str, str] = field(default_factory=dict)  # role -> ARN; empty: found by name
 
     @classmethod
     def from_outputs(cls, outputs: dict[str, Any], **defaults: Any) -> Target:
@@ -70,15 +70,33 @@ class Target:
 @dataclass
 class AlarmHistory:
     name: str
-    priority: str
+    priority: str  # "P1".."P3" for an alarm that notifies; "-" for one that notifies nobody
     state: str
     transitions: list[tuple[float, str, str]]  # (time, from, to), oldest first
     seconds_in_alarm: float
     entries_into_alarm: int
+    # Who hears of it: "page" (a composite on the page topic), "ticket" (it notifies the alerts
+    # topic) or "nobody" (a burn-rate window or other input of a composite alarm).
+    notifies: str = "ticket"
+    composite: bool = False
 
     @property
     def flapping(self) -> bool:
         return self.entries_into_alarm >= FLAPPING_ENTRIES
+
+    @property
+    def rank(self) -> int:
+        """Pages first, then tickets, then the alarms that notify nobody."""
+        return {"page": 0, "ticket": 1}.get(self.notifies, 2)
+
+
+def who_hears(alarm: dict, page_topic_arn: str | None) -> str:
+    """page, ticket or nobody, from the alarm's actions (what CloudWatch will actually do)."""
+    actions = alarm.get("AlarmActions") or []
+    if not actions:
+        return "nobody"
+    pages = page_topic_arn in actions if page_topic_arn else any(a.endswith("-page") for a in actions)
+    return "page" if pages else "ticket"
 
 
 def _epoch(value: Any) -> float:
@@ -117,14 +135,20 @@ def time_in_alarm(transitions: list[tuple[float, str, str]], current: str, start
     return total
 
 
-def alarm_history(cloudwatch, prefix: str, start: float, end: float) -> list[AlarmHistory]:
+def alarm_history(
+    cloudwatch, prefix: str, start: float, end: float, page_topic_arn: str | None = None
+) -> list[AlarmHistory]:
+    """Every alarm of the stack with its state changes in the window: pages first, then tickets,
+    then the alarms that notify nobody; by name within each group."""
     alarms: list[dict] = []
+    composite_names: set[str] = set()
     # Both kinds: the pages are composite alarms, and CloudWatch lists metric alarms only unless asked.
     both_kinds = ["MetricAlarm", "CompositeAlarm"]
     for page in cloudwatch.get_paginator("describe_alarms").paginate(
         AlarmNamePrefix=f"{prefix}-", AlarmTypes=both_kinds
     ):
         alarms += page.get("MetricAlarms", []) + page.get("CompositeAlarms", [])
+        composite_names |= {a["AlarmName"] for a in page.get("CompositeAlarms", [])}
     out = []
     for alarm in sorted(alarms, key=lambda a: a["AlarmName"]):
         items: list[dict] = []
@@ -142,18 +166,56 @@ def alarm_history(cloudwatch, prefix: str, start: float, end: float) -> list[Ala
                 break
             kwargs["NextToken"] = page["NextToken"]
         transitions = [t for t in state_transitions(items) if start <= t[0] <= end]
-        priority = alarm.get("AlarmDescription", "")[:2]
+        priority = (alarm.get("AlarmDescription") or "")[:2]
+        notifies = who_hears(alarm, page_topic_arn)
         out.append(
             AlarmHistory(
                 name=alarm["AlarmName"],
-                priority=priority if priority in ("P1", "P2", "P3") else "-",
+                # A burn-rate window's description carries its SLO's priority, but it pages nobody.
+                priority=priority if priority in ("P1", "P2", "P3") and notifies != "nobody" else "-",
                 state=alarm["StateValue"],
                 transitions=transitions,
                 seconds_in_alarm=time_in_alarm(transitions, alarm["StateValue"], start, end),
                 entries_into_alarm=sum(1 for t in transitions if t[2] == "ALARM"),
+                notifies=notifies,
+                composite=alarm["AlarmName"] in composite_names,
             )
         )
-    return out
+    return sorted(out, key=lambda a: (a.rank, a.name))
+
+
+@dataclass
+class StateChange:
+    moment: float
+    alarm: str
+    old: str
+    new: str
+    notifies: str
+
+
+@dataclass
+class StateChanges:
+    """The window's state changes in two lists. `notified`: every change into or out of ALARM
+    of an alarm that pages or files a ticket, oldest first, never cut. `other`: the rest (deploy-time
+    INSUFFICIENT_DATA -> OK, the burn-rate windows), changes into ALARM first, cut to `limit` rows;
+    `other_total` says how many there were."""
+
+    notified: list[StateChange]
+    other: list[StateChange]
+    other_total: int
+
+
+def state_changes(alarms: list[AlarmHistory], limit: int = 50) -> StateChanges:
+    notified: list[StateChange] = []
+    other: list[StateChange] = []
+    for alarm in alarms:
+        for moment, old, new in alarm.transitions:
+            change = StateChange(moment, alarm.name, old, new, alarm.notifies)
+            heard = alarm.notifies != "nobody" and "ALARM" in (old, new)
+            (notified if heard else other).append(change)
+    notified.sort(key=lambda c: (c.moment, c.notifies != "page", c.alarm))
+    other.sort(key=lambda c: (c.new != "ALARM", c.moment, c.alarm))
+    return StateChanges(notified, other[:limit], len(other))
 
 
 # --------------------------------------------------------------------------- saved queries
@@ -320,26 +382,51 @@ def invocations_per_day(cloudwatch, function_name: str, start: float, end: float
 
 @dataclass
 class Topic:
-    severity: str
+    role: str  # page or alerts (the module's roles)
     arn: str
     confirmed: list[tuple[str, str]]  # (protocol, endpoint)
     pending: list[tuple[str, str]]
 
+    @property
+    def receives(self) -> str:
+        return TOPIC_RECEIVES.get(self.role, "")
+
+
+# The module's topic roles, page first: who is woken comes before who is told.
+TOPIC_RECEIVES = {"page": "pages (P1 composite alarms)", "alerts": "every alarm that notifies (P1-P3)"}
+# Former names the module's sns_topic_arns output still carries for the same topics.
+TOPIC_ALIASES = {"critical": "page", "warning": "alerts"}
+
+
+def topic_roles(topic_arns: dict[str, str]) -> dict[str, str]:
+    """role -> ARN, each topic once, page first: sns_topic_arns names each topic twice
+    (alerts/warning, page/critical). The module's role names win over the former ones."""
+    out: dict[str, str] = {}
+    for role in sorted(topic_arns, key=lambda r: (r in TOPIC_ALIASES, r)):
+        arn = topic_arns[role]
+        if not arn or arn in out.values():
+            continue
+        canonical = TOPIC_ALIASES.get(role, role)
+        out[role if canonical in out else canonical] = arn
+    order = list(TOPIC_RECEIVES)
+    return dict(
+        sorted(out.items(), key=lambda item: (order.index(item[0]) if item[0] in order else 9, item[0]))
+    )
+
 
 def topics(sns, target: Target) -> list[Topic]:
-    arns = dict(target.topic_arns)
+    arns = topic_roles(target.topic_arns)
     if not arns:
-        names = {
-            f"{target.name_prefix}-alerts": "critical",
-            f"{target.name_prefix}-alerts-warning": "warning",
-        }
+        # The module's default topic names (modules/alerting): <name_prefix>-alerts-page and -alerts.
+        names = {f"{target.name_prefix}-alerts-page": "page", f"{target.name_prefix}-alerts": "alerts"}
         for page in sns.get_paginator("list_topics").paginate():
             for topic in page.get("Topics", []):
-                severity = names.get(topic["TopicArn"].rsplit(":", 1)[-1])
-                if severity:
-                    arns[severity] = topic["TopicArn"]
+                role = names.get(topic["TopicArn"].rsplit(":", 1)[-1])
+                if role:
+                    arns[role] = topic["TopicArn"]
+        arns = topic_roles(arns)
     out = []
-    for severity, arn in sorted(arns.items()):
+    for role, arn in arns.items():
         confirmed: list[tuple[str, str]] = []
         pending: list[tuple[str, str]] = []
         for page in sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=arn):
@@ -350,7 +437,7 @@ def topics(sns, target: Target) -> list[Topic]:
                     if sub["SubscriptionArn"] in ("PendingConfirmation", "pending confirmation")
                     else confirmed
                 ).append(entry)
-        out.append(Topic(severity, arn, confirmed, pending))
+        out.append(Topic(role, arn, confirmed, pending))
     return out
 
 

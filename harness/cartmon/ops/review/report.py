@@ -21,7 +21,13 @@ from cartmon.ops.review.collect import (
     QueryResult,
     SuccessRate,
     Topic,
+    state_changes,
 )
+
+# Rows of the "other state changes" list (deploy-time INSUFFICIENT_DATA -> OK, burn-rate windows);
+# the pages' and tickets' changes are never cut.
+OTHER_CHANGES_SHOWN = 50
+WHO_HEARS = {"page": "page", "ticket": "ticket", "nobody": "nobody (input of a composite)"}
 
 
 @dataclass
@@ -75,9 +81,42 @@ def _query_section(title: str, result: QueryResult, limit: int = 10) -> list[str
     return [*lines, "", *(_table(columns, rows) if rows else ["No rows in the window."]), ""]
 
 
+def _state_changes_section(alarms: list[AlarmHistory]) -> list[str]:
+    changes = state_changes(alarms, OTHER_CHANGES_SHOWN)
+    lines = [
+        "## State changes of pages and tickets",
+        "",
+        "Every change into or out of ALARM of an alarm that notifies someone, oldest first.",
+        "",
+    ]
+    lines += [
+        f"- {_when(c.moment)} **{c.notifies}** {c.alarm}: {c.old} -> {c.new}" for c in changes.notified
+    ] or ["None in the window: nobody was paged or ticketed."]
+    lines += ["", "## Other state changes", ""]
+    if not changes.other_total:
+        return [*lines, "None in the window.", ""]
+    shown = len(changes.other)
+    lines.append(
+        "Changes into ALARM first, then oldest first: "
+        + (
+            f"{shown} of {changes.other_total} shown."
+            if shown < changes.other_total
+            else f"all {changes.other_total} shown."
+        )
+    )
+    lines.append("")
+    lines += [f"- {_when(c.moment)} {c.alarm} ({c.notifies}): {c.old} -> {c.new}" for c in changes.other]
+    if shown < changes.other_total:
+        lines += ["", f"{changes.other_total - shown} more not shown (`--since` narrows the window)."]
+    return [*lines, ""]
+
+
 def markdown(review: Review) -> str:
     flapping = [a for a in review.alarms if a.flapping]
     in_alarm = [a for a in review.alarms if a.state == "ALARM"]
+    heard = [a for a in review.alarms if a.notifies != "nobody"]
+    pages_fired = sum(a.entries_into_alarm for a in review.alarms if a.notifies == "page")
+    tickets_fired = sum(a.entries_into_alarm for a in review.alarms if a.notifies == "ticket")
     rate = review.success.rate
     lines = [
         "# Weekly monitoring review: cart migration",
@@ -87,6 +126,8 @@ def markdown(review: Review) -> str:
         "",
         "## Summary",
         "",
+        f"- Pages: {pages_fired}, tickets: {tickets_fired} (entries into ALARM of the "
+        f"{len(heard)} alarms that notify).",
         f"- Alarms: {len(review.alarms)}, {len(in_alarm)} in ALARM now, "
         f"{sum(len(a.transitions) for a in review.alarms)} state changes, {len(flapping)} flapping.",
         f"- Success rate: {'-' if rate is None else f'{rate:.2f} %'} ({review.success.verdict}; "
@@ -97,29 +138,28 @@ def markdown(review: Review) -> str:
         "",
         "## Alarm history",
         "",
+        "Pages first (composite alarms on the page topic), then tickets (alarms on the alerts topic), then the "
+        "alarms that notify nobody (burn-rate windows: their composite alarms notify). "
         f"Flapping: went into ALARM {FLAPPING_ENTRIES} times or more in the window.",
         "",
         *_table(
-            ["Alarm", "Priority", "State now", "State changes", "Time in ALARM", "Flapping"],
+            ["Alarm", "Notifies", "Priority", "State now", "State changes", "Time in ALARM", "Flapping"],
             [
                 [
                     a.name,
+                    WHO_HEARS.get(a.notifies, a.notifies),
                     a.priority,
                     a.state,
                     len(a.transitions),
                     _duration(a.seconds_in_alarm),
                     "yes" if a.flapping else "no",
                 ]
-                for a in review.alarms
+                for a in sorted(review.alarms, key=lambda a: (a.rank, a.name))
             ],
         ),
         "",
     ]
-    changes = [(t, a.name, old, new) for a in review.alarms for (t, old, new) in a.transitions]
-    if changes:
-        lines += ["State changes, oldest first:", ""]
-        lines += [f"- {_when(t)} {name}: {old} -> {new}" for t, name, old, new in sorted(changes)[:50]]
-        lines.append("")
+    lines += _state_changes_section(review.alarms)
     lines += _query_section("Top failure reasons", review.failure_reasons)
     lines += _query_section("Rate-limited customers", review.rate_limited)
     lines += [
@@ -194,10 +234,11 @@ def markdown(review: Review) -> str:
         ]
     lines += ["## Subscribers per topic", ""]
     lines += _table(
-        ["Topic", "Confirmed", "Pending confirmation"],
+        ["Topic", "Receives", "Confirmed", "Pending confirmation"],
         [
             [
-                f"{t.severity}: `{t.arn.rsplit(':', 1)[-1]}`",
+                f"{t.role}: `{t.arn.rsplit(':', 1)[-1]}`",
+                t.receives or "-",
                 ", ".join(f"{p}:{e}" for p, e in t.confirmed) or "none",
                 ", ".join(f"{p}:{e}" for p, e in t.pending) or "none",
             ]
