@@ -6,9 +6,14 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+import pytest
+
 from cartmon.ops import query as saved_queries
 from cartmon.ops import traffic as make_traffic
 from cartmon.traffic import FAILING_KINDS
+
+# One worker for the group: examples/local applied once on the emulator, and the emulator clock, which this group alone moves.
+pytestmark = pytest.mark.xdist_group("stack-and-clock")
 
 
 def metric_sum(cloudwatch, namespace: str, name: str, dimensions: list, start: float, end: float) -> float:
