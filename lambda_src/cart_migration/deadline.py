@@ -8,9 +8,11 @@ When too little is left for even one short attempt the call is not made (``Deadl
 and the request answers 503 with its lines written.
 
 The worst case of one call with botocore's "standard" retry mode is
-``attempts * (connect + read)`` plus its back-off between attempts, a random delay of at most
-``2 ** (n - 1)`` seconds after attempt ``n`` (botocore.retries.standard.ExponentialBackoff),
-so at most ``2 ** (attempts - 1) - 1`` seconds in all. ``call_limits`` keeps that sum within the
+``attempts * (connect + read)`` plus its back-off between attempts: a random delay of at most
+``scale * 2 ** (n - 1)`` seconds after attempt ``n``, where scale is 1 s after a throttling error and
+50 ms (25 ms for DynamoDB) otherwise (botocore.retries.standard.ExponentialBackoff), so at most
+``2 ** (attempts - 1) - 1`` seconds in all (an ``x-amz-retry-after`` response header could add more;
+DynamoDB, SSM and CloudWatch Logs do not send one). ``call_limits`` keeps that sum within the
 budget. Outside Lambda (tools, tests without a context) no deadline is set and the clients use
 their longest limits (``MAX_*``).
 

@@ -27,9 +27,6 @@ import os
 import time
 from collections.abc import Callable, MutableMapping
 
-from botocore.exceptions import ClientError
-
-from . import clients
 from .event_log import log_operational
 
 SECRET_NAMES = ("JWT_SECRET", "LOG_HASH_KEY")
@@ -113,7 +110,11 @@ def _stale_max_age(environ: MutableMapping[str, str]) -> int:
 
 
 def _is_permanent(error: BaseException | None) -> bool:
-    return isinstance(error, ClientError) and error.response.get("Error", {}).get("Code") in PERMANENT_ERROR_CODES
+    # A botocore ClientError, read by its shape: this module is imported without the SDK (auth's
+    # checks run from the bare zip) and only needs it when a parameter is configured.
+    response = getattr(error, "response", None)
+    code = response.get("Error", {}).get("Code") if isinstance(response, dict) else None
+    return code in PERMANENT_ERROR_CODES
 
 
 def _ssm_provider() -> object:
@@ -121,6 +122,8 @@ def _ssm_provider() -> object:
     ``parameters_base.DEFAULT_PROVIDERS`` was cleared)."""
     from aws_lambda_powertools.utilities.parameters import base
     from aws_lambda_powertools.utilities.parameters.ssm import SSMProvider
+
+    from . import clients
 
     provider = base.DEFAULT_PROVIDERS.get("ssm")
     if provider is None:
