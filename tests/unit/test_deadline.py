@@ -1,15 +1,12 @@
 """The function answers before its deadline, against a dependency that accepts and never answers.
 
-The stalled endpoint is a real TCP server on 127.0.0.1 (no moto: moto would answer). It accepts
-connections, reads nothing and writes nothing, and closes everything when the test ends or, at the
-latest, after ``HUNG_SECONDS`` (a generous bound on a hung test, never a measure of speed).
+The stalled endpoint is a real TCP server on 127.0.0.1 (support.StalledEndpoint; no moto here:
+moto would answer).
 """
 
 from __future__ import annotations
 
 import re
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,48 +25,16 @@ from cart_migration.deadline import (
     DeadlineExceeded,
     call_limits,
 )
-from tests.unit.support import LambdaContext, api_event, bearer, captured_stdout, unit_settings
+from tests.unit.support import (
+    LambdaContext,
+    StalledEndpoint,
+    api_event,
+    bearer,
+    captured_stdout,
+    unit_settings,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
-HUNG_SECONDS = 60
-
-
-class StalledEndpoint:
-    """Accepts TCP connections and never answers; counts them."""
-
-    def __init__(self) -> None:
-        self._server = socket.create_server(("127.0.0.1", 0))
-        self._server.settimeout(0.2)
-        self.port = self._server.getsockname()[1]
-        self.accepted = 0
-        self._held: list[socket.socket] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def _serve(self) -> None:
-        give_up_at = time.monotonic() + HUNG_SECONDS
-        while not self._stop.is_set() and time.monotonic() < give_up_at:
-            try:
-                connection, _ = self._server.accept()
-            except TimeoutError:
-                continue
-            self.accepted += 1
-            self._held.append(connection)  # held open, never read, never answered
-        self._close_all()
-
-    def _close_all(self) -> None:
-        for connection in self._held:
-            connection.close()
-        self._server.close()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
 
 
 @pytest.fixture
