@@ -27,9 +27,13 @@ def _sized_client(service: str, limits: CallLimits) -> Any:
     config = Config(
         connect_timeout=limits.connect_timeout,
         read_timeout=limits.read_timeout,
-        retries={"mode": "standard", "max_attempts": limits.attempts},
+        # total_max_attempts counts the first attempt too (max_attempts would count retries only).
+        retries={"mode": "standard", "total_max_attempts": limits.attempts},
     )
     return boto3.client(service, config=config)
+
+
+_UNBOUNDED_ATTRIBUTES = frozenset({"meta", "exceptions", "get_paginator", "get_waiter", "can_paginate"})
 
 
 class DeadlineBoundClient:
@@ -44,19 +48,25 @@ class DeadlineBoundClient:
         return _sized_client(self.service, deadline.UNBOUNDED.within(SERVICE_CAPS.get(self.service)))
 
     def __getattr__(self, name: str) -> Any:
-        attribute = getattr(self.unbounded, name)
-        if name.startswith("_") or name in {"meta", "exceptions"} or not callable(attribute):
-            return attribute
         # Paginators and waiters make several calls: they keep the client of their creation.
-        if name in {"get_paginator", "get_waiter", "can_paginate"}:
-            return attribute
+        if name.startswith("_") or name in _UNBOUNDED_ATTRIBUTES:
+            return getattr(self.unbounded, name)
 
-        def bounded_call(*args: Any, **params: Any) -> Any:
+        def bounded_call(**params: Any) -> Any:
             # Raises DeadlineExceeded when no attempt fits: the call is not made.
-            limits = deadline.limits_for(self.service, name).within(SERVICE_CAPS.get(self.service))
-            return getattr(_sized_client(self.service, limits), name)(*args, **params)
+            limits = self._limits(name)
+            client = _sized_client(self.service, limits)
+            # The first client of a service takes a while to build (its model is loaded): the
+            # limits are taken again after it, from the time then left (a second build is quick).
+            again = self._limits(name)
+            if again != limits:
+                client = _sized_client(self.service, again)
+            return getattr(client, name)(**params)
 
         return bounded_call
+
+    def _limits(self, operation: str) -> CallLimits:
+        return deadline.limits_for(self.service, operation).within(SERVICE_CAPS.get(self.service))
 
 
 @cache
