@@ -17,7 +17,6 @@ from botocore.config import Config
 from . import deadline
 from .deadline import CallLimits
 
-
 # The audit write must not hold a migration response hostage: shorter limits than DynamoDB's.
 SERVICE_CAPS = {"logs": CallLimits(connect_timeout=1.0, read_timeout=2.0, attempts=2)}
 

@@ -126,8 +126,11 @@ def check_startup() -> Settings | None:
     try:
         return Settings.from_env()
     except SecretsUnavailable as error:
-        log_operational("WARNING", "Secrets unavailable at start; requests answer 503 until SSM answers",
-                        error_message=str(error))
+        log_operational(
+            "WARNING",
+            "Secrets unavailable at start; requests answer 503 until SSM answers",
+            error_message=str(error),
+        )
         return None
 
 

@@ -26,8 +26,8 @@ from .config import ConfigurationError, Settings, check_startup
 from .dynamo import StorageError
 from .event_log import CartMigrationMetrics, log_operational, log_unhandled_error, set_request_id
 from .migration import CartMigrator, FailureReason, MigrationRequest, MigrationResult, MigrationStatus
-from .secrets import SecretsUnavailable
 from .router import APPLICATION_JSON, Request, Response, Router, proxy_result, request_from
+from .secrets import SecretsUnavailable
 from .storage import CartTable, cart_summary
 
 MIGRATE_PATH = "/api/v1/cart/migrate"
@@ -246,7 +246,9 @@ def _log_migration_refused(
         elapsed,
         store_id=body.store_id,
     )
-    CartMigrationMetrics.log_performance_metric(operation, elapsed, None, None, error_type=type(error).__name__)
+    CartMigrationMetrics.log_performance_metric(
+        operation, elapsed, None, None, error_type=type(error).__name__
+    )
     record_audit(
         audit_writer,
         settings.audit_log_group,

@@ -158,7 +158,12 @@ def test_a_migration_against_a_stalled_table_answers_503_with_its_lines_before_t
     # Every call was given limits whose worst case fits in the time it had left ...
     assert recorded_calls, "no dependency call was made"
     for service, operation, budget, limits in recorded_calls:
-        assert limits is not None and limits.worst_case_seconds <= budget, (service, operation, budget, limits)
+        assert limits is not None and limits.worst_case_seconds <= budget, (
+            service,
+            operation,
+            budget,
+            limits,
+        )
     # ... and the answer came before the invocation's deadline.
     (invocation,) = deadlines
     assert 4_000 < invocation.remaining_ms_at_start <= 5_000  # the fake context counts down
@@ -191,4 +196,3 @@ def test_the_audit_write_is_skipped_not_waited_for_when_time_is_short(stalled, r
     logs_calls = [(budget, limits) for service, _, budget, limits in recorded_calls if service == "logs"]
     assert logs_calls, "the audit write was attempted"
     assert all(limits is None or limits.worst_case_seconds <= budget for budget, limits in logs_calls)
-

@@ -6,9 +6,8 @@ import boto3
 import pytest
 from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.parameters import base as parameters_base
-from moto import mock_aws
-
 from botocore.exceptions import ClientError
+from moto import mock_aws
 
 from cart_migration import clients, handler, secrets
 from cart_migration.config import ConfigurationError, Settings, check_startup
@@ -150,9 +149,13 @@ def test_a_failed_refresh_serves_the_last_good_value_for_a_bounded_time(ssm):
     failing = FailingSsm("ThrottlingException")
     _provider_client(failing)
     with captured_stdout() as lines:
-        assert secrets.fetch_parameter("/cart/jwt", max_age=0, stale_max_age=60, clock=clock) == PARAMETER_SECRET
+        assert (
+            secrets.fetch_parameter("/cart/jwt", max_age=0, stale_max_age=60, clock=clock) == PARAMETER_SECRET
+        )
         clock.now += 60
-        assert secrets.fetch_parameter("/cart/jwt", max_age=0, stale_max_age=60, clock=clock) == PARAMETER_SECRET
+        assert (
+            secrets.fetch_parameter("/cart/jwt", max_age=0, stale_max_age=60, clock=clock) == PARAMETER_SECRET
+        )
         clock.now += 1
         with pytest.raises(secrets.SecretsUnavailable, match="/cart/jwt"):
             secrets.fetch_parameter("/cart/jwt", max_age=0, stale_max_age=60, clock=clock)
@@ -163,7 +166,9 @@ def test_a_failed_refresh_serves_the_last_good_value_for_a_bounded_time(ssm):
 
     # SSM answers again: the new value, and a later failure gets its full allowance anew.
     _provider_client(healthy)
-    ssm.put_parameter(Name="/cart/jwt", Value="rotated-" + PARAMETER_SECRET, Type="SecureString", Overwrite=True)
+    ssm.put_parameter(
+        Name="/cart/jwt", Value="rotated-" + PARAMETER_SECRET, Type="SecureString", Overwrite=True
+    )
     assert secrets.fetch_parameter("/cart/jwt", max_age=0, stale_max_age=60, clock=clock) == (
         "rotated-" + PARAMETER_SECRET
     )
