@@ -739,13 +739,19 @@ variable "lambda_memory_size" {
 }
 
 variable "lambda_timeout" {
-  description = "Timeout of the function in seconds."
+  description = "Timeout of the function in seconds. At least 3: the function keeps 1 s to answer 503 and write its failure, latency and audit lines before Lambda would kill it, and fits every AWS call in the rest (lambda_src/README.md, \"Deadline\")."
   type        = number
   default     = 15
 
   validation {
-    condition     = var.lambda_timeout >= 1 && var.lambda_timeout <= 900 && floor(var.lambda_timeout) == var.lambda_timeout
-    error_message = "lambda_timeout must be a whole number of seconds between 1 and 900 (Lambda's limits)."
+    condition     = var.lambda_timeout <= 900 && floor(var.lambda_timeout) == var.lambda_timeout
+    error_message = "lambda_timeout must be a whole number of seconds, at most 900 (Lambda's limit)."
+  }
+
+  # Mirrors MIN_FUNCTION_TIMEOUT_SECONDS in lambda_src/cart_migration/deadline.py.
+  validation {
+    condition     = var.lambda_timeout >= 3
+    error_message = "lambda_timeout must be at least 3 seconds: the function keeps its last second to answer 503 and write the failure, latency and audit lines of a request that ran out of time, and needs 2 s more for one DynamoDB call that can be retried once (two 0.5 s attempts and up to 1 s of the SDK's back-off). Below that every request would run out of time."
   }
 }
 

@@ -17,6 +17,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from .catalogue import EVENTS
+from .deadline import DeadlineExceeded
 from .event_log import CartMigrationMetrics, log_operational
 from .redaction import redact_record
 from .storage import iso_timestamp
@@ -40,7 +41,8 @@ class AuditLogWriter:
                 logStreamName=stream_name,
                 logEvents=[{"timestamp": int(time.time() * 1000), "message": json.dumps(entry)}],
             )
-        except (ClientError, BotoCoreError) as error:
+        except (ClientError, BotoCoreError, DeadlineExceeded) as error:
+            # DeadlineExceeded: too little time was left to write it; the stdout entry stands.
             code = error.response["Error"]["Code"] if isinstance(error, ClientError) else type(error).__name__
             if code == "ResourceNotFoundException":
                 self._stream_name = None  # the stream (or group) is gone; make the stream anew next time

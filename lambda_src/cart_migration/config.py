@@ -11,7 +11,9 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 
-from .secrets import SecretParameterError, load_secret_parameters
+from .event_log import log_operational
+from .log_levels import log_level_problem
+from .secrets import SecretParameterError, SecretsUnavailable, load_secret_parameters
 
 SUPPORTED_JWT_ALGORITHMS = ("HS256", "RS256")
 # RFC 7518, section 3.2: an HMAC key shorter than the hash (256 bits) can be guessed offline.
@@ -112,9 +114,24 @@ class Settings:
         )
 
 
-def check_startup() -> Settings:
-    """The settings, or the ConfigurationError that stops the function from starting."""
-    return Settings.from_env()
+def check_startup() -> Settings | None:
+    """The settings, or the ConfigurationError that stops the function from starting.
+
+    None when SSM could not be read at start: that is transient, so the function starts and its
+    requests answer 503 until SSM answers (a failed start would fail them all the same, as 502s).
+    """
+    problem = log_level_problem()
+    if problem is not None:
+        raise ConfigurationError(problem)
+    try:
+        return Settings.from_env()
+    except SecretsUnavailable as error:
+        log_operational(
+            "WARNING",
+            "Secrets unavailable at start; requests answer 503 until SSM answers",
+            error_message=str(error),
+        )
+        return None
 
 
 def _required(name: str) -> str:

@@ -8,8 +8,10 @@ from typing import Any
 from botocore import xform_name
 from botocore.exceptions import BotoCoreError, ClientError
 
+from .deadline import DeadlineExceeded
 from .event_log import CartMigrationMetrics
 
+DEADLINE_EXCEEDED = "DeadlineExceeded"
 # Worth retrying later: the answer is 503 with these, 500 with anything else.
 TRANSIENT_ERROR_CODES = frozenset(
     {
@@ -26,6 +28,8 @@ TRANSIENT_ERROR_CODES = frozenset(
         # The same conditions as cancellation reasons of a transaction.
         "ThrottlingError",
         "ProvisionedThroughputExceeded",
+        # Not sent: too little of the invocation was left (deadline.py).
+        DEADLINE_EXCEEDED,
     }
 )
 
@@ -61,6 +65,10 @@ def call(
             raise
         report_failure(operation, table, code, error.response.get("Error", {}).get("Message"))
         raise StorageError(operation, table, code) from error
+    except DeadlineExceeded as error:
+        # Never sent, so nothing was applied: a retry later is safe and may well succeed.
+        report_failure(operation, table, DEADLINE_EXCEEDED, str(error))
+        raise StorageError(operation, table, DEADLINE_EXCEEDED) from error
     except BotoCoreError as error:
         # Timeouts and connection errors: the request may or may not have been applied.
         code = type(error).__name__

@@ -67,7 +67,9 @@ class EventWriter:
         fields: dict[str, Any],
         exception: BaseException | None = None,
     ) -> None:
-        if LEVELS.get(level, LEVELS["INFO"]) < self.threshold:
+        # The level threshold is for operational lines: catalogue events feed the metric filters
+        # and are written whatever it says (log_levels.py).
+        if event_type is None and LEVELS.get(level, LEVELS["INFO"]) < self.threshold:
             return
         record: dict[str, Any] = {"timestamp": self._timestamp(), "level": level, "message": message}
         if event_type is not None:

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from . import catalogue, clients, rate_limit, validation
+from . import catalogue, clients, deadline, rate_limit, validation
 from .audit import AuditLogWriter, record_audit
 from .auth import AuthenticationFailed, Identity, authenticate
 from .config import ConfigurationError, Settings, check_startup
@@ -27,6 +27,7 @@ from .dynamo import StorageError
 from .event_log import CartMigrationMetrics, log_operational, log_unhandled_error, set_request_id
 from .migration import CartMigrator, FailureReason, MigrationRequest, MigrationResult, MigrationStatus
 from .router import APPLICATION_JSON, Request, Response, Router, proxy_result, request_from
+from .secrets import SecretsUnavailable
 from .storage import CartTable, cart_summary
 
 MIGRATE_PATH = "/api/v1/cart/migrate"
@@ -96,6 +97,14 @@ def _settings() -> Settings:
     except ConfigurationError as error:
         log_operational("ERROR", "Service misconfigured", error_message=str(error))
         raise ApiError(500, "The service is misconfigured") from None
+    except SecretsUnavailable as error:
+        # SSM did not answer and no good value is at hand: a transient condition, not a bad setting.
+        log_operational("ERROR", "Secrets unavailable", error_message=str(error))
+        raise ApiError(
+            503,
+            "The service cannot read its secrets right now; retry shortly",
+            {"Retry-After": str(error.retry_after_seconds)},
+        ) from None
 
 
 def _authenticate(event: Request, endpoint: str, settings: Settings) -> Identity:
@@ -181,9 +190,13 @@ def handle_migrate(event: Request) -> Response:
     body = _validated(
         MIGRATE_ENDPOINT, lambda: validation.migrate_body(validation.json_object_body(event.raw_event))
     )
-    _enforce_rate_limit(identity, MIGRATE_ENDPOINT, settings)
-
     operation = MIGRATE_SINGLE_STORE if body.store_id is not None else MIGRATE_MULTI_STORE
+    try:
+        _enforce_rate_limit(identity, MIGRATE_ENDPOINT, settings)
+    except StorageError as error:
+        # The rate-limit table failed or time ran out: still a failed migration, counted as one.
+        _log_migration_refused(event, settings, identity, body, operation, started, error)
+        raise
     with _performance_metric(operation, started) as counts:
         migrator = CartMigrator(
             CartTable(clients.dynamodb(), settings.carts_table),
@@ -211,6 +224,43 @@ def handle_migrate(event: Request) -> Response:
             # too (see lambda_src/README.md, "Failures").
             raise result.unexpected_error
     return _migration_response(result)
+
+
+def _log_migration_refused(
+    event: Request,
+    settings: Settings,
+    identity: Identity,
+    body: validation.MigrateBody,
+    operation: str,
+    started: float,
+    error: StorageError,
+) -> None:
+    """The failure, latency and audit lines of a migration stopped before it began."""
+    elapsed = _elapsed_ms(started)
+    CartMigrationMetrics.log_migration_failure(
+        identity.customer_id,
+        body.guest_session_id,
+        f"not started: the rate-limit check failed (DynamoDB {error.operation}: {error.error_code})",
+        error.error_code,
+        body.strategy.value,
+        elapsed,
+        store_id=body.store_id,
+    )
+    CartMigrationMetrics.log_performance_metric(
+        operation, elapsed, None, None, error_type=type(error).__name__
+    )
+    record_audit(
+        audit_writer,
+        settings.audit_log_group,
+        MIGRATION_AUDIT_ACTION,
+        identity.customer_id,
+        body.guest_session_id,
+        "failed",
+        source_ip(event),
+        store_id=body.store_id,
+        merge_strategy=body.strategy.value,
+        error_type=error.error_code,
+    )
 
 
 def _migration_response(result: MigrationResult) -> Response:
@@ -365,7 +415,7 @@ def _respond(request: Request) -> Response:
         return _storage_error_response(error)
 
 
-def check_configuration() -> Settings:
+def check_configuration() -> Settings | None:
     """The start-up check: the settings, or a logged ConfigurationError that stops the function."""
     try:
         return check_startup()
@@ -383,6 +433,14 @@ if os.environ.get("AWS_LAMBDA_RUNTIME_API"):
 
 def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
     set_request_id(getattr(context, "aws_request_id", None))
+    deadline.start(context)  # every AWS call of this invocation fits before its timeout
+    try:
+        return _handle(event)
+    finally:
+        deadline.clear()
+
+
+def _handle(event: Any) -> dict[str, Any]:
     request = request_from(event)
     if request is None:
         CartMigrationMetrics.log_validation_error("lambda event", "event", "not an API Gateway proxy event")

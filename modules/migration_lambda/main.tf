@@ -284,6 +284,19 @@ resource "aws_lambda_function" "this" {
     variables = local.environment
   }
 
+  # Set explicitly, so that a change made in the console shows as drift at the next plan.
+  # JSON: Lambda's own lines become JSON objects (a timeout is a `platform.report` event with
+  # "status": "timeout"), which metric filters can match by field. application_log_level INFO:
+  # Lambda drops application lines below it, and the alarms count INFO events; the function refuses
+  # to start above INFO (lambda_src/cart_migration/log_levels.py). system_log_level INFO, not WARN:
+  # the platform report of a timed-out invocation is an INFO system event, and WARN would drop it.
+  logging_config {
+    log_format            = "JSON"
+    application_log_level = "INFO"
+    system_log_level      = "INFO"
+    log_group             = var.log_group_name
+  }
+
   tags = var.tags
 
   lifecycle {

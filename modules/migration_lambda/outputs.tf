@@ -52,3 +52,8 @@ output "role_name" {
   description = "Name of the function's role."
   value       = aws_iam_role.this.name
 }
+
+output "logging_config" {
+  description = "Log format, levels and log group of the function, as set (so that a console change shows as drift)."
+  value       = one(aws_lambda_function.this.logging_config)
+}

@@ -71,6 +71,24 @@ run "a_created_function_gets_its_log_group" {
   }
 }
 
+run "the_shortest_timeout_and_the_logging_config_are_planned" {
+  command = plan
+
+  variables {
+    create_lambda  = true
+    lambda_timeout = 3
+  }
+
+  assert {
+    condition     = module.migration_lambda[0].logging_config.log_format == "JSON" && module.migration_lambda[0].logging_config.application_log_level == "INFO" && module.migration_lambda[0].logging_config.system_log_level == "INFO"
+    error_message = "the logging config is explicit (JSON, INFO, INFO): Lambda's application log level above INFO drops the events the alarms count, and a system level above INFO drops the timeout reports"
+  }
+  assert {
+    condition     = module.migration_lambda[0].logging_config.log_group == "/aws/lambda/cart-migration"
+    error_message = "the function logs to the group the metric filters read"
+  }
+}
+
 run "arm64" {
   command = plan
 
@@ -200,6 +218,17 @@ run "own_api_wiring" {
 }
 
 # ------------------------------------------------------------------ refused inputs
+
+run "a_timeout_too_short_to_answer_before_it_is_refused" {
+  command = plan
+
+  variables {
+    create_lambda  = true
+    lambda_timeout = 2
+  }
+
+  expect_failures = [var.lambda_timeout]
+}
 
 run "api_without_the_function_is_refused" {
   command = plan

@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -343,3 +345,48 @@ def disagreements(outcome: Outcome, state: dict, initial: dict, final: dict) -> 
     if answer.status == 503 and "Retry-After" not in answer.headers:
         problems.append("503 without Retry-After")
     return problems
+
+
+# --- a dependency that never answers ------------------------------------------------------------
+
+# A generous bound on a hung test, never a measure of speed.
+STALLED_ENDPOINT_HUNG_SECONDS = 60
+
+
+class StalledEndpoint:
+    """A TCP server on 127.0.0.1 that accepts connections and never answers; counts them. It closes
+    everything when stopped or, at the latest, after STALLED_ENDPOINT_HUNG_SECONDS."""
+
+    def __init__(self) -> None:
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self._server.settimeout(0.2)
+        self.port = self._server.getsockname()[1]
+        self.accepted = 0
+        self._held: list[socket.socket] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _serve(self) -> None:
+        give_up_at = time.monotonic() + STALLED_ENDPOINT_HUNG_SECONDS
+        while not self._stop.is_set() and time.monotonic() < give_up_at:
+            try:
+                connection, _ = self._server.accept()
+            except TimeoutError:
+                continue
+            self.accepted += 1
+            self._held.append(connection)  # held open, never read, never answered
+        self._close_all()
+
+    def _close_all(self) -> None:
+        for connection in self._held:
+            connection.close()
+        self._server.close()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)

@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 
 from cart_migration.catalogue import COMMON_FIELDS, EVENTS, OPERATIONS
-from cart_migration.event_log import LEVELS, CartMigrationMetrics, log_unhandled_error, set_request_id, writer
+from cart_migration.event_log import (
+    LEVELS,
+    CartMigrationMetrics,
+    log_operational,
+    log_unhandled_error,
+    set_request_id,
+    writer,
+)
 from tests.unit.support import captured_stdout
 
 CATALOGUE = json.loads(
@@ -255,14 +262,21 @@ def test_lines_carry_the_request_id_and_the_trace_id_as_powertools_wrote_them(mo
     assert record["xray_trace_id"] == "1-5759e988-bd862e3fe1be46a994272793"
 
 
-def test_lines_below_the_configured_level_are_not_written(monkeypatch):
+def test_the_level_threshold_drops_operational_lines_but_never_counted_events(monkeypatch):
+    # POWERTOOLS_LOG_LEVEL=WARNING: the INFO events the metric filters count are still written.
     monkeypatch.setattr(writer, "threshold", LEVELS["WARNING"])
 
     with captured_stdout() as lines:
         CartMigrationMetrics.log_migration_start("user-1", "guest-1", "merge")  # INFO
+        CartMigrationMetrics.log_performance_metric("migrate_single_store", 12.5)  # INFO
         CartMigrationMetrics.log_migration_failure("user-1", "guest-1", "boom", "RuntimeError")  # ERROR
+        log_operational("INFO", "An operational detail")
+        log_operational("WARNING", "An operational warning")
 
-    assert lines.event_types == ["migration_failure"]
+    assert lines.event_types == ["migration_start", "performance_metric", "migration_failure"]
+    assert [record["message"] for record in lines.records if "event_type" not in record] == [
+        "An operational warning"
+    ]
 
 
 def test_an_unhandled_error_is_logged_with_its_class_and_a_redacted_traceback():

@@ -23,6 +23,9 @@ from cartmon.dev.bench.settings import (
 )
 from cartmon.local_lambda import create_tables
 
+# Lambda's longest timeout: far from its deadline, each call of the handler gets the longest limits.
+BENCH_CONTEXT_MS = 900_000
+
 
 class NullSink(io.TextIOBase):
     """A stdout that counts lines and throws them away."""
@@ -81,12 +84,16 @@ class Bench:
         ):
             os.environ.pop(name, None)
 
-        from cart_migration import clients
+        from cart_migration import clients, deadline
 
         # The emulator's TransactWriteItems (moto) deep-copies the whole table once per operation
         # in the transaction: 25 stores of 100 items take seconds there, not in DynamoDB. A longer
-        # read timeout keeps the Lambda's 5 s from turning that artefact into retries and 503s.
-        clients._DYNAMODB_CONFIG = clients._DYNAMODB_CONFIG.merge(Config(read_timeout=120))
+        # read timeout keeps the Lambda's 5 s from turning that artefact into retries and 503s;
+        # with BENCH_CONTEXT_MS left, every call gets these longest limits (one client, metered).
+        deadline.MAX_READ_TIMEOUT_SECONDS = 120.0
+        deadline.UNBOUNDED = deadline.CallLimits(
+            deadline.MAX_CONNECT_TIMEOUT_SECONDS, 120.0, deadline.MAX_ATTEMPTS
+        )
         clients.reset()
         config = Config(retries={"mode": "standard", "max_attempts": 3})
         # The fixture's own client: seeding and clean-up are not counted.
@@ -217,7 +224,7 @@ class Bench:
         """One handler call, timed, with its AWS calls and its log lines counted."""
         from cart_migration.handler import lambda_handler
 
-        context = local_lambda.LambdaContext()
+        context = local_lambda.LambdaContext(timeout_ms=BENCH_CONTEXT_MS)
         sink = NullSink()
         with stdout_to(sink), self.meter.measure() as seen:
             cpu0, wall0 = time.process_time(), time.perf_counter()
