@@ -133,6 +133,11 @@ def _quota(endpoint: str, settings: Settings) -> int:
     )
 
 
+def rate_limit_clock() -> float:
+    """The moment a request is counted against its quota; tests pin it to one fixed window."""
+    return time.time()
+
+
 def _enforce_rate_limit(identity: Identity, endpoint: str, settings: Settings) -> None:
     max_calls = _quota(endpoint, settings)
     decision = rate_limit.consume(
@@ -142,7 +147,7 @@ def _enforce_rate_limit(identity: Identity, endpoint: str, settings: Settings) -
         identity.customer_id,
         max_calls,
         settings.rate_limit_window_seconds,
-        now=time.time(),
+        now=rate_limit_clock(),
     )
     if not decision.allowed:
         CartMigrationMetrics.log_rate_limit_exceeded(
