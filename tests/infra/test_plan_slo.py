@@ -63,7 +63,7 @@ def guards(plan, windows, default_min_events: int) -> dict[str, tuple[str, str]]
     for slo in {k.split("Burn")[0] for k in burn_alarms(plan)}:
         for name, _priority, long, short, _share, min_events in windows:
             n = default_min_events if min_events is None else min_events
-            requests = "good + bad" if slo == "Availability" else "all"
+            requests = "good + bad" if slo == "Availability" else "all + timeouts"
             for minutes in (long, short):
                 out[f"{slo}Burn{name}{window_label(minutes)}"] = (
                     f"IF({requests} >= {n}, ",
@@ -118,16 +118,83 @@ def test_each_window_is_one_period_of_its_length_with_the_minimum_events_guard(l
                 queries["result"]["expression"] == f"IF(good + bad >= {guard}, 100 * bad / (good + bad), 0)"
             )
             assert queries["good"]["metric"][0]["metric_name"] == "MigrationSuccessCount"
-            assert queries["bad"]["metric"][0]["metric_name"] == "MigrationFailureCount"
+            assert queries["failed"]["metric"][0]["metric_name"] == "MigrationFailureCount"
     single = alarms["LatencyMigrateSingleStoreBurnFast1h"]
     queries = {q["id"]: q for q in single["metric_query"]}
-    assert queries["result"]["expression"] == "IF(all >= 20, 100 * slow / all, 0)"
+    assert queries["result"]["expression"] == "IF(all + timeouts >= 20, 100 * (slow + timeouts) / (all + timeouts), 0)"
     all_requests, slow = queries["all"]["metric"][0], queries["slow"]["metric"][0]
     assert (all_requests["metric_name"], all_requests["stat"]) == ("OperationDuration", "SampleCount")
     assert (slow["metric_name"], slow["stat"]) == ("SlowOperationCount", "Sum")
     assert all_requests["dimensions"] == slow["dimensions"] == {"Operation": "migrate_single_store"}
     quick = {q["id"]: q for q in alarms["LatencyMigrateSingleStoreBurnQuick2m"]["metric_query"]}
-    assert quick["result"]["expression"] == "IF(all >= 100, 100 * slow / all, 0)"
+    assert quick["result"]["expression"] == (
+        "IF(all + timeouts >= 100, 100 * (slow + timeouts) / (all + timeouts), 0)"
+    )
+
+
+# --------------------------------------------------------------------------- what the SLIs count
+
+
+def queries_of(alarm: dict) -> dict[str, dict]:
+    return {q["id"]: q for q in alarm["metric_query"]}
+
+
+def metric_of(query: dict) -> tuple[str, str, str, dict]:
+    (m,) = query["metric"]
+    return m["namespace"], m["metric_name"], m["stat"], m["dimensions"] or {}
+
+
+def assert_availability_counts_unanswered_requests(plan, function: str, api: tuple[str, str] | None) -> None:
+    """Every availability window: good, logged failures, logged-then-re-raised failures, the function's
+    AWS/Lambda Errors and Throttles, and (api) the REST API's own 5XXError; each once in `bad`."""
+    namespace = plan.outputs["metric_namespace"]
+    lambda_dimensions = {"FunctionName": function}
+    for key, alarm in burn_alarms(plan).items():
+        if not key.startswith("Availability"):
+            continue
+        queries = queries_of(alarm)
+        expected = {
+            "good": (namespace, "MigrationSuccessCount", "Sum", {}),
+            "failed": (namespace, "MigrationFailureCount", "Sum", {}),
+            "reraised": (namespace, "MigrationFailureReraisedCount", "Sum", {}),
+            "errors": ("AWS/Lambda", "Errors", "Sum", lambda_dimensions),
+            "throttles": ("AWS/Lambda", "Throttles", "Sum", lambda_dimensions),
+        }
+        steps = {
+            "unanswered": "IF(errors > reraised, errors - reraised, 0)",
+            "bad": "failed + unanswered + throttles",
+        }
+        if api is not None:
+            expected["api_errors"] = ("AWS/ApiGateway", "5XXError", "Sum", {"ApiName": api[0], "Stage": api[1]})
+            steps |= {"function_bad": "failed + unanswered + throttles", "bad": "MAX([function_bad, api_errors])"}
+        assert {i: metric_of(q) for i, q in queries.items() if q["metric"]} == expected, key
+        assert {i: q["expression"] for i, q in queries.items() if q["expression"] and i != "result"} == steps, key
+        assert [i for i, q in queries.items() if q["return_data"]] == ["result"], key
+        assert queries["result"]["expression"].endswith(", 100 * bad / (good + bad), 0)"), key
+        # One period, the window's, for every metric; within CloudWatch's 10 metrics and 10 expressions.
+        assert len({q["metric"][0]["period"] for q in queries.values() if q["metric"]}) == 1, key
+        assert len(expected) <= 10 and len(steps) + 1 <= 10
+
+
+def test_availability_counts_every_request_without_a_good_answer(local_plan):
+    # examples/local: the module's function, no REST API.
+    assert_availability_counts_unanswered_requests(local_plan, local_plan.outputs["lambda_function_name"], None)
+
+
+def test_latency_counts_timed_out_invocations_as_slow(local_plan, catalogue):
+    namespace = local_plan.outputs["metric_namespace"]
+    timeouts = catalogue["slis"]["timeouts"]["metric"]
+    for key, alarm in burn_alarms(local_plan).items():
+        if key.startswith("Availability"):
+            continue
+        queries = queries_of(alarm)
+        assert metric_of(queries["timeouts"]) == (namespace, timeouts, "Sum", {}), key
+        assert "100 * (slow + timeouts) / (all + timeouts)" in queries["result"]["expression"], key
+    # The module's function logs JSON: the platform's report line of a timed-out invocation.
+    (t,) = planned(local_plan, "aws_cloudwatch_log_metric_filter")[timeouts]["metric_transformation"]
+    pattern = planned(local_plan, "aws_cloudwatch_log_metric_filter")[timeouts]["pattern"]
+    assert pattern == '{ $.type = "platform.report" && $.record.status = "timeout" }'
+    assert (t["name"], t["value"], float(t["default_value"]), t["dimensions"]) == (timeouts, "1", 0.0, None)
 
 
 def test_each_pair_has_its_own_guard_in_exactly_its_alarms(local_plan):
@@ -281,6 +348,40 @@ def test_other_slo_inputs_give_their_own_thresholds(other_plan, catalogue):
     assert "$.duration_ms > 500 }" in filters["SlowOperationCount.migrate_multi_store"]["pattern"]
 
 
+def test_another_function_is_counted_by_its_name_and_its_text_timeout_lines(other_plan, catalogue):
+    # create_lambda = false: the function is given by name and logs in Lambda's default format, Text.
+    assert_availability_counts_unanswered_requests(other_plan, OTHER_SLOS["function_name"], None)
+    timeouts = catalogue["slis"]["timeouts"]["metric"]
+    pattern = planned(other_plan, "aws_cloudwatch_log_metric_filter")[timeouts]["pattern"]
+    assert pattern == '"Task timed out after"'
+
+
+@pytest.fixture(scope="module")
+def api_plan(root_tf, lambda_package):
+    return root_tf.plan(
+        output=True,
+        tf_vars={
+            "function_name": "fn-api",
+            "name_prefix": "shop",
+            "create_lambda": "true",
+            "create_api": "true",
+            "api_stage_name": "prod",
+            "lambda_package_path": str(lambda_package),
+            "jwt_secret": "s" * 32,
+            "log_hash_key": "k" * 32,
+            "function_log_format": "Text",
+        },
+    )
+
+
+def test_with_the_api_its_own_5xx_count_once(api_plan, catalogue):
+    # The module owns the REST API: its 5XXError (by ApiName and Stage) joins, the larger count of the two.
+    assert_availability_counts_unanswered_requests(api_plan, "fn-api", ("shop-api", "prod"))
+    # function_log_format overrides the module's choice for its own function.
+    timeouts = catalogue["slis"]["timeouts"]["metric"]
+    assert planned(api_plan, "aws_cloudwatch_log_metric_filter")[timeouts]["pattern"] == '"Task timed out after"'
+
+
 def test_no_successful_migrations_can_wait_for_traffic(other_plan, local_plan):
     # The guide's value by default; missing data is missing (quiet until first traffic) on request.
     assert (
@@ -338,6 +439,7 @@ BAD_SLO_VARIABLES = {
     ),
     "slo_period_days": (0, "slo_period_days must be a whole number of days from 1 to 366"),
     "slo_min_events": (0, "slo_min_events must be a whole number of at least 1"),
+    "function_log_format": ("json", "function_log_format must be JSON or Text"),
     "page_topic_arn": (
         "arn:aws:sns:ap-south-1:000000000000:pager.fifo",
         "page_topic_arn is a FIFO topic: CloudWatch alarm actions and email subscriptions work with standard topics only",
