@@ -519,3 +519,63 @@ def test_unreachable_burn_rate_and_unknown_operation_are_refused_at_plan(root_tf
     assert "burn rate x error budget reaches 100 % or more for AvailabilityBurnFast1h (144 %)" in error
     assert "AvailabilityBurnOutage15m (144 %)" in error and "AvailabilityBurnSlow6h" not in error
     assert "Give alerts_topic_arn or its former name warning_topic_arn, not both." in error
+
+
+# --------------------------------------------------------------------------- the arithmetic, evaluated
+
+
+def bad_share(alarm: dict, minutes: dict[str, list[float | None]]) -> list[float | None]:
+    """The planned queries of a window alarm evaluated by the emulator's metric-math engine (CloudWatch's
+    "Using metric math" semantics) over one-window datapoints per metric id (None = no datapoint)."""
+    from cartmon_emulator.engines import metric_math
+
+    size = len(next(iter(minutes.values())))
+    queries = queries_of(alarm)
+    series = {
+        i: metric_math.TimeSeries(
+            {t: float(v) for t, v in enumerate(minutes.get(i, [None] * size)) if v is not None}
+        )
+        for i, q in queries.items()
+        if q["metric"]
+    }
+    expressions = {
+        i: metric_math.parse_expression(q["expression"]) for i, q in queries.items() if q["expression"]
+    }
+    result = metric_math.Evaluator(size, 60, series, expressions).resolve("result")
+    return [result.points.get(t) for t in range(size)]
+
+
+@pytest.mark.parametrize("with_api", [False, True])
+def test_each_request_counts_once_in_the_bad_share(local_plan, api_plan, with_api):
+    plan = api_plan if with_api else local_plan
+    alarm = burn_alarms(plan)["AvailabilityBurnOutage2m"]  # guard 20
+    windows = {
+        # 100 good; 3 answered failures + 2 logged-and-re-raised (both also Errors) + 4 timeouts (Errors only)
+        # + 5 throttles: 3 + 2 + 4 + 5 = 14 bad requests of 114.
+        "good": [100, 100, 100, 100],
+        "failed": [5, 5, 0, 0],
+        "reraised": [2, 2, 0, 0],
+        "errors": [6, 6, 0, None],
+        "throttles": [5, None, 0, None],
+        # With the API: its 5XX hold the function side's 5xx (here 2 of the 3 answered failures were 5xx)
+        # and 30 of its own in the third window; none in the others.
+        "api_errors": [13, 8, 30, None],
+    }
+    shares = bad_share(alarm, windows)
+    assert shares[0] == pytest.approx(100 * 14 / 114)
+    # No throttle datapoint: nothing added (a missing value is 0 in arithmetic between series).
+    assert shares[1] == pytest.approx(100 * 9 / 109)
+    # The API no longer reaches the function: every 5XX is bad, with the API; unseen without it.
+    assert shares[2] == (pytest.approx(100 * 30 / 130) if with_api else 0)
+    assert shares[3] == 0
+
+
+def test_a_re_raised_failure_logged_before_its_error_counts_once(local_plan):
+    # The failure's line in one minute, its Errors datapoint (at the invocation's start) in another: the
+    # window with the line alone does not subtract below its logged failures.
+    alarm = burn_alarms(local_plan)["AvailabilityBurnOutage2m"]
+    shares = bad_share(
+        alarm, {"good": [99, 99, 198], "failed": [1, 0, 1], "reraised": [1, 0, 1], "errors": [0, 1, 1]}
+    )
+    # The window that holds both (the third) counts it once.
+    assert shares == [pytest.approx(1.0), pytest.approx(1.0), pytest.approx(100 / 199)]
