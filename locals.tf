@@ -21,6 +21,9 @@ locals {
 
   lambda_dimensions = { FunctionName = var.function_name }
 
+  # The REST API's name (create_api): its AWS/ApiGateway metrics carry it as ApiName.
+  api_name = "${var.name_prefix}-api"
+
   # The guide's five alarms (values of its setup script; "any throttle" for LambdaThrottles)
   # with priorities, escalation and responses from its Alert Priority Matrix and Troubleshooting Guide.
   guide_alarms = {

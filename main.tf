@@ -64,7 +64,7 @@ module "log_groups" {
 module "metric_alarms" {
   source = "./modules/metric_alarms"
 
-  metrics            = merge(local.catalogue.metrics, local.slo_metrics)
+  metrics            = merge(local.catalogue.metrics, local.slo_metrics, local.timeout_metric)
   log_group_name     = module.log_groups.function_log_group_name
   namespace          = local.metric_namespace
   filter_name_prefix = var.name_prefix
@@ -179,7 +179,7 @@ module "api_gateway" {
   source = "./modules/api_gateway"
   count  = var.create_api && var.create_lambda ? 1 : 0
 
-  name                           = "${var.name_prefix}-api"
+  name                           = local.api_name
   function_name                  = module.migration_lambda[0].function_name
   function_invoke_arn            = module.migration_lambda[0].invoke_arn
   stage_name                     = var.api_stage_name

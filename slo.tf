@@ -43,6 +43,48 @@ locals {
 
   operation_dimension = one(keys(local.catalogue.metrics[local.slis.latency.all_metric].dimensions))
 
+  # Invocations Lambda stopped at the function timeout: no line of the function says so, the platform's
+  # report line does, in the form of the function's log format (docs/slo-arithmetic.md).
+  timeout_metric = { for name in [local.slis.timeouts.metric] : name => {
+    description    = local.slis.timeouts.description
+    event_type     = null
+    filter_pattern = local.slis.timeouts.filter_patterns[local.function_log_format]
+    value          = "1"
+    unit           = "Count"
+    default_value  = 0
+    dimensions     = {}
+  } if var.slo_alarms_enabled }
+
+  # The function's log format: the module's own function logs JSON; another function is asked about
+  # (Lambda's default is Text).
+  function_log_format = coalesce(var.function_log_format, var.create_lambda ? "JSON" : "Text")
+
+  # What AWS publishes about the requests the function never answered itself. The API metrics only
+  # when the module owns the REST API (its name and stage are known here).
+  api_owned = var.create_api && var.create_lambda
+  unanswered_metrics = merge(
+    {
+      errors    = { namespace = "AWS/Lambda", metric_name = "Errors", statistic = "Sum", dimensions = local.lambda_dimensions }
+      throttles = { namespace = "AWS/Lambda", metric_name = "Throttles", statistic = "Sum", dimensions = local.lambda_dimensions }
+    },
+    local.api_owned ? {
+      api_errors = { namespace = "AWS/ApiGateway", metric_name = "5XXError", statistic = "Sum", dimensions = { ApiName = local.api_name, Stage = var.api_stage_name } }
+    } : {},
+  )
+  # bad: every request without a good answer, each once. A failure the handler logs and re-raises is in
+  # both MigrationFailureCount and Errors: only the Errors beyond those (timeouts, crashes, init
+  # failures) are added, never below 0. With the API, its 5XX include the function's own 5xx answers,
+  # its errors and throttles: the larger of the two counts is the bad requests (docs/slo-arithmetic.md).
+  availability_steps = merge(
+    { unanswered = "IF(errors > reraised, errors - reraised, 0)" },
+    local.api_owned ? {
+      function_bad = "failed + unanswered + throttles"
+      bad          = "MAX([function_bad, api_errors])"
+      } : {
+      bad = "failed + unanswered + throttles"
+    },
+  )
+
   # Per SLO: its budget (%), what is counted, and the expression of the bad share (%); %d is the
   # minimum-events guard, filled in per window pair.
   slos = merge(
@@ -53,11 +95,16 @@ locals {
         what           = "migrations"
         runbook        = "AvailabilityBurnRate"
         expression     = "IF(good + bad >= %d, 100 * bad / (good + bad), 0)"
-        label          = "failed migrations (%)"
-        metrics = {
-          good = { metric = local.slis.availability.good_metric, statistic = "Sum", dimensions = {} }
-          bad  = { metric = local.slis.availability.bad_metric, statistic = "Sum", dimensions = {} }
-        }
+        label          = "requests without a good answer (%)"
+        metrics = merge(
+          {
+            good     = { metric = local.slis.availability.good_metric, namespace = null, metric_name = null, statistic = "Sum", dimensions = {} }
+            failed   = { metric = local.slis.availability.bad_metric, namespace = null, metric_name = null, statistic = "Sum", dimensions = {} }
+            reraised = { metric = local.slis.availability.reraised_metric, namespace = null, metric_name = null, statistic = "Sum", dimensions = {} }
+          },
+          { for id, m in local.unanswered_metrics : id => merge(m, { metric = null }) },
+        )
+        steps = local.availability_steps
       }
     },
     {
@@ -66,12 +113,16 @@ locals {
         target_percent = slo.target_percent
         what           = "'${slo.label}' requests under ${slo.threshold_ms} ms"
         runbook        = "LatencyBurnRate"
-        expression     = "IF(all >= %d, 100 * slow / all, 0)"
-        label          = "'${slo.label}' requests slower than ${slo.threshold_ms} ms (%)"
+        # A timed-out request left no performance_metric line and its operation is unknown: it is charged
+        # as one slow request to every operation's SLO (docs/slo-arithmetic.md).
+        expression = "IF(all + timeouts >= %d, 100 * (slow + timeouts) / (all + timeouts), 0)"
+        label      = "'${slo.label}' requests slower than ${slo.threshold_ms} ms or timed out (%)"
         metrics = {
-          all  = { metric = local.slis.latency.all_metric, statistic = local.slis.latency.all_statistic, dimensions = { (local.operation_dimension) = op } }
-          slow = { metric = local.slow_metric_key[op], statistic = "Sum", dimensions = { (local.operation_dimension) = op } }
+          all      = { metric = local.slis.latency.all_metric, namespace = null, metric_name = null, statistic = local.slis.latency.all_statistic, dimensions = { (local.operation_dimension) = op } }
+          slow     = { metric = local.slow_metric_key[op], namespace = null, metric_name = null, statistic = "Sum", dimensions = { (local.operation_dimension) = op } }
+          timeouts = { metric = local.slis.timeouts.metric, namespace = null, metric_name = null, statistic = "Sum", dimensions = {} }
         }
+        steps = {}
       }
     },
   )
@@ -105,6 +156,7 @@ locals {
           expression          = format(slo.expression, w.min_events)
           expression_label    = "${slo.label} over ${local.window_label[tostring(minutes)]}"
           expression_metrics  = slo.metrics
+          expression_steps    = slo.steps
           period              = minutes * 60
           evaluation_periods  = 1
           comparison_operator = "GreaterThanThreshold"

@@ -463,6 +463,17 @@ variable "slo_alarms_enabled" {
   default     = true
 }
 
+variable "function_log_format" {
+  description = "Log format of the function (its logging_config log_format): JSON or Text. The latency SLOs count timed-out invocations from the platform's report line, whose form depends on it. null: JSON for the module's own function (create_lambda), Text (Lambda's default) for another one."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.function_log_format == null || contains(["JSON", "Text"], coalesce(var.function_log_format, "-"))
+    error_message = "function_log_format must be JSON or Text (the function's logging_config log_format), or null to let the module choose."
+  }
+}
+
 variable "availability_slo_percent" {
   description = "Availability SLO: the share of migrations that succeed (migration_success / (migration_success + migration_failure)), in percent. The guide's target: > 99.5 %."
   type        = number

@@ -452,8 +452,17 @@ class CartMigrator:
             )
         else:
             error_type, error_message = _failure_summary(result)
+            # reraised: the handler raises this failure again (unexpected_error), so AWS/Lambda Errors
+            # counts the same request; the availability SLI subtracts it once (docs/slo-arithmetic.md).
             CartMigrationMetrics.log_migration_failure(
-                customer, session, error_message, error_type, strategy, duration_ms, store_id=request.store_id
+                customer,
+                session,
+                error_message,
+                error_type,
+                strategy,
+                duration_ms,
+                result.unexpected_error is not None,
+                store_id=request.store_id,
             )
 
 

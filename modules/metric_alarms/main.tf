@@ -19,6 +19,8 @@ locals {
     for k, a in local.merged_alarms : k
     if length(compact([a.metric == null ? "" : "m", a.metric_name == null ? "" : "n", a.expression == null ? "" : "e"])) != 1
     || (a.metric_name != null) != (a.namespace != null)
+    # Each metric of an expression: a catalogue metric, or an AWS metric (namespace + metric_name).
+    || anytrue([for q in values(a.expression_metrics) : (q.metric != null) == (q.metric_name != null) || (q.metric_name != null) != (q.namespace != null)])
   ]
   statistic_errors = [
     for k, a in local.merged_alarms : k
@@ -33,8 +35,8 @@ locals {
     flatten([
       for k, a in local.merged_alarms : concat(
         a.metric == null || contains(keys(var.metrics), coalesce(a.metric, "-")) ? [] : ["${k} -> ${a.metric}"],
-        [for id, q in a.expression_metrics : "${k} (${id}) -> ${q.metric}" if !contains(keys(var.metrics), q.metric)],
-        [for id, q in a.expression_metrics : "${k} (${id}) -> ${q.metric} with dimensions ${jsonencode(keys(q.dimensions))}" if contains(keys(var.metrics), q.metric) && try(toset(keys(q.dimensions)) != toset(keys(var.metrics[q.metric].dimensions)), true)],
+        [for id, q in a.expression_metrics : "${k} (${id}) -> ${q.metric}" if q.metric != null && !contains(keys(var.metrics), coalesce(q.metric, "-"))],
+        [for id, q in a.expression_metrics : "${k} (${id}) -> ${q.metric} with dimensions ${jsonencode(keys(q.dimensions))}" if q.metric != null && contains(keys(var.metrics), coalesce(q.metric, "-")) && try(toset(keys(q.dimensions)) != toset(keys(var.metrics[q.metric].dimensions)), true)],
       )
     ]),
   )
@@ -106,7 +108,7 @@ resource "terraform_data" "checks" {
     }
     precondition {
       condition     = length(local.source_errors) == 0
-      error_message = "Alarm(s) ${join(", ", local.source_errors)} must set exactly one of: metric (catalogue key), namespace + metric_name (AWS metric), expression."
+      error_message = "Alarm(s) ${join(", ", local.source_errors)} must set exactly one of: metric (catalogue key), namespace + metric_name (AWS metric), expression; and each of their expression_metrics exactly one of metric and namespace + metric_name."
     }
     precondition {
       condition     = length(local.statistic_errors) == 0
@@ -185,7 +187,7 @@ resource "aws_cloudwatch_metric_alarm" "this" {
   extended_statistic = each.value.expression != null ? null : each.value.extended_statistic
   period             = each.value.expression != null ? null : each.value.period
 
-  # Metric math over catalogue metrics.
+  # Metric math over catalogue metrics (names read from their filters) and AWS metrics.
   dynamic "metric_query" {
     for_each = each.value.expression != null ? each.value.expression_metrics : {}
 
@@ -194,12 +196,23 @@ resource "aws_cloudwatch_metric_alarm" "this" {
       return_data = false
 
       metric {
-        namespace   = aws_cloudwatch_log_metric_filter.this[metric_query.value.metric].metric_transformation[0].namespace
-        metric_name = aws_cloudwatch_log_metric_filter.this[metric_query.value.metric].metric_transformation[0].name
+        namespace   = metric_query.value.metric != null ? aws_cloudwatch_log_metric_filter.this[metric_query.value.metric].metric_transformation[0].namespace : metric_query.value.namespace
+        metric_name = metric_query.value.metric != null ? aws_cloudwatch_log_metric_filter.this[metric_query.value.metric].metric_transformation[0].name : metric_query.value.metric_name
         dimensions  = length(metric_query.value.dimensions) > 0 ? metric_query.value.dimensions : null
         period      = each.value.period
         stat        = metric_query.value.statistic
       }
+    }
+  }
+
+  # Intermediate expressions, evaluated for the one that is returned.
+  dynamic "metric_query" {
+    for_each = each.value.expression != null ? each.value.expression_steps : {}
+
+    content {
+      id          = metric_query.key
+      expression  = metric_query.value
+      return_data = false
     }
   }
 

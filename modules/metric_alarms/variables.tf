@@ -70,7 +70,9 @@ variable "alarms" {
   description = <<-EOT
     Alarms keyed by the suffix of their name. Each watches exactly one of:
     `metric` (a key of `metrics`: the metric name is taken from its filter), `namespace` + `metric_name` (an AWS metric such as AWS/Lambda Errors),
-    or `expression` over `expression_metrics` (id => catalogue metric key, statistic, dimensions).
+    or `expression` over `expression_metrics` (id => `metric`, a catalogue metric key, or `namespace` + `metric_name`, an AWS metric
+    such as AWS/Lambda Errors; statistic, dimensions) and `expression_steps` (id => an intermediate expression over those ids,
+    not returned: CloudWatch allows 10 metrics and 10 expressions in one alarm).
     `priority` (P1/P2/P3) picks the actions; `summary`, `response`, `escalation` and the runbook link make up the description.
     `notify = false`: no actions (an input of composite alarms, which notify instead).
   EOT
@@ -88,7 +90,8 @@ variable "alarms" {
     extended_statistic                    = optional(string)
     expression                            = optional(string)
     expression_label                      = optional(string)
-    expression_metrics                    = optional(map(object({ metric = string, statistic = optional(string, "Sum"), dimensions = optional(map(string), {}) })), {})
+    expression_metrics                    = optional(map(object({ metric = optional(string), namespace = optional(string), metric_name = optional(string), statistic = optional(string, "Sum"), dimensions = optional(map(string), {}) })), {})
+    expression_steps                      = optional(map(string), {})
     comparison_operator                   = string
     threshold                             = number
     period                                = number

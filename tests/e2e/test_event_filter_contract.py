@@ -35,8 +35,10 @@ NUMERIC_FIELDS = {
     "retry_after_seconds": 17,
     "store_count": 2,
     "item_count": 5,
+    "reraised": True,
 }
 SLOW_METRIC = CATALOGUE["slis"]["latency"]["slow_metric"]  # per operation, from the latency SLO's filters
+TIMEOUT_METRIC = CATALOGUE["slis"]["timeouts"]["metric"]  # from the platform's report line, not an event
 DURATION_BY_OPERATION = {name: 100.0 + 111.25 * index for index, name in enumerate(catalogue.OPERATIONS)}
 WEEK = 7 * 86400
 
@@ -115,7 +117,7 @@ def test_deployed_filters_are_exactly_the_catalogue_metrics(applied_stack, aws_c
     group = applied_stack["log_group_names"]["function"]
     deployed = aws_client("logs").describe_metric_filters(logGroupName=group)["metricFilters"]
     by_metric = {f["metricTransformations"][0]["metricName"]: f for f in deployed}
-    assert set(by_metric) == set(CATALOGUE["metrics"]) | {SLOW_METRIC}, (
+    assert set(by_metric) == set(CATALOGUE["metrics"]) | {SLOW_METRIC, TIMEOUT_METRIC}, (
         "a filter or a catalogue metric has no counterpart"
     )
     # The latency SLI: one slow-request filter per operation, at the operation's SLO threshold.
@@ -172,7 +174,7 @@ def test_each_event_moves_exactly_its_metrics(applied_stack, aws_client, shipped
 
 def test_no_metric_outside_the_catalogue_appears(applied_stack, aws_client, shipped):
     listed = aws_client("cloudwatch").list_metrics(Namespace=applied_stack["metric_namespace"])["Metrics"]
-    assert {m["MetricName"] for m in listed} <= set(CATALOGUE["metrics"]) | {SLOW_METRIC}
+    assert {m["MetricName"] for m in listed} <= set(CATALOGUE["metrics"]) | {SLOW_METRIC, TIMEOUT_METRIC}
 
 
 def test_slow_request_count_moves_only_above_the_slo_threshold(applied_stack, aws_client, shipped):

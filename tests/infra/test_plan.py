@@ -283,7 +283,10 @@ def test_alarm_metric_names_are_read_from_the_filters(local_plan):
 def test_metric_filters_equal_the_catalogue(local_plan, catalogue):
     filters = planned(local_plan, "aws_cloudwatch_log_metric_filter")
     slow = catalogue["slis"]["latency"]["slow_metric"]
-    assert set(filters) == set(catalogue["metrics"]) | {f"{slow}.{op}" for op in catalogue["operations"]}
+    timeouts = catalogue["slis"]["timeouts"]["metric"]
+    assert set(filters) == set(catalogue["metrics"]) | {f"{slow}.{op}" for op in catalogue["operations"]} | {
+        timeouts
+    }
     for name, spec in catalogue["metrics"].items():
         f = filters[name]
         assert f["log_group_name"] == f"/aws/lambda/{FUNCTION}"

@@ -66,7 +66,7 @@ def guards(plan, windows, default_min_events: int) -> dict[str, tuple[str, str]]
     for slo in {k.split("Burn")[0] for k in burn_alarms(plan)}:
         for name, _priority, long, short, _share, min_events in windows:
             n = default_min_events if min_events is None else min_events
-            requests = "good + bad" if slo == "Availability" else "all"
+            requests = "good + bad" if slo == "Availability" else "all + timeouts"
             for minutes in (long, short):
                 out[f"{slo}Burn{name}{window_label(minutes)}"] = (
                     f"IF({requests} >= {n}, ",
@@ -121,16 +121,98 @@ def test_each_window_is_one_period_of_its_length_with_the_minimum_events_guard(l
                 queries["result"]["expression"] == f"IF(good + bad >= {guard}, 100 * bad / (good + bad), 0)"
             )
             assert queries["good"]["metric"][0]["metric_name"] == "MigrationSuccessCount"
-            assert queries["bad"]["metric"][0]["metric_name"] == "MigrationFailureCount"
+            assert queries["failed"]["metric"][0]["metric_name"] == "MigrationFailureCount"
     single = alarms["LatencyMigrateSingleStoreBurnFast1h"]
     queries = {q["id"]: q for q in single["metric_query"]}
-    assert queries["result"]["expression"] == "IF(all >= 20, 100 * slow / all, 0)"
+    assert (
+        queries["result"]["expression"]
+        == "IF(all + timeouts >= 20, 100 * (slow + timeouts) / (all + timeouts), 0)"
+    )
     all_requests, slow = queries["all"]["metric"][0], queries["slow"]["metric"][0]
     assert (all_requests["metric_name"], all_requests["stat"]) == ("OperationDuration", "SampleCount")
     assert (slow["metric_name"], slow["stat"]) == ("SlowOperationCount", "Sum")
     assert all_requests["dimensions"] == slow["dimensions"] == {"Operation": "migrate_single_store"}
     quick = {q["id"]: q for q in alarms["LatencyMigrateSingleStoreBurnQuick2m"]["metric_query"]}
-    assert quick["result"]["expression"] == "IF(all >= 100, 100 * slow / all, 0)"
+    assert quick["result"]["expression"] == (
+        "IF(all + timeouts >= 100, 100 * (slow + timeouts) / (all + timeouts), 0)"
+    )
+
+
+# --------------------------------------------------------------------------- what the SLIs count
+
+
+def queries_of(alarm: dict) -> dict[str, dict]:
+    return {q["id"]: q for q in alarm["metric_query"]}
+
+
+def metric_of(query: dict) -> tuple[str, str, str, dict]:
+    (m,) = query["metric"]
+    return m["namespace"], m["metric_name"], m["stat"], m["dimensions"] or {}
+
+
+def assert_availability_counts_unanswered_requests(plan, function: str, api: tuple[str, str] | None) -> None:
+    """Every availability window: good, logged failures, logged-then-re-raised failures, the function's
+    AWS/Lambda Errors and Throttles, and (api) the REST API's own 5XXError; each once in `bad`."""
+    namespace = plan.outputs["metric_namespace"]
+    lambda_dimensions = {"FunctionName": function}
+    for key, alarm in burn_alarms(plan).items():
+        if not key.startswith("Availability"):
+            continue
+        queries = queries_of(alarm)
+        expected = {
+            "good": (namespace, "MigrationSuccessCount", "Sum", {}),
+            "failed": (namespace, "MigrationFailureCount", "Sum", {}),
+            "reraised": (namespace, "MigrationFailureReraisedCount", "Sum", {}),
+            "errors": ("AWS/Lambda", "Errors", "Sum", lambda_dimensions),
+            "throttles": ("AWS/Lambda", "Throttles", "Sum", lambda_dimensions),
+        }
+        steps = {
+            "unanswered": "IF(errors > reraised, errors - reraised, 0)",
+            "bad": "failed + unanswered + throttles",
+        }
+        if api is not None:
+            expected["api_errors"] = (
+                "AWS/ApiGateway",
+                "5XXError",
+                "Sum",
+                {"ApiName": api[0], "Stage": api[1]},
+            )
+            steps |= {
+                "function_bad": "failed + unanswered + throttles",
+                "bad": "MAX([function_bad, api_errors])",
+            }
+        assert {i: metric_of(q) for i, q in queries.items() if q["metric"]} == expected, key
+        assert {
+            i: q["expression"] for i, q in queries.items() if q["expression"] and i != "result"
+        } == steps, key
+        assert [i for i, q in queries.items() if q["return_data"]] == ["result"], key
+        assert queries["result"]["expression"].endswith(", 100 * bad / (good + bad), 0)"), key
+        # One period, the window's, for every metric; within CloudWatch's 10 metrics and 10 expressions.
+        assert len({q["metric"][0]["period"] for q in queries.values() if q["metric"]}) == 1, key
+        assert len(expected) <= 10 and len(steps) + 1 <= 10
+
+
+def test_availability_counts_every_request_without_a_good_answer(local_plan):
+    # examples/local: the module's function, no REST API.
+    assert_availability_counts_unanswered_requests(
+        local_plan, local_plan.outputs["lambda_function_name"], None
+    )
+
+
+def test_latency_counts_timed_out_invocations_as_slow(local_plan, catalogue):
+    namespace = local_plan.outputs["metric_namespace"]
+    timeouts = catalogue["slis"]["timeouts"]["metric"]
+    for key, alarm in burn_alarms(local_plan).items():
+        if key.startswith("Availability"):
+            continue
+        queries = queries_of(alarm)
+        assert metric_of(queries["timeouts"]) == (namespace, timeouts, "Sum", {}), key
+        assert "100 * (slow + timeouts) / (all + timeouts)" in queries["result"]["expression"], key
+    # The module's function logs JSON: the platform's report line of a timed-out invocation.
+    (t,) = planned(local_plan, "aws_cloudwatch_log_metric_filter")[timeouts]["metric_transformation"]
+    pattern = planned(local_plan, "aws_cloudwatch_log_metric_filter")[timeouts]["pattern"]
+    assert pattern == '{ $.type = "platform.report" && $.record.status = "timeout" }'
+    assert (t["name"], t["value"], float(t["default_value"]), t["dimensions"]) == (timeouts, "1", 0.0, None)
 
 
 def test_each_pair_has_its_own_guard_in_exactly_its_alarms(local_plan):
@@ -284,6 +366,42 @@ def test_other_slo_inputs_give_their_own_thresholds(other_plan, catalogue):
     assert "$.duration_ms > 500 }" in filters["SlowOperationCount.migrate_multi_store"]["pattern"]
 
 
+def test_another_function_is_counted_by_its_name_and_its_text_timeout_lines(other_plan, catalogue):
+    # create_lambda = false: the function is given by name and logs in Lambda's default format, Text.
+    assert_availability_counts_unanswered_requests(other_plan, OTHER_SLOS["function_name"], None)
+    timeouts = catalogue["slis"]["timeouts"]["metric"]
+    pattern = planned(other_plan, "aws_cloudwatch_log_metric_filter")[timeouts]["pattern"]
+    assert pattern == '"Task timed out after"'
+
+
+@pytest.fixture(scope="module")
+def api_plan(root_tf, lambda_package):
+    return root_tf.plan(
+        output=True,
+        tf_vars={
+            "function_name": "fn-api",
+            "name_prefix": "shop",
+            "create_lambda": "true",
+            "create_api": "true",
+            "api_stage_name": "prod",
+            "lambda_package_path": str(lambda_package),
+            "jwt_secret": "s" * 32,
+            "log_hash_key": "k" * 32,
+            "function_log_format": "Text",
+        },
+    )
+
+
+def test_with_the_api_its_own_5xx_count_once(api_plan, catalogue):
+    # The module owns the REST API: its 5XXError (by ApiName and Stage) joins, the larger count of the two.
+    assert_availability_counts_unanswered_requests(api_plan, "fn-api", ("shop-api", "prod"))
+    # function_log_format overrides the module's choice for its own function.
+    timeouts = catalogue["slis"]["timeouts"]["metric"]
+    assert (
+        planned(api_plan, "aws_cloudwatch_log_metric_filter")[timeouts]["pattern"] == '"Task timed out after"'
+    )
+
+
 def test_no_successful_migrations_can_wait_for_traffic(other_plan, local_plan):
     # The guide's value by default; missing data is missing (quiet until first traffic) on request.
     assert (
@@ -341,6 +459,7 @@ BAD_SLO_VARIABLES = {
     ),
     "slo_period_days": (0, "slo_period_days must be a whole number of days from 1 to 366"),
     "slo_min_events": (0, "slo_min_events must be a whole number of at least 1"),
+    "function_log_format": ("json", "function_log_format must be JSON or Text"),
     "page_topic_arn": (
         "arn:aws:sns:ap-south-1:000000000000:pager.fifo",
         "page_topic_arn is a FIFO topic: CloudWatch alarm actions and email subscriptions work with standard topics only",
@@ -400,3 +519,63 @@ def test_unreachable_burn_rate_and_unknown_operation_are_refused_at_plan(root_tf
     assert "latency_slos names operation(s) the event catalogue lacks: checkout" in error
     assert "burn rate x error budget reaches 100 % or more for AvailabilityBurnFast1h (144 %)" in error
     assert "AvailabilityBurnOutage15m (144 %)" in error and "AvailabilityBurnSlow6h" not in error
+
+
+# --------------------------------------------------------------------------- the arithmetic, evaluated
+
+
+def bad_share(alarm: dict, minutes: dict[str, list[float | None]]) -> list[float | None]:
+    """The planned queries of a window alarm evaluated by the emulator's metric-math engine (CloudWatch's
+    "Using metric math" semantics) over one-window datapoints per metric id (None = no datapoint)."""
+    from cartmon_emulator.engines import metric_math
+
+    size = len(next(iter(minutes.values())))
+    queries = queries_of(alarm)
+    series = {
+        i: metric_math.TimeSeries(
+            {t: float(v) for t, v in enumerate(minutes.get(i, [None] * size)) if v is not None}
+        )
+        for i, q in queries.items()
+        if q["metric"]
+    }
+    expressions = {
+        i: metric_math.parse_expression(q["expression"]) for i, q in queries.items() if q["expression"]
+    }
+    result = metric_math.Evaluator(size, 60, series, expressions).resolve("result")
+    return [result.points.get(t) for t in range(size)]
+
+
+@pytest.mark.parametrize("with_api", [False, True])
+def test_each_request_counts_once_in_the_bad_share(local_plan, api_plan, with_api):
+    plan = api_plan if with_api else local_plan
+    alarm = burn_alarms(plan)["AvailabilityBurnOutage2m"]  # guard 20
+    windows = {
+        # 100 good; 3 answered failures + 2 logged-and-re-raised (both also Errors) + 4 timeouts (Errors only)
+        # + 5 throttles: 3 + 2 + 4 + 5 = 14 bad requests of 114.
+        "good": [100, 100, 100, 100],
+        "failed": [5, 5, 0, 0],
+        "reraised": [2, 2, 0, 0],
+        "errors": [6, 6, 0, None],
+        "throttles": [5, None, 0, None],
+        # With the API: its 5XX hold the function side's 5xx (here 2 of the 3 answered failures were 5xx)
+        # and 30 of its own in the third window; none in the others.
+        "api_errors": [13, 8, 30, None],
+    }
+    shares = bad_share(alarm, windows)
+    assert shares[0] == pytest.approx(100 * 14 / 114)
+    # No throttle datapoint: nothing added (a missing value is 0 in arithmetic between series).
+    assert shares[1] == pytest.approx(100 * 9 / 109)
+    # The API no longer reaches the function: every 5XX is bad, with the API; unseen without it.
+    assert shares[2] == (pytest.approx(100 * 30 / 130) if with_api else 0)
+    assert shares[3] == 0
+
+
+def test_a_re_raised_failure_logged_before_its_error_counts_once(local_plan):
+    # The failure's line in one minute, its Errors datapoint (at the invocation's start) in another: the
+    # window with the line alone does not subtract below its logged failures.
+    alarm = burn_alarms(local_plan)["AvailabilityBurnOutage2m"]
+    shares = bad_share(
+        alarm, {"good": [99, 99, 198], "failed": [1, 0, 1], "reraised": [1, 0, 1], "errors": [0, 1, 1]}
+    )
+    # The window that holds both (the third) counts it once.
+    assert shares == [pytest.approx(1.0), pytest.approx(1.0), pytest.approx(100 / 199)]
