@@ -28,6 +28,9 @@ import pytest
 from cart_migration.event_log import CartMigrationMetrics, log_operational
 from cartmon.local_lambda import captured_stdout
 
+# One worker for the group: examples/local applied once on the emulator, and the emulator clock, which this group alone moves.
+pytestmark = pytest.mark.xdist_group("stack-and-clock")
+
 MINUTE = 60
 PAST_THE_PAGE_WINDOWS = 7 * 3600  # past the longest page window (6 h)
 BUSY = 200  # requests a minute: every window's guard is met (the Quick pair's 100 in 2 minutes too)
