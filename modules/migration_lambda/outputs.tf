@@ -52,3 +52,8 @@ output "role_name" {
   description = "Name of the function's role."
   value       = aws_iam_role.this.name
 }
+
+output "idempotency_table_name" {
+  description = "Name of the table that keeps the answers of requests sent with an Idempotency-Key (24 hours, TTL)."
+  value       = aws_dynamodb_table.idempotency.name
+}
