@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from importlib.util import find_spec
 from urllib.parse import urlsplit
 
 from .secrets import SecretParameterError, load_secret_parameters
@@ -172,6 +173,8 @@ def _jwks_keys(url: str) -> object:
     loopback = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
     if not (parts.scheme == "https" or loopback) or not parts.hostname:
         raise ConfigurationError("JWT_JWKS_URL must be an https:// URL (the identity provider's JWKS)")
+    if find_spec("jwt") is None or find_spec("cryptography") is None:  # an HS256-only zip (package_lambda.py)
+        raise ConfigurationError("JWT_ALGORITHM=RS256 needs the cryptography package in the zip")
     from .jwks import jwks_keys  # RS256 with a JWKS URL only
 
     return jwks_keys(url)
