@@ -75,7 +75,10 @@ EXAMPLE       := examples/local
 # Lambda architecture of the zip `make package` builds: x86_64 (build/cart_migration.zip) or
 # arm64 (build/cart_migration-arm64.zip); it must match the module's lambda_architectures.
 ARCH          ?= x86_64
-LAMBDA_ZIP    := $(BUILD)/cart_migration$(if $(filter arm64,$(ARCH)),-arm64,).zip
+# Token algorithm the zip verifies: RS256 (PyJWT and cryptography; serves HS256 too) or HS256 (a zip
+# without them, build/cart_migration-hs256.zip), which must match the module's jwt_algorithm.
+JWT_PACKAGE   ?= RS256
+LAMBDA_ZIP    := $(BUILD)/cart_migration$(if $(filter arm64,$(ARCH)),-arm64,)$(if $(filter HS256,$(JWT_PACKAGE)),-hs256,).zip
 TF_DIRS       := . $(sort $(dir $(wildcard modules/*/main.tf examples/*/main.tf)))
 # `terraform test` (make tftest) validates the configurations it plans: the root and every example.
 TF_TESTED_DIRS := . $(sort $(dir $(wildcard examples/*/main.tf)))
@@ -92,10 +95,10 @@ $(CHECKOV_VENV)/.installed: requirements/checkov.txt
 	@touch $@
 
 $(LAMBDA_ZIP): $(DEV_VENV)/.installed requirements/lambda.txt $(shell find lambda_src -type f -not -path '*/__pycache__/*' 2>/dev/null) bootstrap/package_lambda.py
-	@$(DEV_PY) bootstrap/package_lambda.py $@ --arch $(ARCH)
+	@$(DEV_PY) bootstrap/package_lambda.py $@ --arch $(ARCH) --algorithm $(JWT_PACKAGE)
 
 .PHONY: package
-package: $(LAMBDA_ZIP) ## Build the Lambda deployment zip reproducibly under build/ (ARCH=arm64 for Graviton)
+package: $(LAMBDA_ZIP) ## Build the Lambda deployment zip reproducibly under build/ (ARCH=arm64 for Graviton, JWT_PACKAGE=HS256 without cryptography)
 
 # Offline: a mocked AWS provider, so no credentials and no endpoint may leak in.
 OFFLINE_TF := env -u AWS_ENDPOINT_URL -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_PROFILE terraform

@@ -154,6 +154,7 @@ module "migration_lambda" {
   jwt_algorithm             = var.jwt_algorithm
   jwt_secret                = var.jwt_secret
   jwt_public_key            = var.jwt_public_key
+  jwt_jwks_url              = var.jwt_jwks_url
   jwt_leeway_seconds        = var.jwt_leeway_seconds
   jwt_issuer                = var.jwt_issuer
   jwt_audience              = var.jwt_audience
@@ -171,6 +172,7 @@ module "migration_lambda" {
   secrets_max_age_seconds       = var.secrets_max_age_seconds
   kms_key_arn                   = var.lambda_kms_key_arn
   invoke_source_arns            = var.lambda_invoke_source_arns
+  cors_allowed_origins          = var.cors_allowed_origins
 
   tags = var.tags
 }
@@ -188,6 +190,7 @@ module "api_gateway" {
   access_log_retention_in_days   = var.api_access_log_retention_in_days
   access_log_kms_key_id          = var.log_group_kms_key_id
   manage_account_cloudwatch_role = var.api_manage_account_cloudwatch_role
+  cors_enabled                   = length(var.cors_allowed_origins) > 0
 
   tags = var.tags
 }
@@ -238,8 +241,12 @@ resource "terraform_data" "input_checks" {
       error_message = "log_hash_key (at least 16 characters) or log_hash_key_parameter is required when create_lambda = true: the key hashes customer ids in the function's logs, and the function refuses to start without it."
     }
     precondition {
-      condition     = !var.create_lambda || (startswith(var.jwt_algorithm, "HS") ? (var.jwt_secret != null || var.jwt_secret_parameter != null) : var.jwt_public_key != null)
-      error_message = "jwt_algorithm ${var.jwt_algorithm} needs ${startswith(var.jwt_algorithm, "HS") ? "jwt_secret (or jwt_secret_parameter)" : "jwt_public_key"} when create_lambda = true: the function cannot check a token without its key."
+      condition     = !var.create_lambda || (startswith(var.jwt_algorithm, "HS") ? (var.jwt_secret != null || var.jwt_secret_parameter != null) : (var.jwt_public_key != null || var.jwt_jwks_url != null))
+      error_message = "jwt_algorithm ${var.jwt_algorithm} needs ${startswith(var.jwt_algorithm, "HS") ? "jwt_secret (or jwt_secret_parameter)" : "jwt_public_key or jwt_jwks_url"} when create_lambda = true: the function cannot check a token without its key."
+    }
+    precondition {
+      condition     = var.jwt_jwks_url == null || (var.jwt_algorithm == "RS256" && var.jwt_public_key == null)
+      error_message = "jwt_jwks_url goes with jwt_algorithm = \"RS256\" and without jwt_public_key: a JWKS publishes public keys, and the function takes its RS256 keys from one place."
     }
   }
 }

@@ -866,6 +866,17 @@ variable "jwt_public_key" {
   }
 }
 
+variable "jwt_jwks_url" {
+  description = "HTTPS URL of the identity provider's JSON Web Key Set (Cognito, Auth0, ...) for RS256 tokens, instead of jwt_public_key: the function picks the key by the token's kid and follows key rotation."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.jwt_jwks_url == null ? true : can(regex("^https://[^/?#@\\s]+(/[^\\s]*)?$", var.jwt_jwks_url))
+    error_message = "jwt_jwks_url must be an https:// URL such as https://cognito-idp.<region>.amazonaws.com/<pool-id>/.well-known/jwks.json: keys fetched over plain http could be replaced on the way."
+  }
+}
+
 variable "rate_limit_max_calls" {
   description = "Migrate and cleanup calls allowed per customer, endpoint and rate-limit window (POST /migrate, DELETE /cleanup-guest)."
   type        = number
@@ -1100,4 +1111,21 @@ variable "api_manage_account_cloudwatch_role" {
   description = "Set API Gateway's account-wide CloudWatch Logs role for this region, which stages need before they can write access logs. Leave false when the account has one already (one per region; the last writer wins)."
   type        = bool
   default     = false
+}
+
+variable "cors_allowed_origins" {
+  description = "Origins of shop front ends that may call the API from a browser (CORS), each scheme://host[:port] such as https://shop.example.com, or [\"*\"] for any origin. Empty (the default): no CORS headers and no OPTIONS methods."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for origin in var.cors_allowed_origins : origin == "*" || can(regex("^https?://[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$", origin))])
+    error_message = "cors_allowed_origins entries must be origins as browsers send them, scheme://host[:port] with no path or trailing slash (https://shop.example.com, http://localhost:3000), or \"*\"."
+  }
+
+  validation {
+    condition     = !contains(var.cors_allowed_origins, "*") || length(var.cors_allowed_origins) == 1
+    error_message = "cors_allowed_origins = [\"*\"] already admits every origin: give either \"*\" alone or a list of origins."
+  }
 }

@@ -1,12 +1,19 @@
 """Build the Lambda deployment zip, byte for byte the same on every rebuild.
 
     .venv/dev/bin/python bootstrap/package_lambda.py OUTPUT [--arch x86_64|arm64] [--wheelhouse DIR]
+        [--algorithm RS256|HS256]
 
 The zip holds `cart_migration/` and the packages of requirements/lambda.txt, installed by pip as
 Python 3.13 manylinux wheels of the chosen architecture (x86_64 by default, arm64 = aarch64)
 whatever machine builds it: `cryptography` is native, so a zip of the wrong architecture fails at
 init. What the runtime already provides or nothing imports is left out (boto3 comes with the
-runtime; type stubs, tests, console scripts, caches). Every module is shipped with its bytecode
+runtime; type stubs, tests, console scripts, caches). With ``--algorithm HS256`` it also leaves out
+PyJWT and cryptography, which only RS256 verification imports.
+
+boto3: the function runs on the Lambda runtime's boto3 (python3.13), not a copy in the zip: it calls
+only long-standing DynamoDB, CloudWatch Logs and SSM APIs, and a copy would add botocore's size and
+import cost. The tests run on the boto3 pinned in requirements/dev.txt; the runtime's version is
+listed at https://docs.aws.amazon.com/lambda/latest/dg/lambda-python.html . Every module is shipped with its bytecode
 (unchecked-hash .pyc for Python 3.13): Lambda's /var/task is read-only, so without it every cold
 start compiles every module it imports. Entries are sorted and get a fixed timestamp and fixed
 permissions. Prints the zip's sha256 (what Terraform's source_code_hash is compared with).
@@ -66,7 +73,6 @@ UNUSED_PACKAGES = (
         "utilities/batch",
         "utilities/data_masking",
         "utilities/feature_flags",
-        "utilities/idempotency",
         "utilities/kafka",
         "utilities/parser",
         "utilities/streaming",
@@ -100,8 +106,17 @@ def install_requirements(requirements: Path, target: Path, arch: str, wheelhouse
     subprocess.run(command, check=True)
 
 
-def shipped(name: str) -> bool:
-    """Whether the archive name ``name`` belongs in the zip."""
+# What only RS256 verification imports (auth.py, jwks.py): PyJWT and cryptography with its compiled
+# cffi backend. An HS256 zip (--algorithm HS256) leaves them out: it verifies with the standard
+# library, and cryptography is most of the zip's size.
+RS256_ONLY = ("jwt/", "pyjwt-", "cryptography/", "cryptography-", "_cffi_backend", "cffi-")
+ALGORITHMS = ("RS256", "HS256")
+
+
+def shipped(name: str, algorithm: str = "RS256") -> bool:
+    """Whether the archive name ``name`` belongs in the zip of ``algorithm`` (RS256: both)."""
+    if algorithm == "HS256" and name.lower().startswith(RS256_ONLY):
+        return False
     path = PurePosixPath(name)
     if path.suffix in EXCLUDED_SUFFIXES:
         return False
@@ -110,13 +125,13 @@ def shipped(name: str) -> bool:
     return not name.startswith(UNUSED_PACKAGES)
 
 
-def collect(directory: Path, prefix: str = "") -> dict[str, Path]:
+def collect(directory: Path, prefix: str = "", algorithm: str = "RS256") -> dict[str, Path]:
     """Files under ``directory`` by archive name, without caches, scripts, stubs or tests."""
     files: dict[str, Path] = {}
     for path in directory.rglob("*"):
         if path.is_file():
             name = prefix + path.relative_to(directory).as_posix()
-            if shipped(name):
+            if shipped(name, algorithm):
                 files[name] = path
     return files
 
@@ -181,11 +196,13 @@ def write_zip(files: dict[str, Path], output: Path) -> str:
     return hashlib.sha256(output.read_bytes()).hexdigest()
 
 
-def build(output: Path, arch: str = "x86_64", wheelhouse: Path | None = None) -> str:
+def build(
+    output: Path, arch: str = "x86_64", wheelhouse: Path | None = None, algorithm: str = "RS256"
+) -> str:
     with tempfile.TemporaryDirectory(prefix="cart-migration-build-") as scratch:
         site = Path(scratch) / "site"
         install_requirements(REQUIREMENTS, site, arch, wheelhouse)
-        files = collect(site)
+        files = collect(site, algorithm=algorithm)
         package = collect(PACKAGE_SOURCE, prefix=f"{PACKAGE_SOURCE.name}/")
         clashes = set(files) & set(package)
         if clashes:
@@ -205,8 +222,15 @@ def main(argv: list[str] | None = None) -> None:
         help="Lambda architecture whose wheels to install (default x86_64)",
     )
     parser.add_argument("--wheelhouse", type=Path, help="install from these wheels only (offline builds)")
+    parser.add_argument(
+        "--algorithm",
+        choices=ALGORITHMS,
+        default="RS256",
+        help="token algorithm the zip must verify: RS256 (default) ships PyJWT and cryptography and "
+        "serves HS256 too; HS256 leaves them out",
+    )
     arguments = parser.parse_args(argv)
-    digest = build(arguments.output.resolve(), arguments.arch, arguments.wheelhouse)
+    digest = build(arguments.output.resolve(), arguments.arch, arguments.wheelhouse, arguments.algorithm)
     print(f"{digest}  {arguments.output}")
 
 

@@ -36,8 +36,24 @@ CLEANUP_PREFIX = "/api/v1/cart/cleanup-guest/"
 # --- tables -----------------------------------------------------------------------------------
 
 
-def create_tables(dynamodb: Any, carts_table: str, rate_limit_table: str) -> None:
-    """The function's two tables as modules/migration_lambda declares them: keys, on-demand, TTL."""
+def create_tables(
+    dynamodb: Any, carts_table: str, rate_limit_table: str, idempotency_table: str | None = None
+) -> None:
+    """The function's tables as modules/migration_lambda declares them: keys, on-demand, TTL."""
+    if idempotency_table is not None:
+        dynamodb.create_table(
+            TableName=idempotency_table,
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        )
+        dynamodb.get_waiter("table_exists").wait(
+            TableName=idempotency_table, WaiterConfig={"Delay": 0.2, "MaxAttempts": 100}
+        )
+        dynamodb.update_time_to_live(
+            TableName=idempotency_table,
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": "expiration"},
+        )
     dynamodb.create_table(
         TableName=carts_table,
         BillingMode="PAY_PER_REQUEST",

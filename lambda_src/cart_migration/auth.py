@@ -10,6 +10,15 @@ use for it. The claim checks are one implementation for both algorithms: ``exp``
 ``customer_id`` required; ``exp``, ``nbf`` and ``iat`` with JWT_LEEWAY_SECONDS of clock skew;
 ``iss`` and ``aud`` when configured (JWT_ISSUER, JWT_AUDIENCE), as PyJWT would check them.
 Powertools has no JWT utility.
+
+Strictness matches PyJWT 2.15 where the standard library would be lenient: each segment must be
+canonical base64url (a signature has exactly one spelling; the unused low bits of the last
+character must be zero), a ``b64`` header other than ``true`` (RFC 7797, unencoded payloads) is
+refused, and JSON's non-standard ``NaN``/``Infinity`` (and numbers such as ``1e400`` that overflow
+to infinity) never reach a time claim: a token that never expires is not a token.
+
+RS256 keys come from JWT_PUBLIC_KEY, or from a JWKS URL (JWT_JWKS_URL, jwks.py) by the token's
+``kid`` header.
 """
 
 from __future__ import annotations
@@ -19,11 +28,13 @@ import binascii
 import hashlib
 import hmac
 import json
+import math
 import re
 import time
 from typing import Any, cast
 
 from .config import Settings
+from .jwks import JwksKeys
 from .validation import GUEST_PREFIX
 
 MAX_TOKEN_LENGTH = 8192
@@ -60,17 +71,28 @@ def bearer_token(authorization_header: str | None) -> str:
 
 
 def _segment_bytes(segment: str) -> bytes:
-    if not _BASE64URL.fullmatch(segment):
+    """The bytes of one canonical, unpadded base64url segment (RFC 7515, 2: no padding)."""
+    if not _BASE64URL.fullmatch(segment) or len(segment) % 4 == 1:
         raise AuthenticationFailed("malformed_token")
     try:
-        return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+        decoded = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
     except (binascii.Error, ValueError):
         raise AuthenticationFailed("malformed_token") from None
+    # Non-zero unused bits in the last character decode to the same bytes: 4 spellings of one
+    # signature. PyJWT 2.15 refuses them; so does this verifier.
+    if base64.urlsafe_b64encode(decoded).rstrip(b"=").decode("ascii") != segment:
+        raise AuthenticationFailed("malformed_token")
+    return decoded
+
+
+def _not_json(constant: str) -> Any:
+    # json.loads accepts NaN, Infinity and -Infinity; RFC 8259 JSON does not.
+    raise ValueError(f"{constant} is not JSON")
 
 
 def _json_object(segment: str) -> dict[str, Any]:
     try:
-        document = json.loads(_segment_bytes(segment))
+        document = json.loads(_segment_bytes(segment), parse_constant=_not_json)
     except (ValueError, RecursionError):
         raise AuthenticationFailed("malformed_token") from None
     if not isinstance(document, dict):
@@ -78,12 +100,17 @@ def _json_object(segment: str) -> dict[str, Any]:
     return document
 
 
-def _signature_is_valid(settings: Settings, signing_input: bytes, signature: bytes) -> bool:
+def _signature_is_valid(
+    settings: Settings, header: dict[str, Any], signing_input: bytes, signature: bytes
+) -> bool:
     if settings.jwt_algorithm == "HS256":
         key = cast(bytes, settings.jwt_verification_key)  # HS256 settings hold the secret's bytes (config.py)
         expected = hmac.new(key, signing_input, hashlib.sha256).digest()
         return hmac.compare_digest(expected, signature)
-    return _rs256_signature_is_valid(settings.jwt_verification_key, signing_input, signature)
+    public_key = settings.jwt_verification_key
+    if isinstance(public_key, JwksKeys):
+        public_key = public_key.key_for(header.get("kid"))
+    return _rs256_signature_is_valid(public_key, signing_input, signature)
 
 
 def _rs256_signature_is_valid(public_key: Any, signing_input: bytes, signature: bytes) -> bool:
@@ -103,11 +130,13 @@ def verified_claims(token: str, settings: Settings) -> dict[str, Any]:
         raise AuthenticationFailed("algorithm_not_allowed")
     if "crit" in header:  # RFC 7515, 4.1.11: extensions this verifier does not know must be refused
         raise AuthenticationFailed("invalid_token")
+    if header.get("b64", True) is not True:  # RFC 7797 unencoded payloads are not supported
+        raise AuthenticationFailed("invalid_token")
     if not _BASE64URL.fullmatch(payload_segment):
         raise AuthenticationFailed("malformed_token")
     signature = _segment_bytes(signature_segment)
     signing_input = f"{header_segment}.{payload_segment}".encode("ascii")
-    if not _signature_is_valid(settings, signing_input, signature):
+    if not _signature_is_valid(settings, header, signing_input, signature):
         raise AuthenticationFailed("invalid_signature")
     return _json_object(payload_segment)
 
@@ -117,6 +146,8 @@ def _numeric_claim(claims: dict[str, Any], name: str) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise AuthenticationFailed("malformed_token")
+    if isinstance(value, float) and not math.isfinite(value):  # 1e400 parses as infinity
         raise AuthenticationFailed("malformed_token")
     return value
 

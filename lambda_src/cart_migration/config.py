@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from importlib.util import find_spec
+from urllib.parse import urlsplit
 
 from .event_log import log_operational
 from .log_levels import log_level_problem
@@ -167,9 +169,32 @@ def _log_hash_key() -> str:
 
 
 def _verification_key(algorithm: str) -> object:
+    jwks_url = os.environ.get("JWT_JWKS_URL") or None
     if algorithm == "HS256":
+        if jwks_url:
+            raise ConfigurationError(
+                "JWT_JWKS_URL is set but JWT_ALGORITHM is HS256: a JWKS publishes public keys, set "
+                "JWT_ALGORITHM=RS256 (or unset JWT_JWKS_URL)"
+            )
         return _hs256_secret(_required("JWT_SECRET"))
+    if jwks_url:
+        if os.environ.get("JWT_PUBLIC_KEY"):
+            raise ConfigurationError("Set either JWT_PUBLIC_KEY or JWT_JWKS_URL for RS256, not both")
+        return _jwks_keys(jwks_url)
     return _rsa_public_key(_required("JWT_PUBLIC_KEY"))
+
+
+def _jwks_keys(url: str) -> object:
+    parts = urlsplit(url)
+    # Keys fetched in clear text can be replaced on the way; plain http only to this machine.
+    loopback = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if not (parts.scheme == "https" or loopback) or not parts.hostname:
+        raise ConfigurationError("JWT_JWKS_URL must be an https:// URL (the identity provider's JWKS)")
+    if find_spec("jwt") is None or find_spec("cryptography") is None:  # an HS256-only zip (package_lambda.py)
+        raise ConfigurationError("JWT_ALGORITHM=RS256 needs the cryptography package in the zip")
+    from .jwks import jwks_keys  # RS256 with a JWKS URL only
+
+    return jwks_keys(url)
 
 
 def _hs256_secret(secret: str) -> bytes:

@@ -9,9 +9,14 @@ The lines are written by ``EventWriter`` below, not by Powertools Logger. Every 
 redacted, so going through Logger meant paying for two record builders (logging's LogRecord and
 Powertools' formatter dict) before the redaction pass, and the package import besides: measured
 side by side, an event cost 2-3x a bare ``Logger.info``. The writer builds the record once, in the
-order the filters and queries read it (``timestamp, level, message, event_type, service,
-request_id, xray_trace_id, fields``, the layout Powertools writes), redacts it, and writes one
-line. Powertools Metrics (EMF) is not used either: the alarms count these lines through metric
+order the filters and queries read it, redacts it, and writes one line. The envelope is
+Powertools Logger's, with its Lambda-context keys (``inject_lambda_context``) and correlation id:
+``timestamp, level, message, event_type, service, cold_start, function_name,
+function_memory_size, function_arn, function_request_id, request_id, correlation_id,
+xray_trace_id``, then the event's fields (lambda_src/README.md, "Log lines"). ``request_id`` is
+``function_request_id`` under the name this project logged first; ``correlation_id`` is API
+Gateway's request id (``requestContext.requestId``), which the API's access log writes under the
+same name, so a 5xx in the access log finds its function lines. Powertools Metrics (EMF) is not used either: the alarms count these lines through metric
 filters that Terraform builds from the same catalogue.
 """
 
@@ -27,7 +32,7 @@ import traceback
 from typing import Any
 
 from .catalogue import EVENTS, EventSpec
-from .redaction import FRAMEWORK_KEYS, redact_record
+from .redaction import FRAMEWORK_KEYS, MAX_STRING_LENGTH, TRUNCATED, redact_record
 
 SERVICE_NAME = os.environ.get("POWERTOOLS_SERVICE_NAME") or "cart-migration"
 LOG_LEVEL_ENV = "POWERTOOLS_LOG_LEVEL"
@@ -49,6 +54,8 @@ class EventWriter:
         self.service = service
         self.threshold = threshold
         self.request_id: str | None = None
+        # Powertools' Lambda-context keys and correlation id, set once per invocation.
+        self.context_fields: dict[str, Any] = {}
         self._second = -1
         self._second_text = ""
 
@@ -75,13 +82,15 @@ class EventWriter:
         if event_type is not None:
             record["event_type"] = event_type
         record["service"] = self.service
-        if self.request_id is not None:
+        if self.context_fields:
+            record.update(self.context_fields)
+        elif self.request_id is not None:
             record["request_id"] = self.request_id
         trace_header = os.environ.get(TRACE_ID_ENV)
         if trace_header:
             record["xray_trace_id"] = trace_header.partition(";")[0].removeprefix("Root=")
         if exception is not None:
-            record["exception"] = "".join(traceback.format_exception(exception)).rstrip()
+            record["exception"] = bounded_traceback(exception)
             record["exception_name"] = type(exception).__name__
         for key, value in fields.items():
             if value is not None:
@@ -94,12 +103,61 @@ class EventWriter:
         stream.flush()
 
 
+# Room the redactor leaves a traceback (redaction.MAX_STRING_LENGTH), less what scrubbing may add.
+TRACEBACK_BUDGET = MAX_STRING_LENGTH - 512
+# The final "Type: message" kept whole up to this length; a longer message is cut at its end.
+EXCEPTION_SUMMARY_LIMIT = 1536
+TRACEBACK_CUT = "\n  [... traceback cut ...]\n"
+
+
+def bounded_traceback(exception: BaseException) -> str:
+    """The traceback, short enough for the redactor to keep whole, ending in ``Type: message``.
+
+    A deep or chained traceback is cut in the middle, never at its end: the last line is what
+    says what went wrong."""
+    full = "".join(traceback.format_exception(exception)).rstrip()
+    if len(full) <= TRACEBACK_BUDGET:
+        return full
+    summary = "".join(traceback.format_exception_only(exception)).rstrip()
+    if len(summary) > EXCEPTION_SUMMARY_LIMIT:
+        summary = summary[:EXCEPTION_SUMMARY_LIMIT] + TRUNCATED
+    head = full[: max(0, TRACEBACK_BUDGET - len(summary) - len(TRACEBACK_CUT))]
+    return head + TRACEBACK_CUT + summary
+
+
 writer = EventWriter(SERVICE_NAME, _threshold())
+_cold_start = True
 
 
 def set_request_id(request_id: str | None) -> None:
-    """Stamp the lines that follow with the Lambda request id (the handler calls this first)."""
+    """Stamp the lines that follow with the Lambda request id only (tools outside the handler)."""
     writer.request_id = request_id
+    writer.context_fields = {}
+
+
+def set_lambda_context(context: Any, correlation_id: Any = None) -> None:
+    """Stamp the lines of this invocation with Powertools' Lambda-context keys and the
+    correlation id (the handler calls this first). ``cold_start`` is true on the lines of the first
+    invocation of this execution environment only, as Powertools logs it."""
+    global _cold_start
+    cold_start, _cold_start = _cold_start, False
+    request_id = getattr(context, "aws_request_id", None)
+    writer.request_id = request_id
+    fields: dict[str, Any] = {"cold_start": cold_start}
+    for key, attribute in (
+        ("function_name", "function_name"),
+        ("function_memory_size", "memory_limit_in_mb"),
+        ("function_arn", "invoked_function_arn"),
+        ("function_request_id", "aws_request_id"),
+    ):
+        value = getattr(context, attribute, None)
+        if value is not None:
+            fields[key] = int(value) if key == "function_memory_size" and str(value).isdigit() else value
+    if request_id is not None:
+        fields["request_id"] = request_id
+    if isinstance(correlation_id, str) and correlation_id:
+        fields["correlation_id"] = correlation_id[:128]
+    writer.context_fields = fields
 
 
 _sampler = random.Random()

@@ -19,12 +19,13 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from . import catalogue, clients, deadline, rate_limit, validation
+from . import catalogue, clients, cors, deadline, idempotency, rate_limit, validation
 from .audit import AuditLogWriter, record_audit
 from .auth import AuthenticationFailed, Identity, authenticate
 from .config import ConfigurationError, Settings, check_startup
 from .dynamo import StorageError
-from .event_log import CartMigrationMetrics, log_operational, log_unhandled_error, set_request_id
+from .event_log import CartMigrationMetrics, log_operational, log_unhandled_error, set_lambda_context
+from .jwks import KeySetUnavailable
 from .migration import CartMigrator, FailureReason, MigrationRequest, MigrationResult, MigrationStatus
 from .router import APPLICATION_JSON, Request, Response, Router, proxy_result, request_from
 from .secrets import SecretsUnavailable
@@ -113,6 +114,10 @@ def _authenticate(event: Request, endpoint: str, settings: Settings) -> Identity
     except AuthenticationFailed as failure:
         CartMigrationMetrics.log_auth_failure(failure.reason, endpoint, source_ip(event))
         raise ApiError(401, "Unauthorized", {"WWW-Authenticate": "Bearer"}) from None
+    except KeySetUnavailable as error:
+        # The identity provider's keys are out of reach, not the token at fault: retry, not sign in again.
+        log_operational("ERROR", "Token keys unavailable", error_message=str(error))
+        raise ApiError(503, "Token keys are unavailable; retry shortly", {"Retry-After": "1"}) from None
 
 
 def _validated[T](endpoint: str, parse: Callable[[], T]) -> T:
@@ -405,14 +410,41 @@ def _build_router() -> Router:
 
 
 router = _build_router()
+# Routes a retry may repeat with an Idempotency-Key header (idempotency.py): endpoint, request kind.
+IDEMPOTENT_ROUTES: dict[Callable[..., Response], tuple[str, str]] = {
+    handle_migrate: (MIGRATE_ENDPOINT, "migrate"),
+    handle_cleanup: (CLEANUP_ENDPOINT, "cleanup"),
+}
+
+
+def _options_response(request: Request) -> Response | None:
+    """OPTIONS on a routed path (a CORS preflight, or a client asking what is allowed) is answered
+    here, not routed: it is no request for cart data, and no validation error."""
+    methods = router.methods_for(request.path)
+    if not methods:
+        return None
+    headers = {"Allow": ", ".join([*methods, "OPTIONS"])}
+    if cors.is_preflight(request.method, request.headers):
+        headers.update(cors.preflight_headers(request.headers.get("origin"), methods))
+    return Response(204, "", content_type=None, headers=headers)
 
 
 def _respond(request: Request) -> Response:
+    if request.method == "OPTIONS":
+        options = _options_response(request)
+        if options is not None:
+            return options
     matched = router.match(request)
     if matched is None:
         return _not_found_response()
     route, parameters = matched
     try:
+        idempotent = IDEMPOTENT_ROUTES.get(route)
+        if idempotent is not None and request.headers.get(idempotency.HEADER) is not None:
+            endpoint, kind = idempotent
+            return idempotency.answer_once(
+                request, endpoint, kind, parameters, lambda: route(request, *parameters.values())
+            )
         return route(request, *parameters.values())
     except ApiError as error:
         return _api_error_response(error)
@@ -436,8 +468,15 @@ if os.environ.get("AWS_LAMBDA_RUNTIME_API"):
     check_configuration()
 
 
+def _correlation_id(event: Any) -> Any:
+    """API Gateway's request id: the access log's ``correlation_id`` (modules/api_gateway)."""
+    context = event.get("requestContext") if isinstance(event, dict) else None
+    return context.get("requestId") if isinstance(context, dict) else None
+
+
 def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
-    set_request_id(getattr(context, "aws_request_id", None))
+    set_lambda_context(context, _correlation_id(event))
+    idempotency.register_lambda_context(context)
     deadline.start(context)  # every AWS call of this invocation fits before its timeout
     try:
         return _handle(event)
@@ -456,7 +495,10 @@ def _handle(event: Any) -> dict[str, Any]:
             "isBase64Encoded": False,
         }
     try:
-        return proxy_result(request.api, _respond(request))
+        response = _respond(request)
+        if "Vary" not in response.headers:  # preflight answers have their CORS headers already
+            response.headers.update(cors.response_headers(request.headers.get("origin")))
+        return proxy_result(request.api, response)
     except Exception:
         log_unhandled_error("Unhandled error")
         raise UnhandledError(

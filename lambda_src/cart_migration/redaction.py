@@ -4,6 +4,10 @@ It runs inside the logging path, so no call site can leak by forgetting it:
 
 * ``customer_id`` (at any depth) becomes a keyed HMAC-SHA256 digest, ``cust_`` + 16 hex, keyed
   with ``LOG_HASH_KEY`` (never with a public fallback key);
+* ``guest_session_id`` (at any depth), and any guest session id (``guest-...``) inside free text,
+  becomes ``gsess_`` + 16 hex under the same key: the session id is the only proof that a guest
+  cart is the caller's (migrate and cleanup take it as such), so a raw one in the logs would let
+  anyone who reads them claim that cart with any customer token;
 * values under keys that name personal data (name, email, phone, card...) are replaced whole,
   whatever they look like;
 * emails found anywhere in a string are masked (``use***@example.com``); phone numbers and
@@ -36,6 +40,7 @@ HASH_KEY_ENV = "LOG_HASH_KEY"
 # Shortest key the function accepts (config.py) and the module allows (variables.tf).
 MIN_HASH_KEY_LENGTH = 16
 CUSTOMER_HASH_PREFIX = "cust_"
+GUEST_SESSION_HASH_PREFIX = "gsess_"
 
 REDACTED = "[REDACTED]"
 REDACTED_PHONE = "[REDACTED_PHONE]"
@@ -54,9 +59,28 @@ MEMOISED_STRING_LENGTH = 256
 
 # Keys the logging framework itself writes; callers cannot set them (see event_log.py).
 FRAMEWORK_KEYS = frozenset(
-    {"timestamp", "level", "service", "event_type", "xray_trace_id", "sampling_rate", "exception_name"}
+    {
+        "timestamp",
+        "level",
+        "service",
+        "event_type",
+        "xray_trace_id",
+        "sampling_rate",
+        "exception_name",
+        # Powertools' Lambda-context keys and the correlation id (event_log.set_lambda_context):
+        # the function ARN holds the 12-digit account id, which must not read as a phone number.
+        "cold_start",
+        "function_name",
+        "function_memory_size",
+        "function_arn",
+        "function_request_id",
+        "correlation_id",
+    }
 )
 CUSTOMER_ID_KEY = "customerid"
+GUEST_SESSION_ID_KEY = "guestsessionid"
+# A guest session id as validation.py accepts it, wherever it appears in free text (a path, an error).
+_GUEST_SESSION_ID = re.compile(r"guest-[A-Za-z0-9_-]{1,128}")
 PERSONAL_KEY_TOKENS = frozenset(
     {
         "name",
@@ -109,7 +133,7 @@ _DIGIT_RUN = re.compile(r"(?<![\d.])\+?\(?\d(?:[ ().\-]{0,2}\d)+(?!\d)")
 _IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _DECIMAL = re.compile(r"\d+\.\d+")
 
-_KEY_PLAIN, _KEY_CUSTOMER_ID, _KEY_PERSONAL = 0, 1, 2
+_KEY_PLAIN, _KEY_CUSTOMER_ID, _KEY_PERSONAL, _KEY_GUEST_SESSION_ID = 0, 1, 2, 3
 
 
 class _KeyedDigests:
@@ -122,16 +146,17 @@ class _KeyedDigests:
         self._key: str | None = None
         self._digests: dict[str, str] = {}
 
-    def digest(self, key: str, identifier: str) -> str:
+    def digest(self, key: str, identifier: str, prefix: str = CUSTOMER_HASH_PREFIX) -> str:
         if key != self._key:
             self._key, self._digests = key, {}
-        cached = self._digests.get(identifier)
+        memo_key = identifier if prefix == CUSTOMER_HASH_PREFIX else f"{prefix}\x00{identifier}"
+        cached = self._digests.get(memo_key)
         if cached is None:
             mac = hmac.new(key.encode("utf-8"), identifier.encode("utf-8", "surrogatepass"), hashlib.sha256)
-            cached = CUSTOMER_HASH_PREFIX + mac.hexdigest()[:16]
+            cached = prefix + mac.hexdigest()[:16]
             if len(self._digests) >= self.MAX_ENTRIES:
                 self._digests.clear()
-            self._digests[identifier] = cached
+            self._digests[memo_key] = cached
         return cached
 
 
@@ -150,6 +175,17 @@ def hash_customer_id(customer_id: Any) -> str:
     Keyed with ``LOG_HASH_KEY``; there is no built-in key, since a hash under a public key can be
     reversed by trying ids. Without the setting, a random key of this process is used."""
     return _digests.digest(os.environ.get(HASH_KEY_ENV) or _PROCESS_HASH_KEY, str(customer_id))
+
+
+def hash_guest_session_id(guest_session_id: Any) -> str:
+    """Keyed pseudonym of a guest session id (``gsess_`` + 16 hex), like ``hash_customer_id``."""
+    return _digests.digest(
+        os.environ.get(HASH_KEY_ENV) or _PROCESS_HASH_KEY, str(guest_session_id), GUEST_SESSION_HASH_PREFIX
+    )
+
+
+def _hash_guest_sessions_in(text: str) -> str:
+    return _GUEST_SESSION_ID.sub(lambda match: hash_guest_session_id(match.group(0)), text)
 
 
 def mask_email(email: str) -> str:
@@ -205,6 +241,8 @@ def _scrub_text(value: str) -> str:
     value = value[: MAX_STRING_LENGTH + SCRUB_MARGIN]
     if not value.isascii():
         value = value.encode("utf-8", "replace").decode("utf-8")  # lone surrogates cannot be written
+    if "guest-" in value:
+        value = _hash_guest_sessions_in(value)
     if "@" in value:
         value = _EMAIL.sub(lambda match: mask_email(match.group(0)), value)
     scrubbed = _scrub_digits(value)
@@ -237,8 +275,11 @@ def is_personal_key(key: str) -> bool:
 @lru_cache(maxsize=1024)
 def _classify_key(key: str) -> tuple[str, int]:
     """(the key as it may be written, what its value is). Keys repeat on every line: memoised."""
-    if _NOT_ALPHANUMERIC.sub("", key.lower()) == CUSTOMER_ID_KEY:
+    compact = _NOT_ALPHANUMERIC.sub("", key.lower())
+    if compact == CUSTOMER_ID_KEY:
         kind = _KEY_CUSTOMER_ID
+    elif compact == GUEST_SESSION_ID_KEY:
+        kind = _KEY_GUEST_SESSION_ID
     elif is_personal_key(key):
         kind = _KEY_PERSONAL
     else:
@@ -300,6 +341,8 @@ def _scrub_entry(key: str, value: Any, depth: int) -> tuple[str, Any]:
     safe_key, kind = _classify_key(key)
     if kind == _KEY_CUSTOMER_ID:
         return safe_key, None if value is None else hash_customer_id(value)
+    if kind == _KEY_GUEST_SESSION_ID:
+        return safe_key, None if value is None else hash_guest_session_id(value)
     if kind == _KEY_PERSONAL:
         # Whole, whatever the value looks like: "Jane Doe @home" is a name, not an email to mask.
         return safe_key, REDACTED

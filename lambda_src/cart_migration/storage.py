@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import math
+import random
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -368,6 +369,12 @@ def check_unchanged(table: str, snapshot: StoredCart) -> dict[str, Any]:
     }
 
 
+# Waits between BatchGetItem calls for keys DynamoDB left unprocessed (throttling).
+BACKOFF_BASE_SECONDS = 0.02
+BACKOFF_CAP_SECONDS = 0.5
+backoff_jitter = random.Random()
+
+
 class CartTable:
     """The carts table through one DynamoDB client; every failure is reported as ``dynamo_error``."""
 
@@ -480,7 +487,10 @@ class CartTable:
         dynamo.call(self.client, "PutItem", self.name, TableName=self.name, Item=to_item(attributes))
 
     def _back_off(self, attempt: int) -> None:
-        self._sleep(0.02 * 2**attempt)
+        # Full jitter: a random wait up to the exponential ceiling, so that functions throttled
+        # together do not retry together (https://aws.amazon.com/builders-library/timeouts-retries-and-backoff-with-jitter/).
+        ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**attempt)
+        self._sleep(backoff_jitter.uniform(0, ceiling))
 
 
 def _chunks(values: list, size: int) -> Iterator[list]:

@@ -22,8 +22,11 @@ locals {
     cleanup = aws_api_gateway_resource.guest_session.id
   }
 
-  # One JSON object per request; the field names are API Gateway's $context variables.
+  # One JSON object per request; the field names are API Gateway's $context variables, and
+  # correlation_id: the request id under the name the function's lines carry it (event_log.py),
+  # so one Logs Insights filter on correlation_id finds the request in both log groups.
   access_log_format = jsonencode({
+    correlation_id     = "$context.requestId"
     requestId          = "$context.requestId"
     requestTime        = "$context.requestTime"
     httpMethod         = "$context.httpMethod"
@@ -122,6 +125,35 @@ resource "aws_api_gateway_integration" "this" {
   uri                     = var.function_invoke_arn
 }
 
+# CORS preflights: OPTIONS on each route's resource, proxied to the function rather than a MOCK
+# integration. The function holds the origin list and echoes the one allowed origin a request
+# comes from; a MOCK answers with static headers, so it could allow one origin or all of them,
+# and the list would live in two places. A preflight costs one short invocation, and browsers
+# cache its answer (Access-Control-Max-Age, lambda_src/cart_migration/cors.py).
+resource "aws_api_gateway_method" "options" {
+  #checkov:skip=CKV_AWS_59:A CORS preflight carries no credentials by the Fetch standard; the function answers it with headers only, no data.
+  #checkov:skip=CKV2_AWS_53:A preflight has no body to validate.
+  for_each = var.cors_enabled ? local.routes : {}
+
+  rest_api_id   = aws_api_gateway_rest_api.this.id
+  resource_id   = local.route_resource_ids[each.key]
+  http_method   = "OPTIONS"
+  authorization = "NONE"
+
+  request_parameters = each.key == "cleanup" ? { "method.request.path.guest_session_id" = true } : {}
+}
+
+resource "aws_api_gateway_integration" "options" {
+  for_each = aws_api_gateway_method.options
+
+  rest_api_id             = aws_api_gateway_rest_api.this.id
+  resource_id             = each.value.resource_id
+  http_method             = each.value.http_method
+  type                    = "AWS_PROXY"
+  integration_http_method = "POST"
+  uri                     = var.function_invoke_arn
+}
+
 resource "aws_api_gateway_deployment" "this" {
   rest_api_id = aws_api_gateway_rest_api.this.id
 
@@ -131,6 +163,7 @@ resource "aws_api_gateway_deployment" "this" {
       local.routes,
       local.route_resource_ids,
       [for k in keys(local.routes) : aws_api_gateway_integration.this[k].uri],
+      var.cors_enabled,
     ]))
   }
 
@@ -138,7 +171,7 @@ resource "aws_api_gateway_deployment" "this" {
     create_before_destroy = true
   }
 
-  depends_on = [aws_api_gateway_integration.this]
+  depends_on = [aws_api_gateway_integration.this, aws_api_gateway_integration.options]
 }
 
 resource "aws_cloudwatch_log_group" "access" {

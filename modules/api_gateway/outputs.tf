@@ -27,3 +27,13 @@ output "access_log_group_name" {
   description = "Log group of the stage's access logs (JSON, one line per request)."
   value       = aws_cloudwatch_log_group.access.name
 }
+
+output "options_routes" {
+  description = "The CORS preflight routes (OPTIONS on each route's resource), empty without CORS."
+  value       = sort([for k, m in aws_api_gateway_method.options : "OPTIONS ${local.routes[k].path}"])
+}
+
+output "access_log_fields" {
+  description = "Field names of the stage's JSON access log lines (correlation_id joins them to the function's lines)."
+  value       = sort(keys(jsondecode(local.access_log_format)))
+}

@@ -54,3 +54,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "cors_enabled" {
+  description = "Define OPTIONS on each route's resource, proxied to the function, which answers CORS preflights for its allowed origins."
+  type        = bool
+  default     = false
+}

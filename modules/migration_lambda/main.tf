@@ -7,9 +7,10 @@ locals {
   rate_limit_table_name = coalesce(var.rate_limit_table_name, "${var.name_prefix}-rate-limits")
 
   # Built from known parts so that the role policy is known (and reviewable) at plan time.
-  table_arn_prefix     = "arn:${data.aws_partition.current.partition}:dynamodb:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}:table/"
-  carts_table_arn      = "${local.table_arn_prefix}${aws_dynamodb_table.carts.name}"
-  rate_limit_table_arn = "${local.table_arn_prefix}${aws_dynamodb_table.rate_limit.name}"
+  table_arn_prefix      = "arn:${data.aws_partition.current.partition}:dynamodb:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}:table/"
+  carts_table_arn       = "${local.table_arn_prefix}${aws_dynamodb_table.carts.name}"
+  rate_limit_table_arn  = "${local.table_arn_prefix}${aws_dynamodb_table.rate_limit.name}"
+  idempotency_table_arn = "${local.table_arn_prefix}${aws_dynamodb_table.idempotency.name}"
 
   uses_shared_secret = startswith(var.jwt_algorithm, "HS")
   region             = data.aws_region.current.id
@@ -45,11 +46,13 @@ locals {
     for k, v in {
       CARTS_TABLE               = aws_dynamodb_table.carts.name
       RATE_LIMIT_TABLE          = aws_dynamodb_table.rate_limit.name
+      IDEMPOTENCY_TABLE         = aws_dynamodb_table.idempotency.name
       AUDIT_LOG_GROUP           = var.audit_log_group_name
       JWT_ALGORITHM             = var.jwt_algorithm
       JWT_SECRET                = local.uses_shared_secret && var.jwt_secret_parameter == null ? var.jwt_secret : null
       JWT_SECRET_PARAMETER      = lookup(local.secret_parameters, "JWT_SECRET", null)
       JWT_PUBLIC_KEY            = local.uses_shared_secret ? null : var.jwt_public_key
+      JWT_JWKS_URL              = local.uses_shared_secret ? null : var.jwt_jwks_url
       JWT_LEEWAY_SECONDS        = tostring(var.jwt_leeway_seconds)
       JWT_ISSUER                = var.jwt_issuer
       JWT_AUDIENCE              = var.jwt_audience
@@ -62,6 +65,7 @@ locals {
       LOG_HASH_KEY_PARAMETER    = var.log_hash_key_parameter
       SECRETS_MAX_AGE_SECONDS   = length(local.secret_parameters) > 0 ? tostring(var.secrets_max_age_seconds) : null
       POWERTOOLS_SERVICE_NAME   = var.powertools_service_name
+      CORS_ALLOWED_ORIGINS      = length(var.cors_allowed_origins) > 0 ? join(",", var.cors_allowed_origins) : null
     } : k => v if v != null
   })
 }
@@ -129,6 +133,34 @@ resource "aws_dynamodb_table" "rate_limit" {
   tags = var.tags
 }
 
+# Answers of migrate and cleanup requests sent with an Idempotency-Key header, as Powertools'
+# Idempotency utility stores them (lambda_src/cart_migration/idempotency.py): key `id`, expired
+# by TTL on `expiration` 24 hours after the request.
+resource "aws_dynamodb_table" "idempotency" {
+  #checkov:skip=CKV_AWS_28:Replay records that expire by TTL within 24 hours: a backup could only restore answers no retry may get any more.
+  name                        = "${var.name_prefix}-idempotency"
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "id"
+  deletion_protection_enabled = var.table_deletion_protection
+
+  attribute {
+    name = "id"
+    type = "S"
+  }
+
+  ttl {
+    attribute_name = "expiration"
+    enabled        = true
+  }
+
+  server_side_encryption {
+    enabled     = true
+    kms_key_arn = var.table_kms_key_arn
+  }
+
+  tags = var.tags
+}
+
 ################################################################################
 # Role: its own tables and its own log groups, nothing else
 ################################################################################
@@ -173,6 +205,15 @@ data "aws_iam_policy_document" "this" {
     effect    = "Allow"
     actions   = ["dynamodb:UpdateItem"]
     resources = [local.rate_limit_table_arn]
+  }
+
+  # Powertools' DynamoDBPersistenceLayer: a conditional PutItem, GetItem when the record exists,
+  # UpdateItem to store the answer, DeleteItem when the request failed.
+  statement {
+    sid       = "IdempotencyTable"
+    effect    = "Allow"
+    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+    resources = [local.idempotency_table_arn]
   }
 
   statement {

@@ -57,3 +57,8 @@ output "logging_config" {
   description = "Log format, levels and log group of the function, as set (so that a console change shows as drift)."
   value       = one(aws_lambda_function.this.logging_config)
 }
+
+output "idempotency_table_name" {
+  description = "Name of the table that keeps the answers of requests sent with an Idempotency-Key (24 hours, TTL)."
+  value       = aws_dynamodb_table.idempotency.name
+}

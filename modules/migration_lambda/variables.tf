@@ -127,6 +127,12 @@ variable "jwt_public_key" {
   default     = null
 }
 
+variable "jwt_jwks_url" {
+  description = "JWKS URL of RS256 tokens' keys (instead of jwt_public_key); the function selects the key by kid."
+  type        = string
+  default     = null
+}
+
 variable "rate_limit_max_calls" {
   description = "Calls allowed per client per window."
   type        = number
@@ -234,4 +240,11 @@ variable "tags" {
   description = "Tags for every resource that takes them."
   type        = map(string)
   default     = {}
+}
+
+variable "cors_allowed_origins" {
+  description = "Origins the function answers CORS requests for (CORS_ALLOWED_ORIGINS), or [\"*\"]; empty = no CORS headers."
+  type        = list(string)
+  default     = []
+  nullable    = false
 }

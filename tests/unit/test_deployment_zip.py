@@ -91,10 +91,9 @@ def test_the_zip_leaves_out_what_the_runtime_provides_or_nothing_imports(built_z
     assert not tops & {"boto3", "botocore", "jmespath", "s3transfer", "urllib3", "dateutil", "bin"}
     assert not any(name.endswith(".pyi") for name in names), "type stubs"
     assert not any({"tests", "test"} & set(PurePosixPath(name).parts[:-1]) for name in names)
-    assert not any(
-        name.startswith(("pycparser/", "cffi/", "aws_lambda_powertools/utilities/idempotency/"))
-        for name in names
-    )
+    assert not any(name.startswith(("pycparser/", "cffi/")) for name in names)
+    # Imported when a request carries an Idempotency-Key (idempotency.py).
+    assert "aws_lambda_powertools/utilities/idempotency/persistence/dynamodb.py" in names
 
 
 def test_every_module_ships_unchecked_bytecode_for_the_runtime_python(built_zip):
@@ -205,3 +204,67 @@ def test_the_unpacked_zip_verifies_an_rs256_token_without_site_packages(built_zi
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert json.loads(result.stdout.splitlines()[-1]) == {"customer_id": "user-rs256"}
+
+
+@pytest.fixture(scope="module")
+def hs256_zips(tmp_path_factory) -> list[Path]:
+    """The zip `make package JWT_PACKAGE=HS256` builds, built twice."""
+    zips = []
+    for build in ("first", "second"):
+        output = tmp_path_factory.mktemp(f"hs256-{build}") / "cart_migration-hs256.zip"
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "bootstrap" / "package_lambda.py"),
+                str(output),
+                "--algorithm",
+                "HS256",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        zips.append(output)
+    return zips
+
+
+def test_an_hs256_zip_is_reproducible_and_ships_no_cryptography(hs256_zips, built_zip):
+    first, second = hs256_zips
+    names = zipfile.ZipFile(first).namelist()
+
+    assert first.read_bytes() == second.read_bytes()
+    assert not [name for name in names if name.startswith(("cryptography", "jwt/", "_cffi_backend"))]
+    assert first.stat().st_size < built_zip.stat().st_size / 2
+
+
+def test_the_unpacked_hs256_zip_serves_a_request_with_the_runtime_boto3_only(
+    hs256_zips, tmp_path, runtime_dir
+):
+    from cartmon.local_lambda import make_token
+
+    zipfile.ZipFile(hs256_zips[0]).extractall(tmp_path / "task")
+    secret = "zip-test-jwt-secret-long-enough-0123456789"
+    probe = (
+        "import sys, json\n"
+        "from cart_migration.auth import authenticate\n"
+        "from cart_migration.config import Settings\n"
+        "import cart_migration.handler, cart_migration.idempotency\n"
+        "identity = authenticate('Bearer ' + sys.argv[1], Settings.from_env())\n"
+        "print(json.dumps({'customer_id': identity.customer_id, 'cryptography': 'cryptography' in sys.modules}))\n"
+    )
+    environment = {
+        "PYTHONPATH": f"{tmp_path / 'task'}:{runtime_dir}",
+        "JWT_SECRET": secret,
+        "CARTS_TABLE": "t",
+        "RATE_LIMIT_TABLE": "r",
+        "LOG_HASH_KEY": "zip-test-log-hash-key",
+        "AWS_DEFAULT_REGION": "ap-south-1",
+        "PATH": "/usr/bin:/bin",
+    }
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", probe, make_token("user-hs256", secret)],
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads(result.stdout.splitlines()[-1]) == {"customer_id": "user-hs256", "cryptography": False}

@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 
 from cart_migration import clients, handler
 from cart_migration.catalogue import EVENTS
-from cart_migration.redaction import hash_customer_id
+from cart_migration.redaction import hash_customer_id, hash_guest_session_id
 from tests.unit.support import (
     AUDIT_LOG_GROUP,
     CARTS_TABLE,
@@ -404,7 +404,9 @@ def test_cleanup_deletes_every_guest_cart_of_the_session_and_nothing_else(aws, a
     )
     assert table_state() == {("guest-other", "S1"): {"p": 1}}
     (cleanup,) = result.lines.of_type("cleanup_success")
-    assert (cleanup["deleted_carts"], cleanup["guest_session_id"]) == (2, session)
+    # The session id proves ownership of the guest carts: logged only as its keyed pseudonym.
+    assert (cleanup["deleted_carts"], cleanup["guest_session_id"]) == (2, hash_guest_session_id(session))
+    assert session not in result.lines.text
     assert result.lines.of_type("performance_metric")[0]["operation"] == "cleanup_guest_cart"
     assert result.lines.of_type("audit_log")[0]["action"] == "guest_cart_cleanup"
 
@@ -492,9 +494,10 @@ def test_each_migration_is_audited_to_stdout_and_to_the_audit_log_group(aws, api
         assert (entry["action"], entry["ip_address"], entry["guest_session_id"]) == (
             "cart_migration",
             SOURCE_IP,
-            session,
+            hash_guest_session_id(session),
         )
     assert CUSTOMER_ID not in json.dumps(entries)
+    assert session not in json.dumps(entries) and session not in first.lines.text
     assert datetime.fromisoformat(entries[0]["timestamp"]).tzinfo is not None
 
 
@@ -562,6 +565,7 @@ def test_an_http_api_v2_request_with_a_stage_prefix_still_routes(aws):
     event = api_event("http_v2", "GET", "/prod/api/v1/cart/all", headers=bearer())
     event["requestContext"]["stage"] = "prod"
     event["requestContext"]["http"]["path"] = "/prod/api/v1/cart/all"
+    event["routeKey"] = "GET /api/v1/cart/all"  # the route API Gateway matched: no stage in it
 
     assert invoke(event).status == 200
 

@@ -116,3 +116,22 @@ def test_an_unknown_architecture_is_refused(capsys):
     with pytest.raises(SystemExit):
         package_lambda.main(["out.zip", "--arch", "ppc64le"])
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_an_hs256_zip_leaves_out_what_only_rs256_imports():
+    for name in (
+        "jwt/api_jwt.py",
+        "pyjwt-2.15.1.dist-info/METADATA",
+        "cryptography/hazmat/bindings/_rust.abi3.so",
+        "cryptography-50.0.2.dist-info/licenses/LICENSE",
+        "_cffi_backend.cpython-313-x86_64-linux-gnu.so",
+    ):
+        assert package_lambda.shipped(name, "RS256"), name
+        assert not package_lambda.shipped(name, "HS256"), name
+    for name in ("cart_migration/auth.py", "aws_lambda_powertools/utilities/idempotency/base.py"):
+        assert package_lambda.shipped(name, "HS256"), name
+
+
+def test_the_idempotency_utility_is_shipped():
+    """idempotency.py imports it when a request carries an Idempotency-Key."""
+    assert package_lambda.shipped("aws_lambda_powertools/utilities/idempotency/persistence/dynamodb.py")

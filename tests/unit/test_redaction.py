@@ -261,7 +261,7 @@ def test_mask_email(email, masked):
 @pytest.mark.parametrize(
     "kept",
     [
-        "guest-123e4567-e89b-12d3-a456-426614174000",  # guest sessions are not personal data
+        "123e4567-e89b-12d3-a456-426614174000",  # a UUID (a request id, a cart id) is not personal data
         "203.0.113.7",
         "2025-11-21T10:30:00.000Z",
         "STORE-001",
@@ -305,3 +305,26 @@ def test_lone_surrogates_and_cycles_cannot_break_the_line():
     (record,) = lines.records
     assert "\ud800" not in record["error_message"]
     assert "[TRUNCATED]" in lines.text
+
+
+def test_guest_session_ids_are_hashed_under_their_key_and_in_free_text():
+    """The session id proves ownership of a guest cart: never written as it is."""
+    from cart_migration.redaction import hash_guest_session_id
+
+    session = "guest-123e4567-e89b-12d3-a456-426614174000"
+    redacted = redact_record(
+        {
+            "guest_session_id": session,
+            "guestSessionId": session,
+            "note": f"DELETE /cleanup-guest/{session} failed",
+        }
+    )
+
+    pseudonym = hash_guest_session_id(session)
+    assert pseudonym.startswith("gsess_") and len(pseudonym) == len("gsess_") + 16
+    assert redacted == {
+        "guest_session_id": pseudonym,
+        "guestSessionId": pseudonym,
+        "note": f"DELETE /cleanup-guest/{pseudonym} failed",
+    }
+    assert pseudonym != hash_customer_id(session)
