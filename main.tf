@@ -40,7 +40,7 @@ module "metric_alarms" {
 
   alarm_name_prefix   = var.alarm_name_prefix
   alarms              = local.alarms
-  alarm_overrides     = var.alarm_overrides
+  alarm_overrides     = local.alarm_overrides_known # unknown keys: refused by terraform_data.input_checks
   composite_alarms    = local.slo_composites
   actions_by_priority = { for priority in keys(var.priority_topics) : priority => [module.alerting.topic_arns.alerts] }
   page_actions        = [module.alerting.topic_arns.page]
@@ -184,6 +184,14 @@ resource "terraform_data" "input_checks" {
     precondition {
       condition     = length(local.extra_alarms_named_as_built_in) == 0
       error_message = "extra_alarms: ${join(", ", local.extra_alarms_named_as_built_in)} already name(s) an alarm of the module, which an extra alarm would replace: pick another key, or change the built-in alarm with alarm_overrides."
+    }
+    precondition {
+      condition     = length(local.unknown_alarm_overrides) == 0
+      error_message = "alarm_overrides names alarm(s) that do not exist: ${join(", ", local.unknown_alarm_override_messages)}. Alarm keys: ${join(", ", sort(keys(local.alarms)))}."
+    }
+    precondition {
+      condition     = length(local.alarm_range_errors) == 0
+      error_message = "alarm_overrides / extra_alarms: CloudWatch refuses an alarm whose period x evaluation_periods exceeds 86,400 s (one day) for a period under an hour, or 604,800 s (seven days) otherwise: ${join("; ", local.alarm_range_errors)}. Lower evaluation_periods or the period."
     }
     precondition {
       condition     = !var.create_lambda || ((var.lambda_package_path != null) != (var.lambda_package_s3_bucket != null || var.lambda_package_s3_key != null) && (var.lambda_package_s3_bucket != null) == (var.lambda_package_s3_key != null))

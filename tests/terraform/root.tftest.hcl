@@ -379,3 +379,70 @@ run "a_pair_guard_replaces_slo_min_events_in_its_own_alarms_only" {
     error_message = "each window alarm's expression carries its own pair's guard"
   }
 }
+
+# ------------------------------------------------------------------ rules AWS checks only at apply
+
+run "alarm_evaluation_range_of_an_override_is_refused" {
+  command = plan
+
+  variables {
+    alarm_overrides = { HighFailureRate = { evaluation_periods = 300 } }
+  }
+
+  expect_failures = [terraform_data.input_checks]
+}
+
+run "alarm_evaluation_range_of_an_extra_alarm_is_refused" {
+  command = plan
+
+  variables {
+    extra_alarms = {
+      WeeklyConflicts = {
+        priority            = "P3"
+        summary             = "conflicts"
+        response            = "look"
+        metric              = "MergeConflictCount"
+        statistic           = "Sum"
+        comparison_operator = "GreaterThanThreshold"
+        threshold           = 1
+        period              = 3600
+        evaluation_periods  = 169
+        treat_missing_data  = "notBreaching"
+      }
+    }
+  }
+
+  expect_failures = [terraform_data.input_checks]
+}
+
+run "alarm_evaluation_range_at_the_limits_plans" {
+  command = plan
+
+  variables {
+    alarm_overrides = {
+      HighFailureRate        = { evaluation_periods = 288 }                  # 300 s x 288 = one day
+      NoSuccessfulMigrations = { period = 3600, evaluation_periods = 168 }   # one hour x 168 = seven days
+      LambdaErrors           = { evaluation_periods = 300, enabled = false } # not created: not checked
+    }
+  }
+
+  assert {
+    condition     = length(local.alarm_range_errors) == 0
+    error_message = "one day for periods under an hour and seven days otherwise are allowed"
+  }
+}
+
+run "unknown_alarm_override_key_suggests_the_closest_alarm" {
+  command = plan
+
+  variables {
+    alarm_overrides = { HighFailRate = { threshold = 3 }, lambdathrottles = { threshold = 1 }, Zzz = { threshold = 1 } }
+  }
+
+  expect_failures = [terraform_data.input_checks]
+
+  assert {
+    condition     = local.unknown_alarm_override_messages == ["HighFailRate (did you mean HighFailureRate?)", "Zzz", "lambdathrottles (did you mean LambdaThrottles?)"]
+    error_message = "each unknown key gets the closest alarm name, when one is close"
+  }
+}
