@@ -732,13 +732,39 @@ variable "lambda_reserved_concurrent_executions" {
 }
 
 variable "lambda_environment_variables" {
-  description = "Further environment variables of the function."
+  description = "Further environment variables of the function. Not the names Lambda reserves (AWS_REGION, AWS_ACCESS_KEY_ID, _HANDLER, ...) nor those the module sets from its own variables (CARTS_TABLE, JWT_*, ...)."
   type        = map(string)
   default     = {}
 
   validation {
     condition     = alltrue([for k in keys(var.lambda_environment_variables) : can(regex("^[A-Za-z][A-Za-z0-9_]+$", k))])
     error_message = "lambda_environment_variables: every name must be at least 2 characters, start with a letter and hold only letters, digits and '_' (Lambda's rule for environment variable names)."
+  }
+
+  # The keys Lambda reserves ("Defined runtime environment variables", reserved list:
+  # https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime):
+  # CreateFunction and UpdateFunctionConfiguration refuse them, after the plan passed.
+  validation {
+    condition = length(setintersection([for k in keys(var.lambda_environment_variables) : upper(k)], [
+      "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
+      "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
+      "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
+      "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+      "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+    ])) == 0
+    error_message = "lambda_environment_variables: a name is one Lambda reserves and sets itself (_HANDLER, _X_AMZN_TRACE_ID, AWS_DEFAULT_REGION, AWS_REGION, AWS_EXECUTION_ENV, AWS_LAMBDA_FUNCTION_NAME, AWS_LAMBDA_FUNCTION_MEMORY_SIZE, AWS_LAMBDA_FUNCTION_VERSION, AWS_LAMBDA_INITIALIZATION_TYPE, AWS_LAMBDA_LOG_GROUP_NAME, AWS_LAMBDA_LOG_STREAM_NAME, AWS_ACCESS_KEY, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_LAMBDA_RUNTIME_API, LAMBDA_TASK_ROOT, LAMBDA_RUNTIME_DIR): the function cannot be created with it. Remove it; the function reads the region and its credentials from the values Lambda sets."
+  }
+
+  # The module sets these from its own inputs (modules/migration_lambda); a value given here
+  # would be replaced silently.
+  validation {
+    condition = length(setintersection(keys(var.lambda_environment_variables), [
+      "CARTS_TABLE", "RATE_LIMIT_TABLE", "AUDIT_LOG_GROUP", "JWT_ALGORITHM", "JWT_SECRET", "JWT_SECRET_PARAMETER",
+      "JWT_PUBLIC_KEY", "JWT_LEEWAY_SECONDS", "JWT_ISSUER", "JWT_AUDIENCE", "RATE_LIMIT_MAX_CALLS",
+      "READ_RATE_LIMIT_MAX_CALLS", "RATE_LIMIT_WINDOW_SECONDS", "CUSTOMER_CART_TTL_DAYS", "LOG_SAMPLE_RATE",
+      "LOG_HASH_KEY", "LOG_HASH_KEY_PARAMETER", "SECRETS_MAX_AGE_SECONDS", "POWERTOOLS_SERVICE_NAME",
+    ])) == 0
+    error_message = "lambda_environment_variables: a name is one the module sets from its own variables (CARTS_TABLE, RATE_LIMIT_TABLE, AUDIT_LOG_GROUP, JWT_*, RATE_LIMIT_*, READ_RATE_LIMIT_MAX_CALLS, CUSTOMER_CART_TTL_DAYS, LOG_SAMPLE_RATE, LOG_HASH_KEY*, SECRETS_MAX_AGE_SECONDS, POWERTOOLS_SERVICE_NAME): set the matching variable (carts_table_name, jwt_secret, log_sample_rate, ...) instead."
   }
 }
 
@@ -986,13 +1012,28 @@ variable "lambda_kms_key_arn" {
 }
 
 variable "lambda_invoke_source_arns" {
-  description = "Callers of your own allowed to invoke the created function: a name of your choice => source ARN (for an API of yours, `arn:aws:execute-api:<region>:<account>:<api-id>/<stage>/*/*`). Wire the API with output lambda_invoke_arn."
+  description = "Callers of your own allowed to invoke the created function: a name of your choice => source ARN (for an API of yours, `arn:aws:execute-api:<region>:<account>:<api-id>/<stage>/*/*`; a CloudWatch alarm, an EventBridge rule, an S3 bucket, an SNS topic, ...). The permission's principal follows the service (an alarm ARN: lambda.alarms.cloudwatch.amazonaws.com; an S3 bucket also gets this account as source account). Wire an API with output lambda_invoke_arn."
   type        = map(string)
   default     = {}
 
   validation {
     condition     = alltrue([for k, v in var.lambda_invoke_source_arns : can(regex("^[A-Za-z0-9_-]{1,64}$", k)) && can(regex("^arn:aws[a-z-]*:[a-z0-9-]+:", v))])
     error_message = "lambda_invoke_source_arns: each key must be 1 to 64 letters, digits, '-' or '_' and each value an ARN (arn:<partition>:<service>:...)."
+  }
+
+  # The services that invoke a function through a permission on it (the principal of each is in
+  # modules/migration_lambda, with the page documenting it). The others reach the function another way.
+  validation {
+    condition = alltrue([for v in values(var.lambda_invoke_source_arns) : contains([
+      "execute-api", "cloudwatch", "events", "s3", "sns", "logs", "iot", "elasticloadbalancing", "cognito-idp", "ses", "config", "secretsmanager",
+    ], try(split(":", v)[2], ""))])
+    error_message = "lambda_invoke_source_arns: a source ARN's service invokes functions without a resource-based permission, or is unknown. Permissions are for execute-api (API Gateway), cloudwatch (alarms), events, s3, sns, logs, iot, elasticloadbalancing, cognito-idp, ses, config and secretsmanager. SQS, Kinesis, DynamoDB streams, MSK and MQ reach the function through an event source mapping (give the function's role access to the source); Step Functions, EventBridge Scheduler and Pipes call it with a role of their own (allow lambda:InvokeFunction in that role)."
+  }
+
+  # A CloudWatch caller is an alarm (lambda.alarms.cloudwatch.amazonaws.com invokes for it).
+  validation {
+    condition     = alltrue([for v in values(var.lambda_invoke_source_arns) : try(split(":", v)[2], "") != "cloudwatch" || can(regex("^arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:[0-9]{12}:alarm:.+$", v))])
+    error_message = "lambda_invoke_source_arns: a CloudWatch source must be an alarm ARN (arn:<partition>:cloudwatch:<region>:<account>:alarm:<name>): only alarms invoke functions directly."
   }
 }
 

@@ -52,3 +52,8 @@ output "role_name" {
   description = "Name of the function's role."
   value       = aws_iam_role.this.name
 }
+
+output "invoke_permissions" {
+  description = "The permission of each caller in invoke_source_arns: the principal that invokes for it and the source account it must come from (null = scoped by source ARN alone)."
+  value       = { for k, p in aws_lambda_permission.this : k => { principal = p.principal, source_account = p.source_account } }
+}

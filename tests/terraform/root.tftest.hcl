@@ -446,3 +446,52 @@ run "unknown_alarm_override_key_suggests_the_closest_alarm" {
     error_message = "each unknown key gets the closest alarm name, when one is close"
   }
 }
+
+run "reserved_and_module_environment_names_are_refused" {
+  command = plan
+
+  variables {
+    create_lambda                = true
+    lambda_environment_variables = { AWS_REGION = "us-east-1", CARTS_TABLE = "other" }
+  }
+
+  expect_failures = [var.lambda_environment_variables]
+}
+
+run "invoke_permissions_use_each_service_principal" {
+  command = plan
+
+  variables {
+    create_lambda = true
+    lambda_invoke_source_arns = {
+      alarm  = "arn:aws:cloudwatch:ap-south-1:123456789012:alarm:cart-errors"
+      bucket = "arn:aws:s3:::cart-uploads"
+      api    = "arn:aws:execute-api:ap-south-1:123456789012:abcdef1234/live/*/*"
+      rule   = "arn:aws:events:ap-south-1:123456789012:rule/nightly"
+    }
+  }
+
+  assert {
+    condition     = module.migration_lambda[0].invoke_permissions.alarm.principal == "lambda.alarms.cloudwatch.amazonaws.com" && module.migration_lambda[0].invoke_permissions.alarm.source_account == "123456789012"
+    error_message = "CloudWatch alarms invoke as lambda.alarms.cloudwatch.amazonaws.com"
+  }
+  assert {
+    condition     = module.migration_lambda[0].invoke_permissions.bucket.principal == "s3.amazonaws.com" && module.migration_lambda[0].invoke_permissions.bucket.source_account == "123456789012"
+    error_message = "a bucket ARN carries no account: the permission names the source account"
+  }
+  assert {
+    condition     = module.migration_lambda[0].invoke_permissions.api.principal == "apigateway.amazonaws.com" && module.migration_lambda[0].invoke_permissions.rule.principal == "events.amazonaws.com" && module.migration_lambda[0].invoke_permissions.api.source_account == null
+    error_message = "API Gateway and EventBridge keep their principals, scoped by source ARN"
+  }
+}
+
+run "callers_that_need_no_permission_are_refused" {
+  command = plan
+
+  variables {
+    create_lambda             = true
+    lambda_invoke_source_arns = { queue = "arn:aws:sqs:ap-south-1:123456789012:jobs", dashboard = "arn:aws:cloudwatch::123456789012:dashboard/x" }
+  }
+
+  expect_failures = [var.lambda_invoke_source_arns]
+}
