@@ -171,6 +171,12 @@ module "log_archive" {
   buffering_interval_seconds           = var.log_archive.buffering_interval_seconds
   buffering_size_mb                    = var.log_archive.buffering_size_mb
   encrypt_delivery_stream              = var.log_archive.encrypt_delivery_stream
+  error_log_retention_in_days          = var.log_retention_in_days
+  error_log_kms_key_id                 = var.log_group_kms_key_id
+  alarm_name_prefix                    = var.alarm_name_prefix
+  alarm_actions                        = [module.alerting.topic_arns.alerts]
+  actions_enabled                      = var.actions_enabled
+  alarm_runbook                        = var.runbook_base_url != null ? "${trimsuffix(var.runbook_base_url, "/")}/LogArchiveDelivery.md" : "docs/runbooks/LogArchiveDelivery.md in terraform-aws-cart-migration-monitoring v${local.module_version}"
 
   tags = var.tags
 }

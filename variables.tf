@@ -257,7 +257,7 @@ variable "audit_log_retention_in_days" {
 }
 
 variable "log_group_kms_key_id" {
-  description = "ARN of a KMS key that encrypts the log groups (its policy must admit logs.<region>.amazonaws.com). null = CloudWatch Logs' own encryption."
+  description = "ARN of a KMS key that encrypts every log group the module creates: the function's `/aws/lambda/<function_name>` (when the module manages it), the audit group `/<name_prefix>/audit`, with create_api the API's access-log group `/aws/apigateway/<name_prefix>-api/access`, and with log_archive Firehose's error-log group `/aws/kinesisfirehose/<name_prefix>-log-archive`. Its key policy must let logs.<region>.amazonaws.com use it for each of these groups (condition kms:EncryptionContext:aws:logs:arn; examples/complete shows the statement). null = CloudWatch Logs' own encryption."
   type        = string
   default     = null
 

@@ -137,7 +137,22 @@ def test_log_archive_streams_partition_by_source_and_date(full_plan):
             == f"logs/{key}/year=!{{timestamp:yyyy}}/month=!{{timestamp:MM}}/day=!{{timestamp:dd}}/"
         )
         assert s3["compression_format"] == "UNCOMPRESSED", "CloudWatch Logs delivers gzip already"
+        assert s3["file_extension"] == ".gz", "the objects are gzip: they are named so"
+        logging = s3["cloudwatch_logging_options"][0]
+        assert logging["enabled"] is True
+        assert logging["log_group_name"] == "/aws/kinesisfirehose/registry-cart-log-archive"
+        assert logging["log_stream_name"] == f"S3Delivery-{key}"
         assert stream["server_side_encryption"][0]["enabled"] is True
+    alarms = {
+        a.split('"')[1]: v
+        for a, v in values.items()
+        if a.startswith("module.log_archive[0].aws_cloudwatch_metric_alarm.this")
+    }
+    assert set(alarms) == {"function", "audit"}, "a delivery alarm per stream"
+    for key, alarm in alarms.items():
+        assert alarm["metric_name"] == "DeliveryToS3.DataFreshness"
+        assert alarm["dimensions"] == {"DeliveryStreamName": f"registry-cart-log-archive-{key}"}
+        assert alarm["alarm_actions"], "it notifies the alerts topic"
     filters = {
         v["log_group_name"]: v for a, v in values.items() if "aws_cloudwatch_log_subscription_filter" in a
     }

@@ -43,8 +43,8 @@ run "local_example_with_the_log_archive" {
   }
 
   assert {
-    condition     = output.log_archive_bucket_name == "vyaparai-cart-migration-log-archive-123456789012"
-    error_message = "log_archive = true in the local example gives the module its archive"
+    condition     = output.log_archive_bucket_name == "vyaparai-cart-migration-log-archive-123456789012-ap-south-1"
+    error_message = "log_archive = true in the local example gives the module its archive, named for the account and region (bucket names are global)"
   }
 }
 
