@@ -57,7 +57,7 @@ module "metric_alarms" {
 module "dashboard" {
   source = "./modules/dashboard"
 
-  dashboard_name          = var.alarm_name_prefix
+  dashboard_name          = coalesce(var.dashboard_name, var.alarm_name_prefix)
   namespace               = module.metric_alarms.namespace
   function_name           = var.function_name
   log_group_name          = module.log_groups.function_log_group_name
@@ -139,15 +139,14 @@ module "api_gateway" {
   source = "./modules/api_gateway"
   count  = var.create_api && var.create_lambda ? 1 : 0
 
-  name                           = "${var.name_prefix}-api"
-  function_name                  = module.migration_lambda[0].function_name
-  function_invoke_arn            = module.migration_lambda[0].invoke_arn
-  stage_name                     = var.api_stage_name
-  throttling_burst_limit         = var.api_throttling_burst_limit
-  throttling_rate_limit          = var.api_throttling_rate_limit
-  access_log_retention_in_days   = var.api_access_log_retention_in_days
-  access_log_kms_key_id          = var.log_group_kms_key_id
-  manage_account_cloudwatch_role = var.api_manage_account_cloudwatch_role
+  name                         = "${var.name_prefix}-api"
+  function_name                = module.migration_lambda[0].function_name
+  function_invoke_arn          = module.migration_lambda[0].invoke_arn
+  stage_name                   = var.api_stage_name
+  throttling_burst_limit       = var.api_throttling_burst_limit
+  throttling_rate_limit        = var.api_throttling_rate_limit
+  access_log_retention_in_days = var.api_access_log_retention_in_days
+  access_log_kms_key_id        = var.log_group_kms_key_id
 
   tags = var.tags
 }

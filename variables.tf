@@ -28,13 +28,24 @@ variable "name_prefix" {
 }
 
 variable "alarm_name_prefix" {
-  description = "Prefix of the alarm names (`<alarm_name_prefix>-HighFailureRate`, ...) and the dashboard name."
+  description = "Prefix of the alarm names (`<alarm_name_prefix>-HighFailureRate`, ...) and the dashboard name (unless dashboard_name)."
   type        = string
   default     = "VyaparAI-CartMigration"
 
   validation {
     condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", var.alarm_name_prefix))
     error_message = "alarm_name_prefix must be 1 to 64 characters of letters, digits, '-' or '_', starting with a letter or digit (it also names the dashboard)."
+  }
+}
+
+variable "dashboard_name" {
+  description = "Name of the CloudWatch dashboard. null = alarm_name_prefix, the guide's `VyaparAI-CartMigration`. Dashboards are global to the account, unlike the alarms: a stack in a second region of the same account must name its own (e.g. `VyaparAI-CartMigration-us-east-1`), or its PutDashboard overwrites the first region's dashboard and the two states replace each other's on every apply."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.dashboard_name == null ? true : can(regex("^[A-Za-z0-9_-]{1,255}$", var.dashboard_name))
+    error_message = "dashboard_name must be 1 to 255 letters, digits, '-' or '_' (CloudWatch's rule for dashboard names), or null for alarm_name_prefix."
   }
 }
 
@@ -563,7 +574,7 @@ variable "log_archive" {
     Archive the function's log group (and the audit log group, unless include_audit_log = false) to S3
     through Kinesis Data Firehose (modules/log_archive). null = no archive. Objects land under
     `logs/<function|audit>/year=YYYY/month=MM/day=DD/` in an encrypted, private, versioned bucket that moves
-    them to Standard-IA, then Glacier, then deletes them. Fields: bucket_name (null = `<name_prefix>-log-archive-<account id>`),
+    them to Standard-IA, then Glacier, then deletes them. Fields: bucket_name (null = `<name_prefix>-log-archive-<account id>-<region>`, the prefix cut to fit 63 characters),
     filter_pattern ("" = every event), include_audit_log, transition_to_infrequent_access_days (30),
     transition_to_glacier_days (90), expiration_days (365), kms_key_arn (null = SSE-S3), force_destroy,
     buffering_interval_seconds (300), buffering_size_mb (5), encrypt_delivery_stream (true; false only where
@@ -1089,10 +1100,4 @@ variable "api_access_log_retention_in_days" {
     condition     = contains([0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.api_access_log_retention_in_days)
     error_message = "api_access_log_retention_in_days must be one of the values CloudWatch Logs allows: 0 (never expire), 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
   }
-}
-
-variable "api_manage_account_cloudwatch_role" {
-  description = "Set API Gateway's account-wide CloudWatch Logs role for this region, which stages need before they can write access logs. Leave false when the account has one already (one per region; the last writer wins)."
-  type        = bool
-  default     = false
 }

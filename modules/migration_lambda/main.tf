@@ -133,6 +133,11 @@ resource "aws_dynamodb_table" "rate_limit" {
 # Role: its own tables and its own log groups, nothing else
 ################################################################################
 
+# The execution role's trust policy as Lambda documents it, without conditions ("Defining Lambda
+# function permissions with an execution role",
+# https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html): Lambda's pages
+# name no aws:SourceAccount or aws:SourceArn for this AssumeRole, and a key the call lacks would
+# keep the function from starting.
 data "aws_iam_policy_document" "assume" {
   statement {
     effect  = "Allow"
@@ -141,12 +146,6 @@ data "aws_iam_policy_document" "assume" {
     principals {
       type        = "Service"
       identifiers = ["lambda.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [data.aws_caller_identity.current.account_id]
     }
   }
 }
@@ -240,7 +239,9 @@ data "aws_iam_policy_document" "this" {
 }
 
 resource "aws_iam_role" "this" {
-  name               = "${substr(var.function_name, 0, 59)}-role"
+  # IAM role names are account-wide and function names regional: the region keeps the roles of the
+  # same function in two regions apart (EntityAlreadyExists otherwise); cut to IAM's 64 characters.
+  name               = "${substr(var.function_name, 0, 64 - length("-role-${local.region}"))}-role-${local.region}"
   assume_role_policy = data.aws_iam_policy_document.assume.json
 
   tags = var.tags

@@ -92,10 +92,13 @@ def test_outputs_a_caller_expects(full_plan):
     assert set(arns) == {"function", "audit"}
     assert arns["function"].endswith(":log-group:/aws/lambda/registry-cart-migration")
     assert arns["audit"].endswith(":log-group:/registry-cart/audit")
-    assert outputs["lambda_role_name"] == "registry-cart-migration-role"
+    # IAM names are account-wide: the role and the bucket carry the region.
+    region = outputs["sns_topic_arns"]["alerts"].split(":")[3]
+    assert outputs["lambda_role_name"] == f"registry-cart-migration-role-{region}"
     assert outputs["kms_key_alias"] == "alias/registry-cart-sns"
     assert outputs["event_catalogue_sha256"] == CATALOGUE_SHA256
     assert outputs["log_archive_bucket_name"].startswith("registry-cart-log-archive-")
+    assert outputs["log_archive_bucket_name"].endswith(f"-{region}")
 
 
 def test_log_archive_bucket_is_private_encrypted_and_expires(full_plan):

@@ -64,3 +64,16 @@ run "complete_example" {
     error_message = "the example's default addresses are reserved example addresses"
   }
 }
+
+run "api_gateway_account_module_is_per_region_and_protected" {
+  command = plan
+
+  module {
+    source = "./modules/api_gateway_account"
+  }
+
+  assert {
+    condition     = output.role_name == "apigateway-cloudwatch-logs-ap-south-1"
+    error_message = "the role's name carries the region: IAM names are account-wide"
+  }
+}

@@ -495,3 +495,54 @@ run "callers_that_need_no_permission_are_refused" {
 
   expect_failures = [var.lambda_invoke_source_arns]
 }
+
+# ------------------------------------------------------------------ a second region of the same account
+
+run "a_second_region_names_its_own_dashboard" {
+  command = plan
+
+  variables {
+    dashboard_name = "VyaparAI-CartMigration-us-east-1"
+  }
+
+  assert {
+    condition     = output.dashboard_name == "VyaparAI-CartMigration-us-east-1" && startswith(output.alarm_names[0], "VyaparAI-CartMigration-")
+    error_message = "dashboard_name names the account-global dashboard; the regional alarms keep alarm_name_prefix"
+  }
+}
+
+run "the_dashboard_keeps_the_guide_name_by_default" {
+  command = plan
+
+  assert {
+    condition     = output.dashboard_name == "VyaparAI-CartMigration"
+    error_message = "the guide's dashboard name is the default"
+  }
+}
+
+run "account_wide_names_carry_the_region" {
+  command = plan
+
+  variables {
+    create_lambda = true
+    log_archive   = {}
+  }
+
+  override_data {
+    target = module.migration_lambda[0].data.aws_region.current
+    values = { id = "us-east-1", name = "us-east-1" }
+  }
+  override_data {
+    target = module.log_archive[0].data.aws_region.current
+    values = { id = "us-east-1", name = "us-east-1" }
+  }
+
+  assert {
+    condition     = output.lambda_role_name == "cart-migration-role-us-east-1"
+    error_message = "the function's role carries the region (IAM names are account-wide)"
+  }
+  assert {
+    condition     = output.log_archive_bucket_name == "vyaparai-cart-migration-log-archive-123456789012-us-east-1"
+    error_message = "the archive bucket carries the region (bucket names are global)"
+  }
+}
