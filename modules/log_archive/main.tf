@@ -179,6 +179,9 @@ resource "aws_s3_bucket_policy" "this" {
 # Firehose: one delivery stream per log group, writing to the bucket
 ################################################################################
 
+# Firehose's documented trust policy for an S3 destination: sts:ExternalId is the account ID
+# ("Grant Firehose access to an Amazon S3 destination",
+# https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-s3).
 data "aws_iam_policy_document" "firehose_assume" {
   statement {
     effect  = "Allow"
@@ -343,6 +346,9 @@ resource "aws_cloudwatch_metric_alarm" "this" {
 # Subscription filters: CloudWatch Logs sends each log group's events to its stream
 ################################################################################
 
+# CloudWatch Logs' documented trust policy for a subscription to Firehose: aws:SourceArn is a log
+# group of this account and region ("Subscription filters with Amazon Data Firehose", step
+# "Create the IAM role", https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/SubscriptionFilters.html#FirehoseExample).
 data "aws_iam_policy_document" "logs_assume" {
   statement {
     effect  = "Allow"
