@@ -1,6 +1,8 @@
 locals {
-  # The release this code is (CHANGELOG.md, the README's `?ref=`, `make release`): runbook references name it.
-  module_version = "0.2.0"
+  # The version this code is (CHANGELOG.md, `make release`): runbook references name it. "-dev"
+  # while CHANGELOG.md's Unreleased section holds changes not yet tagged; the repository has no tags
+  # yet, so the README pins by commit.
+  module_version = "0.3.0-dev"
 }
 
 module "alerting" {
@@ -22,7 +24,7 @@ module "log_groups" {
 
   function_name             = var.function_name
   name_prefix               = var.name_prefix
-  create_function_log_group = coalesce(var.create_function_log_group, var.create_lambda)
+  create_function_log_group = var.create_lambda ? coalesce(var.create_function_log_group, true) : var.create_function_log_group
   retention_in_days         = var.log_retention_in_days
   audit_retention_in_days   = var.audit_log_retention_in_days
   kms_key_id                = var.log_group_kms_key_id

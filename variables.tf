@@ -240,7 +240,7 @@ variable "priority_topics" {
 ################################################################################
 
 variable "create_function_log_group" {
-  description = "Manage the function's log group `/aws/lambda/<function_name>` (its retention and key). null = only when the module creates the function (create_lambda): a function that has run already has the group, and creating it again fails. To manage an existing group, set true and adopt it with an `import` block (examples/existing-function). With false the group must exist before apply (the metric filters read it): invoke the function once or create the group."
+  description = "Manage the function's log group `/aws/lambda/<function_name>` (its retention and key). null = the module decides: with create_lambda it creates the group; otherwise it creates the group when it does not exist yet (a function that has not logged: the metric filters need it), tagging it `cart-migration-monitoring:log-group` so later plans keep it, and leaves an existing group alone (a function that has run has one, and creating it again fails). To manage an existing group, set true and adopt it with an `import` block (examples/existing-function). With false the group must exist before apply (the plan warns): invoke the function once or create the group."
   type        = bool
   default     = null
 }

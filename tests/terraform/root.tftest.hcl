@@ -546,3 +546,33 @@ run "account_wide_names_carry_the_region" {
     error_message = "the archive bucket carries the region (bucket names are global)"
   }
 }
+
+# ------------------------------------------------------------------ the README's first snippet on a new account
+
+run "a_function_that_has_not_logged_gets_its_log_group" {
+  command = plan
+
+  override_data {
+    target = module.log_groups.data.aws_cloudwatch_log_groups.function[0]
+    values = { log_group_names = [] }
+  }
+
+  assert {
+    condition     = module.log_groups.function_log_group_managed
+    error_message = "a missing group is created, or the metric filters on it fail at apply (ResourceNotFoundException)"
+  }
+}
+
+run "the_group_the_module_created_stays_its_own" {
+  command = plan
+
+  override_data {
+    target = module.log_groups.data.aws_cloudwatch_log_group.function[0]
+    values = { tags = { "cart-migration-monitoring:log-group" = "created-by-module" } }
+  }
+
+  assert {
+    condition     = module.log_groups.function_log_group_managed
+    error_message = "once created, the group exists: its tag keeps the decision from flipping (which would delete it)"
+  }
+}
