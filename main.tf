@@ -200,6 +200,13 @@ resource "terraform_data" "input_checks" {
       condition     = length(local.alarm_range_errors) == 0
       error_message = "alarm_overrides / extra_alarms: CloudWatch refuses an alarm whose period x evaluation_periods exceeds 86,400 s (one day) for a period under an hour, or 604,800 s (seven days) otherwise: ${join("; ", local.alarm_range_errors)}. Lower evaluation_periods or the period."
     }
+    # Lambda refuses a function whose environment variables exceed 4 KB in all ("Lambda quotas",
+    # https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html). The module's own
+    # variables take up to about 1 KB besides the public key; the rest is lambda_environment_variables'.
+    precondition {
+      condition     = !var.create_lambda || length(jsonencode(var.lambda_environment_variables)) + length(coalesce(var.jwt_public_key, "")) <= 3072
+      error_message = "lambda_environment_variables (${length(jsonencode(var.lambda_environment_variables))} bytes as JSON) and jwt_public_key (${length(coalesce(var.jwt_public_key, ""))} bytes) leave no room in the function's environment, which Lambda limits to 4 KB with the module's own variables (about 1 KB): keep the two under 3 KB together; move large values to SSM parameters."
+    }
     precondition {
       condition     = !var.create_lambda || ((var.lambda_package_path != null) != (var.lambda_package_s3_bucket != null || var.lambda_package_s3_key != null) && (var.lambda_package_s3_bucket != null) == (var.lambda_package_s3_key != null))
       error_message = "With create_lambda = true the function needs exactly one package: lambda_package_path (a local zip: `make package` builds build/cart_migration.zip, `make release` the zips in dist/) or both lambda_package_s3_bucket and lambda_package_s3_key (a release zip you uploaded)."

@@ -576,3 +576,14 @@ run "the_group_the_module_created_stays_its_own" {
     error_message = "once created, the group exists: its tag keeps the decision from flipping (which would delete it)"
   }
 }
+
+run "an_environment_beyond_lambdas_4_kb_is_refused" {
+  command = plan
+
+  variables {
+    create_lambda                = true
+    lambda_environment_variables = { FEATURE_FLAGS = join(",", [for i in range(600) : "flag${i}"]) }
+  }
+
+  expect_failures = [terraform_data.input_checks]
+}
