@@ -204,8 +204,8 @@ resource "terraform_data" "input_checks" {
     # https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html). The module's own
     # variables take up to about 1 KB besides the public key; the rest is lambda_environment_variables'.
     precondition {
-      condition     = !var.create_lambda || length(jsonencode(var.lambda_environment_variables)) + length(coalesce(var.jwt_public_key, "")) <= 3072
-      error_message = "lambda_environment_variables (${length(jsonencode(var.lambda_environment_variables))} bytes as JSON) and jwt_public_key (${length(coalesce(var.jwt_public_key, ""))} bytes) leave no room in the function's environment, which Lambda limits to 4 KB with the module's own variables (about 1 KB): keep the two under 3 KB together; move large values to SSM parameters."
+      condition     = !var.create_lambda || length(jsonencode(var.lambda_environment_variables)) + (var.jwt_public_key == null ? 0 : length(var.jwt_public_key)) <= 3072
+      error_message = "lambda_environment_variables (${length(jsonencode(var.lambda_environment_variables))} bytes as JSON) and jwt_public_key (${(var.jwt_public_key == null ? 0 : length(var.jwt_public_key))} bytes) leave no room in the function's environment, which Lambda limits to 4 KB with the module's own variables (about 1 KB): keep the two under 3 KB together; move large values to SSM parameters."
     }
     precondition {
       condition     = !var.create_lambda || ((var.lambda_package_path != null) != (var.lambda_package_s3_bucket != null || var.lambda_package_s3_key != null) && (var.lambda_package_s3_bucket != null) == (var.lambda_package_s3_key != null))
