@@ -224,6 +224,12 @@ CASES = [
         migration_lambda="environment_variables",
     ),
     case(
+        "lambda_invoke_source_arns",
+        {"queue": "arn:aws:sqs:ap-south-1:123456789012:jobs"},
+        "lambda_invoke_source_arns: a source ARN's service invokes functions without a resource-based permission",
+        migration_lambda="invoke_source_arns",
+    ),
+    case(
         "carts_table_name",
         "carts table!",
         "carts_table_name must be 3 to 255 letters",
