@@ -687,12 +687,17 @@ def test_second_environment_names_derive_from_prefixes(second_plan):
         assert f["log_group_name"] == "/aws/lambda/cart-migration-staging"
         assert f["metric_transformation"][0]["namespace"] == "Staging/CartMigration"
     groups = {
-        g["name"]: g["retention_in_days"]
+        g["name"]: (g["retention_in_days"], (g.get("tags") or {}).get("cart-migration-monitoring:log-group"))
         for n in ("function", "audit")
         for g in planned(second_plan, "aws_cloudwatch_log_group", n).values()
     }
-    # The function exists (create_lambda = false), so its group does too: the module leaves it alone.
-    assert groups == {"/staging-cart-migration/audit": 365}
+    # create_lambda = false and the function has not logged on the emulator (no group yet): the
+    # default creates its group, tagged as the module's, instead of failing on the metric filters.
+    # test_existing_function.py shows an existing group left alone.
+    assert groups == {
+        "/staging-cart-migration/audit": (365, None),
+        "/aws/lambda/cart-migration-staging": (14, "created-by-module"),
+    }
     queries = planned(second_plan, "aws_cloudwatch_query_definition")
     assert all(q["name"].startswith("staging-cart-migration/") for q in queries.values())
     assert not planned(second_plan, "aws_lambda_function"), "create_lambda defaults to false"
