@@ -144,6 +144,43 @@ locals {
   extra_alarms_named_as_built_in = sort(setintersection(keys(var.extra_alarms), keys(local.built_in_alarms)))
   alarms                         = merge(local.built_in_alarms, var.extra_alarms)
 
+  # Each alarm as CloudWatch receives it: its definition with alarm_overrides applied (what the
+  # checks of terraform_data.input_checks see).
+  alarm_overrides_known = { for k, o in var.alarm_overrides : k => o if contains(keys(local.alarms), k) }
+  effective_alarms = {
+    for k, a in local.alarms : k => merge(a, { for field, value in try(local.alarm_overrides_known[k], {}) : field => value if value != null })
+    if try(local.alarm_overrides_known[k].enabled, try(a.enabled, true)) != false
+  }
+
+  # PutMetricAlarm refuses an alarm whose period x evaluation_periods exceeds one day (86,400 s)
+  # when its period is under an hour, seven days (604,800 s) otherwise (API reference, Period:
+  # https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html).
+  # The plan passes such an alarm; the apply fails.
+  alarm_range_errors = [
+    for k, a in local.effective_alarms :
+    "${k} (period ${a.period} s x evaluation_periods ${a.evaluation_periods} = ${a.period * a.evaluation_periods} s; at most ${a.period < 3600 ? "86400 s for a period under an hour" : "604800 s"})"
+    if a.period * a.evaluation_periods > (a.period < 3600 ? 86400 : 604800)
+  ]
+
+  # An alarm_overrides key that names no alarm, with the closest alarm name: the one sharing the
+  # longest prefix or suffix with it (case ignored), when they share at least three characters.
+  unknown_alarm_overrides = [for k in sort(keys(var.alarm_overrides)) : k if !contains(keys(local.alarms), k)]
+  alarm_override_suggestions = {
+    for k in local.unknown_alarm_overrides : k => {
+      for name in keys(local.alarms) : name => max(
+        length([for i in range(1, min(length(k), length(name)) + 1) : i if substr(lower(k), 0, i) == substr(lower(name), 0, i)]),
+        length([for i in range(1, min(length(k), length(name)) + 1) : i if substr(lower(k), length(k) - i, i) == substr(lower(name), length(name) - i, i)]),
+      )
+    }
+  }
+  unknown_alarm_override_messages = [
+    for k, scores in local.alarm_override_suggestions : (
+      max(values(scores)...) >= 3
+      ? "${k} (did you mean ${sort([for name, score in scores : name if score == max(values(scores)...)])[0]}?)"
+      : k
+    )
+  ]
+
   # The guide's "Recent Migration Logs" widget shows the events of this catalogue category.
   recent_logs_category = "migration"
 

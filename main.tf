@@ -1,6 +1,8 @@
 locals {
-  # The release this code is (CHANGELOG.md, the README's `?ref=`, `make release`): runbook references name it.
-  module_version = "0.2.0"
+  # The version this code is (CHANGELOG.md, `make release`): runbook references name it. "-dev"
+  # while CHANGELOG.md's Unreleased section holds changes not yet tagged; the repository has no tags
+  # yet, so the README pins by commit.
+  module_version = "0.3.0-dev"
 }
 
 locals {
@@ -48,7 +50,7 @@ module "log_groups" {
 
   function_name             = var.function_name
   name_prefix               = var.name_prefix
-  create_function_log_group = coalesce(var.create_function_log_group, var.create_lambda)
+  create_function_log_group = var.create_lambda ? coalesce(var.create_function_log_group, true) : var.create_function_log_group
   retention_in_days         = var.log_retention_in_days
   audit_retention_in_days   = var.audit_log_retention_in_days
   kms_key_id                = var.log_group_kms_key_id
@@ -71,7 +73,7 @@ module "metric_alarms" {
 
   alarm_name_prefix   = var.alarm_name_prefix
   alarms              = local.alarms
-  alarm_overrides     = var.alarm_overrides
+  alarm_overrides     = local.alarm_overrides_known # unknown keys: refused by terraform_data.input_checks
   composite_alarms    = local.slo_composites
   actions_by_priority = { for priority in keys(var.priority_topics) : priority => [module.alerting.topic_arns.alerts] }
   page_actions        = [module.alerting.topic_arns.page]
@@ -88,7 +90,7 @@ module "metric_alarms" {
 module "dashboard" {
   source = "./modules/dashboard"
 
-  dashboard_name          = var.alarm_name_prefix
+  dashboard_name          = coalesce(var.dashboard_name, var.alarm_name_prefix)
   namespace               = module.metric_alarms.namespace
   function_name           = var.function_name
   log_group_name          = module.log_groups.function_log_group_name
@@ -189,7 +191,6 @@ module "api_gateway" {
   throttling_rate_limit          = var.api_throttling_rate_limit
   access_log_retention_in_days   = var.api_access_log_retention_in_days
   access_log_kms_key_id          = var.log_group_kms_key_id
-  manage_account_cloudwatch_role = var.api_manage_account_cloudwatch_role
   cors_enabled                   = length(var.cors_allowed_origins) > 0
 
   tags = var.tags
@@ -214,6 +215,12 @@ module "log_archive" {
   buffering_interval_seconds           = var.log_archive.buffering_interval_seconds
   buffering_size_mb                    = var.log_archive.buffering_size_mb
   encrypt_delivery_stream              = var.log_archive.encrypt_delivery_stream
+  error_log_retention_in_days          = var.log_retention_in_days
+  error_log_kms_key_id                 = var.log_group_kms_key_id
+  alarm_name_prefix                    = var.alarm_name_prefix
+  alarm_actions                        = [module.alerting.topic_arns.alerts]
+  actions_enabled                      = var.actions_enabled
+  alarm_runbook                        = var.runbook_base_url != null ? "${trimsuffix(var.runbook_base_url, "/")}/LogArchiveDelivery.md" : "docs/runbooks/LogArchiveDelivery.md in terraform-aws-cart-migration-monitoring v${local.module_version}"
 
   tags = var.tags
 }
@@ -227,6 +234,21 @@ resource "terraform_data" "input_checks" {
     precondition {
       condition     = length(local.extra_alarms_named_as_built_in) == 0
       error_message = "extra_alarms: ${join(", ", local.extra_alarms_named_as_built_in)} already name(s) an alarm of the module, which an extra alarm would replace: pick another key, or change the built-in alarm with alarm_overrides."
+    }
+    precondition {
+      condition     = length(local.unknown_alarm_overrides) == 0
+      error_message = "alarm_overrides names alarm(s) that do not exist: ${join(", ", local.unknown_alarm_override_messages)}. Alarm keys: ${join(", ", sort(keys(local.alarms)))}."
+    }
+    precondition {
+      condition     = length(local.alarm_range_errors) == 0
+      error_message = "alarm_overrides / extra_alarms: CloudWatch refuses an alarm whose period x evaluation_periods exceeds 86,400 s (one day) for a period under an hour, or 604,800 s (seven days) otherwise: ${join("; ", local.alarm_range_errors)}. Lower evaluation_periods or the period."
+    }
+    # Lambda refuses a function whose environment variables exceed 4 KB in all ("Lambda quotas",
+    # https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html). The module's own
+    # variables take up to about 1 KB besides the public key; the rest is lambda_environment_variables'.
+    precondition {
+      condition     = !var.create_lambda || length(jsonencode(var.lambda_environment_variables)) + (var.jwt_public_key == null ? 0 : length(var.jwt_public_key)) <= 3072
+      error_message = "lambda_environment_variables (${length(jsonencode(var.lambda_environment_variables))} bytes as JSON) and jwt_public_key (${(var.jwt_public_key == null ? 0 : length(var.jwt_public_key))} bytes) leave no room in the function's environment, which Lambda limits to 4 KB with the module's own variables (about 1 KB): keep the two under 3 KB together; move large values to SSM parameters."
     }
     precondition {
       condition     = !var.create_lambda || ((var.lambda_package_path != null) != (var.lambda_package_s3_bucket != null || var.lambda_package_s3_key != null) && (var.lambda_package_s3_bucket != null) == (var.lambda_package_s3_key != null))

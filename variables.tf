@@ -28,13 +28,24 @@ variable "name_prefix" {
 }
 
 variable "alarm_name_prefix" {
-  description = "Prefix of the alarm names (`<alarm_name_prefix>-HighFailureRate`, ...) and the dashboard name."
+  description = "Prefix of the alarm names (`<alarm_name_prefix>-HighFailureRate`, ...) and the dashboard name (unless dashboard_name)."
   type        = string
   default     = "VyaparAI-CartMigration"
 
   validation {
     condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", var.alarm_name_prefix))
     error_message = "alarm_name_prefix must be 1 to 64 characters of letters, digits, '-' or '_', starting with a letter or digit (it also names the dashboard)."
+  }
+}
+
+variable "dashboard_name" {
+  description = "Name of the CloudWatch dashboard. null = alarm_name_prefix, the guide's `VyaparAI-CartMigration`. Dashboards are global to the account, unlike the alarms: a stack in a second region of the same account must name its own (e.g. `VyaparAI-CartMigration-us-east-1`), or its PutDashboard overwrites the first region's dashboard and the two states replace each other's on every apply."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.dashboard_name == null ? true : can(regex("^[A-Za-z0-9_-]{1,255}$", var.dashboard_name))
+    error_message = "dashboard_name must be 1 to 255 letters, digits, '-' or '_' (CloudWatch's rule for dashboard names), or null for alarm_name_prefix."
   }
 }
 
@@ -191,7 +202,7 @@ variable "priority_topics" {
 ################################################################################
 
 variable "create_function_log_group" {
-  description = "Manage the function's log group `/aws/lambda/<function_name>` (its retention and key). null = only when the module creates the function (create_lambda): a function that has run already has the group, and creating it again fails. To manage an existing group, set true and adopt it with an `import` block (examples/existing-function). With false the group must exist before apply (the metric filters read it): invoke the function once or create the group."
+  description = "Manage the function's log group `/aws/lambda/<function_name>` (its retention and key). null = the module decides: with create_lambda it creates the group; otherwise it creates the group when it does not exist yet (a function that has not logged: the metric filters need it), tagging it `cart-migration-monitoring:log-group` so later plans keep it, and leaves an existing group alone (a function that has run has one, and creating it again fails). To manage an existing group, set true and adopt it with an `import` block (examples/existing-function). With false the group must exist before apply (the plan warns): invoke the function once or create the group."
   type        = bool
   default     = null
 }
@@ -219,7 +230,7 @@ variable "audit_log_retention_in_days" {
 }
 
 variable "log_group_kms_key_id" {
-  description = "ARN of a KMS key that encrypts the log groups (its policy must admit logs.<region>.amazonaws.com). null = CloudWatch Logs' own encryption."
+  description = "ARN of a KMS key that encrypts every log group the module creates: the function's `/aws/lambda/<function_name>` (when the module manages it), the audit group `/<name_prefix>/audit`, with create_api the API's access-log group `/aws/apigateway/<name_prefix>-api/access`, and with log_archive Firehose's error-log group `/aws/kinesisfirehose/<name_prefix>-log-archive`. Its key policy must let logs.<region>.amazonaws.com use it for each of these groups (condition kms:EncryptionContext:aws:logs:arn; examples/complete shows the statement). null = CloudWatch Logs' own encryption."
   type        = string
   default     = null
 
@@ -603,7 +614,7 @@ variable "log_archive" {
     Archive the function's log group (and the audit log group, unless include_audit_log = false) to S3
     through Kinesis Data Firehose (modules/log_archive). null = no archive. Objects land under
     `logs/<function|audit>/year=YYYY/month=MM/day=DD/` in an encrypted, private, versioned bucket that moves
-    them to Standard-IA, then Glacier, then deletes them. Fields: bucket_name (null = `<name_prefix>-log-archive-<account id>`),
+    them to Standard-IA, then Glacier, then deletes them. Fields: bucket_name (null = `<name_prefix>-log-archive-<account id>-<region>`, the prefix cut to fit 63 characters),
     filter_pattern ("" = every event), include_audit_log, transition_to_infrequent_access_days (30),
     transition_to_glacier_days (90), expiration_days (365), kms_key_arn (null = SSE-S3), force_destroy,
     buffering_interval_seconds (300), buffering_size_mb (5), encrypt_delivery_stream (true; false only where
@@ -778,13 +789,39 @@ variable "lambda_reserved_concurrent_executions" {
 }
 
 variable "lambda_environment_variables" {
-  description = "Further environment variables of the function."
+  description = "Further environment variables of the function. Not the names Lambda reserves (AWS_REGION, AWS_ACCESS_KEY_ID, _HANDLER, ...) nor those the module sets from its own variables (CARTS_TABLE, JWT_*, ...)."
   type        = map(string)
   default     = {}
 
   validation {
     condition     = alltrue([for k in keys(var.lambda_environment_variables) : can(regex("^[A-Za-z][A-Za-z0-9_]+$", k))])
     error_message = "lambda_environment_variables: every name must be at least 2 characters, start with a letter and hold only letters, digits and '_' (Lambda's rule for environment variable names)."
+  }
+
+  # The keys Lambda reserves ("Defined runtime environment variables", reserved list:
+  # https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime):
+  # CreateFunction and UpdateFunctionConfiguration refuse them, after the plan passed.
+  validation {
+    condition = length(setintersection([for k in keys(var.lambda_environment_variables) : upper(k)], [
+      "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
+      "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
+      "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
+      "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+      "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+    ])) == 0
+    error_message = "lambda_environment_variables: a name is one Lambda reserves and sets itself (_HANDLER, _X_AMZN_TRACE_ID, AWS_DEFAULT_REGION, AWS_REGION, AWS_EXECUTION_ENV, AWS_LAMBDA_FUNCTION_NAME, AWS_LAMBDA_FUNCTION_MEMORY_SIZE, AWS_LAMBDA_FUNCTION_VERSION, AWS_LAMBDA_INITIALIZATION_TYPE, AWS_LAMBDA_LOG_GROUP_NAME, AWS_LAMBDA_LOG_STREAM_NAME, AWS_ACCESS_KEY, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_LAMBDA_RUNTIME_API, LAMBDA_TASK_ROOT, LAMBDA_RUNTIME_DIR): the function cannot be created with it. Remove it; the function reads the region and its credentials from the values Lambda sets."
+  }
+
+  # The module sets these from its own inputs (modules/migration_lambda); a value given here
+  # would be replaced silently.
+  validation {
+    condition = length(setintersection(keys(var.lambda_environment_variables), [
+      "CARTS_TABLE", "RATE_LIMIT_TABLE", "AUDIT_LOG_GROUP", "JWT_ALGORITHM", "JWT_SECRET", "JWT_SECRET_PARAMETER",
+      "JWT_PUBLIC_KEY", "JWT_LEEWAY_SECONDS", "JWT_ISSUER", "JWT_AUDIENCE", "RATE_LIMIT_MAX_CALLS",
+      "READ_RATE_LIMIT_MAX_CALLS", "RATE_LIMIT_WINDOW_SECONDS", "CUSTOMER_CART_TTL_DAYS", "LOG_SAMPLE_RATE",
+      "LOG_HASH_KEY", "LOG_HASH_KEY_PARAMETER", "SECRETS_MAX_AGE_SECONDS", "POWERTOOLS_SERVICE_NAME",
+    ])) == 0
+    error_message = "lambda_environment_variables: a name is one the module sets from its own variables (CARTS_TABLE, RATE_LIMIT_TABLE, AUDIT_LOG_GROUP, JWT_*, RATE_LIMIT_*, READ_RATE_LIMIT_MAX_CALLS, CUSTOMER_CART_TTL_DAYS, LOG_SAMPLE_RATE, LOG_HASH_KEY*, SECRETS_MAX_AGE_SECONDS, POWERTOOLS_SERVICE_NAME): set the matching variable (carts_table_name, jwt_secret, log_sample_rate, ...) instead."
   }
 }
 
@@ -1043,13 +1080,28 @@ variable "lambda_kms_key_arn" {
 }
 
 variable "lambda_invoke_source_arns" {
-  description = "Callers of your own allowed to invoke the created function: a name of your choice => source ARN (for an API of yours, `arn:aws:execute-api:<region>:<account>:<api-id>/<stage>/*/*`). Wire the API with output lambda_invoke_arn."
+  description = "Callers of your own allowed to invoke the created function: a name of your choice => source ARN (for an API of yours, `arn:aws:execute-api:<region>:<account>:<api-id>/<stage>/*/*`; a CloudWatch alarm, an EventBridge rule, an S3 bucket, an SNS topic, ...). The permission's principal follows the service (an alarm ARN: lambda.alarms.cloudwatch.amazonaws.com; an S3 bucket also gets this account as source account). Wire an API with output lambda_invoke_arn."
   type        = map(string)
   default     = {}
 
   validation {
     condition     = alltrue([for k, v in var.lambda_invoke_source_arns : can(regex("^[A-Za-z0-9_-]{1,64}$", k)) && can(regex("^arn:aws[a-z-]*:[a-z0-9-]+:", v))])
     error_message = "lambda_invoke_source_arns: each key must be 1 to 64 letters, digits, '-' or '_' and each value an ARN (arn:<partition>:<service>:...)."
+  }
+
+  # The services that invoke a function through a permission on it (the principal of each is in
+  # modules/migration_lambda, with the page documenting it). The others reach the function another way.
+  validation {
+    condition = alltrue([for v in values(var.lambda_invoke_source_arns) : contains([
+      "execute-api", "cloudwatch", "events", "s3", "sns", "logs", "iot", "elasticloadbalancing", "cognito-idp", "ses", "config", "secretsmanager",
+    ], try(split(":", v)[2], ""))])
+    error_message = "lambda_invoke_source_arns: a source ARN's service invokes functions without a resource-based permission, or is unknown. Permissions are for execute-api (API Gateway), cloudwatch (alarms), events, s3, sns, logs, iot, elasticloadbalancing, cognito-idp, ses, config and secretsmanager. SQS, Kinesis, DynamoDB streams, MSK and MQ reach the function through an event source mapping (give the function's role access to the source); Step Functions, EventBridge Scheduler and Pipes call it with a role of their own (allow lambda:InvokeFunction in that role)."
+  }
+
+  # A CloudWatch caller is an alarm (lambda.alarms.cloudwatch.amazonaws.com invokes for it).
+  validation {
+    condition     = alltrue([for v in values(var.lambda_invoke_source_arns) : try(split(":", v)[2], "") != "cloudwatch" || can(regex("^arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:[0-9]{12}:alarm:.+$", v))])
+    error_message = "lambda_invoke_source_arns: a CloudWatch source must be an alarm ARN (arn:<partition>:cloudwatch:<region>:<account>:alarm:<name>): only alarms invoke functions directly."
   }
 }
 
@@ -1105,12 +1157,6 @@ variable "api_access_log_retention_in_days" {
     condition     = contains([0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.api_access_log_retention_in_days)
     error_message = "api_access_log_retention_in_days must be one of the values CloudWatch Logs allows: 0 (never expire), 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
   }
-}
-
-variable "api_manage_account_cloudwatch_role" {
-  description = "Set API Gateway's account-wide CloudWatch Logs role for this region, which stages need before they can write access logs. Leave false when the account has one already (one per region; the last writer wins)."
-  type        = bool
-  default     = false
 }
 
 variable "cors_allowed_origins" {

@@ -32,10 +32,13 @@ data "aws_iam_policy_document" "logs_key" {
       identifiers = ["logs.${data.aws_region.current.id}.amazonaws.com"]
     }
 
+    # Exactly the log groups the module encrypts with log_group_kms_key_id (its description names
+    # them): CloudWatch Logs passes the group's ARN as encryption context
+    # (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
     condition {
-      test     = "ArnLike"
+      test     = "ArnEquals"
       variable = "kms:EncryptionContext:aws:logs:arn"
-      values   = ["arn:aws:logs:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}:log-group:*"]
+      values   = [for name in local.encrypted_log_groups : "arn:aws:logs:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}:log-group:${name}"]
     }
   }
 }
@@ -49,6 +52,17 @@ resource "aws_kms_key" "logs" {
 }
 
 locals {
+  function_name = "vyaparai-cart-migration"
+  name_prefix   = "vyaparai-cart-migration"
+
+  # The groups log_group_kms_key_id covers with create_lambda, create_api and log_archive, as below.
+  encrypted_log_groups = [
+    "/aws/lambda/${local.function_name}",
+    "/${local.name_prefix}/audit",
+    "/aws/apigateway/${local.name_prefix}-api/access",
+    "/aws/kinesisfirehose/${local.name_prefix}-log-archive",
+  ]
+
   tags = {
     Environment = "production"
     Project     = "cart-migration-monitoring"
@@ -59,9 +73,11 @@ locals {
 module "monitoring" {
   source = "../.."
 
-  function_name     = "vyaparai-cart-migration"
-  name_prefix       = "vyaparai-cart-migration"
+  function_name     = local.function_name
+  name_prefix       = local.name_prefix
   alarm_name_prefix = "VyaparAI-CartMigration"
+  # Dashboards are global to the account: the same stack in a second region names its own, e.g.
+  # dashboard_name = "VyaparAI-CartMigration-${data.aws_region.current.id}"
 
   # Alerting: topics and their KMS key are created; every alarm goes to the alerts topic (the emails),
   # the P1 composite pages also to the page topic (the pager).

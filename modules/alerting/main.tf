@@ -64,6 +64,12 @@ data "aws_iam_policy_document" "kms" {
     }
   }
 
+  # The statement SNS documents for CloudWatch as an event source of an encrypted topic, without
+  # conditions ("Enable compatibility between event sources from AWS services and encrypted topics",
+  # https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services).
+  # No AWS page says this KMS request carries aws:SourceAccount or aws:SourceArn: a condition on a
+  # key it lacks would deny the key and drop every notification silently. The topic policy below
+  # scopes who may publish.
   statement {
     sid       = "AllowCloudWatchAlarmsToUseTheKey"
     effect    = "Allow"
@@ -73,12 +79,6 @@ data "aws_iam_policy_document" "kms" {
     principals {
       type        = "Service"
       identifiers = ["cloudwatch.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
     }
   }
 }
@@ -150,12 +150,10 @@ data "aws_iam_policy_document" "topic" {
       identifiers = ["cloudwatch.amazonaws.com"]
     }
 
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-
+    # CloudWatch publishes as the alarm: aws:SourceArn is the alarm's ARN, which also names this
+    # account (AWS Knowledge Center, "Why didn't I receive an SNS notification for my CloudWatch
+    # alarm trigger?", https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger).
+    # No page documents aws:SourceAccount for this call, so it is not required.
     condition {
       test     = "ArnLike"
       variable = "aws:SourceArn"

@@ -5,9 +5,6 @@
 # (JWT), which also answers 404 for anything else.
 ################################################################################
 
-data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
-
 locals {
   # The handler's routes (lambda_src/cart_migration/handler.py), by resource key.
   routes = {
@@ -199,8 +196,6 @@ resource "aws_api_gateway_stage" "this" {
   }
 
   tags = var.tags
-
-  depends_on = [aws_api_gateway_account.this]
 }
 
 resource "aws_api_gateway_method_settings" "this" {
@@ -225,53 +220,4 @@ resource "aws_lambda_permission" "this" {
   function_name = var.function_name
   principal     = "apigateway.amazonaws.com"
   source_arn    = "${aws_api_gateway_rest_api.this.execution_arn}/${var.stage_name}/*/api/v1/cart/*"
-}
-
-################################################################################
-# API Gateway writes logs with an account-wide role, one per region. Optional: an account
-# that already has one keeps it (docs/real-account-check.md shows how to see it).
-################################################################################
-
-data "aws_iam_policy_document" "apigateway_assume" {
-  count = var.manage_account_cloudwatch_role ? 1 : 0
-
-  statement {
-    effect  = "Allow"
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["apigateway.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [data.aws_caller_identity.current.account_id]
-    }
-  }
-}
-
-resource "aws_iam_role" "this" {
-  count = var.manage_account_cloudwatch_role ? 1 : 0
-
-  name               = "${substr(var.name, 0, 44)}-apigw-cloudwatch"
-  assume_role_policy = data.aws_iam_policy_document.apigateway_assume[0].json
-
-  tags = var.tags
-}
-
-resource "aws_iam_role_policy_attachment" "this" {
-  count = var.manage_account_cloudwatch_role ? 1 : 0
-
-  role       = aws_iam_role.this[0].name
-  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
-}
-
-resource "aws_api_gateway_account" "this" {
-  count = var.manage_account_cloudwatch_role ? 1 : 0
-
-  cloudwatch_role_arn = aws_iam_role.this[0].arn
-
-  depends_on = [aws_iam_role_policy_attachment.this]
 }

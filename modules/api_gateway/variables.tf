@@ -43,12 +43,6 @@ variable "access_log_kms_key_id" {
   default     = null
 }
 
-variable "manage_account_cloudwatch_role" {
-  description = "Set API Gateway's account-wide CloudWatch Logs role for this region (needed once per account and region before any stage can write access logs). Leave false when the account already has one: there is one per region, and the last writer wins."
-  type        = bool
-  default     = false
-}
-
 variable "tags" {
   description = "Tags for every resource that takes them."
   type        = map(string)

@@ -5,11 +5,25 @@ data "aws_region" "current" {}
 locals {
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
-  region     = data.aws_region.current.name
+  region     = data.aws_region.current.id
 
-  # At most 37 + 13 + 12 = 62 characters; bucket names take no '_' and no capitals.
-  bucket_name = coalesce(var.bucket_name, "${lower(replace(substr(var.name_prefix, 0, 37), "_", "-"))}-log-archive-${local.account_id}")
-  use_kms     = var.kms_key_arn != null
+  # Bucket names are global and IAM role names account-wide: both carry the account's region, so
+  # the same inputs apply in a second region without EntityAlreadyExists or BucketAlreadyOwnedByYou.
+  # The prefix is cut so that the name stays within S3's 63 and IAM's 64 characters; bucket names
+  # take no '_' and no capitals.
+  bucket_suffix = "-log-archive-${local.account_id}-${local.region}"
+  bucket_name   = coalesce(var.bucket_name, "${lower(replace(substr(var.name_prefix, 0, 63 - length(local.bucket_suffix)), "_", "-"))}${local.bucket_suffix}")
+  role_suffixes = {
+    firehose = "-log-archive-firehose-${local.region}"
+    logs     = "-log-archive-logs-${local.region}"
+  }
+  role_names = { for k, suffix in local.role_suffixes : k => "${substr(var.name_prefix, 0, 64 - length(suffix))}${suffix}" }
+
+  # Firehose's own error log (delivery failures: S3 access denied, KMS, ...): one group, a stream per
+  # delivery stream.
+  error_log_group_name = "/aws/kinesisfirehose/${var.name_prefix}-log-archive"
+  error_log_group_arn  = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.error_log_group_name}"
+  use_kms              = var.kms_key_arn != null
 
   # Partitioned by source and UTC date, Hive style, so Athena or S3 Select can prune by day.
   object_prefixes = {
@@ -165,6 +179,9 @@ resource "aws_s3_bucket_policy" "this" {
 # Firehose: one delivery stream per log group, writing to the bucket
 ################################################################################
 
+# Firehose's documented trust policy for an S3 destination: sts:ExternalId is the account ID
+# ("Grant Firehose access to an Amazon S3 destination",
+# https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-s3).
 data "aws_iam_policy_document" "firehose_assume" {
   statement {
     effect  = "Allow"
@@ -198,6 +215,13 @@ data "aws_iam_policy_document" "firehose" {
     resources = [aws_s3_bucket.this.arn, "${aws_s3_bucket.this.arn}/*"]
   }
 
+  statement {
+    sid       = "WriteErrorLog"
+    effect    = "Allow"
+    actions   = ["logs:PutLogEvents"]
+    resources = ["${local.error_log_group_arn}:log-stream:*"]
+  }
+
   dynamic "statement" {
     for_each = local.use_kms ? [1] : []
 
@@ -217,7 +241,7 @@ data "aws_iam_policy_document" "firehose" {
 }
 
 resource "aws_iam_role" "firehose" {
-  name               = "${substr(var.name_prefix, 0, 40)}-log-archive-firehose"
+  name               = local.role_names.firehose
   assume_role_policy = data.aws_iam_policy_document.firehose_assume.json
 
   tags = var.tags
@@ -254,8 +278,18 @@ resource "aws_kinesis_firehose_delivery_stream" "this" {
     buffering_interval  = var.buffering_interval_seconds
     buffering_size      = var.buffering_size_mb
     # CloudWatch Logs delivers gzip-compressed batches already; compressing again would nest gzip.
+    # The objects are gzip all the same, so they are named so (the default is no extension).
     compression_format = "UNCOMPRESSED"
+    file_extension     = ".gz"
     kms_key_arn        = var.kms_key_arn
+
+    # Delivery errors (S3 or KMS access denied, ...) go to Firehose's error log, the only place that
+    # says why; the alarm below says that delivery fell behind.
+    cloudwatch_logging_options {
+      enabled         = true
+      log_group_name  = aws_cloudwatch_log_group.firehose_errors.name
+      log_stream_name = aws_cloudwatch_log_stream.this[each.key].name
+    }
   }
 
   tags = var.tags
@@ -263,10 +297,58 @@ resource "aws_kinesis_firehose_delivery_stream" "this" {
   depends_on = [aws_iam_role_policy.firehose]
 }
 
+resource "aws_cloudwatch_log_group" "firehose_errors" {
+  #checkov:skip=CKV_AWS_338:Delivery error records, kept error_log_retention_in_days (the function's log retention): long enough to diagnose a failed delivery.
+  name              = local.error_log_group_name
+  retention_in_days = var.error_log_retention_in_days
+  kms_key_id        = var.error_log_kms_key_id
+
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_log_stream" "this" {
+  for_each = local.stream_names
+
+  name           = "S3Delivery-${each.key}"
+  log_group_name = aws_cloudwatch_log_group.firehose_errors.name
+}
+
+# Firehose retries a failed S3 delivery for up to 24 hours and then writes the records under
+# errors/; meanwhile DeliveryToS3.DataFreshness (the age of the oldest record not yet delivered)
+# grows. Above one buffering interval plus 15 minutes, delivery is failing, not buffering
+# (https://docs.aws.amazon.com/firehose/latest/dev/monitoring-with-cloudwatch-metrics.html).
+resource "aws_cloudwatch_metric_alarm" "this" {
+  for_each = local.stream_names
+
+  alarm_name          = "${var.alarm_name_prefix}-LogArchiveDelivery-${each.key}"
+  alarm_description   = "P3: The ${each.key} log archive is not reaching S3 (Firehose stream ${each.value}). Condition: DeliveryToS3.DataFreshness Maximum > ${var.buffering_interval_seconds + 900} s over 3 period(s) of 300 s. Response: read the error log ${local.error_log_group_name} (stream S3Delivery-${each.key}) for the S3 or KMS error, then fix the role, bucket policy or key policy. Runbook: ${var.alarm_runbook}"
+  namespace           = "AWS/Firehose"
+  metric_name         = "DeliveryToS3.DataFreshness"
+  dimensions          = { DeliveryStreamName = each.value }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 3
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = var.buffering_interval_seconds + 900
+  # Firehose publishes the metric only while records flow: no data is no backlog.
+  treat_missing_data = "notBreaching"
+
+  actions_enabled = var.actions_enabled
+  alarm_actions   = var.alarm_actions
+  ok_actions      = var.alarm_actions
+
+  tags = merge(var.tags, { Priority = "P3" })
+
+  depends_on = [aws_kinesis_firehose_delivery_stream.this]
+}
+
 ################################################################################
 # Subscription filters: CloudWatch Logs sends each log group's events to its stream
 ################################################################################
 
+# CloudWatch Logs' documented trust policy for a subscription to Firehose: aws:SourceArn is a log
+# group of this account and region ("Subscription filters with Amazon Data Firehose", step
+# "Create the IAM role", https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/SubscriptionFilters.html#FirehoseExample).
 data "aws_iam_policy_document" "logs_assume" {
   statement {
     effect  = "Allow"
@@ -295,7 +377,7 @@ data "aws_iam_policy_document" "logs" {
 }
 
 resource "aws_iam_role" "logs" {
-  name               = "${substr(var.name_prefix, 0, 40)}-log-archive-logs"
+  name               = local.role_names.logs
   assume_role_policy = data.aws_iam_policy_document.logs_assume.json
 
   tags = var.tags

@@ -1,5 +1,5 @@
 variable "name_prefix" {
-  description = "Prefix of the names this module gives: bucket `<name_prefix>-log-archive-<account id>` (lowercased, unless bucket_name), delivery streams `<name_prefix>-log-archive-<key>`, roles and subscription filters."
+  description = "Prefix of the names this module gives: bucket `<name_prefix>-log-archive-<account id>-<region>` (lowercased and cut to fit 63 characters, unless bucket_name), delivery streams `<name_prefix>-log-archive-<key>`, roles `<name_prefix>-log-archive-{firehose,logs}-<region>` (cut to fit 64), the error log group `/aws/kinesisfirehose/<name_prefix>-log-archive` and subscription filters."
   type        = string
 }
 
@@ -20,7 +20,7 @@ variable "filter_pattern" {
 }
 
 variable "bucket_name" {
-  description = "Name of the archive bucket. null = `<name_prefix>-log-archive-<account id>` (lowercased, '_' as '-')."
+  description = "Name of the archive bucket. null = `<name_prefix>-log-archive-<account id>-<region>` (lowercased, '_' as '-')."
   type        = string
   default     = null
 }
@@ -71,6 +71,42 @@ variable "buffering_size_mb" {
   description = "MiB Firehose buffers before it writes an object (1-128)."
   type        = number
   default     = 5
+}
+
+variable "error_log_retention_in_days" {
+  description = "Retention of Firehose's error log group, one of the values CloudWatch Logs allows (0 = never expire)."
+  type        = number
+  default     = 30
+}
+
+variable "error_log_kms_key_id" {
+  description = "ARN of a KMS key that encrypts Firehose's error log group (its policy must admit logs.<region>.amazonaws.com for that group). null = CloudWatch Logs' own encryption."
+  type        = string
+  default     = null
+}
+
+variable "alarm_name_prefix" {
+  description = "Prefix of the delivery alarms' names, `<alarm_name_prefix>-LogArchiveDelivery-<key>`."
+  type        = string
+  default     = "LogArchive"
+}
+
+variable "alarm_actions" {
+  description = "ARNs notified when a delivery alarm changes state (the alerts topic)."
+  type        = list(string)
+  default     = []
+}
+
+variable "actions_enabled" {
+  description = "Whether the delivery alarms notify alarm_actions."
+  type        = bool
+  default     = true
+}
+
+variable "alarm_runbook" {
+  description = "Where the delivery alarm's description points for its runbook."
+  type        = string
+  default     = "docs/runbooks/LogArchiveDelivery.md"
 }
 
 variable "tags" {

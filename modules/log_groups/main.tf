@@ -10,37 +10,56 @@ locals {
 }
 
 # Lambda creates /aws/lambda/<function> on the function's first invocation, so for a function that
-# has ever run the group exists and creating it fails (ResourceAlreadyExistsException): adopt it
-# with an import block (examples/existing-function) or leave it unmanaged
-# (create_function_log_group = false). Unmanaged, it must exist before the metric filters are
-# created; this check says so at plan time instead of letting apply fail on the first filter.
+# has ever run the group exists and creating it fails (ResourceAlreadyExistsException); for one that
+# has not, the group is missing and the metric filters on it fail (ResourceNotFoundException).
+# create_function_log_group = null decides from what is there: a missing group is created here and
+# tagged as this module's; a group with that tag is this module's on every later plan (so the
+# decision does not flip once the group exists); any other group is left alone. true adopts an
+# existing group with an import block (examples/existing-function); false leaves it unmanaged, and
+# then it must exist before apply: the check below says so at plan time.
 #
-# The data source is read only when the group is not managed here, and it is a plain one, not
-# scoped to the check block: Terraform defers a check block's own data sources to every apply, so
-# every plan of an unchanged stack would show a change.
+# The data sources are plain ones, not scoped to the check block: Terraform defers a check block's
+# own data sources to every apply, so every plan of an unchanged stack would show a change.
 data "aws_cloudwatch_log_groups" "function" {
-  count = var.create_function_log_group ? 0 : 1
+  count = var.create_function_log_group == true ? 0 : 1
 
   log_group_name_prefix = local.function_log_group_name
 }
 
+locals {
+  managed_tag           = { "cart-migration-monitoring:log-group" = "created-by-module" }
+  function_group_exists = contains(try(data.aws_cloudwatch_log_groups.function[0].log_group_names, []), local.function_log_group_name)
+  function_group_read   = var.create_function_log_group == null && local.function_group_exists
+  function_group_ours   = try(data.aws_cloudwatch_log_group.function[0].tags["cart-migration-monitoring:log-group"], "") == "created-by-module"
+  manage_function_group = var.create_function_log_group != null ? var.create_function_log_group : (!local.function_group_exists || local.function_group_ours)
+}
+
+# Read only to see the tag of an existing group when the module decides (create_function_log_group = null).
+data "aws_cloudwatch_log_group" "function" {
+  count = local.function_group_read ? 1 : 0
+
+  name = local.function_log_group_name
+}
+
 check "function_log_group_exists" {
   assert {
-    condition     = var.create_function_log_group ? true : contains(data.aws_cloudwatch_log_groups.function[0].log_group_names, local.function_log_group_name)
-    error_message = "The log group ${local.function_log_group_name} does not exist, and create_function_log_group = false: the metric filters on it will fail to create. Invoke the function once (Lambda creates the group), create the group yourself, or set create_function_log_group = true (the module then creates it, or adopts it with an import block: see examples/existing-function)."
+    condition     = var.create_function_log_group != false ? true : local.function_group_exists
+    error_message = "The log group ${local.function_log_group_name} does not exist, and create_function_log_group = false leaves it unmanaged: the metric filters on it will fail to create. Invoke the function once (Lambda creates the group), create the group yourself, or leave create_function_log_group unset (null: the module creates a missing group)."
   }
 }
 
 resource "aws_cloudwatch_log_group" "function" {
   #checkov:skip=CKV_AWS_338:Operational logs, kept retention_in_days (30 by default, validated): keeping request logs a year is a cost and privacy choice left to the caller.
-  count = var.create_function_log_group ? 1 : 0
+  count = local.manage_function_group ? 1 : 0
 
   name              = local.function_log_group_name
   retention_in_days = var.retention_in_days
   kms_key_id        = var.kms_key_id
   log_group_class   = var.function_log_group_class
 
-  tags = var.tags
+  # Created by the module when it was missing (create_function_log_group = null): the tag keeps it
+  # the module's on later plans, when it exists.
+  tags = var.create_function_log_group == null ? merge(var.tags, local.managed_tag) : var.tags
 }
 
 resource "aws_cloudwatch_log_group" "audit" {

@@ -11,9 +11,9 @@ variable "name_prefix" {
 }
 
 variable "create_function_log_group" {
-  description = "Manage the function's log group (create it, or adopt an existing one with an import block). false = the group exists and is managed elsewhere (or by nobody); its name is still returned."
+  description = "Manage the function's log group. true = create it, or adopt an existing one with an import block. false = the group exists and is managed elsewhere (or by nobody); its name is still returned. null = create it when it does not exist yet (tagged as this module's, and kept on later plans), leave an existing group alone."
   type        = bool
-  default     = true
+  default     = null
 }
 
 variable "retention_in_days" {

@@ -165,6 +165,11 @@ resource "aws_dynamodb_table" "idempotency" {
 # Role: its own tables and its own log groups, nothing else
 ################################################################################
 
+# The execution role's trust policy as Lambda documents it, without conditions ("Defining Lambda
+# function permissions with an execution role",
+# https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html): Lambda's pages
+# name no aws:SourceAccount or aws:SourceArn for this AssumeRole, and a key the call lacks would
+# keep the function from starting.
 data "aws_iam_policy_document" "assume" {
   statement {
     effect  = "Allow"
@@ -173,12 +178,6 @@ data "aws_iam_policy_document" "assume" {
     principals {
       type        = "Service"
       identifiers = ["lambda.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [data.aws_caller_identity.current.account_id]
     }
   }
 }
@@ -281,7 +280,9 @@ data "aws_iam_policy_document" "this" {
 }
 
 resource "aws_iam_role" "this" {
-  name               = "${substr(var.function_name, 0, 59)}-role"
+  # IAM role names are account-wide and function names regional: the region keeps the roles of the
+  # same function in two regions apart (EntityAlreadyExists otherwise); cut to IAM's 64 characters.
+  name               = "${substr(var.function_name, 0, 64 - length("-role-${local.region}"))}-role-${local.region}"
   assume_role_policy = data.aws_iam_policy_document.assume.json
 
   tags = var.tags
@@ -360,14 +361,67 @@ resource "aws_lambda_function" "this" {
   depends_on = [aws_iam_role_policy.this]
 }
 
+# The service principal that invokes a function, by the service of the caller's ARN: not always
+# <service>.amazonaws.com. Each as the service's own "invoke Lambda" page documents it:
+# API Gateway (execute-api ARNs) https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html
+# CloudWatch alarms https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-actions-Lambda.html
+# EventBridge rules https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-lambda-permissions
+# S3 notifications https://docs.aws.amazon.com/AmazonS3/latest/userguide/grant-destinations-permissions-to-s3.html
+# SNS https://docs.aws.amazon.com/sns/latest/dg/sns-lambda-as-subscriber.html
+# CloudWatch Logs subscriptions https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/SubscriptionFilters.html#LambdaFunctionExample
+# IoT rules https://docs.aws.amazon.com/iot/latest/developerguide/lambda-rule-action.html
+# ALB target groups https://docs.aws.amazon.com/elasticloadbalancing/latest/application/lambda-functions.html
+# Cognito user pool triggers https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-working-with-lambda-triggers.html
+# SES receipt rules https://docs.aws.amazon.com/ses/latest/dg/receiving-email-permissions.html
+# AWS Config rules https://docs.aws.amazon.com/config/latest/developerguide/evaluate-config_develop-rules_nodejs.html
+# Secrets Manager rotation https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets-required-permissions-function.html
+# Services that poll (SQS, Kinesis, DynamoDB streams, MSK, MQ) or call with a role of their own
+# (Step Functions, EventBridge Scheduler, Pipes) need no permission here; the root refuses them
+# in lambda_invoke_source_arns with that reason.
+locals {
+  invoke_principals = {
+    "execute-api"        = "apigateway.amazonaws.com"
+    cloudwatch           = "lambda.alarms.cloudwatch.amazonaws.com"
+    events               = "events.amazonaws.com"
+    s3                   = "s3.amazonaws.com"
+    sns                  = "sns.amazonaws.com"
+    logs                 = "logs.amazonaws.com"
+    iot                  = "iot.amazonaws.com"
+    elasticloadbalancing = "elasticloadbalancing.amazonaws.com"
+    "cognito-idp"        = "cognito-idp.amazonaws.com"
+    ses                  = "ses.amazonaws.com"
+    config               = "config.amazonaws.com"
+    secretsmanager       = "secretsmanager.amazonaws.com"
+  }
+  # S3 bucket ARNs carry no account, so only SourceAccount ties the permission to the bucket's
+  # owner; the CloudWatch and SES pages add it too. Other services' pages scope by SourceArn alone.
+  source_account_services = ["s3", "cloudwatch", "ses"]
+
+  invoke_sources = {
+    for k, arn in var.invoke_source_arns : k => {
+      arn     = arn
+      service = element(split(":", arn), 2)
+      account = element(split(":", arn), 4)
+    }
+  }
+}
+
 # One permission per caller given (an API of the caller's own, an EventBridge rule, ...), scoped
 # to its source ARN; the optional API of modules/api_gateway brings its own.
 resource "aws_lambda_permission" "this" {
-  for_each = var.invoke_source_arns
+  for_each = local.invoke_sources
 
-  statement_id  = "AllowInvoke-${each.key}"
-  action        = "lambda:InvokeFunction"
-  function_name = aws_lambda_function.this.function_name
-  principal     = startswith(each.value, "arn:${data.aws_partition.current.partition}:execute-api:") ? "apigateway.amazonaws.com" : "${element(split(":", each.value), 2)}.amazonaws.com"
-  source_arn    = each.value
+  statement_id   = "AllowInvoke-${each.key}"
+  action         = "lambda:InvokeFunction"
+  function_name  = aws_lambda_function.this.function_name
+  principal      = lookup(local.invoke_principals, each.value.service, "${each.value.service}.amazonaws.com")
+  source_arn     = each.value.arn
+  source_account = contains(local.source_account_services, each.value.service) ? coalesce(each.value.account, data.aws_caller_identity.current.account_id) : null
+
+  lifecycle {
+    precondition {
+      condition     = contains(keys(local.invoke_principals), each.value.service)
+      error_message = "invoke_source_arns.${each.key}: the service ${each.value.service} does not invoke a function through a resource-based permission (services that do: ${join(", ", sort(keys(local.invoke_principals)))})."
+    }
+  }
 }

@@ -62,3 +62,8 @@ output "idempotency_table_name" {
   description = "Name of the table that keeps the answers of requests sent with an Idempotency-Key (24 hours, TTL)."
   value       = aws_dynamodb_table.idempotency.name
 }
+
+output "invoke_permissions" {
+  description = "The permission of each caller in invoke_source_arns: the principal that invokes for it and the source account it must come from (null = scoped by source ARN alone)."
+  value       = { for k, p in aws_lambda_permission.this : k => { principal = p.principal, source_account = p.source_account } }
+}

@@ -46,7 +46,8 @@ def function_config(stack, aws_client):
 
 def role_statements(aws_client) -> dict:
     iam = aws_client("iam")
-    role = f"{FUNCTION[:59]}-role"
+    suffix = f"-role-{REGION}"  # IAM names are account-wide: the function's role carries the region
+    role = f"{FUNCTION[: 64 - len(suffix)]}{suffix}"
     (policy_name,) = iam.list_role_policies(RoleName=role)["PolicyNames"]
     document = iam.get_role_policy(RoleName=role, PolicyName=policy_name)["PolicyDocument"]
     document = json.loads(document) if isinstance(document, str) else document

@@ -103,6 +103,29 @@ def test_left_unmanaged_the_group_is_checked_and_a_second_plan_is_empty(
     )
 
 
+def test_a_function_that_has_not_logged_gets_its_group_and_keeps_it(terraform, aws_client):
+    """The default (create_function_log_group = null) on a function without a log group yet: the
+    group is created (the metric filters need it) and tagged, and the next plan, which now sees the
+    group, keeps it instead of flipping to "unmanaged" and deleting it."""
+    group = f"/aws/lambda/new-fn-{RUN}"
+    runner = terraform("modules/log_groups")
+    tf_vars = {"function_name": f"new-fn-{RUN}", "name_prefix": f"new-{RUN}"}
+    logs = aws_client("logs")
+    assert not logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]
+    try:
+        runner.apply(tf_vars=tf_vars)
+        (created,) = [g for g in logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]]
+        tags = logs.list_tags_for_resource(resourceArn=created["arn"].removesuffix(":*"))["tags"]
+        assert tags.get("cart-migration-monitoring:log-group") == "created-by-module"
+        # -detailed-exitcode: 2 (a change) raises.
+        runner.execute_command(
+            "plan", "-input=false", "-detailed-exitcode", *[f"-var={k}={v}" for k, v in tf_vars.items()]
+        )
+    finally:
+        runner.destroy(tf_vars=tf_vars)
+    assert not logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"], "the module's own group goes"
+
+
 @pytest.fixture(scope="module")
 def adopted(existing_group, terraform, aws_client):
     """examples/existing-function applied over the existing group; released and destroyed after."""

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+from packaging.version import Version
 
 from cartmon.dev import docs
 from cartmon.project import ROOT
@@ -73,17 +74,26 @@ def test_readme_shows_the_two_quick_start_commands():
 
 
 def test_the_ref_example_changelog_and_harness_name_the_module_version():
+    """The pinning instructions and the version string hold for the repository as it is: a "-dev"
+    version is not tagged, so the README pins a commit; a release version is the newest CHANGELOG
+    entry and the README pins its tag."""
     version = module_version()
     readme = (ROOT / "README.md").read_text()
-    assert re.findall(r"\?ref=v([0-9.]+)", readme) == [version]
+    refs = re.findall(r"\?ref=([^\"\s)`]+)", readme)
     changelog = (ROOT / "CHANGELOG.md").read_text()
     released = re.findall(r"^## \[(\d+\.\d+\.\d+)\] - \d{4}-\d{2}-\d{2}$", changelog, flags=re.MULTILINE)
-    assert released and released[0] == version, "the newest CHANGELOG entry is the module version"
     assert "## [Unreleased]" in changelog and "keepachangelog.com" in changelog
-    assert f"[{version}]: " in changelog
-    assert re.search(
-        rf'^version = "{re.escape(version)}"$', (ROOT / "harness" / "pyproject.toml").read_text(), re.M
-    )
+    if version.endswith("-dev"):
+        assert refs == ["<commit-sha>"], "no tag of this version exists: the README pins a commit"
+        assert version.removesuffix("-dev") not in released, "a -dev version is not released yet"
+        unreleased = changelog.split("## [Unreleased]", 1)[1].split("\n## [", 1)[0]
+        assert unreleased.strip(), "the -dev version's changes are listed under Unreleased"
+    else:
+        assert refs == [f"v{version}"]
+        assert released and released[0] == version, "the newest CHANGELOG entry is the module version"
+        assert f"[{version}]: " in changelog
+    harness = re.search(r'^version = "([^"]+)"$', (ROOT / "harness" / "pyproject.toml").read_text(), re.M)
+    assert harness and Version(harness.group(1)) == Version(version)
 
 
 def test_licence_is_apache_2():

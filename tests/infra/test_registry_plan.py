@@ -95,10 +95,13 @@ def test_outputs_a_caller_expects(full_plan):
     assert set(arns) == {"function", "audit"}
     assert arns["function"].endswith(":log-group:/aws/lambda/registry-cart-migration")
     assert arns["audit"].endswith(":log-group:/registry-cart/audit")
-    assert outputs["lambda_role_name"] == "registry-cart-migration-role"
+    # IAM names are account-wide: the role and the bucket carry the region.
+    region = outputs["sns_topic_arns"]["alerts"].split(":")[3]
+    assert outputs["lambda_role_name"] == f"registry-cart-migration-role-{region}"
     assert outputs["kms_key_alias"] == "alias/registry-cart-sns"
     assert outputs["event_catalogue_sha256"] == CATALOGUE_SHA256
     assert outputs["log_archive_bucket_name"].startswith("registry-cart-log-archive-")
+    assert outputs["log_archive_bucket_name"].endswith(f"-{region}")
 
 
 def test_log_archive_bucket_is_private_encrypted_and_expires(full_plan):
@@ -140,7 +143,22 @@ def test_log_archive_streams_partition_by_source_and_date(full_plan):
             == f"logs/{key}/year=!{{timestamp:yyyy}}/month=!{{timestamp:MM}}/day=!{{timestamp:dd}}/"
         )
         assert s3["compression_format"] == "UNCOMPRESSED", "CloudWatch Logs delivers gzip already"
+        assert s3["file_extension"] == ".gz", "the objects are gzip: they are named so"
+        logging = s3["cloudwatch_logging_options"][0]
+        assert logging["enabled"] is True
+        assert logging["log_group_name"] == "/aws/kinesisfirehose/registry-cart-log-archive"
+        assert logging["log_stream_name"] == f"S3Delivery-{key}"
         assert stream["server_side_encryption"][0]["enabled"] is True
+    alarms = {
+        a.split('"')[1]: v
+        for a, v in values.items()
+        if a.startswith("module.log_archive[0].aws_cloudwatch_metric_alarm.this")
+    }
+    assert set(alarms) == {"function", "audit"}, "a delivery alarm per stream"
+    for key, alarm in alarms.items():
+        assert alarm["metric_name"] == "DeliveryToS3.DataFreshness"
+        assert alarm["dimensions"] == {"DeliveryStreamName": f"registry-cart-log-archive-{key}"}
+        assert alarm["alarm_actions"], "it notifies the alerts topic"
     filters = {
         v["log_group_name"]: v for a, v in values.items() if "aws_cloudwatch_log_subscription_filter" in a
     }

@@ -123,12 +123,12 @@ CASES = [
         "additional_subscriptions",
         {
             "pager": {
-                "severity": "urgent",
+                "topic": "urgent",
                 "protocol": "carrier-pigeon",
                 "endpoint": "https://pager.example.com",
             }
         },
-        "additional_subscriptions: give each subscription topic = alerts or page (or the former severity",
+        "additional_subscriptions: topic must be alerts (every alarm) or page (pages only)",
         "additional_subscriptions: protocol must be one of the SNS protocols",
         alerting="additional_subscriptions",
     ),
@@ -225,6 +225,12 @@ CASES = [
         {"1ST_TRY": "x"},
         "lambda_environment_variables: every name must be at least 2 characters",
         migration_lambda="environment_variables",
+    ),
+    case(
+        "lambda_invoke_source_arns",
+        {"queue": "arn:aws:sqs:ap-south-1:123456789012:jobs"},
+        "lambda_invoke_source_arns: a source ARN's service invokes functions without a resource-based permission",
+        migration_lambda="invoke_source_arns",
     ),
     case(
         "carts_table_name",

@@ -208,7 +208,7 @@ def test_policies_hold_no_wildcard_aws_does_not_require(figure):
                     same_account_cloudwatch = (
                         kind == "Service"
                         and identifiers == ["cloudwatch.amazonaws.com"]
-                        and {"aws:SourceAccount", "aws:SourceArn"} <= conditions
+                        and "aws:SourceArn" in conditions
                     )
                     row.add(
                         "topic principals beyond account + its CloudWatch",
@@ -245,6 +245,8 @@ data "aws_caller_identity" "current" {{}}
 data "aws_region" "current" {{}}
 locals {{
   tags = {{}}
+  # examples/complete lists the groups the key covers; here the two this configuration creates.
+  encrypted_log_groups = ["/aws/lambda/{name}-fn", "/{name}/audit"]
 }}
 data "aws_iam_policy_document" "logs_key" {{{policy}}}
 resource "aws_kms_key" "logs" {{{key}}}
@@ -338,13 +340,20 @@ def test_log_groups_are_encrypted_with_a_customer_key_end_to_end(aws_endpoint, b
     statements = json.loads(key["values"]["policy"])["Statement"]
     logs = [s for s in statements if s.get("Principal", {}).get("Service") == "logs.ap-south-1.amazonaws.com"]
     account = key["values"]["arn"].split(":")[4]
+    name = facts["name"]
+    own = {
+        f"arn:aws:logs:ap-south-1:{account}:log-group:{g}"
+        for g in (f"/aws/lambda/{name}-fn", f"/{name}/audit")
+    }
     for statement in logs:
-        context = statement.get("Condition", {}).get("ArnLike", {}).get("kms:EncryptionContext:aws:logs:arn")
+        # Exactly the groups the module encrypts, each by its ARN (no wildcard).
+        condition = statement.get("Condition", {})
+        context = condition.get("ArnEquals", {}).get("kms:EncryptionContext:aws:logs:arn")
+        admitted = set(as_list(context)) if context else set()
         row.add(
             "key policy admits Logs beyond own log groups",
-            int(context != f"arn:aws:logs:ap-south-1:{account}:log-group:*"),
+            int(not admitted or not admitted <= own or "ArnLike" in condition),
         )
-    name = facts["name"]
     assert sorted(g["values"]["name"] for g in groups) == sorted([f"/aws/lambda/{name}-fn", f"/{name}/audit"])
     assert logs, (
         "the key policy does not admit logs.<region>.amazonaws.com: CloudWatch Logs could not use the key"

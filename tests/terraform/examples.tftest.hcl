@@ -43,8 +43,8 @@ run "local_example_with_the_log_archive" {
   }
 
   assert {
-    condition     = output.log_archive_bucket_name == "vyaparai-cart-migration-log-archive-123456789012"
-    error_message = "log_archive = true in the local example gives the module its archive"
+    condition     = output.log_archive_bucket_name == "vyaparai-cart-migration-log-archive-123456789012-ap-south-1"
+    error_message = "log_archive = true in the local example gives the module its archive, named for the account and region (bucket names are global)"
   }
 }
 
@@ -62,5 +62,18 @@ run "complete_example" {
   assert {
     condition     = alltrue([for e in var.alert_emails : endswith(e, "@example.com")])
     error_message = "the example's default addresses are reserved example addresses"
+  }
+}
+
+run "api_gateway_account_module_is_per_region_and_protected" {
+  command = plan
+
+  module {
+    source = "./modules/api_gateway_account"
+  }
+
+  assert {
+    condition     = output.role_name == "apigateway-cloudwatch-logs-ap-south-1"
+    error_message = "the role's name carries the region: IAM names are account-wide"
   }
 }

@@ -574,3 +574,212 @@ run "bad_function_log_format_is_refused" {
 
   expect_failures = [var.function_log_format]
 }
+
+
+# ------------------------------------------------------------------ rules AWS checks only at apply
+
+run "alarm_evaluation_range_of_an_override_is_refused" {
+  command = plan
+
+  variables {
+    alarm_overrides = { HighFailureRate = { evaluation_periods = 300 } }
+  }
+
+  expect_failures = [terraform_data.input_checks]
+}
+
+run "alarm_evaluation_range_of_an_extra_alarm_is_refused" {
+  command = plan
+
+  variables {
+    extra_alarms = {
+      WeeklyConflicts = {
+        priority            = "P3"
+        summary             = "conflicts"
+        response            = "look"
+        metric              = "MergeConflictCount"
+        statistic           = "Sum"
+        comparison_operator = "GreaterThanThreshold"
+        threshold           = 1
+        period              = 3600
+        evaluation_periods  = 169
+        treat_missing_data  = "notBreaching"
+      }
+    }
+  }
+
+  expect_failures = [terraform_data.input_checks]
+}
+
+run "alarm_evaluation_range_at_the_limits_plans" {
+  command = plan
+
+  variables {
+    alarm_overrides = {
+      HighFailureRate        = { evaluation_periods = 288 }                  # 300 s x 288 = one day
+      NoSuccessfulMigrations = { period = 3600, evaluation_periods = 168 }   # one hour x 168 = seven days
+      LambdaErrors           = { evaluation_periods = 300, enabled = false } # not created: not checked
+    }
+  }
+
+  assert {
+    condition     = length(local.alarm_range_errors) == 0
+    error_message = "one day for periods under an hour and seven days otherwise are allowed"
+  }
+}
+
+run "unknown_alarm_override_key_suggests_the_closest_alarm" {
+  command = plan
+
+  variables {
+    alarm_overrides = { HighFailRate = { threshold = 3 }, lambdathrottles = { threshold = 1 }, Zzz = { threshold = 1 } }
+  }
+
+  expect_failures = [terraform_data.input_checks]
+
+  assert {
+    condition     = local.unknown_alarm_override_messages == ["HighFailRate (did you mean HighFailureRate?)", "Zzz", "lambdathrottles (did you mean LambdaThrottles?)"]
+    error_message = "each unknown key gets the closest alarm name, when one is close"
+  }
+}
+
+run "reserved_and_module_environment_names_are_refused" {
+  command = plan
+
+  variables {
+    create_lambda                = true
+    lambda_environment_variables = { AWS_REGION = "us-east-1", CARTS_TABLE = "other" }
+  }
+
+  expect_failures = [var.lambda_environment_variables]
+}
+
+run "invoke_permissions_use_each_service_principal" {
+  command = plan
+
+  variables {
+    create_lambda = true
+    lambda_invoke_source_arns = {
+      alarm  = "arn:aws:cloudwatch:ap-south-1:123456789012:alarm:cart-errors"
+      bucket = "arn:aws:s3:::cart-uploads"
+      api    = "arn:aws:execute-api:ap-south-1:123456789012:abcdef1234/live/*/*"
+      rule   = "arn:aws:events:ap-south-1:123456789012:rule/nightly"
+    }
+  }
+
+  assert {
+    condition     = module.migration_lambda[0].invoke_permissions.alarm.principal == "lambda.alarms.cloudwatch.amazonaws.com" && module.migration_lambda[0].invoke_permissions.alarm.source_account == "123456789012"
+    error_message = "CloudWatch alarms invoke as lambda.alarms.cloudwatch.amazonaws.com"
+  }
+  assert {
+    condition     = module.migration_lambda[0].invoke_permissions.bucket.principal == "s3.amazonaws.com" && module.migration_lambda[0].invoke_permissions.bucket.source_account == "123456789012"
+    error_message = "a bucket ARN carries no account: the permission names the source account"
+  }
+  assert {
+    condition     = module.migration_lambda[0].invoke_permissions.api.principal == "apigateway.amazonaws.com" && module.migration_lambda[0].invoke_permissions.rule.principal == "events.amazonaws.com" && module.migration_lambda[0].invoke_permissions.api.source_account == null
+    error_message = "API Gateway and EventBridge keep their principals, scoped by source ARN"
+  }
+}
+
+run "callers_that_need_no_permission_are_refused" {
+  command = plan
+
+  variables {
+    create_lambda             = true
+    lambda_invoke_source_arns = { queue = "arn:aws:sqs:ap-south-1:123456789012:jobs", dashboard = "arn:aws:cloudwatch::123456789012:dashboard/x" }
+  }
+
+  expect_failures = [var.lambda_invoke_source_arns]
+}
+
+# ------------------------------------------------------------------ a second region of the same account
+
+run "a_second_region_names_its_own_dashboard" {
+  command = plan
+
+  variables {
+    dashboard_name = "VyaparAI-CartMigration-us-east-1"
+  }
+
+  assert {
+    condition     = output.dashboard_name == "VyaparAI-CartMigration-us-east-1" && startswith(output.alarm_names[0], "VyaparAI-CartMigration-")
+    error_message = "dashboard_name names the account-global dashboard; the regional alarms keep alarm_name_prefix"
+  }
+}
+
+run "the_dashboard_keeps_the_guide_name_by_default" {
+  command = plan
+
+  assert {
+    condition     = output.dashboard_name == "VyaparAI-CartMigration"
+    error_message = "the guide's dashboard name is the default"
+  }
+}
+
+run "account_wide_names_carry_the_region" {
+  command = plan
+
+  variables {
+    create_lambda = true
+    log_archive   = {}
+  }
+
+  override_data {
+    target = module.migration_lambda[0].data.aws_region.current
+    values = { id = "us-east-1", name = "us-east-1" }
+  }
+  override_data {
+    target = module.log_archive[0].data.aws_region.current
+    values = { id = "us-east-1", name = "us-east-1" }
+  }
+
+  assert {
+    condition     = output.lambda_role_name == "cart-migration-role-us-east-1"
+    error_message = "the function's role carries the region (IAM names are account-wide)"
+  }
+  assert {
+    condition     = output.log_archive_bucket_name == "vyaparai-cart-migration-log-archive-123456789012-us-east-1"
+    error_message = "the archive bucket carries the region (bucket names are global)"
+  }
+}
+
+# ------------------------------------------------------------------ the README's first snippet on a new account
+
+run "a_function_that_has_not_logged_gets_its_log_group" {
+  command = plan
+
+  override_data {
+    target = module.log_groups.data.aws_cloudwatch_log_groups.function[0]
+    values = { log_group_names = [] }
+  }
+
+  assert {
+    condition     = module.log_groups.function_log_group_managed
+    error_message = "a missing group is created, or the metric filters on it fail at apply (ResourceNotFoundException)"
+  }
+}
+
+run "the_group_the_module_created_stays_its_own" {
+  command = plan
+
+  override_data {
+    target = module.log_groups.data.aws_cloudwatch_log_group.function[0]
+    values = { tags = { "cart-migration-monitoring:log-group" = "created-by-module" } }
+  }
+
+  assert {
+    condition     = module.log_groups.function_log_group_managed
+    error_message = "once created, the group exists: its tag keeps the decision from flipping (which would delete it)"
+  }
+}
+
+run "an_environment_beyond_lambdas_4_kb_is_refused" {
+  command = plan
+
+  variables {
+    create_lambda                = true
+    lambda_environment_variables = { FEATURE_FLAGS = join(",", [for i in range(600) : "flag${i}"]) }
+  }
+
+  expect_failures = [terraform_data.input_checks]
+}
