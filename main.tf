@@ -183,15 +183,15 @@ module "api_gateway" {
   source = "./modules/api_gateway"
   count  = var.create_api && var.create_lambda ? 1 : 0
 
-  name                           = local.api_name
-  function_name                  = module.migration_lambda[0].function_name
-  function_invoke_arn            = module.migration_lambda[0].invoke_arn
-  stage_name                     = var.api_stage_name
-  throttling_burst_limit         = var.api_throttling_burst_limit
-  throttling_rate_limit          = var.api_throttling_rate_limit
-  access_log_retention_in_days   = var.api_access_log_retention_in_days
-  access_log_kms_key_id          = var.log_group_kms_key_id
-  cors_enabled                   = length(var.cors_allowed_origins) > 0
+  name                         = local.api_name
+  function_name                = module.migration_lambda[0].function_name
+  function_invoke_arn          = module.migration_lambda[0].invoke_arn
+  stage_name                   = var.api_stage_name
+  throttling_burst_limit       = var.api_throttling_burst_limit
+  throttling_rate_limit        = var.api_throttling_rate_limit
+  access_log_retention_in_days = var.api_access_log_retention_in_days
+  access_log_kms_key_id        = var.log_group_kms_key_id
+  cors_enabled                 = length(var.cors_allowed_origins) > 0
 
   tags = var.tags
 }
