@@ -91,7 +91,7 @@ locals {
     var.data_protection.findings_destination_firehose_delivery_stream == null ? {} : { Firehose = { DeliveryStream = var.data_protection.findings_destination_firehose_delivery_stream } },
   )
   protected_log_groups = var.data_protection == null ? {} : {
-    function = var.create_function_log_group ? aws_cloudwatch_log_group.function[0].name : local.function_log_group_name
+    function = local.manage_function_group ? aws_cloudwatch_log_group.function[0].name : local.function_log_group_name
     audit    = aws_cloudwatch_log_group.audit.name
   }
 }

@@ -47,7 +47,7 @@ output "data_protection_findings_log_group_name" {
 output "log_group_classes" {
   description = "Log class by role (function, audit); the function's is null when this module does not manage its group."
   value = {
-    function = var.create_function_log_group ? aws_cloudwatch_log_group.function[0].log_group_class : null
+    function = local.manage_function_group ? aws_cloudwatch_log_group.function[0].log_group_class : null
     audit    = aws_cloudwatch_log_group.audit.log_group_class
   }
 }
