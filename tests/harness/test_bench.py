@@ -451,6 +451,18 @@ def sample_results() -> dict:
                 ],
                 "direct_imports": [{"module": "boto3", "cumulative_ms": 200.0}],
             },
+            "redaction": {
+                "rounds": 5,
+                "shapes": [
+                    {
+                        "shape": "200,000 '@'",
+                        "chars": 200_000,
+                        "hostile_ms": 2.0,
+                        "plain_ms": 1.0,
+                        "vs_plain": 2.0,
+                    }
+                ],
+            },
             "logging": {
                 "events": 3000,
                 "rounds": 5,
