@@ -4,7 +4,9 @@ the guide's five alarms and through the full alarm set, and writes docs/alert-qu
 Pages: ALARM notifications that reach a pager. For the guide-only set these are its P1 alarms
 (HighFailureRate, NoSuccessfulMigrations on the guide's critical topic); for the full set the
 notifications on the page topic. Tickets: ALARM notifications of P2/P3 alarms. An incident's window runs
-from its start to an hour after its end; a page outside every window matches no incident.
+from its start to an hour after its end; a page outside every window matches no incident. Each incident's
+goal (page within 5 or 30 minutes, ticket within 6 hours, no page) follows from its burn rate (`goal`), and
+every figure and verdict of the report is computed from the replay.
 """
 
 from __future__ import annotations
@@ -47,9 +49,9 @@ class Goal:
 
     def describe(self) -> str:
         if self.kind == "page":
-            return f"page within {self.within:g} min"
+            return f"page within {self.within or 0:g} min"
         if self.kind == "ticket":
-            return f"ticket within {self.within / 60:g} h"
+            return f"ticket within {(self.within or 0) / 60:g} h"
         if self.kind == "quiet":
             return "no page"
         return "n/a without the module's API"

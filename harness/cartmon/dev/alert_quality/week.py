@@ -256,7 +256,9 @@ def simulate(
         failures += stalled_migrations  # the 503 of a stalled migration is a logged failure
         extra = sum(i.failures for i in now)
         failures += extra
-        unanswered = throttled + init_failed + timed_out  # Errors beyond the logged failures, and Throttles
+        burst = sum(i.throttles_per_minute for i in now)
+        # Errors beyond the logged failures, and Throttles
+        unanswered = throttled + burst + init_failed + timed_out
         total_migrations += migrations + stalled_migrations + extra + unanswered + api_failed
         for i in now:
             if i.failure_share:
@@ -273,7 +275,7 @@ def simulate(
         week.failure.append(float(failures))
         week.rate_limited.append(float(rng.binomialvariate(requests, RATE_LIMITED_SHARE) if requests else 0))
         week.lambda_errors.append(float(init_failed + timed_out))
-        week.throttles.append(float(sum(i.throttles_per_minute for i in now) + throttled))
+        week.throttles.append(float(burst + throttled))
         week.invocations.append(float(requests + init_failed + timed_out))
         week.timeouts.append(float(timed_out))
         week.api_requests.append(float(arrived))
