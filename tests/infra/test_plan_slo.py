@@ -121,7 +121,10 @@ def test_each_window_is_one_period_of_its_length_with_the_minimum_events_guard(l
             assert queries["failed"]["metric"][0]["metric_name"] == "MigrationFailureCount"
     single = alarms["LatencyMigrateSingleStoreBurnFast1h"]
     queries = {q["id"]: q for q in single["metric_query"]}
-    assert queries["result"]["expression"] == "IF(all + timeouts >= 20, 100 * (slow + timeouts) / (all + timeouts), 0)"
+    assert (
+        queries["result"]["expression"]
+        == "IF(all + timeouts >= 20, 100 * (slow + timeouts) / (all + timeouts), 0)"
+    )
     all_requests, slow = queries["all"]["metric"][0], queries["slow"]["metric"][0]
     assert (all_requests["metric_name"], all_requests["stat"]) == ("OperationDuration", "SampleCount")
     assert (slow["metric_name"], slow["stat"]) == ("SlowOperationCount", "Sum")
@@ -165,10 +168,20 @@ def assert_availability_counts_unanswered_requests(plan, function: str, api: tup
             "bad": "failed + unanswered + throttles",
         }
         if api is not None:
-            expected["api_errors"] = ("AWS/ApiGateway", "5XXError", "Sum", {"ApiName": api[0], "Stage": api[1]})
-            steps |= {"function_bad": "failed + unanswered + throttles", "bad": "MAX([function_bad, api_errors])"}
+            expected["api_errors"] = (
+                "AWS/ApiGateway",
+                "5XXError",
+                "Sum",
+                {"ApiName": api[0], "Stage": api[1]},
+            )
+            steps |= {
+                "function_bad": "failed + unanswered + throttles",
+                "bad": "MAX([function_bad, api_errors])",
+            }
         assert {i: metric_of(q) for i, q in queries.items() if q["metric"]} == expected, key
-        assert {i: q["expression"] for i, q in queries.items() if q["expression"] and i != "result"} == steps, key
+        assert {
+            i: q["expression"] for i, q in queries.items() if q["expression"] and i != "result"
+        } == steps, key
         assert [i for i, q in queries.items() if q["return_data"]] == ["result"], key
         assert queries["result"]["expression"].endswith(", 100 * bad / (good + bad), 0)"), key
         # One period, the window's, for every metric; within CloudWatch's 10 metrics and 10 expressions.
@@ -178,7 +191,9 @@ def assert_availability_counts_unanswered_requests(plan, function: str, api: tup
 
 def test_availability_counts_every_request_without_a_good_answer(local_plan):
     # examples/local: the module's function, no REST API.
-    assert_availability_counts_unanswered_requests(local_plan, local_plan.outputs["lambda_function_name"], None)
+    assert_availability_counts_unanswered_requests(
+        local_plan, local_plan.outputs["lambda_function_name"], None
+    )
 
 
 def test_latency_counts_timed_out_invocations_as_slow(local_plan, catalogue):
@@ -379,7 +394,9 @@ def test_with_the_api_its_own_5xx_count_once(api_plan, catalogue):
     assert_availability_counts_unanswered_requests(api_plan, "fn-api", ("shop-api", "prod"))
     # function_log_format overrides the module's choice for its own function.
     timeouts = catalogue["slis"]["timeouts"]["metric"]
-    assert planned(api_plan, "aws_cloudwatch_log_metric_filter")[timeouts]["pattern"] == '"Task timed out after"'
+    assert (
+        planned(api_plan, "aws_cloudwatch_log_metric_filter")[timeouts]["pattern"] == '"Task timed out after"'
+    )
 
 
 def test_no_successful_migrations_can_wait_for_traffic(other_plan, local_plan):

@@ -379,3 +379,69 @@ run "a_pair_guard_replaces_slo_min_events_in_its_own_alarms_only" {
     error_message = "each window alarm's expression carries its own pair's guard"
   }
 }
+
+# The SLIs count every request where the user is (docs/slo-arithmetic.md).
+run "availability_counts_unanswered_requests_of_an_existing_function" {
+  command = plan
+
+  assert {
+    condition = (
+      local.burn_rate_alarms.AvailabilityBurnFast1h.expression_steps.unanswered == "IF(errors > reraised, errors - reraised, 0)"
+      && local.burn_rate_alarms.AvailabilityBurnFast1h.expression_steps.bad == "failed + unanswered + throttles"
+      && !contains(keys(local.burn_rate_alarms.AvailabilityBurnFast1h.expression_metrics), "api_errors")
+    )
+    error_message = "without the API: bad = logged failures + the Errors the function did not log + throttles"
+  }
+  assert {
+    condition = (
+      local.burn_rate_alarms.AvailabilityBurnFast1h.expression_metrics.errors.namespace == "AWS/Lambda"
+      && local.burn_rate_alarms.AvailabilityBurnFast1h.expression_metrics.errors.metric_name == "Errors"
+      && local.burn_rate_alarms.AvailabilityBurnFast1h.expression_metrics.throttles.metric_name == "Throttles"
+      && local.burn_rate_alarms.AvailabilityBurnFast1h.expression_metrics.throttles.dimensions.FunctionName == "cart-migration"
+      && local.burn_rate_alarms.AvailabilityBurnFast1h.expression_metrics.reraised.metric == "MigrationFailureReraisedCount"
+    )
+    error_message = "the function's AWS/Lambda Errors and Throttles, by FunctionName, and the re-raised failures"
+  }
+  assert {
+    condition     = module.metric_alarms.metric_filter_names.TimedOutInvocationCount == "${var.name_prefix}-TimedOutInvocationCount" && local.function_log_format == "Text" && local.timeout_metric.TimedOutInvocationCount.filter_pattern == "\"Task timed out after\""
+    error_message = "a function the module does not create logs in Lambda's default format, Text"
+  }
+}
+
+run "with_the_api_its_own_5xx_count_once" {
+  command = plan
+
+  variables {
+    create_lambda  = true
+    create_api     = true
+    api_stage_name = "prod"
+  }
+
+  assert {
+    condition = (
+      local.burn_rate_alarms.AvailabilityBurnQuick2m.expression_steps.bad == "MAX([function_bad, api_errors])"
+      && local.burn_rate_alarms.AvailabilityBurnQuick2m.expression_metrics.api_errors.metric_name == "5XXError"
+      && local.burn_rate_alarms.AvailabilityBurnQuick2m.expression_metrics.api_errors.dimensions.ApiName == "${var.name_prefix}-api"
+      && local.burn_rate_alarms.AvailabilityBurnQuick2m.expression_metrics.api_errors.dimensions.Stage == "prod"
+    )
+    error_message = "with the module's REST API: its 5XXError by ApiName and Stage, the larger count of the two sides"
+  }
+  assert {
+    condition     = local.function_log_format == "JSON" && strcontains(local.timeout_metric.TimedOutInvocationCount.filter_pattern, "platform.report")
+    error_message = "the module's own function logs JSON: timeouts from its platform.report lines"
+  }
+  assert {
+    condition     = strcontains(local.burn_rate_alarms.LatencyGetAllCartsBurnFast1h.expression, "100 * (slow + timeouts) / (all + timeouts)")
+    error_message = "a timed-out invocation counts as a slow request of every operation"
+  }
+}
+
+run "bad_function_log_format_is_refused" {
+  command = plan
+
+  variables {
+    function_log_format = "json"
+  }
+
+  expect_failures = [var.function_log_format]
+}

@@ -256,6 +256,8 @@ def test_a_dynamodb_error_is_a_5xx_with_dynamo_error_and_migration_failure(
     )
     (failure,) = result.lines.of_type("migration_failure")
     assert failure["error_type"] == code
+    # Answered, not re-raised: Lambda counts no Error, the availability SLI counts this line once.
+    assert failure["reraised"] is False
     assert not result.lines.of_type("migration_success")
     assert table_state() == {(session, "S1"): {"p": 1}}
 

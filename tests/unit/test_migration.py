@@ -521,6 +521,8 @@ def test_a_bug_in_merge_logic_ends_in_migration_failure_and_an_audit_then_raises
     assert isinstance(outcome.error, handler.UnhandledError)
     (failure,) = outcome.lines.of_type("migration_failure")
     assert failure["error_type"] == "ZeroDivisionError"
+    # Re-raised: AWS/Lambda Errors counts it too; the availability SLI subtracts the marked lines once.
+    assert failure["reraised"] is True
     assert "bug while merging" in failure["error_message"]
     assert "priya.sharma@example.com" not in outcome.lines.text
     (audit,) = outcome.lines.of_type("audit_log")
