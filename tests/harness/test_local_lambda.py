@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from cartmon.local_lambda import LocalLambda, Throttled
+from cartmon.project import ROOT
 
 HUNG = 60  # seconds: only a hung test waits this long
 
@@ -220,3 +221,22 @@ def test_zero_reserved_concurrency_throttles_every_invocation():
         with pytest.raises(Throttled):
             function.invoke({})
     assert recorder.sums() == {"Throttles": 4} and recorder.lines == []
+
+
+@pytest.mark.parametrize("log_format", ["Text", "JSON"])
+def test_the_timeout_report_is_what_the_modules_timeout_filter_counts(log_format, release):
+    """The catalogue's timeout filter for the log format (slo.tf picks it) matches exactly one line of a
+    timed-out invocation and none of an answered one."""
+    from cartmon_emulator.engines.filter_patterns import compile_pattern
+
+    catalogue = json.loads((ROOT / "lambda_src" / "cart_migration" / "event_catalogue.json").read_text())
+    pattern = compile_pattern(catalogue["slis"]["timeouts"]["filter_patterns"][log_format])
+
+    def hangs(event, context):
+        release.wait(HUNG)
+
+    timed_out, answered = Recorder(), Recorder()
+    runtime(timed_out, hangs, timeout_seconds=0.1, log_format=log_format).invoke({})
+    runtime(answered, answering, log_format=log_format).invoke({})
+    assert sum(pattern.matches(line) for line in timed_out.lines) == 1
+    assert not any(pattern.matches(line) for line in answered.lines)
