@@ -434,3 +434,24 @@ def test_the_store_publishes_lambda_and_api_metrics_as_aws_does():
         {"Namespace": "NS", "MetricName": "TimedOutInvocationCount", "Dimensions": []}, EPOCH, last + 60
     )
     assert sum(s.total for _, s in timeouts) == 0.0
+
+
+def test_an_extra_pair_keeps_the_intermediate_steps_of_the_sli_and_guards_its_result():
+    planned = burn_rate_set()
+    for alarm in planned.metric.values():
+        alarm["Metrics"].insert(
+            2,
+            {
+                "Id": "unanswered",
+                "ReturnData": False,
+                "Expression": "IF(errors > reraised, errors - reraised, 0)",
+            },
+        )
+    alarms = with_pairs(planned, "P", {"Availability": 99.5}, adding(QUICK), {"Outage": OUTAGE})
+    expressions = [
+        q["Expression"] for q in alarms.metric["P-AvailabilityBurnQuick5m"]["Metrics"] if "Expression" in q
+    ]
+    assert expressions == [
+        "IF(errors > reraised, errors - reraised, 0)",
+        "IF(good + bad >= 100, 100 * bad / (good + bad), 0)",
+    ]
