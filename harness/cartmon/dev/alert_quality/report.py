@@ -417,6 +417,7 @@ def markdown(
     seconds: float,
     days: int,
     alarm_count: str,
+    not_replayed: tuple[str, ...] = (),
 ) -> str:
     lines = [
         "# Alert quality",
@@ -501,6 +502,11 @@ def markdown(
         "",
         "Configurations that meet every goal: " + (", ".join(meeting) if meeting else "none") + ".",
         "",
+        *(
+            ["Not replayed in this run (left out for time): " + "; ".join(not_replayed) + ".", ""]
+            if not_replayed
+            else []
+        ),
         *lessons(full, tried, leak.incident),
         "",
         f"## How early the {leak.incident} can page",
