@@ -475,9 +475,9 @@ def markdown(
         "  its 5XX) or a latency SLI (slow and timed-out requests), whichever is higher (week.py). The goal follows",
         f"  from it: at least {PAGE_FAST[0]:g}x pages within {PAGE_FAST[1]:g} min, at least {PAGE_SLOW[0]:g}x within"
         f" {PAGE_SLOW[1]:g} min, at least {TICKET[0]:g}x tickets (or pages) within {TICKET[1] / 60:g} h.",
-        "- Marked as not to page whatever their burn rate: "
+        "- Marked as not to page whatever their burn rate (too few requests for any window's guard): "
         + (", ".join(quiet) if quiet else "none")
-        + " (a single request at night, a burst shorter than the shortest window: tickets, not pages).",
+        + ".",
         "- A page or ticket counts for an incident when it comes between its start and an hour after its end; for",
         "  the guide-only set, a page by an alarm unrelated to the incident (HighFailureRate flapping at every",
         "  peak) also counts, so some of its detections are coincidences.",

@@ -127,8 +127,9 @@ def default_incidents() -> list[Incident]:
             "throttling burst, 5 minutes at peak",
             6 * day + 17 * 60,
             6 * day + 17 * 60 + 5,
+            # The guide makes throttling a P3 (a ticket); the availability SLI counts throttled requests as
+            # bad, so its burn rate decides like any other incident's.
             throttles_per_minute=40,
-            should_page=False,  # the guide makes throttling a P3: a ticket
         ),
         # Incidents the function cannot describe in its own lines (issue: SLIs measured where the user is).
         Incident(
