@@ -430,6 +430,15 @@ def markdown(
         "ActionsSuppressor) on a simulated clock, not through the live emulator: a week of one-minute evaluations of",
         f"the {alarm_count} runs in minutes this way. Metrics are published as statistic sets per minute, as the metric",
         "filters aggregate them. One replay serves both sets: the guide's five alarms are the same resources in both.",
+        *(
+            [
+                "A third replay, on the same week, runs the burn-rate alarms and page composites of a plan in which the",
+                "module owns the REST API (`create_api = true`, an override file in the planned copy only): their",
+                "availability SLI adds the API's 5XX, which is what sees the API no longer reaching the function.",
+            ]
+            if "api" in summaries
+            else []
+        ),
         "",
         f"Replay time: {seconds:.0f} s. Error budgets: the availability SLO's (99.5 %) or, for the latency",
         "regression, the latency SLO's (99 % under the target), over 30 days of this traffic.",
