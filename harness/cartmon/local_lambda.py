@@ -257,16 +257,36 @@ class LambdaContext:
     log_stream_name: str = "local"
     timeout_ms: int = 30_000
     started_at: float = field(default_factory=time.monotonic)
+    # The clock the remaining time is read from (seconds, monotonic): a test can move it instead of waiting.
+    monotonic: Callable[[], float] = time.monotonic
 
     def get_remaining_time_in_millis(self) -> int:
-        return max(0, int(self.timeout_ms - (time.monotonic() - self.started_at) * 1000))
+        return max(0, int(self.timeout_ms - (self.monotonic() - self.started_at) * 1000))
 
 
 # --- the runtime ------------------------------------------------------------------------------
 
+# What Lambda publishes per invocation, "Types of metrics for Lambda functions"
+# (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html):
+# - Invocations: every invocation of the function code, errors included; not recorded for a throttled
+#   request (nor for other invocation errors).
+# - Errors: invocations that end in a function error, the code's exceptions and the runtime's: timeouts
+#   and configuration (init) errors. Its timestamp is the invocation's start.
+# - Duration: time spent in the function code; at most the configured timeout.
+# - Throttles: invocation requests throttled because no concurrency was left; not in Invocations.
+LAMBDA_METRICS_DOC = "https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html"
+TIMED_OUT = "Task timed out"
+LOG_FORMATS = ("Text", "JSON")
+
 
 class Throttled(Exception):
-    """Lambda refused the invocation: the function's reserved concurrency is in use (429)."""
+    """Lambda refused the invocation: the function's reserved concurrency is in use. The Invoke API
+    answers 429 TooManyRequestsException (reason ReservedFunctionConcurrentInvocationLimitExceeded);
+    API Gateway turns it into a 5xx for its caller."""
+
+    status_code = 429
+    error_type = "TooManyRequestsException"
+    reason = "ReservedFunctionConcurrentInvocationLimitExceeded"
 
 
 @dataclass
@@ -275,6 +295,7 @@ class Invocation:
     lines: list[str]
     duration_ms: float
     error: str | None = None
+    status: str = "success"  # the platform report's status: success | error | timeout
 
     @property
     def status_code(self) -> int | None:
@@ -293,6 +314,29 @@ class Invocation:
                 if isinstance(record, dict) and "event_type" in record:
                     parsed.append(record)
         return parsed
+
+
+class _UntilDeadline(io.StringIO):
+    """An invocation's stdout: once Lambda has stopped the invocation (its timeout on `monotonic`),
+    nothing the abandoned handler thread still writes reaches the log."""
+
+    def __init__(self, deadline: float, monotonic: Callable[[], float]) -> None:
+        super().__init__()
+        self.deadline = deadline
+        self.monotonic = monotonic
+        self.stopped = False
+        self.lock = threading.Lock()
+
+    def write(self, text: str) -> int:
+        with self.lock:
+            if self.stopped or self.monotonic() > self.deadline:
+                return len(text)
+            return super().write(text)
+
+    def stop(self) -> str:
+        with self.lock:
+            self.stopped = True
+            return self.getvalue()
 
 
 class _StdoutByThread(io.TextIOBase):
@@ -317,8 +361,8 @@ _stdout_users = 0
 
 
 @contextlib.contextmanager
-def captured_stdout() -> Iterator[io.StringIO]:
-    """This thread's stdout, captured; other threads are unaffected."""
+def captured_stdout(buffer: io.StringIO | None = None) -> Iterator[io.StringIO]:
+    """This thread's stdout, captured (into `buffer` if given); other threads are unaffected."""
     import sys
 
     global _stdout_router, _stdout_users
@@ -328,7 +372,7 @@ def captured_stdout() -> Iterator[io.StringIO]:
             sys.stdout = _stdout_router
         _stdout_users += 1
         router = _stdout_router
-    buffer = io.StringIO()
+    buffer = io.StringIO() if buffer is None else buffer
     router.buffers[threading.get_ident()] = buffer
     try:
         yield buffer
@@ -348,6 +392,19 @@ class LocalLambda:
     `clock` gives the time stamped on shipped log events and Lambda metrics, so a test can run
     on the emulator's clock. `handler` serves another function than the cart-migration one (the
     bench's bare-boto3 baseline); by default `cart_migration.handler.lambda_handler`.
+
+    As Lambda does (metrics: LAMBDA_METRICS_DOC):
+    - the handler runs in its own thread and is stopped at `timeout_seconds`: the caller gets no answer,
+      nothing the handler writes afterwards reaches the log, the platform's timeout report does, and
+      Errors + 1 with Duration = the timeout. `monotonic` is the clock of that deadline and of the
+      context's remaining time (a test can move it instead of waiting);
+    - `init` is the init phase (by default the handler's start-up check, `check_configuration`). When it
+      raises, every invocation runs it again and fails at init: the init error and the platform's init
+      report in the log, Errors + 1 and Invocations + 1, no answer;
+    - beyond `reserved_concurrency` concurrent invocations, an invocation is throttled (`Throttled`,
+      a 429): Throttles + 1, nothing in Invocations or Errors, no log line;
+    - `log_format` ("Text", Lambda's default, or "JSON", the function's logging_config) is the form of the
+      platform's lines (START/END/REPORT or platform.start/platform.report).
     """
 
     def __init__(
@@ -363,15 +420,23 @@ class LocalLambda:
         memory_mb: int = 256,
         before_call: Callable[[], None] | None = None,
         handler: Callable[[dict[str, Any], Any], Any] | None = None,
+        *,
+        init: Callable[[], Any] | None = None,
+        log_format: str = "Text",
+        monotonic: Callable[[], float] = time.monotonic,
     ):
+        if log_format not in LOG_FORMATS:
+            raise ValueError(f"log_format must be one of {LOG_FORMATS}, not {log_format!r}")
         self.function_name = function_name
         self.log_group = log_group
         self.logs = logs_client
         self.cloudwatch = cloudwatch_client
         self.clock = clock
+        self.monotonic = monotonic
         self.timeout_seconds = timeout_seconds
         self.memory_mb = memory_mb
         self.before_call = before_call
+        self.log_format = log_format
         self.log_stream = time.strftime("%Y/%m/%d/[$LATEST]") + uuid.uuid4().hex
         self._slots = (
             None if reserved_concurrency is None else threading.BoundedSemaphore(reserved_concurrency)
@@ -383,17 +448,29 @@ class LocalLambda:
             from cart_migration.handler import check_configuration, lambda_handler
 
             # Lambda's init phase: a function whose settings are wrong (no LOG_HASH_KEY, a PEM in
-            # JWT_SECRET...) refuses to start, with the reason, rather than fail every request.
-            check_configuration()
+            # JWT_SECRET...) fails its init, with the reason logged, and so every request.
+            init = init or check_configuration
             handler = lambda_handler
         self._handler = handler
+        self._init = init
+        self.init_error: BaseException | None = None
+        if init is not None:
+            # The environment's first init; a failure is retried (and reported) by each invocation.
+            with captured_stdout():
+                try:
+                    init()
+                except Exception as exc:
+                    self.init_error = exc
 
     def invoke(self, event: dict[str, Any]) -> Invocation:
         """One invocation: the handler's answer, its log lines (shipped), and Lambda's metrics."""
         if self._slots is not None and not self._slots.acquire(blocking=False):
+            # Throttled: counted in Throttles only; Invocations are not recorded for it (LAMBDA_METRICS_DOC).
             self._publish_lambda_metrics(throttles=1)
             raise Throttled(f"Rate Exceeded: reserved concurrency of {self.function_name} is in use")
         try:
+            if self.init_error is not None:
+                return self._init_again(event)
             return self._run(event)
         finally:
             if self._slots is not None:
@@ -410,58 +487,216 @@ class LocalLambda:
             self.invoke(d["event"]) for d in EmulatorDeliveries(endpoint).take(arn) if d["event"] is not None
         ]
 
-    def _run(self, event: dict[str, Any]) -> Invocation:
-        context = LambdaContext(
+    # --- the platform's lines, in the function's log format ------------------------------------
+
+    def _stamp(self) -> str:
+        return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(self.clock())) + ".000Z"
+
+    def _platform(self, event_type: str, record: dict[str, Any]) -> str:
+        """A system log line in JSON format: the Telemetry API event schema
+        (https://docs.aws.amazon.com/lambda/latest/dg/telemetry-schema-reference.html)."""
+        return json.dumps({"time": self._stamp(), "type": event_type, "record": record})
+
+    def _start_line(self, request_id: str) -> str:
+        if self.log_format == "JSON":
+            return self._platform("platform.start", {"requestId": request_id, "version": "$LATEST"})
+        return f"START RequestId: {request_id} Version: $LATEST"
+
+    def _closing_lines(
+        self, request_id: str, duration_ms: float, status: str, error_type: str | None, init_ms: float | None
+    ) -> list[str]:
+        """END and REPORT (Text) or platform.report (JSON). A timed-out invocation's report has status
+        "timeout" (and, in Text, the runtime's "Task timed out after N seconds" line before END)."""
+        billed = max(1, int(duration_ms + 0.999))
+        if self.log_format == "JSON":
+            metrics: dict[str, Any] = {
+                "durationMs": round(duration_ms, 3),
+                "billedDurationMs": billed,
+                "memorySizeMB": self.memory_mb,
+                "maxMemoryUsedMB": min(self.memory_mb, 90),
+            }
+            if init_ms is not None:
+                metrics["initDurationMs"] = init_ms
+            record: dict[str, Any] = {"requestId": request_id, "metrics": metrics, "status": status}
+            if error_type:
+                record["errorType"] = error_type
+            return [self._platform("platform.report", record)]
+        lines = []
+        if status == "timeout":
+            lines.append(f"{self._stamp()} {request_id} {TIMED_OUT} after {self.timeout_seconds:.2f} seconds")
+        lines.append(f"END RequestId: {request_id}")
+        report = (
+            f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\t"
+            f"Billed Duration: {billed} ms\tMemory Size: {self.memory_mb} MB\t"
+            f"Max Memory Used: {min(self.memory_mb, 90)} MB"
+        )
+        if init_ms is not None:
+            report += f"\tInit Duration: {init_ms:.2f} ms"
+        if status != "success":
+            report += f"\tStatus: {status}"
+            if error_type:
+                report += f"\tError Type: {error_type}"
+        return [*lines, report]
+
+    # --- one invocation --------------------------------------------------------------------------
+
+    def _context(self) -> LambdaContext:
+        return LambdaContext(
             function_name=self.function_name,
             memory_limit_in_mb=self.memory_mb,
             log_group_name=self.log_group,
             log_stream_name=self.log_stream,
             timeout_ms=int(self.timeout_seconds * 1000),
             invoked_function_arn=f"arn:aws:lambda:ap-south-1:000000000000:function:{self.function_name}",
+            started_at=self.monotonic(),
+            monotonic=self.monotonic,
         )
-        request_id = context.aws_request_id
-        response, error = None, None
-        started = time.perf_counter()
-        with captured_stdout() as captured:
+
+    def _init_again(self, event: dict[str, Any]) -> Invocation:
+        """Lambda runs the init again for this invocation (a failed environment is not reused). If it
+        fails again: the init error as the runtime logs it, the platform's init report, and a function error
+        (Errors counts configuration errors; Invocations counts invocations ending in a function error)."""
+        request_id = str(uuid.uuid4())
+        started = self.monotonic()
+        buffer = io.StringIO()
+        error: BaseException | None = None
+        with captured_stdout(buffer):
             try:
-                if self.before_call:
-                    self.before_call()
-                response = self._handler(event, context)
-            except Exception as exc:  # an unhandled exception is a function error, as in Lambda
-                error = f"{type(exc).__name__}: {exc}"
-                print(
-                    json.dumps(
-                        {
-                            "errorMessage": str(exc),
-                            "errorType": type(exc).__name__,
-                            "requestId": request_id,
-                            "stackTrace": traceback.format_tb(exc.__traceback__),
-                        }
-                    )
-                )
-        duration_ms = (time.perf_counter() - started) * 1000
-        if error is None and duration_ms > self.timeout_seconds * 1000:
-            error = "Task timed out"
-            response = None
-        body_lines = [line for line in captured.getvalue().splitlines() if line.strip()]
-        lines = [f"START RequestId: {request_id} Version: $LATEST", *body_lines]
-        if error == "Task timed out":
-            lines.append(
-                f"{time.strftime('%Y-%m-%dT%H:%M:%S')}Z {request_id} Task timed out after {self.timeout_seconds:.2f} seconds"
-            )
-        lines.append(f"END RequestId: {request_id}")
-        report = (
-            f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\t"
-            f"Billed Duration: {max(1, int(duration_ms + 0.999))} ms\tMemory Size: {self.memory_mb} MB\t"
-            f"Max Memory Used: {min(self.memory_mb, 90)} MB"
+                assert self._init is not None
+                self._init()
+            except Exception as exc:
+                error = exc
+        init_ms = (self.monotonic() - started) * 1000
+        if error is None:  # fixed since: the environment initialises, the invocation runs
+            self.init_error = None
+            return self._run_after_init(event, request_id, init_ms, buffer)
+        error_type = "Runtime.ImportModuleError" if isinstance(error, ImportError) else type(error).__name__
+        body_lines = [line for line in buffer.getvalue().splitlines() if line.strip()]
+        error_line = self._error_line(error, "", error_type)
+        if self.log_format == "JSON":
+            lines = [
+                self._platform(
+                    "platform.initStart",
+                    {"initializationType": "on-demand", "phase": "invoke", "runtimeVersion": "python:3.12"},
+                ),
+                *body_lines,
+                error_line,
+                self._platform(
+                    "platform.initReport",
+                    {
+                        "initializationType": "on-demand",
+                        "phase": "invoke",
+                        "status": "error",
+                        "errorType": error_type,
+                        "metrics": {"durationMs": round(init_ms, 3)},
+                    },
+                ),
+                self._start_line(request_id),
+                *self._closing_lines(request_id, init_ms, "error", error_type, None),
+            ]
+        else:
+            lines = [
+                "INIT_START Runtime Version: python:3.12",
+                *body_lines,
+                error_line,
+                f"INIT_REPORT Init Duration: {init_ms:.2f} ms\tPhase: invoke\tStatus: error\t"
+                f"Error Type: {error_type}",
+                self._start_line(request_id),
+                *self._closing_lines(request_id, init_ms, "error", error_type, None),
+            ]
+        self.ship(lines)
+        self._publish_lambda_metrics(invocations=1, duration_ms=init_ms, errors=1)
+        return Invocation(
+            response=None,
+            lines=[*body_lines, error_line],
+            duration_ms=init_ms,
+            error=f"{error_type}: {error}",
+            status="error",
         )
-        if self._cold:
-            report += "\tInit Duration: 450.00 ms"
-            self._cold = False
-        lines.append(report)
+
+    def _error_line(self, exc: BaseException, request_id: str, error_type: str | None = None) -> str:
+        """An unhandled exception as the Python runtime logs it."""
+        record = {
+            "errorMessage": str(exc),
+            "errorType": error_type or type(exc).__name__,
+            "requestId": request_id,
+            "stackTrace": traceback.format_tb(exc.__traceback__),
+        }
+        if self.log_format == "JSON":
+            return json.dumps({"timestamp": self._stamp(), "level": "ERROR", **record})
+        return f"[ERROR] {record['errorType']}: {exc}"
+
+    def _run(self, event: dict[str, Any]) -> Invocation:
+        return self._run_after_init(event, str(uuid.uuid4()), None, None)
+
+    def _run_after_init(
+        self,
+        event: dict[str, Any],
+        request_id: str,
+        init_ms: float | None,
+        init_output: io.StringIO | None,
+    ) -> Invocation:
+        context = self._context()
+        context.aws_request_id = request_id
+        outcome: dict[str, Any] = {}
+        started = context.started_at
+        deadline = started + self.timeout_seconds
+        output = _UntilDeadline(deadline, self.monotonic)
+
+        def call() -> None:
+            with captured_stdout(output):
+                try:
+                    if self.before_call:
+                        self.before_call()
+                    outcome["response"] = self._handler(event, context)
+                except Exception as exc:  # an unhandled exception is a function error, as in Lambda
+                    outcome["error"] = exc
+                    print(self._error_line(exc, request_id))
+
+        started_wall = time.perf_counter()
+        worker = threading.Thread(target=call, name=f"lambda-{request_id[:8]}", daemon=True)
+        worker.start()
+        while worker.is_alive():
+            remaining = deadline - self.monotonic()
+            if remaining <= 0:
+                break
+            worker.join(min(remaining, 0.05) if self.monotonic is not time.monotonic else remaining)
+        captured = output.stop()
+        elapsed_s = self.monotonic() - started
+        timed_out = worker.is_alive() or elapsed_s > self.timeout_seconds
+        if timed_out:
+            # Stopped at the timeout: no answer, Duration is the timeout.
+            response, error, status, error_type = None, TIMED_OUT, "timeout", "Sandbox.Timedout"
+            duration_ms = self.timeout_seconds * 1000
+        elif "error" in outcome:
+            exc = outcome["error"]
+            response, error, status = None, f"{type(exc).__name__}: {exc}", "error"
+            error_type = type(exc).__name__
+            duration_ms = self._duration_ms(started_wall, elapsed_s)
+        else:
+            response, error, status, error_type = outcome.get("response"), None, "success", None
+            duration_ms = self._duration_ms(started_wall, elapsed_s)
+        body_lines = [line for line in captured.splitlines() if line.strip()]
+        if init_output is not None:
+            body_lines = [line for line in init_output.getvalue().splitlines() if line.strip()] + body_lines
+        if self._cold and init_ms is None:
+            init_ms = 450.0
+        self._cold = False
+        lines = [
+            self._start_line(request_id),
+            *body_lines,
+            *self._closing_lines(request_id, duration_ms, status, error_type, init_ms),
+        ]
         self.ship(lines)
         self._publish_lambda_metrics(invocations=1, duration_ms=duration_ms, errors=1 if error else 0)
-        return Invocation(response=response, lines=body_lines, duration_ms=duration_ms, error=error)
+        return Invocation(
+            response=response, lines=body_lines, duration_ms=duration_ms, error=error, status=status
+        )
+
+    def _duration_ms(self, started_wall: float, elapsed_s: float) -> float:
+        """The wall time of the call; on an injected clock, that clock's time if it moved further."""
+        wall_ms = (time.perf_counter() - started_wall) * 1000
+        return wall_ms if self.monotonic is time.monotonic else max(wall_ms, elapsed_s * 1000)
 
     def ship(self, lines: list[str]) -> None:
         """Write lines to the function's log stream, stamped with this runtime's clock."""
@@ -477,13 +712,18 @@ class LocalLambda:
     def _publish_lambda_metrics(
         self, invocations: int = 0, duration_ms: float | None = None, errors: int = 0, throttles: int = 0
     ) -> None:
+        """An invocation's Invocations, Errors, Throttles (0s included) and Duration; a throttled request's
+        Throttles alone (Lambda records no Invocations for it)."""
         timestamp = self.clock()
         dimensions = [{"Name": "FunctionName", "Value": self.function_name}]
-        data = [
-            {"MetricName": "Invocations", "Value": invocations, "Unit": "Count"},
-            {"MetricName": "Errors", "Value": errors, "Unit": "Count"},
-            {"MetricName": "Throttles", "Value": throttles, "Unit": "Count"},
-        ]
+        if throttles and not invocations:
+            data = [{"MetricName": "Throttles", "Value": throttles, "Unit": "Count"}]
+        else:
+            data = [
+                {"MetricName": "Invocations", "Value": invocations, "Unit": "Count"},
+                {"MetricName": "Errors", "Value": errors, "Unit": "Count"},
+                {"MetricName": "Throttles", "Value": throttles, "Unit": "Count"},
+            ]
         if duration_ms is not None:
             data.append({"MetricName": "Duration", "Value": duration_ms, "Unit": "Milliseconds"})
         self.cloudwatch.put_metric_data(

@@ -18,8 +18,18 @@ def function_environment(applied_stack, aws_client) -> dict[str, str]:
     return dict(configuration["Environment"]["Variables"])
 
 
+@pytest.fixture(scope="session")
+def function_log_format(applied_stack, aws_client) -> str:
+    """The deployed function's log format (its logging_config; Lambda's default is Text): the form in
+    which the local runtime writes the platform's lines."""
+    configuration = aws_client("lambda").get_function_configuration(
+        FunctionName=applied_stack["lambda_function_name"]
+    )
+    return (configuration.get("LoggingConfig") or {}).get("LogFormat", "Text")
+
+
 @pytest.fixture(scope="module")
-def make_runtime(applied_stack, aws_client, emulator_clock, function_environment):
+def make_runtime(applied_stack, aws_client, emulator_clock, function_environment, function_log_format):
     """Factory of LocalLambda runtimes for the deployed function. The handler's settings go into
     os.environ as Lambda would put them; both they and the handler's cached AWS clients (one
     "container") are gone again after the session, so later suites start clean."""
@@ -36,6 +46,7 @@ def make_runtime(applied_stack, aws_client, emulator_clock, function_environment
             cloudwatch_client=aws_client("cloudwatch"),
             environment=function_environment,
             clock=emulator_clock.now,
+            log_format=function_log_format,
             **options,
         )
 

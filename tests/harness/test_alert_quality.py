@@ -11,9 +11,9 @@ import pytest
 from cartmon.dev.alert_quality.definitions import AlarmSet, Composite, metric_alarm
 from cartmon.dev.alert_quality.detection_limit import detection_limit, poisson_at_least
 from cartmon.dev.alert_quality.replay import EPOCH, MetricStore, replay
-from cartmon.dev.alert_quality.report import goals_met
+from cartmon.dev.alert_quality.report import Goal, goal, goal_met, goals_met
 from cartmon.dev.alert_quality.variants import Pair, Variant, planned_page_pairs, variants, with_pairs
-from cartmon.dev.alert_quality.week import Week, default_incidents, simulate
+from cartmon.dev.alert_quality.week import Incident, Week, default_incidents, simulate
 
 OPS = ("migrate_single_store", "migrate_multi_store", "get_all_carts", "cleanup_guest_cart")
 THRESHOLDS = {
@@ -29,7 +29,9 @@ def flat_week(failures: list[float], minutes: int = 60) -> Week:
     week = Week(minutes)
     week.success = [100.0] * minutes
     week.failure = failures + [0.0] * (minutes - len(failures))
-    week.rate_limited = week.lambda_errors = week.throttles = [0.0] * minutes
+    week.rate_limited = week.lambda_errors = week.throttles = week.timeouts = [0.0] * minutes
+    week.invocations = week.api_requests = [140.0] * minutes
+    week.api_5xx = [0.0] * minutes
     week.active = [True] * minutes
     for op in OPS:
         week.requests[op], week.slow[op], week.very_slow[op] = [10] * minutes, [0] * minutes, [0] * minutes
@@ -286,15 +288,170 @@ def test_a_1_percent_leak_cannot_page_in_5_minutes_without_noise_and_a_10_percen
     assert strong.achievable()
 
 
-def test_goals_are_missed_by_a_page_outside_incidents_or_a_second_page():
+def row(name: str, goal_: Goal, pages: int, first_page: float | None, first_notice=None) -> dict:
+    r = {
+        "incident": name,
+        "goal": goal_,
+        "pages": pages,
+        "first_page_after": first_page,
+        "first_notice_after": first_notice if first_notice is not None else first_page,
+    }
+    r["met"] = goal_met(r)
+    return r
+
+
+def test_goals_are_missed_by_a_late_page_a_page_outside_incidents_or_a_second_page():
     rows = [
-        {"incident": "outage", "must_page": True, "pages": 1, "first_page_after": 2.0},
-        {"incident": "leak", "must_page": True, "pages": 1, "first_page_after": 4.0},
-        {"incident": "night failure", "must_page": False, "pages": 0, "first_page_after": None},
+        row("outage", Goal("page", 5), 1, 2.0),
+        row("leak", Goal("ticket", 360), 0, None, first_notice=200.0),
+        row("night failure", Goal("quiet"), 0, None),
+        row("api", Goal("n/a"), 0, None),
     ]
+    assert [r["met"] for r in rows] == [True, True, True, None]
     assert goals_met({"incidents": rows, "stray_pages": []})
     assert not goals_met({"incidents": rows, "stray_pages": [(100, "AvailabilityPage")]})
-    twice = [dict(rows[0], pages=2), *rows[1:]]
+    twice = [row("outage", Goal("page", 5), 2, 2.0), *rows[1:]]
     assert not goals_met({"incidents": twice, "stray_pages": []})
-    late = [rows[0], dict(rows[1], first_page_after=6.0), rows[2]]
+    late = [row("outage", Goal("page", 5), 1, 6.0), *rows[1:]]
     assert not goals_met({"incidents": late, "stray_pages": []})
+    no_ticket = [rows[0], row("leak", Goal("ticket", 360), 0, None, first_notice=400.0), *rows[2:]]
+    assert not goals_met({"incidents": no_ticket, "stray_pages": []})
+    woken = [*rows[:2], row("night failure", Goal("quiet"), 1, 3.0), rows[3]]
+    assert not goals_met({"incidents": woken, "stray_pages": []})
+
+
+def unanswered_week() -> tuple[Week, dict]:
+    day = 1440
+    incidents = {
+        "timeouts": Incident("timeouts", day + 11 * 60, day + 11 * 60 + 15, timeout_share=0.4),
+        "init": Incident("init", day + 14 * 60, day + 14 * 60 + 10, init_failure=True),
+        "throttled": Incident("throttled", day + 15 * 60, day + 15 * 60 + 10, throttle_share=0.5),
+        "stalled": Incident("stalled", day + 17 * 60, day + 17 * 60 + 10, stalled_share=1.0),
+        "api": Incident("api", day + 19 * 60, day + 19 * 60 + 10, api_broken=True),
+    }
+    week = simulate(
+        days=2,
+        slo_threshold_ms=THRESHOLDS,
+        alert_ms=ALERT,
+        availability_target=99.5,
+        latency_target=99,
+        incidents=list(incidents.values()),
+    )
+    return week, incidents
+
+
+def during(series, incident: Incident) -> list[float]:
+    return list(series[incident.start : incident.end])
+
+
+def test_incidents_the_function_cannot_log_leave_what_aws_publishes():
+    week, i = unanswered_week()
+    # Timeouts: no outcome line, the platform's timeout report, Errors and Invocations; the API's 5XX.
+    t = i["timeouts"]
+    assert sum(during(week.timeouts, t)) == sum(during(week.lambda_errors, t)) > 0
+    arrived = sum(during(week.api_requests, t))
+    assert 0.3 < sum(during(week.timeouts, t)) / arrived < 0.5
+    logged = sum(sum(during(week.requests[op], t)) for op in OPS)
+    assert sum(during(week.invocations, t)) == logged + sum(during(week.timeouts, t))
+    # Init failure: every invocation an error, no line of the function, but log events (the platform's).
+    n = i["init"]
+    assert (
+        during(week.lambda_errors, n) == during(week.invocations, n) and sum(during(week.invocations, n)) > 0
+    )
+    assert sum(during(week.success, n)) == sum(during(week.failure, n)) == 0
+    assert all(during(week.active, n)) and not any(sum(during(week.requests[op], n)) for op in OPS)
+    # Throttling: in Throttles, not in Invocations nor Errors.
+    h = i["throttled"]
+    throttled = sum(during(week.throttles, h))
+    assert 0.4 < throttled / sum(during(week.api_requests, h)) < 0.6
+    assert sum(during(week.invocations, h)) + throttled == sum(during(week.api_requests, h))
+    assert sum(during(week.lambda_errors, h)) == 0
+    # Stalled dependency: logged 503s, every request slower than the p99 line.
+    st = i["stalled"]
+    assert sum(during(week.success, st)) == 0 and sum(during(week.failure, st)) > 0
+    for op in OPS:
+        assert during(week.very_slow[op], st) == during(week.requests[op], st)
+    # The API fails before the function: 5XX only, nothing from Lambda or the log.
+    a = i["api"]
+    assert during(week.api_5xx, a) == during(week.api_requests, a) and sum(during(week.api_5xx, a)) > 0
+    assert not any(during(week.invocations, a)) and not any(during(week.active, a))
+
+
+def test_each_incident_class_gets_its_goal_from_its_burn_rate():
+    week, i = unanswered_week()
+    for name in ("timeouts", "init", "throttled", "stalled"):
+        assert week.burn_rate[name] >= 14.4, name
+        assert goal(i[name], week) == Goal("page", 5)
+    assert goal(i["api"], week) == Goal("n/a"), "without the module's API nothing measures it"
+    assert goal(i["api"], week, api_owned=True) == Goal("page", 5)
+    leaks = {
+        share: Incident(f"{share}", 1440 + 9 * 60, 1440 + 12 * 60, failure_share=share)
+        for share in (0.01, 0.05)
+    }
+    leak_week = simulate(
+        days=2,
+        slo_threshold_ms=THRESHOLDS,
+        alert_ms=ALERT,
+        availability_target=99.5,
+        latency_target=99,
+        incidents=[leaks[0.01]],
+    )
+    assert goal(leaks[0.01], leak_week) == Goal("ticket", 360)
+    five = simulate(
+        days=2,
+        slo_threshold_ms=THRESHOLDS,
+        alert_ms=ALERT,
+        availability_target=99.5,
+        latency_target=99,
+        incidents=[leaks[0.05]],
+    )
+    assert goal(leaks[0.05], five) == Goal("page", 30)
+
+
+def test_the_store_publishes_lambda_and_api_metrics_as_aws_does():
+    week = flat_week([0.0])
+    week.throttles = [0.0] * 59 + [7.0]
+    week.invocations = [140.0] * 59 + [0.0]
+    week.api_5xx = [0.0] * 59 + [7.0]
+    store = MetricStore(week, "NS", "fn", {op: (1.0, 2.0, 3.0) for op in OPS})
+    fetch = store.fetch_for(60, percentile=False)
+    last = EPOCH + 59 * 60
+    fn = [{"Name": "FunctionName", "Value": "fn"}]
+    ((_, throttles),) = fetch(
+        {"Namespace": "AWS/Lambda", "MetricName": "Throttles", "Dimensions": fn}, last, last + 60
+    )
+    assert throttles.total == 7.0
+    ((_, invocations),) = fetch(
+        {"Namespace": "AWS/Lambda", "MetricName": "Invocations", "Dimensions": fn}, last, last + 60
+    )
+    assert invocations.total == 0.0
+    api = [{"Name": "ApiName", "Value": "x-api"}, {"Name": "Stage", "Value": "live"}]
+    ((_, errors),) = fetch(
+        {"Namespace": "AWS/ApiGateway", "MetricName": "5XXError", "Dimensions": api}, last, last + 60
+    )
+    assert errors.total == 7.0
+    timeouts = fetch(
+        {"Namespace": "NS", "MetricName": "TimedOutInvocationCount", "Dimensions": []}, EPOCH, last + 60
+    )
+    assert sum(s.total for _, s in timeouts) == 0.0
+
+
+def test_an_extra_pair_keeps_the_intermediate_steps_of_the_sli_and_guards_its_result():
+    planned = burn_rate_set()
+    for alarm in planned.metric.values():
+        alarm["Metrics"].insert(
+            2,
+            {
+                "Id": "unanswered",
+                "ReturnData": False,
+                "Expression": "IF(errors > reraised, errors - reraised, 0)",
+            },
+        )
+    alarms = with_pairs(planned, "P", {"Availability": 99.5}, adding(QUICK), {"Outage": OUTAGE})
+    expressions = [
+        q["Expression"] for q in alarms.metric["P-AvailabilityBurnQuick5m"]["Metrics"] if "Expression" in q
+    ]
+    assert expressions == [
+        "IF(errors > reraised, errors - reraised, 0)",
+        "IF(good + bad >= 100, 100 * bad / (good + bad), 0)",
+    ]

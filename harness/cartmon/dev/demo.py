@@ -162,9 +162,9 @@ def tell_the_story(endpoint: str, clock: EmulatorClock, inboxes: dict[str, str])
     clients = {
         name: boto3.client(name, endpoint_url=endpoint) for name in ("lambda", "logs", "cloudwatch", "sqs")
     }
-    environment = clients["lambda"].get_function_configuration(FunctionName=outputs["lambda_function_name"])[
-        "Environment"
-    ]["Variables"]
+    configuration = clients["lambda"].get_function_configuration(FunctionName=outputs["lambda_function_name"])
+    environment = configuration["Environment"]["Variables"]
+    log_format = (configuration.get("LoggingConfig") or {}).get("LogFormat", "Text")
 
     def runtime(**options) -> LocalLambda:
         return LocalLambda(
@@ -174,6 +174,7 @@ def tell_the_story(endpoint: str, clock: EmulatorClock, inboxes: dict[str, str])
             clients["cloudwatch"],
             environment,
             clock=clock.now,
+            log_format=log_format,
             **options,
         )
 

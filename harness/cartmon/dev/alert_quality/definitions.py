@@ -108,14 +108,21 @@ def alarm_set(plan: dict) -> AlarmSet:
     return out
 
 
-def plan_json(tf_vars: dict[str, str] | None = None) -> dict:
+# Terraform override file for the copy of examples/local: the module creates its REST API.
+WITH_API = 'module "monitoring" {\n  create_api = true\n}\n'
+
+
+def plan_json(tf_vars: dict[str, str] | None = None, override: str | None = None) -> dict:
     """`terraform plan` of examples/local on a copy of the module, as `terraform show -json` gives it.
+    `override`: the text of an override file for the example (WITH_API), written into the copy only.
     Needs AWS_ENDPOINT_URL (the data sources read the caller identity)."""
     env = dict(os.environ, TF_IN_AUTOMATION="1", TF_INPUT="0")
     env.setdefault("TF_CLI_CONFIG_FILE", str(ROOT / "build" / "terraformrc"))
     with tempfile.TemporaryDirectory(prefix="alert-quality-") as tmp:
         copy = copy_module(Path(tmp))
         workdir = copy / "examples" / "local"
+        if override:
+            (workdir / "alert_quality_override.tf").write_text(override)
         package = ROOT / "build" / "cart_migration.zip"
         args = ["-var", "create_lambda=true", "-var", f"lambda_package_path={package}"]
         for name, value in (tf_vars or {}).items():

@@ -21,6 +21,7 @@ from cartmon.dev.alert_quality.week import Week
 from cartmon_emulator.engines import alarm_evaluation, composite_alarms
 from cartmon_emulator.engines.statistics import StatisticSet
 
+WILDCARD = (("*", "*"),)  # a series whatever its dimensions
 EPOCH = 1_767_225_600  # 2026-01-01 00:00 UTC: minute 0 of the simulated week
 PERCENTILE_SAMPLE_CAP = 1100
 
@@ -46,6 +47,7 @@ class MetricStore:
         namespace: str,
         function_name: str,
         durations_ms: dict[str, tuple[float, float, float]],
+        function_timeout_ms: float = 15_000.0,
     ):
         self.minutes = week.minutes
         active = [1.0 if a else 0.0 for a in week.active]
@@ -65,9 +67,21 @@ class MetricStore:
         counts("RateLimitExceededCount", week.rate_limited)
         counts("MergeConflictCount", [0.0] * week.minutes)
         counts("NoGuestCartsCount", [0.0] * week.minutes)
+        counts("TimedOutInvocationCount", week.timeouts or [0.0] * week.minutes)
+        counts("MigrationFailureReraisedCount", [0.0] * week.minutes)
+        # AWS/Lambda publishes datapoints for a function only in minutes it is invoked or throttled.
         lambda_dims = (("FunctionName", function_name),)
-        counts("AWS/Lambda:Errors", week.lambda_errors, lambda_dims)
-        counts("AWS/Lambda:Throttles", week.throttles, lambda_dims)
+        invocations = week.invocations or [0.0] * week.minutes
+        lambda_present = [1.0 if i or t else 0.0 for i, t in zip(invocations, week.throttles, strict=True)]
+        counts("AWS/Lambda:Errors", week.lambda_errors, lambda_dims, present=lambda_present)
+        counts("AWS/Lambda:Throttles", week.throttles, lambda_dims, present=lambda_present)
+        counts("AWS/Lambda:Invocations", invocations, lambda_dims, present=lambda_present)
+        # AWS/ApiGateway, for whatever ApiName and Stage the plan's alarms name (WILDCARD): a stage's Count
+        # and 5XXError in the minutes it serves requests.
+        api_requests = week.api_requests or [0.0] * week.minutes
+        api_present = [1.0 if n else 0.0 for n in api_requests]
+        counts("AWS/ApiGateway:Count", api_requests, WILDCARD, present=api_present)
+        counts("AWS/ApiGateway:5XXError", week.api_5xx or [0.0] * week.minutes, WILDCARD, present=api_present)
         self.durations: dict[
             tuple, tuple[list[float], list[float], list[float], tuple[float, float, float]]
         ] = {}
@@ -81,6 +95,14 @@ class MetricStore:
                 _prefix(week.very_slow[op]),
                 durations_ms[op],
             )
+        # AWS/Lambda Duration: a typical invocation, and the timed-out ones at the function timeout.
+        timeouts = week.timeouts or [0.0] * week.minutes
+        self.durations[("AWS/Lambda", "Duration", lambda_dims)] = (
+            _prefix(invocations),
+            _prefix(timeouts),
+            _prefix(timeouts),
+            (100.0, function_timeout_ms, function_timeout_ms),
+        )
 
     def fetch_for(self, period: int, percentile: bool):
         def fetch(metric: dict, start: float, end: float):
@@ -89,6 +111,8 @@ class MetricStore:
                 metric["MetricName"],
                 tuple(sorted((d["Name"], d["Value"]) for d in metric["Dimensions"])),
             )
+            if key not in self.counts and key not in self.durations:
+                key = (key[0], key[1], WILDCARD)
             out = []
             first = int((start - EPOCH) // 60)
             buckets = int((end - start) // period)

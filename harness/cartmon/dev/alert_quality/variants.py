@@ -99,13 +99,16 @@ def _window_alarm(template: dict, name: str, minutes: int, threshold: float, min
     alarm["AlarmName"] = name
     alarm["Threshold"] = threshold
     alarm["StateValue"] = "INSUFFICIENT_DATA"
+    guards = 0
     for query in alarm["Metrics"]:
         if "MetricStat" in query:
             query["MetricStat"]["Period"] = minutes * 60
         elif "Expression" in query:
+            # The guard is in the returned expression; intermediate steps (the bad requests) have none.
             query["Expression"], found = GUARD.subn(f">= {min_events}", query["Expression"])
-            if found != 1:
-                raise ValueError(f"{template['AlarmName']}: no minimum-events guard in {query['Expression']}")
+            guards += found
+    if guards != 1:
+        raise ValueError(f"{template['AlarmName']}: not one minimum-events guard in its expressions")
     return alarm
 
 

@@ -1,9 +1,21 @@
 """A simulated week of shop traffic, minute by minute, with incidents of known start and end.
 
 Traffic follows a diurnal curve from about one migration a minute at 04:00 to the peak at 16:00.
-Per minute it yields what the metric filters and AWS/Lambda would publish: migration successes and
-failures, rate-limit refusals, Lambda errors and throttles, and per operation the number of requests,
-those slower than the latency SLO threshold and those slower than the p99 alarm line. Durations follow
+Per minute it yields what the metric filters, AWS/Lambda and AWS/ApiGateway would publish: migration
+successes and failures, rate-limit refusals, timed-out invocations (the platform's timeout report),
+Lambda invocations, errors and throttles, the API's requests and 5XX errors, and per operation the number
+of requests, those slower than the latency SLO threshold and those slower than the p99 alarm line.
+
+What each incident class leaves, as Lambda documents its metrics ("Types of metrics for Lambda functions",
+https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html) and as the local runtime
+(cartmon.local_lambda) reproduces it:
+- a timed-out invocation: no line of the function, the platform's timeout report (TimedOutInvocationCount),
+  Invocations + 1, Errors + 1, Duration = the timeout; the API answers 5XX;
+- an init failure: no line of the function, Invocations + 1, Errors + 1; 5XX;
+- a throttled request: Throttles + 1 only (not in Invocations); 5XX;
+- a stalled dependency: the function answers 503 at its deadline budget, with its failure and latency
+  lines (slower than every latency line); 5XX;
+- the API no longer reaching the function: the API's Count and 5XXError only. Durations follow
 a log-normal distribution around 40 % of the operation's SLO threshold; a latency regression scales
 them. The random generator is seeded: every run replays the same week.
 """
@@ -40,7 +52,12 @@ class Incident:
     latency_factor: float = 1.0  # durations scaled
     throttles_per_minute: int = 0
     failures: int = 0  # exact extra failures (a single failure at night)
-    should_page: bool | None = None  # None: decided by the error budget it burns
+    should_page: bool | None = None  # None: decided by the burn rate (report.goal)
+    timeout_share: float = 0.0  # share of invocations stopped at the function timeout
+    init_failure: bool = False  # every invocation fails at init
+    throttle_share: float = 0.0  # share of requests throttled at the concurrency limit
+    stalled_share: float = 0.0  # share of requests answered 503 at the deadline budget
+    api_broken: bool = False  # the API answers 5XX without invoking the function
 
 
 @dataclass
@@ -51,6 +68,10 @@ class Week:
     rate_limited: list[float] = field(default_factory=list)
     lambda_errors: list[float] = field(default_factory=list)
     throttles: list[float] = field(default_factory=list)
+    invocations: list[float] = field(default_factory=list)
+    timeouts: list[float] = field(default_factory=list)  # platform timeout reports (log-derived)
+    api_requests: list[float] = field(default_factory=list)  # AWS/ApiGateway Count
+    api_5xx: list[float] = field(default_factory=list)  # AWS/ApiGateway 5XXError
     active: list[bool] = field(default_factory=list)  # any log event in the minute
     requests: dict[str, list[int]] = field(default_factory=dict)
     slow: dict[str, list[int]] = field(default_factory=dict)  # above the latency SLO threshold
@@ -59,6 +80,9 @@ class Week:
     budget_share: dict[str, float] = field(
         default_factory=dict
     )  # incident -> share of the monthly budget burned
+    burn_rate: dict[str, float] = field(
+        default_factory=dict
+    )  # incident -> its SLIs' burn rate while it lasts
 
 
 def rate(minute: int, peak: float, floor: float) -> float:
@@ -103,8 +127,40 @@ def default_incidents() -> list[Incident]:
             "throttling burst, 5 minutes at peak",
             6 * day + 17 * 60,
             6 * day + 17 * 60 + 5,
+            # The guide makes throttling a P3 (a ticket); the availability SLI counts throttled requests as
+            # bad, so its burn rate decides like any other incident's.
             throttles_per_minute=40,
-            should_page=False,  # the guide makes throttling a P3: a ticket
+        ),
+        # Incidents the function cannot describe in its own lines (issue: SLIs measured where the user is).
+        Incident(
+            "timeout brownout: 40 % of invocations time out for 15 min",
+            day + 11 * 60,
+            day + 11 * 60 + 15,
+            timeout_share=0.4,
+        ),
+        Incident(
+            "init failure after a deploy, 10 min",
+            2 * day + 17 * 60,
+            2 * day + 17 * 60 + 10,
+            init_failure=True,
+        ),
+        Incident(
+            "throttling at the concurrency limit: half the requests for 10 min",
+            3 * day + 15 * 60,
+            3 * day + 15 * 60 + 10,
+            throttle_share=0.5,
+        ),
+        Incident(
+            "stalled dependency: 503 at the deadline budget for 10 min",
+            4 * day + 12 * 60,
+            4 * day + 12 * 60 + 10,
+            stalled_share=1.0,
+        ),
+        Incident(
+            "the API no longer reaches the function, 10 min",
+            6 * day + 11 * 60,
+            6 * day + 11 * 60 + 10,
+            api_broken=True,
         ),
     ]
 
@@ -129,50 +185,108 @@ def simulate(
     for op in OPERATION_SHARE:
         week.requests[op], week.slow[op], week.very_slow[op] = [], [], []
     bad_by_incident = dict.fromkeys((i.name for i in incidents), 0.0)
+    # While an incident lasts: the availability SLI's good and bad, the latency SLI's slow and all (per
+    # operation), as the SLIs count them (docs/slo-arithmetic.md).
+    good_in = dict.fromkeys((i.name for i in incidents), 0.0)
+    bad_in = dict.fromkeys((i.name for i in incidents), 0.0)
+    slow_in = {i.name: dict.fromkeys(OPERATION_SHARE, 0.0) for i in incidents}
+    all_in = {i.name: dict.fromkeys(OPERATION_SHARE, 0.0) for i in incidents}
     total_migrations = 0
     total_requests = 0
     for minute in range(minutes):
         now = [i for i in incidents if i.start <= minute < i.end]
         quiet = any(a <= minute < b for a, b in silent)
         mean = 0.0 if quiet else rate(minute, peak, floor)
+        api_broken = any(i.api_broken for i in now)
+        init_failure = any(i.init_failure for i in now)
+        throttle_share = max([i.throttle_share for i in now] or [0.0])
+        timeout_share = max([i.timeout_share for i in now] or [0.0])
+        stalled_share = max([i.stalled_share for i in now] or [0.0])
         migrations_by_op = {}
+        stalled_migrations = 0
+        arrived = api_failed = throttled = init_failed = timed_out = stalled_other = 0
         for op, share in OPERATION_SHARE.items():
             factor = max([i.latency_factor for i in now] or [1.0])
             n = poisson(rng, mean * share)
+            arrived += n
+            # What never reaches the handler's lines: the API's own failures, throttles, init failures,
+            # invocations stopped at the timeout.
+            if api_broken:
+                api_failed += n
+                n = 0
+            dropped = rng.binomialvariate(n, throttle_share) if n and throttle_share else 0
+            throttled += dropped
+            n -= dropped
+            if init_failure:
+                init_failed += n
+                n = 0
+            dropped = rng.binomialvariate(n, timeout_share) if n and timeout_share else 0
+            timed_out += dropped
+            n -= dropped
+            stalled = rng.binomialvariate(n, stalled_share) if n and stalled_share else 0
             p_slow = min(1.0, share_above(slo_threshold_ms[op], slo_threshold_ms[op], factor))
-            slow = rng.binomialvariate(n, p_slow) if n else 0
+            slow = rng.binomialvariate(n - stalled, p_slow) if n - stalled else 0
             p_very = min(1.0, share_above(alert_ms[op], slo_threshold_ms[op], factor) / max(p_slow, 1e-12))
             very = rng.binomialvariate(slow, p_very) if slow else 0
+            # A stalled request answers at the deadline budget: slower than every latency line.
+            slow += stalled
+            very += stalled
             week.requests[op].append(n)
             week.slow[op].append(slow)
             week.very_slow[op].append(very)
             if op in MIGRATIONS:
-                migrations_by_op[op] = n
+                migrations_by_op[op] = n - stalled
+                stalled_migrations += stalled
+            else:
+                stalled_other += stalled
             # Requests slower than the SLO threshold while a regression runs: budget of the latency SLO.
             for i in now:
                 if i.latency_factor != 1.0:
                     bad_by_incident[i.name] += slow - n * share_above(
                         slo_threshold_ms[op], slo_threshold_ms[op], 1.0
                     )
+                slow_in[i.name][op] += slow
+                all_in[i.name][op] += n
+        for i in now:
+            for op in OPERATION_SHARE:  # a timed-out request is slow for every operation's SLI
+                slow_in[i.name][op] += timed_out
+                all_in[i.name][op] += timed_out
         migrations = sum(migrations_by_op.values())
         failure_share = max([i.failure_share for i in now] + [BACKGROUND_FAILURE])
         failures = rng.binomialvariate(migrations, failure_share) if migrations else 0
+        failures += stalled_migrations  # the 503 of a stalled migration is a logged failure
         extra = sum(i.failures for i in now)
         failures += extra
-        total_migrations += migrations + extra
+        burst = sum(i.throttles_per_minute for i in now)
+        # Errors beyond the logged failures, and Throttles
+        unanswered = throttled + burst + init_failed + timed_out
+        total_migrations += migrations + stalled_migrations + extra + unanswered + api_failed
         for i in now:
             if i.failure_share:
                 bad_by_incident[i.name] += failures - migrations * BACKGROUND_FAILURE
             if i.failures:
                 bad_by_incident[i.name] += i.failures
+            if i.latency_factor == 1.0:
+                bad_by_incident[i.name] += stalled_migrations + unanswered + api_failed
+            good_in[i.name] += migrations + stalled_migrations - (failures - extra)
+            bad_in[i.name] += failures + unanswered + api_failed
         requests = sum(week.requests[op][-1] for op in OPERATION_SHARE)
-        total_requests += requests
-        week.success.append(float(migrations - (failures - extra)))
+        total_requests += arrived
+        week.success.append(float(migrations + stalled_migrations - (failures - extra)))
         week.failure.append(float(failures))
         week.rate_limited.append(float(rng.binomialvariate(requests, RATE_LIMITED_SHARE) if requests else 0))
-        week.lambda_errors.append(0.0)
-        week.throttles.append(float(sum(i.throttles_per_minute for i in now)))
-        week.active.append(requests + extra > 0)
+        week.lambda_errors.append(float(init_failed + timed_out))
+        week.throttles.append(float(burst + throttled))
+        week.invocations.append(float(requests + init_failed + timed_out))
+        week.timeouts.append(float(timed_out))
+        week.api_requests.append(float(arrived))
+        week.api_5xx.append(
+            float(
+                failures + stalled_other + unanswered + api_failed + sum(i.throttles_per_minute for i in now)
+            )
+        )
+        # Log events: the function's lines, or the platform's (an init failure or a timeout writes them).
+        week.active.append(requests + extra + init_failed + timed_out > 0)
     # The monthly budgets: (100 - target) % of 30 days of this traffic.
     availability_budget = (100 - availability_target) / 100 * total_migrations * 30 / days
     latency_budget = (100 - latency_target) / 100 * total_requests * 30 / days
@@ -182,4 +296,12 @@ def simulate(
         / (latency_budget if i.latency_factor != 1.0 else availability_budget)
         for i in incidents
     }
+    for i in incidents:
+        counted = good_in[i.name] + bad_in[i.name]
+        availability = bad_in[i.name] / counted / ((100 - availability_target) / 100) if counted else 0.0
+        latency = max(
+            (slow_in[i.name][op] / all_in[i.name][op] for op in OPERATION_SHARE if all_in[i.name][op]),
+            default=0.0,
+        ) / ((100 - latency_target) / 100)
+        week.burn_rate[i.name] = max(availability, latency)
     return week
