@@ -170,6 +170,29 @@ def _enforce_rate_limit(identity: Identity, endpoint: str, settings: Settings) -
         )
 
 
+def _enforce_rate_limit_or_log(
+    identity: Identity,
+    endpoint: str,
+    settings: Settings,
+    operation: str,
+    started: float,
+    on_failure: Callable[[StorageError], None] | None = None,
+) -> None:
+    """The rate limit of a read or a cleanup. When its check fails (the table, or the invocation's
+    time, ran out), the request still writes its latency line (and, through on_failure, its audit
+    entry) before the 503: the SLIs see it however it ended. Migrations have their own failure
+    lines (_log_migration_refused)."""
+    try:
+        _enforce_rate_limit(identity, endpoint, settings)
+    except StorageError as error:
+        CartMigrationMetrics.log_performance_metric(
+            operation, _elapsed_ms(started), None, None, error_type=type(error).__name__
+        )
+        if on_failure is not None:
+            on_failure(error)
+        raise
+
+
 @contextmanager
 def _performance_metric(operation: str, started: float) -> Iterator[dict[str, int]]:
     """Emit ``performance_metric`` when the operation ends, however it ends."""
@@ -316,7 +339,7 @@ def handle_all_carts(event: Request) -> Response:
     started = time.perf_counter()
     settings = _settings()
     identity = _authenticate(event, ALL_CARTS_ENDPOINT, settings)
-    _enforce_rate_limit(identity, ALL_CARTS_ENDPOINT, settings)
+    _enforce_rate_limit_or_log(identity, ALL_CARTS_ENDPOINT, settings, GET_ALL_CARTS, started)
     with _performance_metric(GET_ALL_CARTS, started) as counts:
         now = _utc_now()
         stored = CartTable(clients.dynamodb(), settings.carts_table).query_owner(identity.customer_id)
@@ -357,7 +380,6 @@ def handle_cleanup(event: Request, raw_guest_session_id: str) -> Response:
     settings = _settings()
     identity = _authenticate(event, CLEANUP_ENDPOINT, settings)
     session = _validated(CLEANUP_ENDPOINT, lambda: validation.guest_session_id(raw_guest_session_id))
-    _enforce_rate_limit(identity, CLEANUP_ENDPOINT, settings)
 
     def audit(outcome: str, error_type: str | None = None) -> None:
         record_audit(
@@ -370,6 +392,15 @@ def handle_cleanup(event: Request, raw_guest_session_id: str) -> Response:
             source_ip(event),
             error_type=error_type,
         )
+
+    _enforce_rate_limit_or_log(
+        identity,
+        CLEANUP_ENDPOINT,
+        settings,
+        CLEANUP_GUEST_CART,
+        started,
+        on_failure=lambda error: audit("failed", error.error_code),
+    )
 
     with _performance_metric(CLEANUP_GUEST_CART, started) as counts:
         table = CartTable(clients.dynamodb(), settings.carts_table)

@@ -196,3 +196,32 @@ def test_the_audit_write_is_skipped_not_waited_for_when_time_is_short(stalled, r
     logs_calls = [(budget, limits) for service, _, budget, limits in recorded_calls if service == "logs"]
     assert logs_calls, "the audit write was attempted"
     assert all(limits is None or limits.worst_case_seconds <= budget for budget, limits in logs_calls)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "operation", "audited"),
+    [
+        ("GET", "/api/v1/cart/all", "get_all_carts", False),
+        (
+            "DELETE",
+            "/api/v1/cart/cleanup-guest/guest-4f1c2d9e-1a2b-4c3d-8e9f-0a1b2c3d4e5f",
+            "cleanup_guest_cart",
+            True,
+        ),
+    ],
+)
+def test_a_read_or_a_cleanup_out_of_time_still_writes_its_latency_and_audit_lines(
+    stalled, recorded_calls, deadlines, method, path, operation, audited
+):
+    event = api_event("http_v2", method, path, None, bearer())
+    response, lines, returned_at = invoke_with(int((SAFETY_MARGIN_SECONDS + 0.1) * 1000), event)
+
+    assert response["statusCode"] == 503 and "Retry-After" in response["headers"]
+    (performance,) = lines.of_type("performance_metric")
+    assert performance["operation"] == operation and performance["error_type"] == "StorageError"
+    audits = lines.of_type("audit_log")
+    assert [(a["action"], a["outcome"]) for a in audits] == (
+        [("guest_cart_cleanup", "failed")] if audited else []
+    )
+    assert stalled.accepted == 0
+    assert returned_at < deadlines[0].expires_at
