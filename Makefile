@@ -261,6 +261,7 @@ docs: venv ## Regenerate the reference tables of every module's README
 
 .PHONY: bench
 bench: venv emulator-venv terraformrc package ## Measure and write BENCHMARKS.md
+	@$(MAKE) --no-print-directory package JWT_PACKAGE=HS256
 	@$(WITH_EMULATOR) $(DEV_VENV)/bin/cartmon-bench
 
 .PHONY: alert-quality

@@ -450,6 +450,10 @@ def sample_results() -> dict:
                     {"package": "jwt", "self_ms": 10.0},
                 ],
                 "direct_imports": [{"module": "boto3", "cumulative_ms": 200.0}],
+                "packages": [
+                    {"package": "RS256", "file": "cart_migration.zip", "bytes": 7_023_541},
+                    {"package": "HS256 only", "file": "cart_migration-hs256.zip", "bytes": None},
+                ],
             },
             "redaction": {
                 "rounds": 5,
@@ -519,6 +523,10 @@ def test_the_report_has_one_table_per_point_and_says_what_was_not_measured():
     assert "Not measured in this run: RuntimeError: terraform apply failed" in report
     assert "| `botocore` | 150 ms | 30% |" in report  # 150 of 500 ms
     assert "| `boto3` | 200 ms | 40% |" in report
+    assert (
+        "| `cart_migration.zip` | 7.02 MB |" in report
+        and "| `cart_migration-hs256.zip` | not built |" in report
+    )
 
 
 def test_saved_results_render_again(tmp_path):

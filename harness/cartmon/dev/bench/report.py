@@ -195,6 +195,25 @@ def render_coldstart(section: dict[str, Any]) -> str:
         for row in section.get("direct_imports", [])[:8]
         if total and row["cumulative_ms"] >= total / 100
     ]
+    package_rows = [
+        [
+            row["package"],
+            f"`{row['file']}`",
+            fmt_number(row["bytes"] / 1e6, "MB") if row["bytes"] else "not built",
+        ]
+        for row in section.get("packages", [])
+    ]
+    package_lines = (
+        [
+            "",
+            "The deployment zips whose import is timed above (x86_64): the configured JWT algorithm decides",
+            "what the zip must hold.",
+            "",
+            md_table(["deployment zip", "file", "size"], package_rows, "llr"),
+        ]
+        if package_rows
+        else []
+    )
     direct_lines = (
         [
             "",
@@ -223,6 +242,7 @@ def render_coldstart(section: dict[str, Any]) -> str:
             "",
             md_table(["package", "import time (self)", "share"], contributor_rows, "lrr"),
             *direct_lines,
+            *package_lines,
             *first_request_lines(section.get("first_request")),
         ]
     )

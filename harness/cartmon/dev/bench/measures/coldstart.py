@@ -157,4 +157,20 @@ def measure_coldstart(settings: Settings) -> dict[str, Any]:
         "import_total_ms": total_us / 1000,
         "contributors": contributors,
         "direct_imports": direct,
+        "packages": package_sizes(),
     }
+
+
+# The two zips `make bench` builds first (`make package`, `make package JWT_PACKAGE=HS256`): an HS256
+# deployment needs neither PyJWT nor cryptography (lambda_src/README.md, docs/calling-the-api.md).
+PACKAGES = {
+    "RS256 (serves HS256 too): PyJWT and cryptography inside": LAMBDA_PACKAGE,
+    "HS256 only (JWT_PACKAGE=HS256)": LAMBDA_PACKAGE.with_name(LAMBDA_PACKAGE.stem + "-hs256.zip"),
+}
+
+
+def package_sizes() -> list[dict[str, Any]]:
+    return [
+        {"package": name, "file": path.name, "bytes": path.stat().st_size if path.is_file() else None}
+        for name, path in PACKAGES.items()
+    ]
