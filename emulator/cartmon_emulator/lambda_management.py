@@ -2,9 +2,11 @@
 
 LocalStack keeps IAM roles in its own store while moto's Lambda checks the execution role in
 moto's IAM backend, so a role is mirrored into moto's backend just before a function uses it.
-moto drops ``KMSKeyArn`` (the key that encrypts the function's environment variables); it is kept
-here and returned by GetFunction/GetFunctionConfiguration, as Lambda does, so a stack that sets it
-plans clean.
+moto drops ``KMSKeyArn`` (the key that encrypts the function's environment variables) and
+``LoggingConfig`` (log format, levels and group); both are kept here and returned by
+GetFunction/GetFunctionConfiguration, as Lambda does, so a stack that sets them plans clean.
+Lambda's defaults for ``LoggingConfig``: format Text, group ``/aws/lambda/<name>``; with JSON, both
+levels INFO (https://docs.aws.amazon.com/lambda/latest/api/API_LoggingConfig.html).
 """
 
 import json
@@ -22,15 +24,30 @@ _moto_get_configuration = LambdaFunction.get_configuration
 _moto_update_configuration = LambdaFunction.update_configuration
 
 
+def logging_config(function_name: str, given: dict | None) -> dict:
+    """The LoggingConfig Lambda keeps: the given fields over its defaults."""
+    config = {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{function_name}", **(given or {})}
+    if config["LogFormat"] == "JSON":
+        config.setdefault("ApplicationLogLevel", "INFO")
+        config.setdefault("SystemLogLevel", "INFO")
+    else:  # the levels apply to JSON logs only
+        config.pop("ApplicationLogLevel", None)
+        config.pop("SystemLogLevel", None)
+    return config
+
+
 def _init_keeping_kms_key(self, account_id, spec, region, version=1):
     _moto_init(self, account_id, spec, region, version)
     self.kms_key_arn = spec.get("KMSKeyArn") or None
+    self.logging_config = logging_config(spec.get("FunctionName", ""), spec.get("LoggingConfig"))
 
 
 def _configuration_with_kms_key(self, *args, **kwargs):
     configuration = _moto_get_configuration(self, *args, **kwargs)
     if getattr(self, "kms_key_arn", None):
         configuration["KMSKeyArn"] = self.kms_key_arn
+    if getattr(self, "logging_config", None):
+        configuration["LoggingConfig"] = self.logging_config
     return configuration
 
 
@@ -38,6 +55,9 @@ def _update_keeping_kms_key(self, config_updates):
     if "KMSKeyArn" in config_updates:
         # an empty string removes the customer managed key (Lambda falls back to its own key)
         self.kms_key_arn = config_updates["KMSKeyArn"] or None
+    if "LoggingConfig" in config_updates:
+        current = {k: v for k, v in (getattr(self, "logging_config", None) or {}).items()}
+        self.logging_config = logging_config(self.function_name, {**current, **config_updates["LoggingConfig"]})
     return _moto_update_configuration(self, config_updates)
 
 

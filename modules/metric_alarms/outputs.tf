@@ -60,6 +60,6 @@ output "thresholds" {
       period      = a.period
       comparison  = local.comparison_symbols[a.comparison_operator]
       threshold   = a.threshold
-    } if a.metric != null && length(a.dimensions) == 0
+    } if a.metric != null && length(a.dimensions) == 0 && contains(keys(aws_cloudwatch_log_metric_filter.this), coalesce(a.metric, "-"))
   }
 }

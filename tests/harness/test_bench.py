@@ -693,7 +693,7 @@ def test_a_quick_run_measures_and_writes_the_report(aws_endpoint, tmp_path):
     sections = json.loads(results.read_text())["sections"]
     assert set(sections) == {"roundtrips", "handler", "coldstart", "logging", "redaction"}
     shapes = sections["redaction"]["shapes"]
-    assert len(shapes) == 4 and all(shape["chars"] == 200_000 and shape["vs_plain"] > 0 for shape in shapes)
+    assert len(shapes) == 4 and all(shape["chars"] >= 200_000 and shape["vs_plain"] > 0 for shape in shapes)
     assert "## 5. Redaction of hostile strings" in output.read_text()
     single = next(cell for cell in sections["roundtrips"]["cells"] if cell["stores"] == 1)
     assert single["ours"]["dynamodb_operations"] == {

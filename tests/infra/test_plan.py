@@ -641,7 +641,7 @@ def test_lambda_role_reaches_only_its_tables_and_log_groups(local_plan):
     assert [s["Principal"] for s in trust["Statement"]] == [{"Service": "lambda.amazonaws.com"}]
     (inline,) = planned(local_plan, "aws_iam_role_policy").values()
     statements = {s["Sid"]: s for s in json.loads(inline["policy"])["Statement"]}
-    assert set(statements) == {"CartsTable", "RateLimitTable", "OwnLogGroups"}
+    assert set(statements) == {"CartsTable", "RateLimitTable", "IdempotencyTable", "OwnLogGroups"}
     as_list = lambda value: value if isinstance(value, list) else [value]  # noqa: E731
     table_arn = lambda name: f"arn:aws:dynamodb:ap-south-1:{account}:table/{name}"  # noqa: E731
     # Exactly the calls the function makes, each on the one table it makes them on.

@@ -130,6 +130,9 @@ def test_module_layout_and_documented_interface(module):
                     "aws_sns_topic_subscription",
                     "terraform_data",  # plan-time checks, named for what they check
                     "aws_api_gateway_resource",  # the routes' path tree, one resource per segment
+                    # The routes' methods and integrations, and beside them the CORS preflights' OPTIONS.
+                    "aws_api_gateway_method",
+                    "aws_api_gateway_integration",
                     # Composites that name composites come after them: a resource cannot wait for its own instances.
                     "aws_cloudwatch_composite_alarm",
                     # log_archive: one role for Firehose, one for CloudWatch Logs, named for the service.

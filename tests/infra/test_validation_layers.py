@@ -211,7 +211,7 @@ CASES = [
     case(
         "lambda_timeout",
         1000,
-        "lambda_timeout must be a whole number of seconds between 1 and 900",
+        "lambda_timeout must be a whole number of seconds, at most 900",
         migration_lambda="timeout",
     ),
     case(
@@ -325,7 +325,7 @@ CASES = [
     case(
         "jwt_algorithm",
         "RS256",
-        "jwt_algorithm RS256 needs jwt_public_key when create_lambda = true",
+        "jwt_algorithm RS256 needs jwt_public_key or jwt_jwks_url when create_lambda = true",
         cross=True,
         migration_lambda="jwt_algorithm",
     ),

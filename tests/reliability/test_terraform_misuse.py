@@ -179,7 +179,7 @@ CASES = [Misuse(variable, value, message) for variable, (value, message) in BAD_
         "lambda_package_path must point at an existing deployment zip",
     ),
     Misuse("lambda_memory_size", 64, "lambda_memory_size must be a whole number of MB between 128 and 10240"),
-    Misuse("lambda_timeout", 1000, "lambda_timeout must be a whole number of seconds between 1 and 900"),
+    Misuse("lambda_timeout", 1000, "lambda_timeout must be a whole number of seconds, at most 900"),
     Misuse("lambda_architectures", ["sparc"], 'lambda_architectures must be ["x86_64"] or ["arm64"]'),
     Misuse("rate_limit_max_calls", 0, "rate_limit_max_calls must be a whole number of at least 1"),
     Misuse(
