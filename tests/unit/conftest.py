@@ -38,6 +38,7 @@ UNSET_ENV = (
     "AWS_ENDPOINT_URL",
     "AWS_ENDPOINT_URL_DYNAMODB",
     "AWS_ENDPOINT_URL_LOGS",
+    "AWS_ENDPOINT_URL_SSM",
     "AUDIT_LOG_GROUP",
     "JWT_ALGORITHM",
     "JWT_PUBLIC_KEY",
@@ -46,9 +47,10 @@ UNSET_ENV = (
 )
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="module", autouse=True)
 def clients_for_this_suite():
-    """Clients cached by other suites may point at the emulator; these tests need moto's."""
+    """Clients cached by other suites may point at the emulator; these tests need moto's. Per module:
+    a worker may run another suite's module (which sets AWS_ENDPOINT_URL) between two of these."""
     clients.reset()
     yield
     clients.reset()
