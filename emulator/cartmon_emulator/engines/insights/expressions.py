@@ -191,7 +191,11 @@ class _Not(_Node):
         return None if truth is None else not truth
 
 
-class _And(_Node):
+class _Junction(_Node):
+    """`and` / `or` with SQL's three-valued logic: the decisive value wins even beside an unknown one."""
+
+    decisive: bool
+
     def __init__(self, left: _Node, right: _Node):
         self.left, self.right = left, right
 
@@ -200,33 +204,22 @@ class _And(_Node):
 
     def eval(self, row: Any) -> Any:
         a = _truth(self.left.eval(row))
-        if a is False:
-            return False
+        if a is self.decisive:
+            return self.decisive
         b = _truth(self.right.eval(row))
-        if b is False:
-            return False
+        if b is self.decisive:
+            return self.decisive
         if a is None or b is None:
             return None
-        return True
+        return not self.decisive
 
 
-class _Or(_Node):
-    def __init__(self, left: _Node, right: _Node):
-        self.left, self.right = left, right
+class _And(_Junction):
+    decisive = False
 
-    def children(self) -> Sequence[_Node]:
-        return (self.left, self.right)
 
-    def eval(self, row: Any) -> Any:
-        a = _truth(self.left.eval(row))
-        if a is True:
-            return True
-        b = _truth(self.right.eval(row))
-        if b is True:
-            return True
-        if a is None or b is None:
-            return None
-        return False
+class _Or(_Junction):
+    decisive = True
 
 
 class _Call(_Node):
