@@ -24,6 +24,7 @@ from cartmon.inbox import create_alarm_inboxes, delete_alarm_inboxes
 from cartmon.local_lambda import LocalLambda
 from cartmon.ops.dashboard.render import render
 from cartmon.ops.review.cli import main as review_main
+from cartmon.ops.traffic import stack_runtime
 from cartmon.project import ROOT, EmulatorClock
 from cartmon.traffic import MORNING, Customers, Shop
 
@@ -162,22 +163,7 @@ def tell_the_story(endpoint: str, clock: EmulatorClock, inboxes: dict[str, str])
     clients = {
         name: boto3.client(name, endpoint_url=endpoint) for name in ("lambda", "logs", "cloudwatch", "sqs")
     }
-    configuration = clients["lambda"].get_function_configuration(FunctionName=outputs["lambda_function_name"])
-    environment = configuration["Environment"]["Variables"]
-    log_format = (configuration.get("LoggingConfig") or {}).get("LogFormat", "Text")
-
-    def runtime(**options) -> LocalLambda:
-        return LocalLambda(
-            outputs["lambda_function_name"],
-            outputs["log_group_names"]["function"],
-            clients["logs"],
-            clients["cloudwatch"],
-            environment,
-            clock=clock.now,
-            log_format=log_format,
-            **options,
-        )
-
+    runtime, environment = stack_runtime(outputs, clients, clock)
     shop = Shop(runtime(), environment["JWT_SECRET"], outputs["carts_table_name"])
     say("Driving shop traffic through the real handler")
     traffic_started = clock.now()

@@ -20,6 +20,7 @@ import json
 import random
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -76,18 +77,14 @@ def plan(total_minutes: int, rate: int, failure_rate: float, seed: int) -> list[
     return out
 
 
-def drive(
-    outputs: dict[str, Any],
-    clients: dict[str, Any],
-    clock: EmulatorClock,
-    schedule: list[list[str]],
-    echo=print,
-) -> Counter:
-    """Play the schedule minute by minute; the clock moves a minute after each. Returns the
-    requests sent per kind."""
-    environment = clients["lambda"].get_function_configuration(FunctionName=outputs["lambda_function_name"])[
-        "Environment"
-    ]["Variables"]
+def stack_runtime(
+    outputs: dict[str, Any], clients: dict[str, Any], clock: EmulatorClock
+) -> tuple[Callable[..., LocalLambda], dict[str, str]]:
+    """A factory of local runtimes for the deployed function (its environment and log format, the
+    stack's log group), and that environment."""
+    configuration = clients["lambda"].get_function_configuration(FunctionName=outputs["lambda_function_name"])
+    environment = configuration["Environment"]["Variables"]
+    log_format = (configuration.get("LoggingConfig") or {}).get("LogFormat", "Text")
 
     def runtime(**options) -> LocalLambda:
         return LocalLambda(
@@ -97,9 +94,23 @@ def drive(
             clients["cloudwatch"],
             environment,
             clock=clock.now,
+            log_format=log_format,
             **options,
         )
 
+    return runtime, environment
+
+
+def drive(
+    outputs: dict[str, Any],
+    clients: dict[str, Any],
+    clock: EmulatorClock,
+    schedule: list[list[str]],
+    echo=print,
+) -> Counter:
+    """Play the schedule minute by minute; the clock moves a minute after each. Returns the
+    requests sent per kind."""
+    runtime, environment = stack_runtime(outputs, clients, clock)
     shop = Shop(runtime(), environment["JWT_SECRET"], outputs["carts_table_name"])
     customers = Customers(shop, runtime(reserved_concurrency=0), runtime(timeout_seconds=0.000001))
     sent: Counter = Counter()
