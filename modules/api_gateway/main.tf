@@ -151,6 +151,21 @@ resource "aws_api_gateway_integration" "options" {
   uri                     = var.function_invoke_arn
 }
 
+# The answers API Gateway makes itself (a throttled request, a function that failed) never reach the
+# function, so they get the CORS header here; a gateway response's headers are static, so this works
+# for one allowed origin or "*".
+# https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html
+resource "aws_api_gateway_gateway_response" "this" {
+  for_each = var.cors_gateway_response_origin == null ? toset([]) : toset(["DEFAULT_4XX", "DEFAULT_5XX"])
+
+  rest_api_id   = aws_api_gateway_rest_api.this.id
+  response_type = each.key
+  response_parameters = {
+    "gatewayresponse.header.Access-Control-Allow-Origin" = "'${var.cors_gateway_response_origin}'"
+    "gatewayresponse.header.Vary"                        = "'Origin'"
+  }
+}
+
 resource "aws_api_gateway_deployment" "this" {
   rest_api_id = aws_api_gateway_rest_api.this.id
 
@@ -161,6 +176,7 @@ resource "aws_api_gateway_deployment" "this" {
       local.route_resource_ids,
       [for k in keys(local.routes) : aws_api_gateway_integration.this[k].uri],
       var.cors_enabled,
+      var.cors_gateway_response_origin,
     ]))
   }
 
@@ -168,7 +184,7 @@ resource "aws_api_gateway_deployment" "this" {
     create_before_destroy = true
   }
 
-  depends_on = [aws_api_gateway_integration.this, aws_api_gateway_integration.options]
+  depends_on = [aws_api_gateway_integration.this, aws_api_gateway_integration.options, aws_api_gateway_gateway_response.this]
 }
 
 resource "aws_cloudwatch_log_group" "access" {

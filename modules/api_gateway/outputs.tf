@@ -37,3 +37,8 @@ output "access_log_fields" {
   description = "Field names of the stage's JSON access log lines (correlation_id joins them to the function's lines)."
   value       = sort(keys(jsondecode(local.access_log_format)))
 }
+
+output "gateway_response_origins" {
+  description = "Access-Control-Allow-Origin of API Gateway's own answers, by gateway response type (empty: none set)."
+  value       = { for type, response in aws_api_gateway_gateway_response.this : type => response.response_parameters["gatewayresponse.header.Access-Control-Allow-Origin"] }
+}

@@ -49,6 +49,12 @@ variable "tags" {
   default     = {}
 }
 
+variable "cors_gateway_response_origin" {
+  description = "Access-Control-Allow-Origin of the answers API Gateway makes itself (its 4XX and 5XX gateway responses: throttling, a failed function): one origin or \"*\". null = none (a gateway response cannot echo one of several origins)."
+  type        = string
+  default     = null
+}
+
 variable "cors_enabled" {
   description = "Define OPTIONS on each route's resource, proxied to the function, which answers CORS preflights for its allowed origins."
   type        = bool

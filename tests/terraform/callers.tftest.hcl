@@ -52,6 +52,23 @@ run "cors_origins_give_options_methods_and_the_setting" {
     condition     = contains(module.migration_lambda[0].environment_variable_names, "CORS_ALLOWED_ORIGINS")
     error_message = "the function knows the origins"
   }
+  assert {
+    condition     = length(module.api_gateway[0].gateway_response_origins) == 0
+    error_message = "a gateway response cannot echo one of several origins: none is set"
+  }
+}
+
+run "one_origin_also_reaches_api_gateways_own_answers" {
+  command = plan
+
+  variables {
+    cors_allowed_origins = ["https://shop.example.com"]
+  }
+
+  assert {
+    condition     = module.api_gateway[0].gateway_response_origins == { DEFAULT_4XX = "'https://shop.example.com'", DEFAULT_5XX = "'https://shop.example.com'" }
+    error_message = "API Gateway's own 4XX and 5XX answers (throttling, a failed function) carry the one origin"
+  }
 }
 
 run "jwks_url_for_rs256" {
