@@ -57,7 +57,9 @@ def _update_keeping_kms_key(self, config_updates):
         self.kms_key_arn = config_updates["KMSKeyArn"] or None
     if "LoggingConfig" in config_updates:
         current = {k: v for k, v in (getattr(self, "logging_config", None) or {}).items()}
-        self.logging_config = logging_config(self.function_name, {**current, **config_updates["LoggingConfig"]})
+        self.logging_config = logging_config(
+            self.function_name, {**current, **config_updates["LoggingConfig"]}
+        )
     return _moto_update_configuration(self, config_updates)
 
 
