@@ -217,7 +217,7 @@ CASES = [Misuse(variable, value, message) for variable, (value, message) in BAD_
         "alarm_overrides",
         override("NoSuchAlarm", threshold=1),
         "alarm_overrides names alarm(s) that do not exist: NoSuchAlarm",
-        "modules/metric_alarms/main.tf",
+        INPUT_CHECKS,
         plan=2,
     ),
     Misuse("jwt_algorithm", "RS256", "jwt_algorithm RS256 needs jwt_public_key", INPUT_CHECKS, plan=2),
