@@ -87,25 +87,15 @@ def parameter_variable(secret_name: str) -> str:
     return secret_name + PARAMETER_SUFFIX
 
 
-def _max_age(environ: MutableMapping[str, str]) -> int:
-    raw = environ.get(MAX_AGE_ENV, "")
+def _seconds_setting(environ: MutableMapping[str, str], name: str, default: int) -> int:
+    """A whole, non-negative number of seconds from the environment, or its default."""
+    raw = environ.get(name, "")
     try:
-        value = int(raw) if raw else DEFAULT_MAX_AGE_SECONDS
+        value = int(raw) if raw else default
     except ValueError:
-        raise SecretParameterError(f"{MAX_AGE_ENV} must be a whole number of seconds") from None
+        raise SecretParameterError(f"{name} must be a whole number of seconds") from None
     if value < 0:
-        raise SecretParameterError(f"{MAX_AGE_ENV} must not be negative")
-    return value
-
-
-def _stale_max_age(environ: MutableMapping[str, str]) -> int:
-    raw = environ.get(STALE_MAX_AGE_ENV, "")
-    try:
-        value = int(raw) if raw else DEFAULT_STALE_MAX_SECONDS
-    except ValueError:
-        raise SecretParameterError(f"{STALE_MAX_AGE_ENV} must be a whole number of seconds") from None
-    if value < 0:
-        raise SecretParameterError(f"{STALE_MAX_AGE_ENV} must not be negative")
+        raise SecretParameterError(f"{name} must not be negative")
     return value
 
 
@@ -192,6 +182,10 @@ def load_secret_parameters(environ: MutableMapping[str, str] | None = None) -> l
     for secret_name in SECRET_NAMES:
         parameter = environ.get(parameter_variable(secret_name))
         if parameter:
-            environ[secret_name] = fetch_parameter(parameter, _max_age(environ), _stale_max_age(environ))
+            environ[secret_name] = fetch_parameter(
+                parameter,
+                _seconds_setting(environ, MAX_AGE_ENV, DEFAULT_MAX_AGE_SECONDS),
+                _seconds_setting(environ, STALE_MAX_AGE_ENV, DEFAULT_STALE_MAX_SECONDS),
+            )
             resolved.append(secret_name)
     return resolved
