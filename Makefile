@@ -256,8 +256,12 @@ check: venv terraformrc ## Cheap gates: terraform fmt -check and validate everyw
 lint: check checkov ## make check, plus the checkov security scan
 
 .PHONY: docs
-docs: venv ## Regenerate the reference tables of every module's README
+docs: venv ## Regenerate the reference tables of every module's README and the generated figures in the docs
 	@$(DEV_VENV)/bin/cartmon-docs
+
+.PHONY: docs-plan
+docs-plan: plan ## make docs, plus the README figures read from the plan (alarm counts, make cost's month)
+	@$(DEV_VENV)/bin/cartmon-docs --plan $(BUILD)/plan.json
 
 .PHONY: bench
 bench: venv emulator-venv terraformrc package ## Measure and write BENCHMARKS.md

@@ -1,0 +1,98 @@
+"""Figures in prose (cartmon.dev.figures): a generated block that no longer matches its source is found
+and rewritten, and the repository's own blocks are current (what `make check` runs)."""
+
+from __future__ import annotations
+
+import pytest
+
+from cartmon.dev import docs, figures
+
+REPORT = """# Alert quality
+
+## The goals
+
+- Burn >= 14.4x pages within 5 min: met. outage (200x): 1 min, 1 page(s).
+- Zero pages outside incidents on the simulated week, the full set: met.
+
+## Window configurations tried
+
+Configurations that meet every goal: the defaults.
+
+## Next
+"""
+
+DOC = """# Alerting
+
+- **Measured**: the goals, as the replay found them:
+
+  <!-- BEGIN generated: alert-quality-goals -->
+  - Burn >= 14.4x pages within 5 min: met. outage (200x): 1 min, 1 page(s).
+  - Zero pages outside incidents on the simulated week, the full set: met.
+
+  Configurations that meet every goal: the defaults.
+  <!-- END generated -->
+
+Tail.
+"""
+
+
+@pytest.fixture
+def root(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "alert-quality.md").write_text(REPORT)
+    (tmp_path / "docs" / "alerting.md").write_text(DOC)
+    return tmp_path
+
+
+def test_a_block_that_matches_its_source_is_current(root):
+    assert figures.stale_documents(figures.Sources(root=root)) == []
+
+
+def test_a_stale_block_is_found_and_rewritten_from_its_source(root):
+    (root / "docs" / "alert-quality.md").write_text(REPORT.replace("1 min, 1 page(s)", "7 min, 2 page(s)"))
+    sources = figures.Sources(root=root)
+    ((path, current, wanted),) = figures.stale_documents(sources)
+    assert path == root / "docs" / "alerting.md" and current == DOC
+    assert "  - Burn >= 14.4x pages within 5 min: met. outage (200x): 7 min, 2 page(s)." in wanted
+    assert wanted.replace("7 min, 2 page(s)", "1 min, 1 page(s)") == DOC  # only the block changed
+    path.write_text(wanted)
+    assert figures.stale_documents(sources) == []
+
+
+def test_a_hand_edit_inside_a_block_is_stale(root):
+    (root / "docs" / "alerting.md").write_text(DOC.replace("1 min, 1 page(s)", "about a minute"))
+    assert [p for p, _, _ in figures.stale_documents(figures.Sources(root=root))] == [
+        root / "docs" / "alerting.md"
+    ]
+
+
+def test_an_inline_block_stays_inline(root):
+    inline = "Goals: <!-- BEGIN generated: alert-quality-goals -->old<!-- END generated --> end.\n"
+    (root / "README.md").write_text(inline)
+    (root / "docs" / "alerting.md").unlink()
+    ((_, _, wanted),) = figures.stale_documents(figures.Sources(root=root))
+    assert wanted.startswith("Goals: <!-- BEGIN generated: alert-quality-goals -->- Burn >= 14.4x")
+    assert wanted.endswith("the defaults.<!-- END generated --> end.\n")
+
+
+def test_a_block_nobody_renders_is_refused(root):
+    (root / "README.md").write_text("<!-- BEGIN generated: made-up -->\n1\n<!-- END generated -->\n")
+    with pytest.raises(SystemExit, match="made-up"):
+        figures.stale_documents(figures.Sources(root=root))
+
+
+def test_a_block_from_the_plan_is_left_alone_without_a_plan(root):
+    text = "<!-- BEGIN generated: at-a-glance -->\n- **1 CloudWatch alarms**\n<!-- END generated -->\n"
+    (root / "README.md").write_text(text)
+    (root / "docs" / "alerting.md").unlink()
+    assert figures.stale_documents(figures.Sources(root=root)) == []
+
+
+def test_the_repository_blocks_are_current_and_make_check_fails_when_one_is_not(monkeypatch, capsys):
+    assert figures.stale_documents(figures.Sources()) == []
+    assert docs.main(["--check"]) == 0
+    real = figures.RENDERERS["alert-quality-goals"]
+    monkeypatch.setitem(figures.RENDERERS, "alert-quality-goals", lambda s: real(s) + "\n- a figure added")
+    assert docs.main(["--check"]) == 1
+    captured = capsys.readouterr()
+    assert "+  - a figure added" in captured.out and "docs/alerting.md" in captured.err
