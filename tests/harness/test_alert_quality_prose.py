@@ -131,3 +131,23 @@ def test_a_lesson_is_drawn_only_when_its_row_shows_it():
     calm = lessons(full, [(guard, summary(1.0)), (lower, summary(1.0, leak_pages=1))], LEAK)
     assert "no page outside incidents on this week" in calm[0] and "needs more requests" not in calm[0]
     assert calm[1].endswith("with 1 page(s), 0 page(s) outside incidents.")
+
+
+def test_the_api_replay_is_said_to_see_the_api_incident_only_when_it_pages_it():
+    full = summary(1.0)
+    full["incidents"].append(row("api gone", Goal("n/a"), 0, None))
+    slo = SloFigures(99.5, 99.0, 30, 30)
+    (leak,) = [i for i in default_incidents() if i.name == LEAK]
+    limit = detection_limit.detection_limit(leak, days=7, availability_target=99.5)
+
+    def text(api_row: dict) -> str:
+        api = summary(1.0)
+        api["incidents"].append(api_row)
+        summaries = {"guide": summary(1.0), "full": full, "api": api}
+        return " ".join(markdown(summaries, [], limit, STOP_DAY_AS_PLANNED, 1.0, 7, "3 alarms", slo).split())
+
+    assert "which is what sees the API no longer reaching the function" in text(
+        row("api gone", Goal("page", 5.0), 1, 1.0)
+    )
+    late = text(row("api gone", Goal("page", 5.0), 1, 9.0))
+    assert "did not all meet their goal" in late and "which is what sees" not in late

@@ -491,6 +491,13 @@ def goal_lines(summaries: dict[str, dict]) -> list[str]:
     return out
 
 
+def api_only_met(summaries: dict[str, dict]) -> bool:
+    """Whether the incidents that only the module's API can see (n/a without it) met their goals with it."""
+    unseen = {r["incident"] for r in summaries["full"]["incidents"] if r["goal"].kind == "n/a"}
+    rows = [r for r in summaries.get("api", {"incidents": []})["incidents"] if r["incident"] in unseen]
+    return bool(rows) and all(r["met"] for r in rows)
+
+
 def fmt_minutes(value: float | None) -> str:
     return "-" if value is None else f"{value:.0f} min"
 
@@ -530,7 +537,12 @@ def markdown(
             [
                 "A third replay, on the same week, runs the burn-rate alarms and page composites of a plan in which the",
                 "module owns the REST API (`create_api = true`, an override file in the planned copy only): their",
-                "availability SLI adds the API's 5XX, which is what sees the API no longer reaching the function.",
+                "availability SLI adds the API's 5XX, "
+                + (
+                    "which is what sees the API no longer reaching the function."
+                    if api_only_met(summaries)
+                    else "yet the incidents only the API shows did not all meet their goal in this replay."
+                ),
             ]
             if "api" in summaries
             else []
