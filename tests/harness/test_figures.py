@@ -96,3 +96,40 @@ def test_the_repository_blocks_are_current_and_make_check_fails_when_one_is_not(
     assert docs.main(["--check"]) == 1
     captured = capsys.readouterr()
     assert "+  - a figure added" in captured.out and "docs/alerting.md" in captured.err
+
+
+def test_a_block_from_the_plan_is_rendered_from_the_planned_slos_and_the_declared_windows(root):
+    (root / "variables.tf").write_text(
+        'variable "slo_burn_rate_windows" {\n  default = [\n'
+        '    { name = "Quick", priority = "P1", long_window_minutes = 5, short_window_minutes = 2,'
+        " budget_consumed_percent = 0.0462963, min_events = 100 },\n"
+        '    { name = "Ticket", priority = "P3", long_window_minutes = 4320, short_window_minutes = 360,'
+        " budget_consumed_percent = 10 },\n  ]\n}\n"
+    )
+    window = {"priority": "P1", "burn_rate": 4, "threshold_percent": 0.4, "min_events": 100}
+    ticket = {"priority": "P3", "burn_rate": 1, "threshold_percent": 0.1, "min_events": 7}
+    slos = {
+        "min_events": 7,
+        "objectives": {
+            "Availability": {
+                "target_percent": 99.9,
+                "windows": {
+                    "Ticket": dict(ticket, long_window_minutes=4320, short_window_minutes=360),
+                    "Quick": dict(window, long_window_minutes=5, short_window_minutes=2),
+                },
+            }
+        },
+    }
+    plan = {"planned_values": {"outputs": {"slos": {"value": slos}}}}
+    (root / "docs" / "alerting.md").write_text(
+        "- Windows:\n\n  <!-- BEGIN generated: slo-windows -->\n  | old |\n  <!-- END generated -->\n"
+    )
+    assert figures.stale_documents(figures.Sources(root=root)) == []  # no plan: left alone
+    ((_, _, wanted),) = figures.stale_documents(figures.Sources(root=root, plan=plan))
+    assert "  | Pair | Windows | Budget spent | Burn | Threshold at 99.9 % |" in wanted
+    assert "  | Quick | 5 min + 2 min | 0.0462963 % | 4x | 0.4 % failed | 100 | page (P1) |" in wanted
+    assert (
+        "  | Ticket | 3 days + 6 h | 10 % | 1x | 0.1 % failed | `slo_min_events` (7) | ticket (P3) |"
+        in wanted
+    )
+    assert "| old |" not in wanted

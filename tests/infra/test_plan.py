@@ -896,15 +896,15 @@ def test_unknown_metric_and_override_are_refused_at_plan(root_tf, plan_error):
 
 
 def test_readme_figures_match_the_plan(local_plan):
-    """The README's "At a glance" block is what `make docs-plan` renders from the planned example (its alarms
-    by what they do, `make cost`'s month): a change of the alarm set that leaves it stale fails here."""
+    """The generated blocks read from a plan (the README's "At a glance": its alarms by what they do and
+    `make cost`'s month; docs/alerting.md's burn-rate pairs) are what `make docs-plan` renders from the planned
+    example: a change of the alarm set or the SLO windows that leaves them stale fails here."""
     from cartmon.dev import figures
 
-    readme = (ROOT / "README.md").read_text()
-    wanted = figures.at_a_glance(figures.Sources(plan=local_plan._raw))
-    assert figures.block(readme, "at-a-glance") == wanted, (
-        "README.md's figures are stale: run `make docs-plan`"
-    )
+    sources = figures.Sources(plan=local_plan._raw)
+    stale = [path.relative_to(ROOT).as_posix() for path, _, _ in figures.stale_documents(sources)]
+    assert stale == [], f"stale generated figures in {stale}: run `make docs-plan`"
+    wanted = figures.block((ROOT / "README.md").read_text(), "at-a-glance")
     # The renderer counts what the plan holds, not what it was told.
     composites = [
         *planned(local_plan, "aws_cloudwatch_composite_alarm").values(),

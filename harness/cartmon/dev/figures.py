@@ -9,7 +9,7 @@ Blocks from files (checked by `make check`): `alert-quality-goals` copies the go
 docs/alert-quality.md (written by `make alert-quality` from the replay). Blocks from the plan need a
 `terraform plan`, which needs the emulator, so `make check` cannot run them: tests/infra/test_plan.py
 renders them from its plan and compares (`at-a-glance`: the README's alarm counts and `make cost`'s
-monthly figures). Timings are not copied anywhere: the prose links to BENCHMARKS.md instead, whose
+monthly figures; `slo-windows`: docs/alerting.md's burn-rate pairs as planned). Timings are not copied anywhere: the prose links to BENCHMARKS.md instead, whose
 figures change with every run.
 
 A block is either whole lines (the markers on lines of their own, its lines indented as the BEGIN marker is)
@@ -128,6 +128,51 @@ def availability_window_metrics(metric_alarms: list[dict]) -> int:
     raise ValueError("no availability burn-rate alarm in the plan")
 
 
+def slo_windows(sources: Sources) -> str:
+    """docs/alerting.md's table of the availability SLO's burn-rate pairs: the budget each spends and its
+    guard as the module's `slo_burn_rate_windows` default gives them, burn rate and threshold as the plan's
+    `slos` output derives them."""
+    import hcl2
+
+    if sources.plan is None:
+        raise PlanNeeded
+    slos = sources.plan["planned_values"]["outputs"]["slos"]["value"]
+    availability = slos["objectives"]["Availability"]
+    (declared,) = [
+        body
+        for entry in hcl2.loads(sources.text("variables.tf")).get("variable", [])
+        for name, body in entry.items()
+        if name.strip('"') == "slo_burn_rate_windows"
+    ]
+    inputs = {str(w["name"]).strip('"'): w for w in declared["default"]}
+    rows = [
+        f"| Pair | Windows | Budget spent | Burn | Threshold at {availability['target_percent']:g} % "
+        "| Guard (requests per window) | Severity |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    windows = sorted(availability["windows"].items(), key=lambda item: item[1]["long_window_minutes"])
+    for name, w in windows:
+        own_guard = inputs.get(name, {}).get("min_events")
+        guard = f"{w['min_events']}" if own_guard is not None else f"`slo_min_events` ({slos['min_events']})"
+        budget = inputs[name]["budget_consumed_percent"] if name in inputs else None
+        severity = "page" if w["priority"] == "P1" else "ticket"
+        rows.append(
+            f"| {name} | {duration(w['long_window_minutes'])} + {duration(w['short_window_minutes'])} | "
+            f"{'-' if budget is None else f'{budget:g} %'} | {w['burn_rate']:g}x | {w['threshold_percent']:g} % failed"
+            f" | {guard} | {severity} ({w['priority']}) |"
+        )
+    return "\n".join(rows)
+
+
+def duration(minutes: float) -> str:
+    if minutes % 1440 == 0:
+        days = int(minutes // 1440)
+        return f"{days} day{'s' if days > 1 else ''}"
+    if minutes % 60 == 0:
+        return f"{int(minutes // 60)} h"
+    return f"{minutes:g} min"
+
+
 class PlanNeeded(Exception):
     """The block is rendered from a plan and none was given."""
 
@@ -135,6 +180,7 @@ class PlanNeeded(Exception):
 RENDERERS: dict[str, Callable[[Sources], str]] = {
     "alert-quality-goals": alert_quality_goals,
     "at-a-glance": at_a_glance,
+    "slo-windows": slo_windows,
 }
 
 
