@@ -133,3 +133,21 @@ def test_a_block_from_the_plan_is_rendered_from_the_planned_slos_and_the_declare
         in wanted
     )
     assert "| old |" not in wanted
+
+
+def test_an_inline_block_from_the_plan_quotes_the_planned_targets(root):
+    objectives = {
+        "Availability": {"target_percent": 99.9},
+        "LatencyA": {"target_percent": 95},
+        "LatencyB": {"target_percent": 99},
+    }
+    plan = {"planned_values": {"outputs": {"slos": {"value": {"objectives": objectives, "period_days": 28}}}}}
+    (root / "docs" / "alerting.md").unlink()
+    (root / "docs" / "usage.md").write_text(
+        "SLOs (<!-- BEGIN generated: slo-targets -->availability > 99.5 %<!-- END generated -->) with\n"
+    )
+    ((_, _, wanted),) = figures.stale_documents(figures.Sources(root=root, plan=plan))
+    assert wanted == (
+        "SLOs (<!-- BEGIN generated: slo-targets -->availability > 99.9 %, 95 % to 99 % of each operation"
+        " under its target, 28 days<!-- END generated -->) with\n"
+    )

@@ -9,7 +9,7 @@ Blocks from files (checked by `make check`): `alert-quality-goals` copies the go
 docs/alert-quality.md (written by `make alert-quality` from the replay). Blocks from the plan need a
 `terraform plan`, which needs the emulator, so `make check` cannot run them: tests/infra/test_plan.py
 renders them from its plan and compares (`at-a-glance`: the README's alarm counts and `make cost`'s
-monthly figures; `slo-windows`: docs/alerting.md's burn-rate pairs as planned). Timings are not copied anywhere: the prose links to BENCHMARKS.md instead, whose
+monthly figures; `slo-windows`: docs/alerting.md's burn-rate pairs as planned; `slo-targets`: the SLOs in a few words). Timings are not copied anywhere: the prose links to BENCHMARKS.md instead, whose
 figures change with every run.
 
 A block is either whole lines (the markers on lines of their own, its lines indented as the BEGIN marker is)
@@ -164,6 +164,20 @@ def slo_windows(sources: Sources) -> str:
     return "\n".join(rows)
 
 
+def slo_targets(sources: Sources) -> str:
+    """The planned SLOs in a few words: availability target, the latency targets, the period."""
+    if sources.plan is None:
+        raise PlanNeeded
+    slos = sources.plan["planned_values"]["outputs"]["slos"]["value"]
+    objectives = slos["objectives"]
+    latency = sorted({o["target_percent"] for k, o in objectives.items() if k.startswith("Latency")})
+    latency_text = f"{latency[0]:g} %" if len(latency) == 1 else f"{latency[0]:g} % to {latency[-1]:g} %"
+    return (
+        f"availability > {objectives['Availability']['target_percent']:g} %, {latency_text} of each operation"
+        f" under its target, {slos['period_days']:g} days"
+    )
+
+
 def duration(minutes: float) -> str:
     if minutes % 1440 == 0:
         days = int(minutes // 1440)
@@ -181,6 +195,7 @@ RENDERERS: dict[str, Callable[[Sources], str]] = {
     "alert-quality-goals": alert_quality_goals,
     "at-a-glance": at_a_glance,
     "slo-windows": slo_windows,
+    "slo-targets": slo_targets,
 }
 
 
