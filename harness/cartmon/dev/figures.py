@@ -9,8 +9,9 @@ Blocks from files (checked by `make check`): `alert-quality-goals` copies the go
 docs/alert-quality.md (written by `make alert-quality` from the replay). Blocks from the plan need a
 `terraform plan`, which needs the emulator, so `make check` cannot run them: tests/infra/test_plan.py
 renders them from its plan and compares (`at-a-glance`: the README's alarm counts and `make cost`'s
-monthly figures; `slo-windows`: docs/alerting.md's burn-rate pairs as planned; `slo-targets`: the SLOs in a few words). Timings are not copied anywhere: the prose links to BENCHMARKS.md instead, whose
-figures change with every run.
+monthly figures; `slo-windows`: docs/alerting.md's burn-rate pairs as planned; `slo-targets`: the SLOs in
+a few words). Timings are not copied anywhere: the prose links to BENCHMARKS.md instead, whose figures
+change with every run.
 
 A block is either whole lines (the markers on lines of their own, its lines indented as the BEGIN marker is)
 or inline (both markers on one line).
@@ -22,6 +23,10 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import hcl2
+
+from cartmon.ops.cost.estimate import estimate
+from cartmon.ops.cost.model import Assumptions
 from cartmon.project import ROOT
 
 BLOCK = re.compile(r"<!-- BEGIN generated: (?P<name>[\w-]+) -->(?P<body>.*?)<!-- END generated -->", re.S)
@@ -59,8 +64,6 @@ def alert_quality_goals(sources: Sources) -> str:
 
 def at_a_glance(sources: Sources) -> str:
     """The README's summary of examples/local: its alarms by what they do, and `make cost`'s month."""
-    from cartmon.ops.cost.estimate import estimate
-
     if sources.plan is None:
         raise PlanNeeded
     resources = planned(sources.plan)
@@ -79,8 +82,6 @@ def at_a_glance(sources: Sources) -> str:
     metric_cost = alarms_cost - composite_cost
     reads = availability_window_metrics(metric)
     count = {t: sum(1 for r in resources if r["type"] == t) for t in {r["type"] for r in resources}}
-    from cartmon.ops.cost.model import Assumptions
-
     per_day = Assumptions().invocations_per_day
     return "\n".join(
         [
@@ -132,8 +133,6 @@ def slo_windows(sources: Sources) -> str:
     """docs/alerting.md's table of the availability SLO's burn-rate pairs: the budget each spends and its
     guard as the module's `slo_burn_rate_windows` default gives them, burn rate and threshold as the plan's
     `slos` output derives them."""
-    import hcl2
-
     if sources.plan is None:
         raise PlanNeeded
     slos = sources.plan["planned_values"]["outputs"]["slos"]["value"]
