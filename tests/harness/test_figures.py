@@ -151,3 +151,23 @@ def test_an_inline_block_from_the_plan_quotes_the_planned_targets(root):
         "SLOs (<!-- BEGIN generated: slo-targets -->availability > 99.9 %, 95 % to 99 % of each operation"
         " under its target, 28 days<!-- END generated -->) with\n"
     )
+
+
+def test_the_slo_inputs_are_quoted_from_the_variables_and_the_catalogue(root):
+    (root / "variables.tf").write_text(
+        'variable "availability_slo_percent" {\n  default = 99.9\n}\n'
+        'variable "slo_period_days" {\n  default = 28\n}\n'
+    )
+    catalogue = root / "lambda_src" / "cart_migration" / "event_catalogue.json"
+    catalogue.parent.mkdir(parents=True)
+    catalogue.write_text(
+        '{"slis": {"latency": {"target_percent": 95}},'
+        ' "operations": {"migrate": {"label": "Single store migration", "target_ms": 250}}}'
+    )
+    (root / "docs" / "alerting.md").write_text(
+        "- **SLOs** (inputs): <!-- BEGIN generated: slo-inputs -->`x` (99.5)<!-- END generated -->.\n"
+    )
+    ((_, _, wanted),) = figures.stale_documents(figures.Sources(root=root))
+    assert "`availability_slo_percent` (99.9, the guide's target" in wanted
+    assert "(per operation 95 % under the guide's target: 250 ms single store migration)" in wanted
+    assert wanted.endswith("`slo_period_days` (28)<!-- END generated -->.\n")

@@ -6,7 +6,8 @@
     cartmon-docs --check                exit 1 when a file-sourced block differs from its source (`make check`)
 
 Blocks from files (checked by `make check`): `alert-quality-goals` copies the goals section of
-docs/alert-quality.md (written by `make alert-quality` from the replay). Blocks from the plan need a
+docs/alert-quality.md (written by `make alert-quality` from the replay); `slo-inputs` quotes the SLO
+inputs' defaults from variables.tf and the event catalogue. Blocks from the plan need a
 `terraform plan`, which needs the emulator, so `make check` cannot run them: tests/infra/test_plan.py
 renders them from its plan and compares (`at-a-glance`: the README's alarm counts and `make cost`'s
 monthly figures; `slo-windows`: docs/alerting.md's burn-rate pairs as planned; `slo-targets`: the SLOs in
@@ -19,6 +20,7 @@ or inline (both markers on one line).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -60,6 +62,31 @@ def alert_quality_goals(sources: Sources) -> str:
         line for line in report.splitlines() if line.startswith("Configurations that meet every goal:")
     ]
     return "\n".join([*section(report, "The goals"), "", *meeting])
+
+
+def variable_defaults(sources: Sources) -> dict[str, object]:
+    """The root module's variables and their defaults, as variables.tf declares them."""
+    return {
+        name.strip('"'): body.get("default")
+        for entry in hcl2.loads(sources.text("variables.tf")).get("variable", [])
+        for name, body in entry.items()
+    }
+
+
+def slo_inputs(sources: Sources) -> str:
+    """docs/alerting.md's SLO inputs with their defaults: the variables' defaults and, for what
+    `latency_slos = {}` leaves to it, the event catalogue (its latency SLI's target, each operation's
+    target_ms)."""
+    defaults = variable_defaults(sources)
+    catalogue = json.loads(sources.text("lambda_src/cart_migration/event_catalogue.json"))
+    operations = ", ".join(
+        f"{o['target_ms']} ms {o['label'].lower()}" for o in catalogue["operations"].values()
+    )
+    return (
+        f"`availability_slo_percent` ({defaults['availability_slo_percent']:g}, the guide's target: good answers"
+        f" over all requests), `latency_slos` (per operation {catalogue['slis']['latency']['target_percent']:g} %"
+        f" under the guide's target: {operations}), `slo_period_days` ({defaults['slo_period_days']:g})"
+    )
 
 
 def at_a_glance(sources: Sources) -> str:
@@ -137,13 +164,9 @@ def slo_windows(sources: Sources) -> str:
         raise PlanNeeded
     slos = sources.plan["planned_values"]["outputs"]["slos"]["value"]
     availability = slos["objectives"]["Availability"]
-    (declared,) = [
-        body
-        for entry in hcl2.loads(sources.text("variables.tf")).get("variable", [])
-        for name, body in entry.items()
-        if name.strip('"') == "slo_burn_rate_windows"
-    ]
-    inputs = {str(w["name"]).strip('"'): w for w in declared["default"]}
+    declared = variable_defaults(sources)["slo_burn_rate_windows"]
+    assert isinstance(declared, list)
+    inputs = {str(w["name"]).strip('"'): w for w in declared}
     rows = [
         f"| Pair | Windows | Budget spent | Burn | Threshold at {availability['target_percent']:g} % "
         "| Guard (requests per window) | Severity |",
@@ -192,6 +215,7 @@ class PlanNeeded(Exception):
 
 RENDERERS: dict[str, Callable[[Sources], str]] = {
     "alert-quality-goals": alert_quality_goals,
+    "slo-inputs": slo_inputs,
     "at-a-glance": at_a_glance,
     "slo-windows": slo_windows,
     "slo-targets": slo_targets,
