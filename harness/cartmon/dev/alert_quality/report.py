@@ -8,6 +8,10 @@ from its start to an hour after its end; a page outside every window matches no 
 goal (page within 5 or 30 minutes, ticket within 6 hours, no page) follows from its burn rate (`goal`), and
 every figure and verdict of the report is computed from the replay, and every SLO figure (targets, period)
 is read from the plan the replay used: no conclusion is written that the replay's results do not support.
+
+Past 600 lines because the report's wording sits beside the figures it is computed from (each sentence's
+condition next to its numbers); the markdown functions are the part to move to a module of their own once the
+window study (variants.py) settles.
 """
 
 from __future__ import annotations
