@@ -254,8 +254,12 @@ check: venv terraformrc ## Cheap gates: terraform fmt -check and validate everyw
 lint: check checkov ## make check, plus the checkov security scan
 
 .PHONY: docs
-docs: venv ## Regenerate the reference tables of every module's README
+docs: venv ## Regenerate the reference tables of every module's README and the generated figures in the docs
 	@$(DEV_VENV)/bin/cartmon-docs
+
+.PHONY: docs-plan
+docs-plan: plan ## make docs, plus the README figures read from the plan (alarm counts, make cost's month)
+	@$(DEV_VENV)/bin/cartmon-docs --plan $(BUILD)/plan.json
 
 .PHONY: bench
 bench: venv emulator-venv terraformrc package ## Measure and write BENCHMARKS.md
@@ -263,8 +267,9 @@ bench: venv emulator-venv terraformrc package ## Measure and write BENCHMARKS.md
 	@$(WITH_EMULATOR) $(DEV_VENV)/bin/cartmon-bench
 
 .PHONY: alert-quality
-alert-quality: venv emulator-venv terraformrc package ## Replay a simulated week through the planned alarms; write docs/alert-quality.md
+alert-quality: venv emulator-venv terraformrc package ## Replay a simulated week through the planned alarms; write docs/alert-quality.md and the figures copied from it
 	@$(WITH_EMULATOR) $(DEV_VENV)/bin/cartmon-alert-quality
+	@$(DEV_VENV)/bin/cartmon-docs   # the figures other documents copy from docs/alert-quality.md
 
 .PHONY: venv
 venv: $(DEV_VENV)/.installed ## Create the development venv
