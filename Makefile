@@ -250,14 +250,16 @@ check: venv terraformrc ## Cheap gates: terraform fmt -check and validate everyw
 	@$(DEV_VENV)/bin/ruff check lambda_src emulator harness bootstrap tests
 	@$(DEV_VENV)/bin/ruff format --check lambda_src emulator harness bootstrap tests
 	@$(DEV_VENV)/bin/mypy
+	@$(DEV_PY) -m cartmon.dev.generate_event_methods --check
 	@$(DEV_VENV)/bin/cartmon-docs --check
 
 .PHONY: lint
 lint: check checkov ## make check, plus the checkov security scan
 
 .PHONY: docs
-docs: venv ## Regenerate the reference tables of every module's README
+docs: venv ## Regenerate the reference tables of every module's README and the Lambda's event methods
 	@$(DEV_VENV)/bin/cartmon-docs
+	@$(DEV_PY) -m cartmon.dev.generate_event_methods
 
 .PHONY: bench
 bench: venv emulator-venv terraformrc package ## Measure and write BENCHMARKS.md

@@ -7,6 +7,7 @@ import json
 import re
 from datetime import datetime
 from pathlib import Path
+from typing import Any, get_args
 
 import pytest
 
@@ -19,6 +20,8 @@ from cart_migration.event_log import (
     set_request_id,
     writer,
 )
+from cart_migration.event_methods import EventType
+from cartmon.dev import generate_event_methods
 from tests.unit.support import captured_stdout
 
 CATALOGUE = json.loads(
@@ -301,3 +304,32 @@ def test_a_positional_field_given_again_by_name_is_a_type_error():
         CartMigrationMetrics.log_migration_start("user-1", customer_id="user-2")
     with pytest.raises(TypeError):
         CartMigrationMetrics.log_migration_start("user-1", "guest-1", "merge", "S1", "one too many")
+
+
+def test_the_generated_event_methods_module_is_what_the_catalogue_generates():
+    # event_methods.py is written from the catalogue (`make docs`); a change to either alone fails here.
+    assert generate_event_methods.TARGET.read_text(encoding="utf-8") == generate_event_methods.wanted()
+
+
+def test_the_generated_methods_follow_a_change_of_the_catalogue():
+    changed = json.loads(json.dumps(CATALOGUE))
+    changed["events"]["migration_start"]["fields"].append("attempt")
+    source = generate_event_methods.render(changed)
+
+    assert source != generate_event_methods.wanted()
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "event_methods.py", "exec"), namespace)
+    method = namespace["CatalogueEvents"].log_migration_start
+    assert list(inspect.signature(method).parameters)[-2:] == ["attempt", "extra_fields"]
+
+
+@pytest.mark.parametrize("field", ["not-an-identifier", "class", "extra_fields"])
+def test_the_generator_refuses_a_field_no_method_can_take(field):
+    changed = json.loads(json.dumps(CATALOGUE))
+    changed["events"]["audit_log"]["fields"].append(field)
+    with pytest.raises(ValueError, match="audit_log|not a Python identifier"):
+        generate_event_methods.render(changed)
+
+
+def test_the_event_type_literal_names_every_catalogue_event():
+    assert get_args(EventType) == tuple(CATALOGUE["events"])
