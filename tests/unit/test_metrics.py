@@ -51,9 +51,27 @@ def sample_value(field: str):
 
 
 def emit_every_event() -> dict[str, dict]:
-    with captured_stdout() as lines:
-        for event_type, spec in EVENTS.items():
-            getattr(CartMigrationMetrics, f"log_{event_type}")(**{f: sample_value(f) for f in spec.fields})
+    # Lines inside an invocation, whichever test ran before: the envelope's Lambda-context keys
+    # are common fields too (set_lambda_context, which test_envelope covers, would flip cold_start).
+    saved = writer.request_id, writer.context_fields
+    writer.request_id = "request-1"
+    writer.context_fields = {
+        "cold_start": False,
+        "function_name": "cart-migration",
+        "function_memory_size": 256,
+        "function_arn": "arn:aws:lambda:eu-west-1:123456789012:function:cart-migration",
+        "function_request_id": "request-1",
+        "request_id": "request-1",
+        "correlation_id": "correlation-1",
+    }
+    try:
+        with captured_stdout() as lines:
+            for event_type, spec in EVENTS.items():
+                getattr(CartMigrationMetrics, f"log_{event_type}")(
+                    **{f: sample_value(f) for f in spec.fields}
+                )
+    finally:
+        writer.request_id, writer.context_fields = saved
     return {record["event_type"]: record for record in lines.records}
 
 

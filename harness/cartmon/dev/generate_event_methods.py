@@ -16,7 +16,7 @@ import difflib
 import json
 import keyword
 import sys
-from pathlib import Path
+from typing import Any
 
 from cartmon.project import ROOT
 
@@ -99,7 +99,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{relative} matches the event catalogue")
         return 0
     if args.check:
-        sys.stdout.writelines(difflib.unified_diff(current.splitlines(True), generated.splitlines(True), relative, "generated"))
+        sys.stdout.writelines(
+            difflib.unified_diff(current.splitlines(True), generated.splitlines(True), relative, "generated")
+        )
         print(f"{relative} is stale against the event catalogue: run `make docs`", file=sys.stderr)
         return 1
     TARGET.write_text(generated, encoding="utf-8")
