@@ -24,6 +24,7 @@ import logging
 import math
 import threading
 import time
+from typing import Any
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -217,7 +218,7 @@ class AlarmRuntime:
         old_updated = fields.get("StateUpdatedTimestamp")
         moment = datetime.datetime.fromtimestamp(now, datetime.UTC)
         composite = isinstance(alarm, LocalStackCompositeAlarm)
-        new_state = {"stateValue": state, "stateReason": reason}
+        new_state: dict[str, Any] = {"stateValue": state, "stateReason": reason}
         if reason_data is not None:
             new_state["stateReasonData"] = reason_data
         history = {
