@@ -24,9 +24,9 @@ import logging
 import math
 import threading
 import time
-from typing import Any
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from localstack.aws.api.cloudwatch import AlarmHistoryItem, HistoryItemType
 from localstack.aws.connect import connect_to

@@ -44,7 +44,7 @@ WEEK = 7 * 86400
 
 
 def sample_fields(event_type: str) -> dict:
-    fields = {}
+    fields: dict[str, float | str | None] = {}
     for name in CATALOGUE["events"][event_type]["fields"]:
         fields[name] = NUMERIC_FIELDS.get(name, f"sample-{name}")
     fields["customer_id"] = "user-contract-1" if "customer_id" in fields else None

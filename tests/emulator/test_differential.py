@@ -106,14 +106,15 @@ def scenario(clients, suffix: str) -> dict[str, object]:
     )
     out["get events"] = answer(logs.get_log_events, logGroupName=group, logStreamName="s", startFromHead=True)
     out["filter without pattern"] = answer(logs.filter_log_events, logGroupName=group)
-    for label, overrides in {
+    bad_filters: dict[str, dict[str, object]] = {
         "filter name too long": {"filterName": "f" * 513},
         "filter pattern too long": {"filterPattern": "x" * 1025},
         "two transformations": {"metricTransformations": [transformation, transformation]},
         "filter name with colon": {"filterName": "a:b"},
         "missing group": {"logGroupName": "/cartmon/nope"},
-    }.items():
-        arguments = {
+    }
+    for label, overrides in bad_filters.items():
+        arguments: dict[str, object] = {
             "logGroupName": group,
             "filterName": "f",
             "filterPattern": "ERROR",

@@ -202,9 +202,9 @@ def test_invalid_unstructured_patterns(pattern):
     assert_invalid(pattern)
 
 
-def test_compile_rejects_non_strings():
+def test_compile_rejects_non_strings() -> None:
     with pytest.raises(TypeError):
-        compile_pattern(42)  # type: ignore[arg-type]
+        compile_pattern(42)  # lru_cache's wrapper takes any hashable argument
 
 
 # ==================================================================================================
@@ -1156,7 +1156,7 @@ def test_validate_rejects_invalid_transformations(overrides, message):
     assert message in str(info.value)
 
 
-def test_validate_rejects_non_dict():
+def test_validate_rejects_non_dict() -> None:
     with pytest.raises(ValueError):
         validate_transformation(["metricName"])  # type: ignore[arg-type]
 

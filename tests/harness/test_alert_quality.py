@@ -16,7 +16,7 @@ from cartmon.dev.alert_quality.variants import Pair, Variant, planned_page_pairs
 from cartmon.dev.alert_quality.week import Incident, Week, default_incidents, simulate
 
 OPS = ("migrate_single_store", "migrate_multi_store", "get_all_carts", "cleanup_guest_cart")
-THRESHOLDS = {
+THRESHOLDS: dict[str, float] = {
     "migrate_single_store": 300,
     "migrate_multi_store": 500,
     "get_all_carts": 200,

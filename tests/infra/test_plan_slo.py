@@ -491,7 +491,7 @@ BAD_SLO_VARIABLES = {
 
 @pytest.fixture(scope="module")
 def bad_slo_error(root_tf, plan_error) -> str:
-    tf_vars = {"function_name": "fn"}
+    tf_vars: dict[str, object] = {"function_name": "fn"}
     tf_vars.update({k: v for k, (v, *_) in BAD_SLO_VARIABLES.items()})
     return plan_error(root_tf, tf_vars)
 
