@@ -16,6 +16,7 @@ import subprocess
 import sys
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 import boto3
 import pytest
@@ -82,7 +83,7 @@ def answer(call, **arguments):
         return ("error", error.response["Error"]["Code"], error.response["Error"]["Message"])
 
 
-def scenario(clients, suffix: str) -> dict[str, object]:
+def scenario(clients, suffix: str) -> dict[str, Any]:
     """The same requests, in order, against one emulator; the answers by step name.
 
     ``suffix`` keeps names apart from earlier runs on the long-lived emulator; both sides use the same.

@@ -313,7 +313,7 @@ def test_algorithm_pinning_still_holds_with_issuer_and_audience_set(api, monkeyp
 # --- configuration mistakes stop the function at start-up -----------------------------------------
 
 
-CONFIGURATION_MISTAKES = {
+CONFIGURATION_MISTAKES: dict[str, tuple[dict[str, str | None], str]] = {
     "hash_key_unset": ({"LOG_HASH_KEY": None}, "LOG_HASH_KEY is not set"),
     "hash_key_short": ({"LOG_HASH_KEY": "short"}, "LOG_HASH_KEY must be at least 16 characters"),
     "pem_as_hs256_secret": ({"JWT_SECRET": RSA_PUBLIC_PEM}, "JWT_SECRET holds a public or private key"),
