@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from typing import Any
 
 import pytest
 
@@ -246,7 +247,7 @@ def test_a_planned_pair_is_dropped_or_replaced_with_its_term_of_the_page_rule():
 
 def test_the_study_reads_the_planned_pairs_and_guards_from_the_slos_output():
     window = {"priority": "P1", "burn_rate": 4, "long_window_minutes": 5, "short_window_minutes": 2}
-    slos = {
+    slos: dict[str, Any] = {
         "min_events": 20,
         "objectives": {
             "Availability": {

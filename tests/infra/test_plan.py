@@ -195,7 +195,9 @@ def test_description_has_priority_response_and_runbook(alarms, key):
 
 def test_every_alarm_has_a_runbook_page(alarms):
     for key, alarm in alarms.items():
-        path = re.search(r"Runbook: (\S+) in \S+ v\d+\.\d+\.\d+(-dev)?$", alarm["alarm_description"]).group(1)
+        runbook = re.search(r"Runbook: (\S+) in \S+ v\d+\.\d+\.\d+(-dev)?$", alarm["alarm_description"])
+        assert runbook, f"{key} names no runbook"
+        path = runbook.group(1)
         page = path.rsplit("/", 1)[1]
         if is_burn_rate_window(key):
             assert page in ("AvailabilityBurnRate.md", "LatencyBurnRate.md"), key
