@@ -8,7 +8,7 @@ of requests, those slower than the latency SLO threshold and those slower than t
 
 What each incident class leaves, as Lambda documents its metrics ("Types of metrics for Lambda functions",
 https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html) and as the local runtime
-(cartmon.local_lambda) reproduces it:
+(cartmon.local.runtime) reproduces it:
 - a timed-out invocation: no line of the function, the platform's timeout report (TimedOutInvocationCount),
   Invocations + 1, Errors + 1, Duration = the timeout; the API answers 5XX;
 - an init failure: no line of the function, Invocations + 1, Errors + 1; 5XX;
