@@ -248,14 +248,16 @@ check: venv terraformrc ## Cheap gates: terraform fmt -check and validate everyw
 	@$(DEV_VENV)/bin/ruff check lambda_src emulator harness bootstrap tests
 	@$(DEV_VENV)/bin/ruff format --check lambda_src emulator harness bootstrap tests
 	@$(DEV_VENV)/bin/mypy
+	@$(DEV_PY) -m cartmon.dev.generate_event_methods --check
 	@$(DEV_VENV)/bin/cartmon-docs --check
 
 .PHONY: lint
 lint: check checkov ## make check, plus the checkov security scan
 
 .PHONY: docs
-docs: venv ## Regenerate the reference tables of every module's README and the generated figures in the docs
+docs: venv ## Regenerate the reference tables of every module's README, the generated figures in the docs and the Lambda's event methods
 	@$(DEV_VENV)/bin/cartmon-docs
+	@$(DEV_PY) -m cartmon.dev.generate_event_methods
 
 .PHONY: docs-plan
 docs-plan: plan ## make docs, plus the README figures read from the plan (alarm counts, make cost's month)

@@ -26,6 +26,7 @@ import threading
 import time
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from localstack.aws.api.cloudwatch import AlarmHistoryItem, HistoryItemType
 from localstack.aws.connect import connect_to
@@ -217,7 +218,7 @@ class AlarmRuntime:
         old_updated = fields.get("StateUpdatedTimestamp")
         moment = datetime.datetime.fromtimestamp(now, datetime.UTC)
         composite = isinstance(alarm, LocalStackCompositeAlarm)
-        new_state = {"stateValue": state, "stateReason": reason}
+        new_state: dict[str, Any] = {"stateValue": state, "stateReason": reason}
         if reason_data is not None:
             new_state["stateReasonData"] = reason_data
         history = {

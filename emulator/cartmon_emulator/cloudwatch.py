@@ -257,7 +257,7 @@ class CartmonCloudwatchProvider(CloudwatchProvider):
             found = [find_alarm(store, r) for r in parsed_rule(composite.alarm["AlarmRule"]).references]
             members = [a for a in alarms if any(a is f for f in found)]
         else:
-            child = find_alarm(store, parents_of)
+            child = find_alarm(store, parents_of or "")
             if child is None:
                 return DescribeAlarmsOutput(MetricAlarms=[], CompositeAlarms=[])
             names = (child.alarm["AlarmName"], child.alarm["AlarmArn"])

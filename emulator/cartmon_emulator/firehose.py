@@ -131,6 +131,14 @@ def _arrival(description: dict) -> datetime.datetime:
     return moment.astimezone(zoneinfo.ZoneInfo(zone)) if zone and zone != "UTC" else moment
 
 
+def _record_data(record: dict) -> str | bytes:
+    """A record's base64 Data (``data`` in LocalStack's internal records)."""
+    data = record.get("Data") or record.get("data")
+    if not isinstance(data, str | bytes):
+        raise TypeError(f"a Firehose record carries no Data: {sorted(record)}")
+    return data
+
+
 def put_records_to_s3_bucket(self, stream_name: str, records: list[dict], s3_destination_description: dict):
     """Deliver one batch as one object under the evaluated prefix. The stream version in the name
     is 1: LocalStack never increments a stream's VersionId."""
@@ -147,7 +155,7 @@ def put_records_to_s3_bucket(self, stream_name: str, records: list[dict], s3_des
     else:
         factory = connect_to()
     s3 = factory.s3.request_metadata(source_arn=stream_name, service_principal=ServicePrincipal.firehose)
-    body = b"".join(base64.b64decode(r.get("Data") or r.get("data")) for r in records)
+    body = b"".join(base64.b64decode(_record_data(r)) for r in records)
     try:
         s3.put_object(Bucket=bucket, Key=key, Body=body)
     except Exception:

@@ -313,11 +313,13 @@ class CartmonLogsProvider(LogClassesAndDataProtection, LogsProvider):
         return response
 
     @staticmethod
-    def _datums_for_filter(metric_filter: dict, log_events: list[dict]) -> list[tuple[int, object]]:
+    def _datums_for_filter(
+        metric_filter: dict, log_events: list[dict]
+    ) -> list[tuple[int, filter_patterns.MetricDatum]]:
         """(timestamp_ms, MetricDatum) pairs: one per matching event and transformation; the default
         value once per minute in which events were ingested but none matched."""
         pattern = _compiled(metric_filter["filterPattern"])
-        out: list[tuple[int, object]] = []
+        out: list[tuple[int, filter_patterns.MetricDatum]] = []
         for transformation in metric_filter["metricTransformations"]:
             matched_minutes: set[int] = set()
             unmatched_minutes: dict[int, int] = {}
@@ -334,11 +336,13 @@ class CartmonLogsProvider(LogClassesAndDataProtection, LogsProvider):
             for minute, first_timestamp in unmatched_minutes.items():
                 if minute in matched_minutes:
                     continue
-                out.append((first_timestamp, filter_patterns.default_datum(transformation)))
+                default = filter_patterns.default_datum(transformation)  # None without a defaultValue
+                if default is not None:
+                    out.append((first_timestamp, default))
         return out
 
     @staticmethod
-    def _publish(context: RequestContext, datums: list[tuple[int, object]]) -> None:
+    def _publish(context: RequestContext, datums: list[tuple[int, filter_patterns.MetricDatum]]) -> None:
         by_namespace: dict[str, list[dict]] = defaultdict(list)
         for timestamp_ms, datum in datums:
             metric = {"MetricName": datum.name, "Value": float(datum.value), "Timestamp": timestamp_ms / 1000}

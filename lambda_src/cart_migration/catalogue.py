@@ -10,6 +10,7 @@ import json
 import os
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import Any
 
 CATALOGUE_FILE = "event_catalogue.json"
 
@@ -38,15 +39,19 @@ class OperationSpec:
         self.alert_ms = alert_ms
 
 
-def _load() -> dict:
+def _load() -> dict[str, Any]:
     # A plain open beside this file: importlib.resources would pull in pathlib at every cold start.
+    catalogue: dict[str, Any]
     try:
-        with open(os.path.join(os.path.dirname(__file__), CATALOGUE_FILE), encoding="utf-8") as catalogue:
-            return json.load(catalogue)
+        with open(os.path.join(os.path.dirname(__file__), CATALOGUE_FILE), encoding="utf-8") as file:
+            catalogue = json.load(file)
     except OSError:  # imported from a zip archive: no file beside this one
         from importlib import resources
 
-        return json.loads(resources.files(__package__).joinpath(CATALOGUE_FILE).read_text(encoding="utf-8"))
+        catalogue = json.loads(
+            resources.files(__package__).joinpath(CATALOGUE_FILE).read_text(encoding="utf-8")
+        )
+    return catalogue
 
 
 _RAW = _load()

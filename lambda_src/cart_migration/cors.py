@@ -25,6 +25,7 @@ Hand-written rather than Powertools' CORSConfig: the router here is not the Even
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 
 ALLOWED_ORIGINS_ENV = "CORS_ALLOWED_ORIGINS"
 ANY_ORIGIN = "*"
@@ -55,7 +56,7 @@ def _allow_origin(origins: frozenset[str], origin: str | None) -> str | None:
     return None
 
 
-def is_preflight(method: str, headers: dict) -> bool:
+def is_preflight(method: str, headers: Mapping[str, str]) -> bool:
     return (
         method == "OPTIONS"
         and bool(headers.get("origin"))

@@ -23,6 +23,7 @@ the margin, plus one DynamoDB call that can be retried once.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -114,7 +115,7 @@ class _Context(Protocol):
 class Deadline:
     """When the invocation must have answered, on the monotonic clock."""
 
-    def __init__(self, remaining_ms: int, clock: Any = time.monotonic) -> None:
+    def __init__(self, remaining_ms: int, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         self.remaining_ms_at_start = remaining_ms
         self.expires_at = clock() + remaining_ms / 1000

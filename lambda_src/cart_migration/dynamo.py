@@ -58,7 +58,8 @@ def call(
 ) -> dict[str, Any]:
     """Call ``client.<operation>``; errors in ``expected_error_codes`` are re-raised untouched."""
     try:
-        return getattr(client, xform_name(operation))(**params)
+        response: dict[str, Any] = getattr(client, xform_name(operation))(**params)
+        return response
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "Unknown")
         if code in set(expected_error_codes):

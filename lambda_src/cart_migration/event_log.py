@@ -1,8 +1,9 @@
 """Structured events: one redacted JSON object per line on stdout, as the metric filters expect.
 
-``CartMigrationMetrics`` has one ``log_<event_type>`` classmethod per catalogue event, generated
-from ``event_catalogue.json`` so that names, messages and fields exist in one place only. Each
-method takes the event's fields in catalogue order (positionally or by name); extra keyword
+``CartMigrationMetrics`` has one ``log_<event_type>`` classmethod per catalogue event, written
+into ``event_methods.py`` from ``event_catalogue.json`` by ``cartmon.dev.generate_event_methods``
+so that names, messages and fields exist in one place only and a type checker sees every method.
+Each method takes the event's fields in catalogue order (positionally or by name); extra keyword
 arguments are logged too, and every value passes through the redaction layer.
 
 The lines are written by ``EventWriter`` below, not by Powertools Logger. Every line must be
@@ -22,7 +23,6 @@ filters that Terraform builds from the same catalogue.
 
 from __future__ import annotations
 
-import inspect
 import json
 import os
 import random
@@ -32,6 +32,7 @@ import traceback
 from typing import Any
 
 from .catalogue import EVENTS, EventSpec
+from .event_methods import CatalogueEvents
 from .redaction import FRAMEWORK_KEYS, MAX_STRING_LENGTH, TRUNCATED, redact_record
 
 SERVICE_NAME = os.environ.get("POWERTOOLS_SERVICE_NAME") or "cart-migration"
@@ -179,8 +180,11 @@ def _is_sampled_in(spec: EventSpec) -> bool:
     return not spec.sampleable or _sampler.random() < log_sample_rate()
 
 
-class CartMigrationMetrics:
-    """Emit the catalogue's events. Usable outside Lambda: it only needs stdout."""
+class CartMigrationMetrics(CatalogueEvents):
+    """Emit the catalogue's events. Usable outside Lambda: it only needs stdout.
+
+    The ``log_<event_type>`` methods come from ``CatalogueEvents`` (event_methods.py, generated from
+    the catalogue); each calls ``emit`` with the event's fields in catalogue order."""
 
     @classmethod
     def emit(cls, event_type: str, /, **fields: Any) -> bool:
@@ -190,51 +194,6 @@ class CartMigrationMetrics:
             return False
         writer.write(spec.level, spec.message, spec.event_type, fields)
         return True
-
-
-def _event_method(spec: EventSpec) -> classmethod:
-    field_parameters = [
-        inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None) for name in spec.fields
-    ]
-    extra = inspect.Parameter("extra_fields", inspect.Parameter.VAR_KEYWORD)
-    call_signature = inspect.Signature([*field_parameters, extra])
-    field_names = spec.fields
-    field_count = len(field_names)
-    field_set = frozenset(field_names)
-
-    def log_event(cls: type[CartMigrationMetrics], *args: Any, **kwargs: Any) -> bool:
-        # Bound by hand: Signature.bind costs more than the line it binds for.
-        if len(args) > field_count:
-            raise TypeError(
-                f"log_{spec.event_type}() takes {field_count} positional field(s), got {len(args)}"
-            )
-        fields = dict(zip(field_names, args, strict=False))
-        if kwargs:
-            for name in kwargs:
-                if name in fields:
-                    raise TypeError(f"log_{spec.event_type}() got multiple values for {name!r}")
-            fields.update(kwargs)
-            # Catalogue fields in catalogue order, then the extras in the caller's order.
-            fields = {
-                **{name: fields[name] for name in field_names if name in fields},
-                **{key: value for key, value in kwargs.items() if key not in field_set},
-            }
-        return cls.emit(spec.event_type, **fields)
-
-    log_event.__name__ = f"log_{spec.event_type}"
-    log_event.__qualname__ = f"{CartMigrationMetrics.__name__}.{log_event.__name__}"
-    log_event.__doc__ = (
-        f"Emit `{spec.event_type}` ({spec.message!r}, {spec.level}). Fields: {', '.join(spec.fields)}."
-    )
-    class_parameter = inspect.Parameter("cls", inspect.Parameter.POSITIONAL_ONLY)
-    log_event.__signature__ = call_signature.replace(  # type: ignore[attr-defined]
-        parameters=[class_parameter, *call_signature.parameters.values()]
-    )
-    return classmethod(log_event)
-
-
-for _spec in EVENTS.values():
-    setattr(CartMigrationMetrics, f"log_{_spec.event_type}", _event_method(_spec))
 
 
 def log_operational(level: str, message: str, **fields: Any) -> None:

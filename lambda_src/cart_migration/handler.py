@@ -86,7 +86,7 @@ def _json_response(
 def source_ip(event: Request) -> str | None:
     request_context = event.raw_event.get("requestContext") or {}
     for section in ("http", "identity"):  # HTTP API v2, then REST API v1
-        address = (request_context.get(section) or {}).get("sourceIp")
+        address: str | None = (request_context.get(section) or {}).get("sourceIp")
         if address:
             return address
     return None

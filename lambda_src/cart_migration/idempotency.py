@@ -69,7 +69,7 @@ def register_lambda_context(context: Any) -> None:
 
 def requested_key(headers: Any) -> str | None:
     """The client's key, None without the header; InvalidKey when it cannot be one."""
-    key = headers.get(HEADER)
+    key: str | None = headers.get(HEADER)
     if key is None:
         return None
     key = key.strip()
@@ -128,7 +128,8 @@ def _idempotent(table: str, endpoint: str, dynamodb: Any) -> Callable[..., dict[
     def call(attempt: dict[str, Any], work: Callable[[], Response]) -> dict[str, Any]:
         if _lambda_context is not None:
             config.register_lambda_context(_lambda_context)
-        return function(attempt=attempt, work=work)
+        response: dict[str, Any] = function(attempt=attempt, work=work)
+        return response
 
     _functions[(table, endpoint)] = call
     return call

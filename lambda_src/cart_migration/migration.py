@@ -34,6 +34,7 @@ from .storage import (
     MIGRATED_FROM,
     MIGRATION_TIMESTAMP,
     VERSION,
+    CartKey,
     CartTable,
     InvalidCartData,
     StoredCart,
@@ -273,7 +274,7 @@ class CartMigrator:
             guest.store_id: (guest, customers.get((request.customer_id, guest.store_id))) for guest in guests
         }
 
-    def _reread(self, request: MigrationRequest, store_ids: list[str]) -> dict:
+    def _reread(self, request: MigrationRequest, store_ids: list[str]) -> dict[CartKey, StoredCart]:
         keys = [
             (owner, store) for store in store_ids for owner in (request.guest_session_id, request.customer_id)
         ]

@@ -209,7 +209,7 @@ def passes_luhn(digits: str) -> bool:
     return total % 10 == 0
 
 
-def _classify_digit_run(match: re.Match) -> str:
+def _classify_digit_run(match: re.Match[str]) -> str:
     text = match.group(0)
     if "." in text and (_IPV4.fullmatch(text) or _DECIMAL.fullmatch(text)):
         return text
@@ -299,7 +299,8 @@ def _scrub_number(value: int | float | Decimal) -> Any:
         if not value.is_finite():
             return None
         # Money keeps its decimals ("630.00" -> 630.0); whole counts stay integers.
-        value = int(value) if value.as_tuple().exponent >= 0 else float(value)
+        exponent = value.as_tuple().exponent  # an int for every finite value ("n", "N", "F" are not)
+        value = int(value) if isinstance(exponent, int) and exponent >= 0 else float(value)
     if isinstance(value, float):
         if not math.isfinite(value):
             return None

@@ -45,7 +45,7 @@ _GATEWAY_PLACEHOLDER = re.compile(r"\{([^{}/+]+)(\+?)\}")
 DEFAULT_ROUTE = "$default"
 
 
-class Headers(dict):
+class Headers(dict[str, str]):
     """Request headers by lower-case name: HTTP header names are case-insensitive."""
 
     def __init__(self, headers: Mapping[str, Any] | None) -> None:

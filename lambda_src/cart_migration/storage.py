@@ -118,11 +118,13 @@ class StoredCart:
 
     @property
     def owner_id(self) -> str:
-        return self.attributes[PARTITION_KEY]
+        owner_id: str = self.attributes[PARTITION_KEY]
+        return owner_id
 
     @property
     def store_id(self) -> str:
-        return self.attributes[SORT_KEY]
+        store_id: str = self.attributes[SORT_KEY]
+        return store_id
 
     @property
     def version(self) -> int:
@@ -493,6 +495,6 @@ class CartTable:
         self._sleep(backoff_jitter.uniform(0, ceiling))
 
 
-def _chunks(values: list, size: int) -> Iterator[list]:
+def _chunks[T](values: list[T], size: int) -> Iterator[list[T]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]

@@ -44,7 +44,7 @@ WEEK = 7 * 86400
 
 
 def sample_fields(event_type: str) -> dict:
-    fields = {}
+    fields: dict[str, float | str | None] = {}
     for name in CATALOGUE["events"][event_type]["fields"]:
         fields[name] = NUMERIC_FIELDS.get(name, f"sample-{name}")
     fields["customer_id"] = "user-contract-1" if "customer_id" in fields else None
@@ -142,7 +142,7 @@ def test_each_event_moves_exactly_its_metrics(applied_stack, aws_client, shipped
     namespace = applied_stack["metric_namespace"]
     moved_by_some_event = set()
     for name, metric in CATALOGUE["metrics"].items():
-        dimension_sets = [[]]
+        dimension_sets: list[list[dict[str, str]]] = [[]]
         if metric.get("dimensions"):
             (dimension_name,) = metric["dimensions"]
             dimension_sets = [[{"Name": dimension_name, "Value": op}] for op in DURATION_BY_OPERATION]

@@ -30,7 +30,7 @@ def test_a_migration_writes_its_audit_entry_to_the_audit_log_group(shop, applied
     logs = aws_client("logs")
     group = applied_stack["log_group_names"]["audit"]
     deadline = time.monotonic() + 10
-    entries = []
+    entries: list[dict] = []
     while not entries and time.monotonic() < deadline:
         events = logs.filter_log_events(logGroupName=group)["events"]
         entries = [json.loads(e["message"]) for e in events if hash_customer_id(customer) in e["message"]]

@@ -106,5 +106,5 @@ def query(text: str, events=EVENTS, **kwargs):
     return run_query(text, events, START, END, **kwargs)
 
 
-def customers(text: str, events=EVENTS) -> list[str]:
+def customers(text: str, events=EVENTS) -> list[str | None]:
     return [{f["field"]: f["value"] for f in r}.get("customer_id") for r in query(text, events)]

@@ -44,8 +44,9 @@ class Alarms:
         }
         arguments.update(overrides)
         self.cloudwatch.put_metric_alarm(**{k: v for k, v in arguments.items() if v is not None})
-        self.metric.append(arguments["AlarmName"])
-        return arguments["AlarmName"]
+        name = str(arguments["AlarmName"])
+        self.metric.append(name)
+        return name
 
     def composite_alarm(self, rule: str, **overrides) -> str:
         name = overrides.pop("AlarmName", None) or unique("composite")

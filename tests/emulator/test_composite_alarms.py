@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from cartmon_emulator.engines.composite_alarms import (
@@ -77,7 +79,7 @@ def test_state_reason_names_the_triggering_child():
 
 
 def suppression(**overrides):
-    arguments = {
+    arguments: dict[str, Any] = {
         "transitioned_at": 1000.0,
         "suppressor_state": "OK",
         "suppressor_left_alarm_at": None,

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 import boto3
 import pytest
@@ -82,7 +83,7 @@ def answer(call, **arguments):
         return ("error", error.response["Error"]["Code"], error.response["Error"]["Message"])
 
 
-def scenario(clients, suffix: str) -> dict[str, object]:
+def scenario(clients, suffix: str) -> dict[str, Any]:
     """The same requests, in order, against one emulator; the answers by step name.
 
     ``suffix`` keeps names apart from earlier runs on the long-lived emulator; both sides use the same.
@@ -106,14 +107,15 @@ def scenario(clients, suffix: str) -> dict[str, object]:
     )
     out["get events"] = answer(logs.get_log_events, logGroupName=group, logStreamName="s", startFromHead=True)
     out["filter without pattern"] = answer(logs.filter_log_events, logGroupName=group)
-    for label, overrides in {
+    bad_filters: dict[str, dict[str, object]] = {
         "filter name too long": {"filterName": "f" * 513},
         "filter pattern too long": {"filterPattern": "x" * 1025},
         "two transformations": {"metricTransformations": [transformation, transformation]},
         "filter name with colon": {"filterName": "a:b"},
         "missing group": {"logGroupName": "/cartmon/nope"},
-    }.items():
-        arguments = {
+    }
+    for label, overrides in bad_filters.items():
+        arguments: dict[str, object] = {
             "logGroupName": group,
             "filterName": "f",
             "filterPattern": "ERROR",

@@ -202,9 +202,9 @@ def test_invalid_unstructured_patterns(pattern):
     assert_invalid(pattern)
 
 
-def test_compile_rejects_non_strings():
+def test_compile_rejects_non_strings() -> None:
     with pytest.raises(TypeError):
-        compile_pattern(42)  # type: ignore[arg-type]
+        compile_pattern(42)  # lru_cache's wrapper takes any hashable argument
 
 
 # ==================================================================================================
@@ -964,6 +964,7 @@ def test_extract_returns_none_when_not_matched_and_a_fresh_dict_otherwise():
     compiled = compile_pattern("[a, b]")
     assert compiled.extract("one") is None
     first = compiled.extract("x y")
+    assert first is not None
     first["$a"] = "changed"
     assert compiled.extract("x y") == {"$a": "x", "$b": "y"}
 
@@ -1012,13 +1013,20 @@ def test_doc_publish_numeric_value_from_json():
     )
 
 
+def matched_datum(pattern: Pattern, metric_transformation: dict, message: str) -> MetricDatum:
+    """The datum a transformation makes of a line it is expected to publish for."""
+    datum = evaluate_transformation(pattern, metric_transformation, message)
+    assert datum is not None, f"nothing published for {message!r}"
+    return datum
+
+
 def test_doc_default_value_is_published_when_an_event_does_not_match():
     pattern = compile_pattern("ERROR")
     assert evaluate_transformation(pattern, transformation(defaultValue=0), "INFO ok") == MetricDatum(
         "myMetric", "MyNamespace", 0.0, "None", {}
     )
     assert evaluate_transformation(pattern, transformation(), "INFO ok") is None
-    assert evaluate_transformation(pattern, transformation(defaultValue=0), "ERROR x").value == 1.0
+    assert matched_datum(pattern, transformation(defaultValue=0), "ERROR x").value == 1.0
 
 
 def test_default_datum_helper():
@@ -1030,23 +1038,20 @@ def test_default_datum_helper():
 
 def test_literal_metric_values_and_units():
     pattern = compile_pattern("ERROR")
-    assert (
-        evaluate_transformation(pattern, transformation(metricValue="2.5", unit="Seconds"), "ERROR").value
-        == 2.5
-    )
-    assert evaluate_transformation(pattern, transformation(metricValue="-1"), "ERROR").value == -1.0
-    assert evaluate_transformation(pattern, transformation(metricValue="1e2"), "ERROR").value == 100.0
-    assert evaluate_transformation(pattern, transformation(unit="Count"), "ERROR").unit == "Count"
+    assert matched_datum(pattern, transformation(metricValue="2.5", unit="Seconds"), "ERROR").value == 2.5
+    assert matched_datum(pattern, transformation(metricValue="-1"), "ERROR").value == -1.0
+    assert matched_datum(pattern, transformation(metricValue="1e2"), "ERROR").value == 100.0
+    assert matched_datum(pattern, transformation(unit="Count"), "ERROR").unit == "Count"
 
 
 def test_doc_extract_bytes_from_apache_log_by_name_and_position():
     pattern = compile_pattern("[ip, id, user, timestamp, request, status_code, size]")
     line = '127.0.0.1 - - [24/Sep/2013:11:49:52 -0700] "GET /index.html HTTP/1.1" 404 287'
     by_name = transformation(metricName="BytesTransferred", metricValue="$size", defaultValue=0)
-    assert evaluate_transformation(pattern, by_name, line).value == 287.0
+    assert matched_datum(pattern, by_name, line).value == 287.0
     # doc: "You can see the reference to the token as "$7" in the metricValue field"
-    assert evaluate_transformation(pattern, transformation(metricValue="$7"), line).value == 287.0
-    assert evaluate_transformation(pattern, transformation(metricValue="$6"), line).value == 404.0
+    assert matched_datum(pattern, transformation(metricValue="$7"), line).value == 287.0
+    assert matched_datum(pattern, transformation(metricValue="$6"), line).value == 404.0
     assert evaluate_transformation(pattern, transformation(metricValue="$8"), line) is None
 
 
@@ -1071,9 +1076,7 @@ def test_doc_space_delimited_dimension():
 def test_dimensions_must_all_resolve():
     pattern = compile_pattern("{ $.a = * || $.b = * }")
     dims = {"A": "$.a", "B": "$.b"}
-    assert evaluate_transformation(
-        pattern, transformation(dimensions=dims), '{"a": "x", "b": 2}'
-    ).dimensions == {
+    assert matched_datum(pattern, transformation(dimensions=dims), '{"a": "x", "b": 2}').dimensions == {
         "A": "x",
         "B": "2",
     }
@@ -1088,7 +1091,7 @@ def test_dimensions_must_all_resolve():
 
 def test_literal_dimension_values_pass_through():
     pattern = compile_pattern("{ $.a = * }")
-    datum = evaluate_transformation(pattern, transformation(dimensions={"Service": "cart"}), '{"a": 1}')
+    datum = matched_datum(pattern, transformation(dimensions={"Service": "cart"}), '{"a": 1}')
     assert datum.dimensions == {"Service": "cart"}
 
 
@@ -1097,8 +1100,8 @@ def test_non_numeric_or_unreferenced_metric_values_publish_nothing():
     value = transformation(metricValue="$.latency", defaultValue=0)
     assert evaluate_transformation(pattern, value, '{"latency": "slow"}') is None
     assert evaluate_transformation(pattern, value, '{"latency": "1e3"}') is None
-    assert evaluate_transformation(pattern, value, '{"latency": "12.5"}').value == 12.5
-    assert evaluate_transformation(pattern, value, '{"latency": 1e3}').value == 1000.0
+    assert matched_datum(pattern, value, '{"latency": "12.5"}').value == 12.5
+    assert matched_datum(pattern, value, '{"latency": 1e3}').value == 1000.0
     assert evaluate_transformation(pattern, value, '{"latency": 1e999}') is None
     # "make sure the field is in the pattern": $.other is not extracted by this pattern
     other = transformation(metricValue="$.other")
@@ -1112,10 +1115,7 @@ def test_non_numeric_or_unreferenced_metric_values_publish_nothing():
 
 def test_metric_value_reference_may_be_spelled_differently_from_the_pattern():
     pattern = compile_pattern("{ $.['latency'] > 0 }")
-    assert (
-        evaluate_transformation(pattern, transformation(metricValue="$.latency"), '{"latency": 7}').value
-        == 7.0
-    )
+    assert matched_datum(pattern, transformation(metricValue="$.latency"), '{"latency": 7}').value == 7.0
 
 
 def test_validate_accepts_documented_transformations():
@@ -1156,7 +1156,7 @@ def test_validate_rejects_invalid_transformations(overrides, message):
     assert message in str(info.value)
 
 
-def test_validate_rejects_non_dict():
+def test_validate_rejects_non_dict() -> None:
     with pytest.raises(ValueError):
         validate_transformation(["metricName"])  # type: ignore[arg-type]
 

@@ -133,7 +133,8 @@ def test_start_and_stop_encryption(aws_client, streams):
         )
     assert refused.value.response["Error"]["Code"] == "InvalidArgumentException"
     firehose.stop_delivery_stream_encryption(DeliveryStreamName=name)
-    assert encryption_of(aws_client, name)["Status"] == "DISABLED"
+    encryption = encryption_of(aws_client, name)
+    assert encryption is not None and encryption["Status"] == "DISABLED"
     with pytest.raises(ClientError) as missing:
         firehose.start_delivery_stream_encryption(DeliveryStreamName=unique("missing"))
     assert missing.value.response["Error"]["Code"] == "ResourceNotFoundException"

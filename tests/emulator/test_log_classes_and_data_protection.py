@@ -71,7 +71,9 @@ def policy(*identifiers: str, findings_group: str | None = None) -> str:
 
 
 def put(aws_client, aws_endpoint, group: str, *messages: str) -> int:
-    now = int(emulator_now(aws_endpoint) * 1000)
+    clock = emulator_now(aws_endpoint)
+    assert clock is not None, f"{aws_endpoint}/_cartmon/clock does not answer: not this project's emulator"
+    now = int(clock * 1000)
     aws_client("logs").put_log_events(
         logGroupName=group,
         logStreamName="s1",

@@ -14,7 +14,7 @@ def test_alarm_evaluation_reexports_the_engine():
 def test_series_and_scalars():
     """ "Using metric math": arithmetic between series treats a missing value as 0; a division by zero
     drops the datapoint. https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html"""
-    series = {"m1": [3.0, None, 0.0], "m2": [1.0, 2.0, 0.0]}
+    series: dict[str, list[float | None]] = {"m1": [3.0, None, 0.0], "m2": [1.0, 2.0, 0.0]}
     assert metric_math.evaluate_expression("100 * m1 / (m1 + m2)", series) == [75.0, 0.0, None]
     assert metric_math.evaluate_expression("SUM(m2)", series) == 3.0
     assert metric_math.evaluate_expression("PERIOD(m1)", series, period=300) == 300.0

@@ -28,6 +28,12 @@ PERMISSION_MISSING = (
 )
 
 
+def emulator_millis(aws_endpoint: str) -> int:
+    now = emulator_now(aws_endpoint)
+    assert now is not None, f"{aws_endpoint}/_cartmon/clock does not answer: not this project's emulator"
+    return int(now * 1000)
+
+
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
@@ -141,7 +147,7 @@ def test_lambda_destination_batches_wait_for_the_local_runtime(aws_client, aws_e
     arn = function()
     allow_logs(aws_client, arn, log_group)
     subscribe(aws_client, log_group, "errors", arn)
-    now = int(emulator_now(aws_endpoint) * 1000)
+    now = emulator_millis(aws_endpoint)
     aws_client("logs").put_log_events(
         logGroupName=log_group,
         logStreamName="s1",
@@ -201,13 +207,18 @@ def test_the_local_runtime_runs_the_recorded_batches_once(aws_client, aws_endpoi
     arn = function()
     allow_logs(aws_client, arn, log_group)
     subscribe(aws_client, log_group, "errors", arn)
-    now = int(emulator_now(aws_endpoint) * 1000)
+    now = emulator_millis(aws_endpoint)
     aws_client("logs").put_log_events(
         logGroupName=log_group, logStreamName="s1", logEvents=[{"timestamp": now, "message": "ERROR lost"}]
     )
     shipper_logs = f"/aws/lambda/{arn.rsplit(':', 1)[-1]}"
     aws_client("logs").create_log_group(logGroupName=shipper_logs)
     received: list[dict] = []
+
+    def shipper(event: dict, _context: object) -> dict:
+        received.append(event)
+        return {"statusCode": 200}
+
     try:
         runtime = LocalLambda(
             function_name=arn.rsplit(":", 1)[-1],
@@ -215,7 +226,7 @@ def test_the_local_runtime_runs_the_recorded_batches_once(aws_client, aws_endpoi
             logs_client=aws_client("logs"),
             cloudwatch_client=aws_client("cloudwatch"),
             environment={},
-            handler=lambda event, _context: received.append(event) or {"statusCode": 200},
+            handler=shipper,
         )
         invocations = runtime.run_deliveries(aws_endpoint, arn)
         assert [i.error for i in invocations] == [None]

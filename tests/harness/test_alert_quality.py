@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from typing import Any
 
 import pytest
 
@@ -16,7 +17,7 @@ from cartmon.dev.alert_quality.variants import Pair, Variant, planned_page_pairs
 from cartmon.dev.alert_quality.week import Incident, Week, default_incidents, simulate
 
 OPS = ("migrate_single_store", "migrate_multi_store", "get_all_carts", "cleanup_guest_cart")
-THRESHOLDS = {
+THRESHOLDS: dict[str, float] = {
     "migrate_single_store": 300,
     "migrate_multi_store": 500,
     "get_all_carts": 200,
@@ -246,7 +247,7 @@ def test_a_planned_pair_is_dropped_or_replaced_with_its_term_of_the_page_rule():
 
 def test_the_study_reads_the_planned_pairs_and_guards_from_the_slos_output():
     window = {"priority": "P1", "burn_rate": 4, "long_window_minutes": 5, "short_window_minutes": 2}
-    slos = {
+    slos: dict[str, Any] = {
         "min_events": 20,
         "objectives": {
             "Availability": {

@@ -595,7 +595,8 @@ def test_the_make_test_record_is_read_when_it_is_there(tmp_path):
     record.write_text(
         '{"seconds": 312, "fresh_setup": true, "exit_status": 0, "finished_at": "2026-11-30T10:00:00Z"}'
     )
-    assert goals.load_make_test_record(record)["seconds"] == 312
+    loaded = goals.load_make_test_record(record)
+    assert loaded is not None and loaded["seconds"] == 312
 
 
 def test_the_goals_table_puts_each_measure_beside_its_goal():

@@ -7,6 +7,7 @@ written next to each); a change of a price, a count rule or an assumption shows 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -123,7 +124,7 @@ def synthetic_plan() -> dict:
 
 
 def assumptions(**overrides) -> model.Assumptions:
-    values = dict(
+    values: dict[str, Any] = dict(
         invocations_per_day=2400,  # x 730/24 days = 73,000 a month
         log_events_per_invocation=3,
         audit_events_per_invocation=1,  # storage shares 3/4 and 1/4

@@ -153,7 +153,7 @@ def test_a_failing_init_fails_every_invocation_at_init_until_it_passes():
     for _ in range(3):
         result = function.invoke({})
         assert result.response is None and result.status == "error"
-        assert result.error.startswith("Runtime.ImportModuleError")
+        assert result.error is not None and result.error.startswith("Runtime.ImportModuleError")
     assert (
         recorder.lines.count("[ERROR] Runtime.ImportModuleError: No module named 'cart_migration.missing'")
         == 3

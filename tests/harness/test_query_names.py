@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from cartmon.ops import query
@@ -16,7 +18,7 @@ class SavedQueries:
 
     def describe_query_definitions(self, nextToken: str | None = None) -> dict:
         start = int(nextToken or 0)
-        page = {
+        page: dict[str, Any] = {
             "queryDefinitions": [
                 {"name": n, "queryString": "fields @message"} for n in self.names[start : start + 2]
             ]

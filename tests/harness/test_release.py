@@ -16,6 +16,7 @@ from cartmon.project import CATALOGUE_PATH, ROOT
 
 SCRIPT = ROOT / "bootstrap" / "release.py"
 _spec = importlib.util.spec_from_file_location("release", SCRIPT)
+assert _spec is not None and _spec.loader is not None
 release = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(release)
 

@@ -13,6 +13,7 @@ import json
 import re
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -151,6 +152,7 @@ def test_metric_math_runs_on_the_alarms_engine_over_the_fetched_series():
     for expression in ("IF(f > 0, 1, 0)", "FILL(f, 0) + 1", "100 * s / (s + f)"):
         aligned = {ident: [points.get(t) for t in grid] for ident, points in series.items()}
         engine = metric_math.evaluate_expression(expression, aligned, 60)  # the engine itself
+        assert isinstance(engine, list)
         assert metric_math.evaluate_on_grid(expression, series, grid, 60) == {
             t: v for t, v in zip(grid, engine, strict=True) if v is not None
         }
@@ -204,7 +206,7 @@ def stack(aws_client, emulator_now):
         ]
     cloudwatch.put_metric_data(Namespace=namespace, MetricData=data)
     customers = [f"cust-{suffix}-{k}" for k in range(4)]
-    events = [
+    events: list[dict[str, Any]] = [
         {
             "timestamp": int((emulator_now - 600 + 60 * k) * 1000),
             "message": json.dumps(
@@ -220,7 +222,7 @@ def stack(aws_client, emulator_now):
     events.append({"timestamp": int((emulator_now - 500) * 1000), "message": "START RequestId: not an event"})
     events.sort(key=lambda e: e["timestamp"])
     logs.put_log_events(logGroupName=group, logStreamName="s", logEvents=events)
-    dashboards = []
+    dashboards: list[str] = []
     yield {
         "namespace": namespace,
         "group": group,

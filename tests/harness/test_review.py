@@ -128,7 +128,7 @@ def test_state_is_read_as_an_unchanged_plan():
         ("aws_kms_key", ["no-op"]),
     ]
     assert plan["resource_changes"][0]["change"]["after"] == {"name": "q"}
-    already = {"resource_changes": []}
+    already: dict[str, list] = {"resource_changes": []}
     assert collect.state_as_plan(already) is already
 
 
@@ -156,6 +156,7 @@ def test_cost_of_a_state_grows_with_traffic():
     quiet = collect.month_cost(state, 1_000)
     busy = collect.month_cost(state, 1_000_000)
     assert quiet.total is not None and busy.total is not None
+    assert busy.total_without_free_tier is not None and quiet.total_without_free_tier is not None
     assert busy.total_without_free_tier > quiet.total_without_free_tier > 0
     assert collect.month_cost(None, 10).total is None
 

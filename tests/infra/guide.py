@@ -2,6 +2,8 @@
 here independently of the HCL: the plan and the apply tests compare the module with them, so a
 drift in the module shows up as a failure rather than being copied into the expectation."""
 
+from typing import Any
+
 FUNCTION = "vyaparai-cart-migration"  # examples/local default
 NAMESPACE = "VyaparAI/CartMigration"
 # The guide subscribes people to `vyaparai-cart-migration-alerts`: it receives every alarm (P1-P3).
@@ -12,7 +14,7 @@ PAGE_TOPIC = "vyaparai-cart-migration-alerts-page"
 PREFIX = "VyaparAI-CartMigration"
 
 # The guide's alarms (setup-script values; "any throttle" for LambdaThrottles) and its priority matrix.
-GUIDE_ALARMS = {
+GUIDE_ALARMS: dict[str, dict[str, Any]] = {
     "HighFailureRate": dict(
         namespace=NAMESPACE,
         metric_name="MigrationFailureCount",

@@ -65,6 +65,12 @@ def describe_group(logs) -> dict | None:
     return next((g for g in groups if g["logGroupName"] == GROUP), None)
 
 
+def the_group(logs) -> dict:
+    group = describe_group(logs)
+    assert group is not None, f"{GROUP} does not exist"
+    return group
+
+
 def test_the_emulator_refuses_a_duplicate_log_group_as_aws_does(existing_group, aws_client):
     with pytest.raises(ClientError) as refused:
         aws_client("logs").create_log_group(logGroupName=existing_group)
@@ -95,7 +101,7 @@ def test_left_unmanaged_the_group_is_checked_and_a_second_plan_is_empty(
         runner.execute_command(
             "plan", "-input=false", "-detailed-exitcode", *[f"-var={k}={v}" for k, v in tf_vars.items()]
         )
-        assert describe_group(aws_client("logs"))["logGroupName"] == GROUP
+        assert the_group(aws_client("logs"))["logGroupName"] == GROUP
     finally:
         runner.destroy(tf_vars=tf_vars)
     assert stored_messages(aws_client("logs")) == EVENTS, (
@@ -158,7 +164,7 @@ def test_the_plan_imports_the_group_instead_of_creating_it(adopted):
 
 def test_the_adopted_group_gets_the_guides_retention_and_keeps_its_logs(adopted, aws_client):
     logs = aws_client("logs")
-    assert describe_group(logs)["retentionInDays"] == 30
+    assert the_group(logs)["retentionInDays"] == 30
     assert stored_messages(logs) == EVENTS
     assert adopted["outputs"]["function_log_group_name"] == GROUP
 

@@ -34,9 +34,11 @@ RUNBOOK_DIR = Path(__file__).resolve().parents[2] / "docs" / "runbooks"
 
 RESPONSE_TIMES = {"P1": "< 15 min", "P2": "< 1 hour", "P3": "< 4 hours"}
 # runbook_base_url defaults to null: the description names the page and the module version.
-MODULE_VERSION = re.search(
+_MODULE_VERSION_LINE = re.search(
     r'module_version\s*=\s*"([^"]+)"', (RUNBOOK_DIR.parents[1] / "main.tf").read_text()
-).group(1)
+)
+assert _MODULE_VERSION_LINE, "main.tf sets no module_version"
+MODULE_VERSION = _MODULE_VERSION_LINE.group(1)
 RUNBOOK_REFERENCE = f"in terraform-aws-cart-migration-monitoring v{MODULE_VERSION}"
 
 # The events of a cart migration's course: what the dashboard's "Recent Migration Logs" shows.
@@ -193,7 +195,9 @@ def test_description_has_priority_response_and_runbook(alarms, key):
 
 def test_every_alarm_has_a_runbook_page(alarms):
     for key, alarm in alarms.items():
-        path = re.search(r"Runbook: (\S+) in \S+ v\d+\.\d+\.\d+(-dev)?$", alarm["alarm_description"]).group(1)
+        runbook = re.search(r"Runbook: (\S+) in \S+ v\d+\.\d+\.\d+(-dev)?$", alarm["alarm_description"])
+        assert runbook, f"{key} names no runbook"
+        path = runbook.group(1)
         page = path.rsplit("/", 1)[1]
         if is_burn_rate_window(key):
             assert page in ("AvailabilityBurnRate.md", "LatencyBurnRate.md"), key
@@ -858,7 +862,7 @@ BAD_VARIABLES = {
 @pytest.fixture(scope="module")
 def bad_variables_error(root_tf, plan_error) -> str:
     """One plan with every bad value: Terraform checks each variable on its own and reports each error."""
-    tf_vars = {"function_name": "fn"}
+    tf_vars: dict[str, object] = {"function_name": "fn"}
     tf_vars.update({k: v for k, (v, _) in BAD_VARIABLES.items()})
     return plan_error(root_tf, tf_vars)
 

@@ -8,6 +8,8 @@ independently of the HCL, for the defaults and for a second set of SLO inputs.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from cartmon.dev.alert_quality.variants import window_label  # the names slo.tf gives its windows
@@ -297,7 +299,7 @@ def test_slos_output_lists_the_derived_thresholds(local_plan):
 
 # --------------------------------------------------------------------------- other SLO inputs
 
-OTHER_SLOS = {
+OTHER_SLOS: dict[str, Any] = {
     "function_name": "fn",
     "availability_slo_percent": 99.9,
     "slo_period_days": 28,
@@ -433,7 +435,7 @@ def test_other_slo_inputs_route_tickets_and_suppression(other_plan):
 
 # --------------------------------------------------------------------------- refused input
 
-BAD_SLO_VARIABLES = {
+BAD_SLO_VARIABLES: dict[str, tuple[Any, ...]] = {
     "availability_slo_percent": (100, "availability_slo_percent must be between 0 and 100"),
     "latency_slos": ({"get_all_carts": {"target_percent": 0}}, "target_percent must be between 0 and 100"),
     "slo_burn_rate_windows": (
@@ -491,7 +493,7 @@ BAD_SLO_VARIABLES = {
 
 @pytest.fixture(scope="module")
 def bad_slo_error(root_tf, plan_error) -> str:
-    tf_vars = {"function_name": "fn"}
+    tf_vars: dict[str, object] = {"function_name": "fn"}
     tf_vars.update({k: v for k, (v, *_) in BAD_SLO_VARIABLES.items()})
     return plan_error(root_tf, tf_vars)
 
@@ -549,7 +551,7 @@ def bad_share(alarm: dict, minutes: dict[str, list[float | None]]) -> list[float
 def test_each_request_counts_once_in_the_bad_share(local_plan, api_plan, with_api):
     plan = api_plan if with_api else local_plan
     alarm = burn_alarms(plan)["AvailabilityBurnOutage2m"]  # guard 20
-    windows = {
+    windows: dict[str, list[float | None]] = {
         # 100 good; 3 answered failures + 2 logged-and-re-raised (both also Errors) + 4 timeouts (Errors only)
         # + 5 throttles: 3 + 2 + 4 + 5 = 14 bad requests of 114.
         "good": [100, 100, 100, 100],

@@ -18,7 +18,9 @@ SECTIONS = ["Requirements", "Providers", "Modules", "Resources", "Inputs", "Outp
 
 
 def module_version() -> str:
-    return re.search(r'module_version\s*=\s*"([^"]+)"', (ROOT / "main.tf").read_text()).group(1)
+    found = re.search(r'module_version\s*=\s*"([^"]+)"', (ROOT / "main.tf").read_text())
+    assert found, "main.tf sets no module_version"
+    return found.group(1)
 
 
 def test_every_module_and_example_is_documented():

@@ -58,8 +58,8 @@ class JobContext:
             TF_IN_AUTOMATION="1",
             **extra,
         )
-        if endpoint or self.endpoint:
-            env["AWS_ENDPOINT_URL"] = endpoint or self.endpoint
+        if address := endpoint or self.endpoint:
+            env["AWS_ENDPOINT_URL"] = address
         return env
 
 

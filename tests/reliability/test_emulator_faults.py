@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -62,7 +63,7 @@ def alive(pid: int) -> bool:
     return True
 
 
-def timed(run) -> tuple[float, object]:
+def timed[T](run: Callable[[], T]) -> tuple[float, T]:
     started = time.monotonic()
     outcome = run()
     return round(time.monotonic() - started, 2), outcome

@@ -24,6 +24,7 @@ import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,7 +41,7 @@ PLAN_TIMEOUT_SECONDS = 180
 @dataclass(frozen=True)
 class Misuse:
     variable: str  # the root module variable set wrong
-    value: object
+    value: Any  # any Terraform value, of the wrong type on purpose in many cases
     message: str  # text the error must carry
     shown_as: str = ""  # what the error block names; default `var.<variable> `
     plan: int = 1  # 1: bad variables; 2: good variables that do not fit together

@@ -124,6 +124,12 @@ class Outcome:
     lines: CapturedLines
     error: Exception | None
 
+    @property
+    def answered(self) -> Invocation:
+        """The answer, which the test expects: fails with the handler's exception otherwise."""
+        assert self.answer is not None, f"the handler raised {self.error!r}"
+        return self.answer
+
 
 def try_migrate(api: str, body: Any) -> Outcome:
     """Like ``migrate``, but an exception the handler raises is returned with the lines logged."""
@@ -185,7 +191,7 @@ def seed_customer_cart(
     clients.dynamodb().put_item(TableName=CARTS_TABLE, Item=to_item(attributes))
 
 
-def seed_raw_cart(owner: str, store_id: str, lines: list[dict[str, Any]], **attributes: Any) -> None:
+def seed_raw_cart(owner: str, store_id: str, lines: Any, **attributes: Any) -> None:
     """A cart exactly as given: lines with any attributes, and any cart attributes (a guest cart
     gets a week's expiry unless ``expires_at`` is given)."""
     item_map: dict[str, Any] = {"customer_id": owner, "store_id": store_id, "items": lines, "version": 1}
@@ -226,6 +232,13 @@ def stored_cart(owner: str, store_id: str) -> dict[str, Any] | None:
         TableName=CARTS_TABLE, Key=to_item({"customer_id": owner, "store_id": store_id}), ConsistentRead=True
     )
     return from_item(response["Item"]) if "Item" in response else None
+
+
+def existing_cart(owner: str, store_id: str) -> dict[str, Any]:
+    """The stored cart, which the test expects to be there."""
+    cart = stored_cart(owner, store_id)
+    assert cart is not None, f"no cart stored for {owner} in {store_id}"
+    return cart
 
 
 # --- DynamoDB call recording and fault injection -----------------------------------------------

@@ -88,7 +88,8 @@ HS256_ATTACKS = {
     ),
     "hs512_when_hs256_configured": (lambda: make_token(algorithm="HS512"), "algorithm_not_allowed"),
     "wrong_token_type": (lambda: make_token(type="guest"), "wrong_token_type"),
-    "customer_id_not_a_string": (lambda: make_token(customer_id=12345), "invalid_customer_id"),
+    # A claim of the wrong type is the case under test, so the call breaks make_token's annotation.
+    "customer_id_not_a_string": (lambda: make_token(customer_id=12345), "invalid_customer_id"),  # type: ignore[arg-type]
     "customer_id_posing_as_guest": (lambda: make_token(customer_id="guest-abc"), "invalid_customer_id"),
     "garbage": (lambda: "definitely-not.a-json-web.token", "malformed_token"),
 }
@@ -312,7 +313,7 @@ def test_algorithm_pinning_still_holds_with_issuer_and_audience_set(api, monkeyp
 # --- configuration mistakes stop the function at start-up -----------------------------------------
 
 
-CONFIGURATION_MISTAKES = {
+CONFIGURATION_MISTAKES: dict[str, tuple[dict[str, str | None], str]] = {
     "hash_key_unset": ({"LOG_HASH_KEY": None}, "LOG_HASH_KEY is not set"),
     "hash_key_short": ({"LOG_HASH_KEY": "short"}, "LOG_HASH_KEY must be at least 16 characters"),
     "pem_as_hs256_secret": ({"JWT_SECRET": RSA_PUBLIC_PEM}, "JWT_SECRET holds a public or private key"),

@@ -20,6 +20,7 @@ from tests.unit.support import (
     CUSTOMER_ID,
     all_carts,
     clear_carts,
+    existing_cart,
     migrate,
     new_guest_session,
     seed_raw_cart,
@@ -141,7 +142,7 @@ def test_lines_are_preserved_whole_and_everything_written_reads_back(
         expected = guest
     else:
         expected = customer
-    written = stored_cart(CUSTOMER_ID, "S1")
+    written = existing_cart(CUSTOMER_ID, "S1")
     assert by_identity(written["items"]) == by_identity(expected)  # every attribute, every line
     assert len(written["items"]) == len(expected)
     assert stored_cart(session, "S1") is None
@@ -181,7 +182,7 @@ def test_two_variants_of_one_product_stay_two_lines_with_their_own_prices(aws, a
     result = migrate(api, {"guest_session_id": session})
 
     assert result.body["status"] == "success"
-    written = by_identity(stored_cart(CUSTOMER_ID, "S1")["items"])
+    written = by_identity(existing_cart(CUSTOMER_ID, "S1")["items"])
     assert written == by_identity([{**red, "quantity": 4, "gift_wrap": True}, blue])
     assert result.body["conflicts_resolved"][0]["conflicting_products"] == ["shirt"]
     listing = all_carts(api)
@@ -202,7 +203,7 @@ def test_a_merge_past_the_readers_quantity_limit_is_capped_and_reads_back(aws, a
     result = migrate(api, {"guest_session_id": session})
 
     assert result.body["status"] == "success"
-    assert stored_cart(CUSTOMER_ID, "S1")["items"][0]["quantity"] == MAX_ITEM_QUANTITY
+    assert existing_cart(CUSTOMER_ID, "S1")["items"][0]["quantity"] == MAX_ITEM_QUANTITY
     listing = all_carts(api)
     assert (listing.status, listing.body["total_carts"]) == (200, 1)
     assert listing.body["carts"][0]["item_count"] == MAX_ITEM_QUANTITY
@@ -210,7 +211,7 @@ def test_a_merge_past_the_readers_quantity_limit_is_capped_and_reads_back(aws, a
     later = new_guest_session()
     seed_raw_cart(later, "S1", [{"product_id": "p", "quantity": 5, "price": Decimal("1")}])
     assert migrate(api, {"guest_session_id": later}).body["status"] == "success"
-    assert stored_cart(CUSTOMER_ID, "S1")["items"][0]["quantity"] == MAX_ITEM_QUANTITY
+    assert existing_cart(CUSTOMER_ID, "S1")["items"][0]["quantity"] == MAX_ITEM_QUANTITY
 
 
 def test_identical_lines_within_one_guest_cart_combine_and_others_do_not(aws, api):
@@ -227,7 +228,7 @@ def test_identical_lines_within_one_guest_cart_combine_and_others_do_not(aws, ap
 
     migrate(api, {"guest_session_id": session})
 
-    written = by_identity(stored_cart(CUSTOMER_ID, "S1")["items"])
+    written = by_identity(existing_cart(CUSTOMER_ID, "S1")["items"])
     assert written == by_identity(
         [
             {"product_id": "p", "variant_id": "a", "quantity": 3, "price": Decimal("2"), "note": "second"},
@@ -238,7 +239,7 @@ def test_identical_lines_within_one_guest_cart_combine_and_others_do_not(aws, ap
 
 # --- one odd cart never breaks the listing ---------------------------------------------------------
 
-ODD_CARTS = {
+ODD_CARTS: dict[str, tuple[Any, dict[str, Any]]] = {
     "numeric updated_at": (
         [{"product_id": "p", "quantity": 1, "price": Decimal("5")}],
         {"updated_at": 1732184400},

@@ -50,6 +50,7 @@ def runtime_dir(tmp_path_factory) -> Path:
     directory = tmp_path_factory.mktemp("runtime")
     for name in RUNTIME_PACKAGES:
         spec = importlib.util.find_spec(name)
+        assert spec is not None and spec.origin is not None, f"{name} is not installed"
         source = Path(spec.origin)
         source = source.parent if source.name == "__init__.py" else source
         (directory / source.name).symlink_to(source)

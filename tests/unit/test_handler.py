@@ -18,6 +18,7 @@ from botocore.exceptions import ClientError
 
 from cart_migration import clients, handler
 from cart_migration.catalogue import EVENTS
+from cart_migration.migration import CartMigrator
 from cart_migration.redaction import hash_customer_id, hash_guest_session_id
 from tests.unit.support import (
     AUDIT_LOG_GROUP,
@@ -27,6 +28,7 @@ from tests.unit.support import (
     api_event,
     bearer,
     cart_table,
+    existing_cart,
     invoke,
     item,
     make_token,
@@ -65,7 +67,7 @@ def test_migrating_one_store_merges_caps_and_answers_like_the_original(aws, api)
         ],
     }
     # 5 x 60 + 120 = 420 subtotal, + 20 delivery (below 500), + 21 tax.
-    customer = stored_cart(CUSTOMER_ID, "STORE-1")
+    customer = existing_cart(CUSTOMER_ID, "STORE-1")
     assert [(line["product_id"], line["quantity"]) for line in customer["items"]] == [("rice", 5), ("tea", 1)]
     assert (customer["subtotal"], customer["delivery_fee"], customer["tax"], customer["total"]) == (
         Decimal("420.00"),
@@ -177,7 +179,7 @@ def test_guest_carts_are_stored_with_a_week_long_expiry_by_default(aws):
     before = int(time.time())
     cart_table().put_guest_cart("guest-ttl", "S1", (item("p", 1),), datetime.now(UTC))
 
-    assert before + 7 * 86_400 <= stored_cart("guest-ttl", "S1")["expires_at"] <= time.time() + 7 * 86_400
+    assert before + 7 * 86_400 <= existing_cart("guest-ttl", "S1")["expires_at"] <= time.time() + 7 * 86_400
 
 
 def test_a_corrupt_guest_cart_is_left_in_place_with_a_422(aws, api):
@@ -280,7 +282,7 @@ def test_an_unexpected_error_is_logged_redacted_and_raised_without_its_message(a
     def explode(*_args, **_kwargs):
         raise RuntimeError("crash while handling priya.sharma@example.com")
 
-    monkeypatch.setattr(handler.CartMigrator, "migrate", explode)
+    monkeypatch.setattr(CartMigrator, "migrate", explode)
 
     with pytest.raises(handler.UnhandledError) as raised:
         migrate(api, {"guest_session_id": new_guest_session()})

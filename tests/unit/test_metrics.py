@@ -5,8 +5,9 @@ from __future__ import annotations
 import inspect
 import json
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any, get_args
 
 import pytest
 
@@ -19,6 +20,8 @@ from cart_migration.event_log import (
     set_request_id,
     writer,
 )
+from cart_migration.event_methods import EventType
+from cartmon.dev import generate_event_methods
 from tests.unit.support import captured_stdout
 
 CATALOGUE = json.loads(
@@ -48,9 +51,27 @@ def sample_value(field: str):
 
 
 def emit_every_event() -> dict[str, dict]:
-    with captured_stdout() as lines:
-        for event_type, spec in EVENTS.items():
-            getattr(CartMigrationMetrics, f"log_{event_type}")(**{f: sample_value(f) for f in spec.fields})
+    # Lines inside an invocation, whichever test ran before: the envelope's Lambda-context keys
+    # are common fields too (set_lambda_context, which test_envelope covers, would flip cold_start).
+    saved = writer.request_id, writer.context_fields
+    writer.request_id = "request-1"
+    writer.context_fields = {
+        "cold_start": False,
+        "function_name": "cart-migration",
+        "function_memory_size": 256,
+        "function_arn": "arn:aws:lambda:eu-west-1:123456789012:function:cart-migration",
+        "function_request_id": "request-1",
+        "request_id": "request-1",
+        "correlation_id": "correlation-1",
+    }
+    try:
+        with captured_stdout() as lines:
+            for event_type, spec in EVENTS.items():
+                getattr(CartMigrationMetrics, f"log_{event_type}")(
+                    **{f: sample_value(f) for f in spec.fields}
+                )
+    finally:
+        writer.request_id, writer.context_fields = saved
     return {record["event_type"]: record for record in lines.records}
 
 
@@ -123,7 +144,7 @@ def test_every_line_carries_the_catalogue_message_level_and_fields_in_order():
         assert set(COMMON_FIELDS) <= set(record)
         assert (record["message"], record["level"]) == (spec.message, spec.level)
         assert ISO_UTC_MILLIS.fullmatch(record["timestamp"])
-        assert datetime.fromisoformat(record["timestamp"]).utcoffset().total_seconds() == 0
+        assert datetime.fromisoformat(record["timestamp"]).utcoffset() == timedelta(0)
         assert set(spec.fields) <= set(record)
         assert "location" not in record
 
@@ -297,7 +318,37 @@ def test_an_unhandled_error_is_logged_with_its_class_and_a_redacted_traceback():
 
 
 def test_a_positional_field_given_again_by_name_is_a_type_error():
+    # mypy rejects both calls too (the methods are real source); the runtime must refuse them as well.
     with pytest.raises(TypeError):
-        CartMigrationMetrics.log_migration_start("user-1", customer_id="user-2")
+        CartMigrationMetrics.log_migration_start("user-1", customer_id="user-2")  # type: ignore[misc]
     with pytest.raises(TypeError):
-        CartMigrationMetrics.log_migration_start("user-1", "guest-1", "merge", "S1", "one too many")
+        CartMigrationMetrics.log_migration_start("user-1", "guest-1", "merge", "S1", "one too many")  # type: ignore[call-arg]
+
+
+def test_the_generated_event_methods_module_is_what_the_catalogue_generates():
+    # event_methods.py is written from the catalogue (`make docs`); a change to either alone fails here.
+    assert generate_event_methods.TARGET.read_text(encoding="utf-8") == generate_event_methods.wanted()
+
+
+def test_the_generated_methods_follow_a_change_of_the_catalogue():
+    changed = json.loads(json.dumps(CATALOGUE))
+    changed["events"]["migration_start"]["fields"].append("attempt")
+    source = generate_event_methods.render(changed)
+
+    assert source != generate_event_methods.wanted()
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "event_methods.py", "exec"), namespace)
+    method = namespace["CatalogueEvents"].log_migration_start
+    assert list(inspect.signature(method).parameters)[-2:] == ["attempt", "extra_fields"]
+
+
+@pytest.mark.parametrize("field", ["not-an-identifier", "class", "extra_fields"])
+def test_the_generator_refuses_a_field_no_method_can_take(field):
+    changed = json.loads(json.dumps(CATALOGUE))
+    changed["events"]["audit_log"]["fields"].append(field)
+    with pytest.raises(ValueError, match="audit_log|not a Python identifier"):
+        generate_event_methods.render(changed)
+
+
+def test_the_event_type_literal_names_every_catalogue_event():
+    assert get_args(EventType) == tuple(CATALOGUE["events"])

@@ -29,13 +29,13 @@ from tests.unit.support import (
     RecordingClient,
     captured_stdout,
     disagreements,
+    existing_cart,
     item,
     migrate,
     new_guest_session,
     record_dynamodb_calls,
     seed_customer_cart,
     seed_guest_cart,
-    stored_cart,
     table_state,
     try_migrate,
     unit_settings,
@@ -151,9 +151,12 @@ def test_a_fault_at_any_dynamodb_call_loses_and_duplicates_nothing(monkeypatch, 
             after_fault = table_state(dynamodb)
             assert after_fault in (initial, final), f"{mode} at call {at_call} left a half-migrated state"
             if faulted is not None:
-                assert faulted.answer.status in (200, 503), (at_call, faulted.answer.body)
+                assert faulted.answered.status in (200, 503), (at_call, faulted.answered.body)
                 # The answer, the events, the audit entry and the carts tell one story.
-                assert not disagreements(faulted, after_fault, initial, final), (at_call, faulted.answer.body)
+                assert not disagreements(faulted, after_fault, initial, final), (
+                    at_call,
+                    faulted.answered.body,
+                )
 
             patch.undo()
             retry = migrate("http_v2", request_body(scenario))
@@ -341,7 +344,7 @@ def test_a_failure_to_read_is_a_failed_migration_with_nothing_changed(aws):
         result = migrator.migrate(MigrationRequest(CUSTOMER_ID, SESSION, None, MergeStrategy.MERGE))
 
     assert result.status is MigrationStatus.FAILED
-    assert result.storage_error.operation == "Query"
+    assert result.storage_error is not None and result.storage_error.operation == "Query"
     assert table_state() == {(SESSION, "S1"): {"p": 1}}
 
 
@@ -350,7 +353,7 @@ def test_stored_money_is_decimal_and_items_keep_their_shape(aws, api):
 
     migrate(api, {"guest_session_id": SESSION})
 
-    (line,) = stored_cart(CUSTOMER_ID, "S1")["items"]
+    (line,) = existing_cart(CUSTOMER_ID, "S1")["items"]
     assert line == {
         "product_id": "p1",
         "quantity": 3,
@@ -457,7 +460,7 @@ def test_throttling_inside_a_transaction_is_a_503_with_retry_after(aws, api, mon
 
     outcome = try_migrate(api, request_body("single_store"))
 
-    assert (outcome.answer.status, outcome.answer.headers["Retry-After"]) == (503, "1")
+    assert (outcome.answered.status, outcome.answered.headers["Retry-After"]) == (503, "1")
     assert outcome.lines.of_type("migration_failure")[0]["error_type"] == reason
     assert not disagreements(outcome, table_state(aws), initial, final)
     assert table_state(aws) == initial
@@ -475,7 +478,7 @@ def test_a_commit_whose_answer_was_lost_is_answered_as_it_happened(aws, api, mon
 
     outcome = try_migrate(api, request_body("single_store"))
 
-    assert (outcome.answer.status, outcome.answer.body["status"]) == (200, "success")
+    assert (outcome.answered.status, outcome.answered.body["status"]) == (200, "success")
     assert outcome.lines.of_type("audit_log")[0]["outcome"] == "success"
     assert not disagreements(outcome, table_state(aws), initial, final)
     assert recorder.calls[-1] == "batch_get_item"  # the keys were re-read to find out
@@ -500,8 +503,8 @@ def test_a_lost_answer_that_cannot_be_checked_is_a_503_audited_as_unknown(aws, a
         )
         outcome = try_migrate(api, request_body("single_store"))
 
-    assert (outcome.answer.status, outcome.answer.headers["Retry-After"]) == (503, "1")
-    assert "may or may not" in outcome.answer.body["message"]
+    assert (outcome.answered.status, outcome.answered.headers["Retry-After"]) == (503, "1")
+    assert "may or may not" in outcome.answered.body["message"]
     assert outcome.lines.of_type("audit_log")[0]["outcome"] == "unknown"
     assert table_state(aws) == final  # it had committed: the retry below finds nothing to move
     assert not disagreements(outcome, table_state(aws), initial, final)

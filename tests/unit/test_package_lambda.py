@@ -14,6 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 _spec = importlib.util.spec_from_file_location("package_lambda", ROOT / "bootstrap" / "package_lambda.py")
+assert _spec is not None and _spec.loader is not None
 package_lambda = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(package_lambda)
 

@@ -9,7 +9,7 @@ from aws_lambda_powertools.utilities.parameters import base as parameters_base
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from cart_migration import clients, handler, secrets
+from cart_migration import clients, deadline, handler, secrets
 from cart_migration.config import ConfigurationError, Settings, check_startup
 from tests.unit.support import (
     JWT_SECRET,
@@ -231,7 +231,7 @@ def test_a_request_while_ssm_stalls_and_no_value_was_read_answers_503_with_retry
 
 def test_the_function_starts_while_ssm_stalls(stalled_ssm, monkeypatch):
     # At start there is no invocation deadline: a short read timeout keeps the test quick.
-    monkeypatch.setattr(clients.deadline, "UNBOUNDED", clients.deadline.CallLimits(0.1, 0.2, 1))
+    monkeypatch.setattr(deadline, "UNBOUNDED", deadline.CallLimits(0.1, 0.2, 1))
     with captured_stdout() as lines:
         assert check_startup() is None
     (record,) = lines.records

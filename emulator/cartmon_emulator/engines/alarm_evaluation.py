@@ -290,7 +290,8 @@ def _plan(alarm: Mapping) -> _Plan:
     if metrics:
         if alarm.get("MetricName") or alarm.get("Statistic") or alarm.get("ExtendedStatistic"):
             raise Unsupported("an alarm sets either a metric or Metrics, not both")
-        queries, expressions, return_ids, periods = [], {}, [], set()
+        queries: list[_Query] = []
+        expressions, return_ids, periods = {}, [], set()
         for q in metrics:
             ident = q.get("Id")
             if not isinstance(ident, str) or not ID_RE.fullmatch(ident):
@@ -345,7 +346,10 @@ def _plan(alarm: Mapping) -> _Plan:
         raise Unsupported("a metric alarm needs exactly one of Statistic and ExtendedStatistic")
     if statistic and statistic not in SIMPLE_STATISTICS:
         raise Unsupported(f"Statistic {statistic!r}")
-    parsed = parse_statistic(statistic or extended)
+    statistic_name = statistic or extended
+    if not isinstance(statistic_name, str):
+        raise Unsupported(f"Statistic {statistic_name!r}")
+    parsed = parse_statistic(statistic_name)
     metric = _metric(
         alarm.get("Namespace"), alarm.get("MetricName"), alarm.get("Dimensions"), alarm.get("Unit")
     )
@@ -357,7 +361,7 @@ def _plan(alarm: Mapping) -> _Plan:
     return _Plan(
         period=_positive_int(alarm, "Period"), n=n, m=m, treatment=treatment or "missing",
         threshold=float(threshold), operator=operator, queries=(_Query("m1", metric, parsed),), expressions={},
-        return_id="m1", statistic_field=("statistic", statistic) if statistic else ("extendedStatistic", extended),
+        return_id="m1", statistic_field=("statistic" if statistic else "extendedStatistic", statistic_name),
         low_sample_minimum=minimum,
     )  # fmt: skip
 
@@ -412,23 +416,29 @@ def _decide(points: list[_Point | None], n: int, m: int, treatment: str) -> _Dec
         state = ALARM if sum(p.breaching for p in evaluated) >= m else OK
         return _Decision(state, "all_filled" if not real else "threshold", tuple(evaluated))
     unknown = [_Point(i, None, False) for i in missing[len(missing) - (n - len(real)) :]]
-    evaluated = tuple(sorted(real + unknown, key=lambda p: p.index, reverse=True))
+    evaluation_range = tuple(sorted(real + unknown, key=lambda p: p.index, reverse=True))
     keep_or = (lambda state: state) if treatment == "missing" else (lambda state: None)
     if not real:
         return _Decision(
-            keep_or(INSUFFICIENT_DATA), "insufficient" if treatment == "missing" else "retain", evaluated
+            keep_or(INSUFFICIENT_DATA),
+            "insufficient" if treatment == "missing" else "retain",
+            evaluation_range,
         )
-    breaching = sum(p.breaching for p in real)
-    if breaching >= m:
-        return _Decision(ALARM, "threshold", evaluated)
-    if breaching == len(real):  # no non-breaching datapoint in the evaluation range
+    breaching_count = sum(p.breaching for p in real)
+    if breaching_count >= m:
+        return _Decision(ALARM, "threshold", evaluation_range)
+    if breaching_count == len(real):  # no non-breaching datapoint in the evaluation range
         oldest_age = len(points) - real[0].index
         if oldest_age >= m:
-            return _Decision(keep_or(ALARM), "premature" if treatment == "missing" else "retain", evaluated)
+            return _Decision(
+                keep_or(ALARM), "premature" if treatment == "missing" else "retain", evaluation_range
+            )
         return _Decision(
-            keep_or(INSUFFICIENT_DATA), "insufficient" if treatment == "missing" else "retain", evaluated
+            keep_or(INSUFFICIENT_DATA),
+            "insufficient" if treatment == "missing" else "retain",
+            evaluation_range,
         )
-    return _Decision(OK, "threshold", evaluated)
+    return _Decision(OK, "threshold", evaluation_range)
 
 
 def _java_double(x: float) -> str:
@@ -442,7 +452,8 @@ def _java_double(x: float) -> str:
     sign, digits, exponent = Decimal(repr(x)).normalize().as_tuple()
     text = "".join(map(str, digits))
     mantissa = text[0] + "." + (text[1:] or "0")
-    return f"{'-' if sign else ''}{mantissa}E{len(text) + exponent - 1}"
+    # A finite value's exponent is an int (as_tuple gives "n", "N", "F" for NaN and infinities only).
+    return f"{'-' if sign else ''}{mantissa}E{len(text) + int(exponent) - 1}"
 
 
 def _iso(epoch: float) -> str:

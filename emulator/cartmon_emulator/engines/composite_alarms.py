@@ -108,8 +108,9 @@ class _Parser:
         return match.group("word") if match and match.group("word") else None
 
     def take_word(self, word: str) -> bool:
-        if self.peek_word() == word:
-            self.pos = _TOKEN_RE.match(self.text, self.pos).end()
+        match = _TOKEN_RE.match(self.text, self.pos)
+        if match and match.group("word") and match.group("word") == word:
+            self.pos = match.end()
             return True
         return False
 

@@ -940,7 +940,7 @@ class _SpaceDelimitedPattern:
         if not any(slot.ellipsis for slot in slots):
             if len(tokens) < len(slots):
                 return
-            assigned = []
+            assigned: list[tuple[_Slot | None, int, str]] = []
             for index, slot in enumerate(slots):
                 if index == len(slots) - 1 and len(tokens) > len(slots):
                     # The last field takes the rest of the line, which is why "[w1=ERROR, w2]" needs w2.
@@ -1094,11 +1094,11 @@ def compile_pattern(pattern: str) -> Pattern:
         raise TypeError(f"filter pattern must be a str, not {type(pattern).__name__}")
     text = pattern.strip()
     if text.startswith("{"):
-        impl, regex_count = _parse_json_pattern(text)
-        return Pattern(pattern, impl, regex_count)
+        json_pattern, regex_count = _parse_json_pattern(text)
+        return Pattern(pattern, json_pattern, regex_count)
     if text.startswith("["):
-        impl, regex_count = _parse_space_delimited(text)
-        return Pattern(pattern, impl, regex_count)
+        space_delimited, regex_count = _parse_space_delimited(text)
+        return Pattern(pattern, space_delimited, regex_count)
     if len(text) >= 2 and text.startswith("%") and text.endswith("%"):
         body = text[1:-1]
         if "%" in body:

@@ -64,6 +64,8 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
             raise Unsupported(f"metric math syntax error at {text[pos : pos + 20]!r}")
         pos = m.end()
         kind = m.lastgroup
+        if kind is None:  # unreachable: every alternative of _TOKEN_RE is a named group
+            raise Unsupported(f"metric math syntax error at {text[pos : pos + 20]!r}")
         value = m.group(kind)
         if kind == "name":
             if value in ("AND", "OR", "NOT"):
@@ -402,8 +404,8 @@ class Evaluator:
                 chosen = true_v if cond.value else false_v
                 return chosen if chosen is not None else Scalar(None)
             if isinstance(true_v, TimeSeries) and isinstance(false_v, TimeSeries | None):
-                chosen = true_v if cond.value else false_v
-                return chosen if chosen is not None else TimeSeries({})
+                chosen_series = true_v if cond.value else false_v
+                return chosen_series if chosen_series is not None else TimeSeries({})
             raise Unsupported("metric math: IF with a scalar condition needs two time series or two scalars")
         out: dict[int, float] = {}
         for t, c in cond.points.items():

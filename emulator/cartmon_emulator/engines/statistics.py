@@ -10,6 +10,7 @@ with ``compute(values)``), :func:`low_sample_minimum`, ``SIMPLE_STATISTICS``.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -170,7 +171,7 @@ def parse_statistic(name: str) -> Statistic:
         if p > 100:
             raise Unsupported(f"statistic {name}: percentile above 100")
         return Statistic(
-            name, lambda v, p=p: _percentile(v, p), percentile=float(p), percentile_text=m.group(1)
+            name, functools.partial(_percentile, p=p), percentile=float(p), percentile_text=m.group(1)
         )
     if m := _SHORT_TRIM_RE.fullmatch(name):
         p = Fraction(m.group(2))

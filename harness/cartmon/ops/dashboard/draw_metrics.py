@@ -35,8 +35,8 @@ class Canvas:
         self.width = width_px
         self.height = height_px
 
-    def rect(self, left: float, top: float, width: float, height: float) -> list[float]:
-        return [left / self.width, 1 - (top + height) / self.height, width / self.width, height / self.height]
+    def rect(self, left: float, top: float, width: float, height: float) -> tuple[float, float, float, float]:
+        return (left / self.width, 1 - (top + height) / self.height, width / self.width, height / self.height)
 
     def origin(self, left: float, top: float, height: float) -> tuple[float, float]:
         """Figure coordinates of the bottom-left corner of a box."""
