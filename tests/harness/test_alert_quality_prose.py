@@ -65,7 +65,7 @@ def summary(outage_first_page: float | None, stray: int = 0, leak_pages: int = 0
     }
 
 
-STOP_DAY_AS_PLANNED = [
+STOP_DAY_AS_PLANNED: list[dict] = [
     {"treat_missing_data": "breaching", "pages": ["day 0 00:01", "day 0 14:30"], "minutes": [1.0, 870.0]},
     {"treat_missing_data": "missing", "pages": [], "minutes": []},
 ]
@@ -107,7 +107,7 @@ def test_the_stop_day_conclusion_follows_its_pages():
     assert "pages right after deploy (1 min), and during the stop, 90 minutes into it" in planned
     assert "the last 30 minutes without data still see the period before" in planned
     assert "The option pages neither time." in planned
-    option_pages = [
+    option_pages: list[dict] = [
         {"treat_missing_data": "breaching", "pages": ["day 0 13:20"], "minutes": [800.0]},
         {"treat_missing_data": "missing", "pages": ["day 0 13:20"], "minutes": [800.0]},
     ]
@@ -115,7 +115,7 @@ def test_the_stop_day_conclusion_follows_its_pages():
     assert "pages during the stop, 20 minutes into it." in text and "right after deploy" not in text
     assert "retrieves more periods" not in text  # paged within its own evaluation range: nothing to explain
     assert "The option still pages 1 time(s): day 0 13:20." in text and "neither time" not in text
-    quiet = [{"treat_missing_data": "breaching", "pages": [], "minutes": []}, option_pages[1]]
+    quiet: list[dict] = [{"treat_missing_data": "breaching", "pages": [], "minutes": []}, option_pages[1]]
     assert "pages neither before traffic nor in the stop" in " ".join(stop_day_lines(quiet, 30))
 
 
