@@ -32,7 +32,7 @@ $(BUILD)/terraformrc: bootstrap/terraformrc.py
 terraformrc: $(BUILD)/terraformrc ## Write the Terraform CLI config (provider mirror or registry)
 
 # The Lambda, the emulator's pure engines and the harness are installed editable: imports need no path tricks.
-$(DEV_VENV)/.installed: requirements/dev.txt lambda_src/pyproject.toml emulator/pyproject.toml harness/pyproject.toml
+$(DEV_VENV)/.installed: requirements/dev.txt requirements/aws-sdk.txt lambda_src/pyproject.toml emulator/pyproject.toml harness/pyproject.toml
 	@test -n "$(PYTHON313)" || { echo "Python 3.13 not found: set PYTHON313=/path/to/python3.13" >&2; exit 1; }
 	@mkdir -p $(BUILD) && rm -rf $(DEV_VENV) && $(PYTHON313) -m venv $(DEV_VENV)
 	@$(DEV_PY) -m pip install --quiet --upgrade pip 2>$(BUILD)/pip-dev.log || { cat $(BUILD)/pip-dev.log >&2; exit 1; }
@@ -94,7 +94,7 @@ $(CHECKOV_VENV)/.installed: requirements/checkov.txt
 	@$(CHECKOV_VENV)/bin/python -m pip install --quiet $(PIP_NO_COMPILE) -r requirements/checkov.txt 2>>$(BUILD)/pip-checkov.log || { cat $(BUILD)/pip-checkov.log >&2; exit 1; }
 	@touch $@
 
-$(LAMBDA_ZIP): $(DEV_VENV)/.installed requirements/lambda.txt $(shell find lambda_src -type f -not -path '*/__pycache__/*' 2>/dev/null) bootstrap/package_lambda.py
+$(LAMBDA_ZIP): $(DEV_VENV)/.installed requirements/lambda.txt requirements/aws-sdk.txt $(shell find lambda_src -type f -not -path '*/__pycache__/*' 2>/dev/null) bootstrap/package_lambda.py
 	@$(DEV_PY) bootstrap/package_lambda.py $@ --arch $(ARCH) --algorithm $(JWT_PACKAGE)
 
 .PHONY: package
