@@ -111,7 +111,7 @@ tftest: terraformrc ## terraform test: plan the root module and every example of
 	@cd examples/existing-function && terraform init -backend=false -input=false >/dev/null && $(OFFLINE_TF) test
 
 .PHONY: release
-release: venv ## Release artefacts in dist/: the Lambda zip per architecture, its SHA-256, manifest.json with the catalogue hash
+release: venv ## Release artefacts in dist/: a Lambda zip per architecture and JWT algorithm (RS256, HS256), their SHA-256, manifest.json
 	@$(DEV_PY) bootstrap/release.py $(ROOT)/dist
 
 # Set when make reads this file, before any prerequisite is built: `make test` on a fresh clone
