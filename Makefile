@@ -33,7 +33,7 @@ $(BUILD)/terraformrc: bootstrap/terraformrc.py
 	@python3 bootstrap/terraformrc.py $@
 
 # The Lambda, the emulator's pure engines and the harness are installed editable: imports need no path tricks.
-$(DEV_VENV)/.installed: requirements/dev.txt lambda_src/pyproject.toml emulator/pyproject.toml harness/pyproject.toml
+$(DEV_VENV)/.installed: requirements/dev.txt requirements/aws-sdk.txt lambda_src/pyproject.toml emulator/pyproject.toml harness/pyproject.toml
 	@test -n "$(PYTHON313)" || { echo "Python 3.13 not found: set PYTHON313=/path/to/python3.13" >&2; exit 1; }
 	@mkdir -p $(BUILD) && rm -rf $(DEV_VENV) && $(PYTHON313) -m venv $(DEV_VENV)
 	@$(DEV_PY) -m pip install --quiet --upgrade pip 2>$(BUILD)/pip-dev.log || { cat $(BUILD)/pip-dev.log >&2; exit 1; }
@@ -84,7 +84,7 @@ $(CHECKOV_VENV)/.installed: requirements/checkov.txt
 	@$(CHECKOV_VENV)/bin/python -m pip install --quiet $(PIP_NO_COMPILE) -r requirements/checkov.txt 2>>$(BUILD)/pip-checkov.log || { cat $(BUILD)/pip-checkov.log >&2; exit 1; }
 	@touch $@
 
-$(LAMBDA_ZIP): $(DEV_VENV)/.installed requirements/lambda.txt $(shell find lambda_src -type f -not -path '*/__pycache__/*' 2>/dev/null) bootstrap/package_lambda.py
+$(LAMBDA_ZIP): $(DEV_VENV)/.installed requirements/lambda.txt requirements/aws-sdk.txt $(shell find lambda_src -type f -not -path '*/__pycache__/*' 2>/dev/null) bootstrap/package_lambda.py
 	@$(DEV_PY) bootstrap/package_lambda.py $@ --arch $(ARCH) --algorithm $(JWT_PACKAGE)
 
 ##@ Use the module: try it on the embedded emulator, deploy the local example, run and review it
@@ -286,5 +286,5 @@ clean: ## Remove build output and venvs
 package: $(LAMBDA_ZIP) ## Build the Lambda deployment zip reproducibly under build/ (ARCH=arm64 for Graviton, JWT_PACKAGE=HS256 without cryptography)
 
 .PHONY: release
-release: venv ## Release artefacts in dist/: the Lambda zip per architecture, its SHA-256, manifest.json with the catalogue hash
+release: venv ## Release artefacts in dist/: a Lambda zip per architecture and JWT algorithm (RS256, HS256), their SHA-256, manifest.json
 	@$(DEV_PY) bootstrap/release.py $(ROOT)/dist

@@ -683,13 +683,14 @@ variable "create_lambda" {
 }
 
 variable "lambda_package_path" {
-  description = "Path of the deployment zip, relative to the working directory: `make package` builds build/cart_migration.zip, `make release` dist/cart_migration-<version>-<arch>.zip. With create_lambda = true, give this or lambda_package_s3_bucket and lambda_package_s3_key."
+  description = "Path of the deployment zip, relative to the working directory: `make package` builds build/cart_migration.zip, `make release` dist/cart_migration-<version>-<arch>[-hs256].zip. Or the release folder (dist): the module picks the zip its manifest.json lists for lambda_architectures and jwt_algorithm. A zip whose manifest names another architecture or JWT algorithm is refused at plan time. With create_lambda = true, give this or lambda_package_s3_bucket and lambda_package_s3_key."
   type        = string
   default     = null
 
   validation {
-    condition     = var.lambda_package_path == null ? true : fileexists(var.lambda_package_path)
-    error_message = "lambda_package_path must point at an existing deployment zip: build it first (`make package` builds build/cart_migration.zip)."
+    # fileexists() fails on a folder: try() makes that false, and a folder counts with its manifest.json.
+    condition     = var.lambda_package_path == null ? true : try(fileexists(var.lambda_package_path), false) || try(fileexists("${trimsuffix(var.lambda_package_path, "/")}/manifest.json"), false)
+    error_message = "lambda_package_path must point at an existing deployment zip, or at a folder `make release` wrote (with its manifest.json): build it first (`make package` builds build/cart_migration.zip, `make release` the folder dist/)."
   }
 }
 

@@ -6,22 +6,35 @@
 The zip holds `cart_migration/` and the packages of requirements/lambda.txt, installed by pip as
 Python 3.13 manylinux wheels of the chosen architecture (x86_64 by default, arm64 = aarch64)
 whatever machine builds it: `cryptography` is native, so a zip of the wrong architecture fails at
-init. What the runtime already provides or nothing imports is left out (boto3 comes with the
-runtime; type stubs, tests, console scripts, caches). With ``--algorithm HS256`` it also leaves out
-PyJWT and cryptography, which only RS256 verification imports.
+init. What nothing imports is left out (type stubs, tests, console scripts, caches). With
+``--algorithm HS256`` it also leaves out PyJWT and cryptography, which only RS256 verification
+imports.
 
-boto3: the function runs on the Lambda runtime's boto3 (python3.13), not a copy in the zip: it calls
-only long-standing DynamoDB, CloudWatch Logs and SSM APIs, and a copy would add botocore's size and
-import cost. The tests run on the boto3 pinned in requirements/dev.txt; the runtime's version is
-listed at https://docs.aws.amazon.com/lambda/latest/dg/lambda-python.html . Every module is shipped with its bytecode
-(unchecked-hash .pyc for Python 3.13): Lambda's /var/task is read-only, so without it every cold
-start compiles every module it imports. Entries are sorted and get a fixed timestamp and fixed
-permissions. Prints the zip's sha256 (what Terraform's source_code_hash is compared with).
+boto3: the zip carries boto3, botocore and their dependencies at the versions pinned in
+requirements/aws-sdk.txt, the file the dev venv (and so every test) installs them from too: the
+function runs on the SDK the tests ran on, not on whatever the Lambda runtime bundles that month.
+AWS recommends exactly this ("Control the dependencies in your function's deployment package",
+https://docs.aws.amazon.com/lambda/latest/dg/best-practices.html, and "Runtime dependencies in
+Python", https://docs.aws.amazon.com/lambda/latest/dg/python-package.html); /var/task comes before
+the runtime's own libraries on the import path, so the zip's copy is the one imported. Of
+botocore's service models only those of the services the function calls are kept (SDK_SERVICES):
+the other 400-odd are read only when a client of that service is created, which the function never
+does, and would add about 16 MB to every zip (an HS256 zip of 21 MB instead of 5 MB; both far
+below Lambda's 50 MB zipped and 250 MB unzipped quotas,
+https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html). The deployment zip
+test (tests/unit/test_deployment_zip.py) creates a client of every kept service from the
+unpacked zip and checks that the function's code names no other service.
+
+Every module is shipped with its bytecode (unchecked-hash .pyc for Python 3.13): Lambda's
+/var/task is read-only, so without it every cold start compiles every module it imports. Entries
+are sorted and get a fixed timestamp and fixed permissions. Prints the zip's sha256 (what
+Terraform's source_code_hash is compared with).
 """
 
 from __future__ import annotations
 
 import argparse
+import email
 import hashlib
 import os
 import stat
@@ -53,9 +66,12 @@ FILE_MODE = stat.S_IFREG | 0o644
 # bin/ holds console scripts with this machine's paths; tests are never imported at run time.
 EXCLUDED_DIRECTORIES = {"__pycache__", "bin", "tests", "test"}
 EXCLUDED_SUFFIXES = {".pyc", ".pyo", ".pyi"}  # stale caches; type stubs serve type checkers only
-# What the Lambda Python runtime already provides (boto3 and its dependencies): pip installs
-# jmespath for Powertools, the runtime's copy serves it.
-RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
+# The services whose botocore models the zip keeps: the ones the function creates clients of
+# (cart_migration/clients.py; Powertools' Idempotency persistence and Parameters use the same
+# dynamodb and ssm), and sts, which botocore's credential providers call for an assumed role or web
+# identity (some 50 KB; Lambda itself hands the function credentials in its environment).
+SDK_SERVICES = ("dynamodb", "logs", "ssm", "sts")
+SERVICE_MODELS = "botocore/data/"
 # What nothing imports at run time (tests/unit/test_deployment_zip.py imports the handler, the
 # secrets module and RS256 verification from the zip to prove it): cffi's Python half and its C
 # parser serve building bindings (cryptography needs only the compiled _cffi_backend), and the
@@ -64,9 +80,6 @@ UNUSED_PACKAGES = (
     "cffi/",
     "pycparser/",
     "pycparser-",  # its .dist-info
-    *[f"{name}/" for name in RUNTIME_PROVIDED],
-    *[f"{name}-" for name in RUNTIME_PROVIDED],  # their .dist-info
-    "six.py",
 ) + tuple(
     f"aws_lambda_powertools/{part}/"
     for part in (
@@ -79,6 +92,18 @@ UNUSED_PACKAGES = (
         "utilities/validation",
     )
 )
+
+
+def unused_service_model(name: str) -> bool:
+    """Whether ``name`` is a botocore service model of a service the function never calls.
+
+    botocore/data/<service>/<api version>/...; the files directly in botocore/data/ (endpoints,
+    partitions, retry and default configuration) serve every client and are kept.
+    """
+    if not name.startswith(SERVICE_MODELS):
+        return False
+    parts = PurePosixPath(name.removeprefix(SERVICE_MODELS)).parts
+    return len(parts) > 1 and parts[0] not in SDK_SERVICES
 
 
 def install_requirements(requirements: Path, target: Path, arch: str, wheelhouse: Path | None = None) -> None:
@@ -122,7 +147,7 @@ def shipped(name: str, algorithm: str = "RS256") -> bool:
         return False
     if any(part in EXCLUDED_DIRECTORIES for part in path.parts[:-1]):
         return False
-    return not name.startswith(UNUSED_PACKAGES)
+    return not name.startswith(UNUSED_PACKAGES) and not unused_service_model(name)
 
 
 def collect(directory: Path, prefix: str = "", algorithm: str = "RS256") -> dict[str, Path]:
@@ -196,20 +221,53 @@ def write_zip(files: dict[str, Path], output: Path) -> str:
     return hashlib.sha256(output.read_bytes()).hexdigest()
 
 
-def build(
-    output: Path, arch: str = "x86_64", wheelhouse: Path | None = None, algorithm: str = "RS256"
-) -> str:
+def build_variants(
+    outputs: dict[str, Path], arch: str = "x86_64", wheelhouse: Path | None = None
+) -> dict[str, str]:
+    """Write the zip of each algorithm in ``outputs`` from one install; their sha256 by algorithm.
+
+    The RS256 zip's files are a superset of the HS256 zip's: everything is compiled once and each
+    zip takes its part, so an HS256 zip has the same bytes whether it is built alone or beside
+    the RS256 one (`make package JWT_PACKAGE=HS256`, `make release`).
+    """
+    unknown = set(outputs) - set(ALGORITHMS)
+    if unknown:
+        raise SystemExit(f"unknown algorithm(s) {sorted(unknown)}: choose from {', '.join(ALGORITHMS)}")
     with tempfile.TemporaryDirectory(prefix="cart-migration-build-") as scratch:
         site = Path(scratch) / "site"
         install_requirements(REQUIREMENTS, site, arch, wheelhouse)
-        files = collect(site, algorithm=algorithm)
+        files = collect(site)
         package = collect(PACKAGE_SOURCE, prefix=f"{PACKAGE_SOURCE.name}/")
         clashes = set(files) & set(package)
         if clashes:
             raise SystemExit(f"a dependency ships files inside {PACKAGE_SOURCE.name}/: {sorted(clashes)[:3]}")
         sources = {**files, **package}
         bytecode = compile_bytecode(sources, Path(scratch) / "bytecode")
-        return write_zip({**sources, **bytecode}, output)
+        digests = {}
+        for algorithm, output in outputs.items():
+            kept = {name: path for name, path in sources.items() if shipped(name, algorithm)}
+            compiled = {
+                bytecode_name(name): bytecode[bytecode_name(name)] for name in kept if name.endswith(".py")
+            }
+            digests[algorithm] = write_zip({**kept, **compiled}, output)
+        return digests
+
+
+def build(
+    output: Path, arch: str = "x86_64", wheelhouse: Path | None = None, algorithm: str = "RS256"
+) -> str:
+    return build_variants({algorithm: output}, arch, wheelhouse)[algorithm]
+
+
+def shipped_versions(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Version of every distribution in the zip, by its normalised name (from its .dist-info)."""
+    versions = {}
+    for name in archive.namelist():
+        path = PurePosixPath(name)
+        if len(path.parts) == 2 and path.parts[0].endswith(".dist-info") and path.name == "METADATA":
+            metadata = email.message_from_bytes(archive.read(name))  # the core metadata format
+            versions[metadata["Name"].lower().replace("_", "-")] = metadata["Version"]
+    return versions
 
 
 def main(argv: list[str] | None = None) -> None:

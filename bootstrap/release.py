@@ -1,14 +1,19 @@
-"""Write the release artefacts to dist/: the Lambda zip per architecture, its SHA-256, a manifest.
+"""Write the release artefacts to dist/: a Lambda zip per architecture and JWT algorithm, their
+SHA-256, a manifest.
 
     .venv/dev/bin/python bootstrap/release.py [dist]      (make release)
 
-For each architecture (x86_64, arm64) bootstrap/package_lambda.py builds
-`cart_migration-<version>-<arch>.zip` reproducibly; beside it go `<zip>.sha256` (the format of
-`sha256sum -c`) and one `manifest.json` naming the module version, the sha256 of the event
-catalogue the zips carry (what the module's plan-time check compares with its own catalogue), and
-per architecture the file, its sha256 (hex and base64, the latter what Terraform's
-source_code_hash takes) and size. Nothing in dist/ depends on the time or the machine: the same
-ref gives the same bytes.
+For each architecture (x86_64, arm64) bootstrap/package_lambda.py builds, reproducibly and from one
+install, the two zips `make package` builds: `cart_migration-<version>-<arch>.zip` (RS256: PyJWT
+and cryptography inside; it verifies HS256 too) and `cart_migration-<version>-<arch>-hs256.zip`
+(HS256 only, without them). Beside each goes `<zip>.sha256` (the format of `sha256sum -c`), and
+one `manifest.json` names the module version, the sha256 of the event catalogue the zips carry
+(what the module's plan-time check compares with its own catalogue), the boto3 and botocore the
+zips carry, and per zip its architecture, JWT algorithm, file, sha256 (hex and base64, the latter
+what Terraform's source_code_hash takes) and size. The module reads the manifest: given this
+folder as lambda_package_path it picks the zip of its architecture and jwt_algorithm, and given
+one zip it refuses a zip of another architecture or algorithm. Nothing in dist/ depends on the
+time or the machine: the same ref gives the same bytes.
 
 The version is the `module_version` of the root main.tf, the one the README's `?ref=` and
 CHANGELOG.md name. Standard library only, like the packager it drives.
@@ -19,9 +24,9 @@ from __future__ import annotations
 import argparse
 import base64
 import hashlib
+import importlib.util
 import json
 import re
-import subprocess
 import sys
 import tempfile
 import zipfile
@@ -32,7 +37,15 @@ PACKAGER = ROOT / "bootstrap" / "package_lambda.py"
 CATALOGUE = ROOT / "lambda_src" / "cart_migration" / "event_catalogue.json"
 CATALOGUE_IN_ZIP = "cart_migration/event_catalogue.json"
 ARCHITECTURES = ("x86_64", "arm64")
+# The module's jwt_algorithm values, each with the zip that holds what it needs (and no more).
+JWT_ALGORITHMS = ("RS256", "HS256")
 MODULE_NAME = "terraform-aws-cart-migration-monitoring"
+# The SDK the zips carry, named in the manifest (pinned in requirements/aws-sdk.txt).
+SDK = ("boto3", "botocore")
+
+_spec = importlib.util.spec_from_file_location("package_lambda", PACKAGER)
+package_lambda = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(package_lambda)
 
 
 def module_version() -> str:
@@ -47,37 +60,57 @@ def sha256_of(data: bytes) -> tuple[str, str]:
     return digest.hexdigest(), base64.b64encode(digest.digest()).decode()
 
 
-def build_package(output: Path, architecture: str) -> None:
-    command = [sys.executable, str(PACKAGER), str(output), "--arch", architecture]
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+def package_key(architecture: str, algorithm: str) -> str:
+    """The zip's key in the manifest and the end of its file name: `make package`'s suffixes.
+
+    The RS256 zip keeps the bare architecture, the key (and file name) of every zip of releases
+    before the HS256 zips: a reader of `packages.x86_64` still finds a zip that serves both.
+    """
+    return architecture if algorithm == "RS256" else f"{architecture}-{algorithm.lower()}"
+
+
+def package_file(version: str, architecture: str, algorithm: str) -> str:
+    return f"cart_migration-{version}-{package_key(architecture, algorithm)}.zip"
 
 
 def release(dist: Path) -> dict:
     version = module_version()
     catalogue_sha256 = sha256_of(CATALOGUE.read_bytes())[0]
     packages: dict[str, dict] = {}
+    sdk_versions: set[tuple[tuple[str, str], ...]] = set()
     dist.mkdir(parents=True, exist_ok=True)
     for stale in [*dist.glob("cart_migration-*.zip*"), dist / "manifest.json"]:
         stale.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix="cart-migration-release-") as scratch:
         for architecture in ARCHITECTURES:
-            name = f"cart_migration-{version}-{architecture}.zip"
-            built = Path(scratch) / name
-            build_package(built, architecture)
-            data = built.read_bytes()
-            with zipfile.ZipFile(built) as archive:
-                carried = sha256_of(archive.read(CATALOGUE_IN_ZIP))[0]
-            if carried != catalogue_sha256:
-                raise SystemExit(f"{name} carries another event catalogue than {CATALOGUE.relative_to(ROOT)}")
-            hex_digest, base64_digest = sha256_of(data)
-            (dist / name).write_bytes(data)
-            (dist / f"{name}.sha256").write_text(f"{hex_digest}  {name}\n")
-            packages[architecture] = {
-                "file": name,
-                "sha256": hex_digest,
-                "sha256_base64": base64_digest,
-                "size": len(data),
+            built = {
+                algorithm: Path(scratch) / package_file(version, architecture, algorithm)
+                for algorithm in JWT_ALGORITHMS
             }
+            package_lambda.build_variants(built, architecture)
+            for algorithm, path in built.items():
+                data = path.read_bytes()
+                with zipfile.ZipFile(path) as archive:
+                    carried = sha256_of(archive.read(CATALOGUE_IN_ZIP))[0]
+                    shipped = package_lambda.shipped_versions(archive)
+                if carried != catalogue_sha256:
+                    raise SystemExit(
+                        f"{path.name} carries another event catalogue than {CATALOGUE.relative_to(ROOT)}"
+                    )
+                sdk_versions.add(tuple((name, shipped[name]) for name in SDK))
+                hex_digest, base64_digest = sha256_of(data)
+                (dist / path.name).write_bytes(data)
+                (dist / f"{path.name}.sha256").write_text(f"{hex_digest}  {path.name}\n")
+                packages[package_key(architecture, algorithm)] = {
+                    "architecture": architecture,
+                    "jwt_algorithm": algorithm,
+                    "file": path.name,
+                    "sha256": hex_digest,
+                    "sha256_base64": base64_digest,
+                    "size": len(data),
+                }
+    if len(sdk_versions) != 1:
+        raise SystemExit(f"the zips carry different SDK versions: {sorted(sdk_versions)}")
     manifest = {
         "module": MODULE_NAME,
         "version": version,
@@ -85,6 +118,7 @@ def release(dist: Path) -> dict:
         "runtime": "python3.13",
         "catalogue": CATALOGUE.relative_to(ROOT).as_posix(),
         "catalogue_sha256": catalogue_sha256,
+        "sdk": dict(sdk_versions.pop()),
         "packages": packages,
     }
     (dist / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
@@ -97,8 +131,11 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     manifest = release(arguments.dist.resolve())
     print(f"release {manifest['version']}, catalogue sha256 {manifest['catalogue_sha256']}")
-    for architecture, package in manifest["packages"].items():
-        print(f"  {package['sha256']}  {arguments.dist / package['file']}  ({architecture})")
+    for package in manifest["packages"].values():
+        print(
+            f"  {package['sha256']}  {arguments.dist / package['file']}  "
+            f"({package['architecture']}, {package['jwt_algorithm']})"
+        )
     return 0
 
 

@@ -28,19 +28,37 @@ locals {
     for k, v in local.secret_parameters : k => startswith(v, "arn:") ? v : "${local.parameter_arn_prefix}${trimprefix(v, "/")}"
   }
 
-  # The package: a local zip (hashed here) or an S3 object (hashed by the caller's release manifest).
-  package_path    = var.package.path
+  # The package: a local zip (hashed here), a release folder (the zip its manifest lists for this
+  # architecture and jwt_algorithm), or an S3 object (hashed by the caller's release manifest).
+  package_given   = var.package.path
   package_from_s3 = var.package.s3_bucket != null
-  # `make release` writes manifest.json beside its zips; it names each zip and the catalogue it was built with.
-  manifest_path = local.package_path == null ? null : "${dirname(local.package_path)}/manifest.json"
+  # fileexists() fails on a folder (try: false); a folder counts when `make release`'s manifest.json is in it.
+  release_folder = local.package_given == null ? null : try(fileexists(local.package_given), false) ? null : fileexists("${trimsuffix(local.package_given, "/")}/manifest.json") ? trimsuffix(local.package_given, "/") : null
+  # `make release` writes manifest.json beside its zips; it names each zip, its architecture and JWT
+  # algorithm, and the catalogue it was built with.
+  manifest_path = local.package_given == null ? null : local.release_folder != null ? "${local.release_folder}/manifest.json" : "${dirname(local.package_given)}/manifest.json"
   manifest      = local.manifest_path == null ? null : fileexists(local.manifest_path) ? jsondecode(file(local.manifest_path)) : null
+  manifest_packages = [
+    for key, package in try(local.manifest.packages, {}) : merge(package, {
+      # Releases before the HS256 zips keyed their (RS256) zips by architecture and named no algorithm.
+      architecture  = try(package.architecture, key)
+      jwt_algorithm = try(package.jwt_algorithm, null)
+    })
+  ]
+  # The zip of this architecture and jwt_algorithm in the manifest: the one to use.
+  matching_package = one([
+    for package in local.manifest_packages : package
+    if package.architecture == var.architectures[0] && package.jwt_algorithm == var.jwt_algorithm
+  ])
+  package_path = local.release_folder == null ? local.package_given : local.matching_package == null ? null : "${local.release_folder}/${local.matching_package.file}"
   manifest_entry = local.package_path == null ? null : one([
-    for architecture, package in try(local.manifest.packages, {}) : merge(package, { architecture = architecture })
-    if try(package.file, null) == basename(local.package_path)
+    for package in local.manifest_packages : package if try(package.file, null) == basename(local.package_path)
   ])
   # A manifest counts only when it lists this zip: a stale one beside another zip says nothing about it.
   package_catalogue_sha256 = var.package.catalogue_sha256 != null ? var.package.catalogue_sha256 : local.manifest_entry == null ? null : try(local.manifest.catalogue_sha256, null)
   package_catalogue_source = var.package.catalogue_sha256 != null ? "lambda_package_catalogue_sha256" : local.manifest_path
+  # What to say when the zip given is not the one for this configuration.
+  zip_to_use = local.matching_package == null ? "the ${var.jwt_algorithm} zip for ${var.architectures[0]} (`make release` writes it)" : "${dirname(coalesce(local.package_path, "."))}/${local.matching_package.file}"
 
   environment = merge(var.environment_variables, {
     for k, v in {
@@ -347,8 +365,16 @@ resource "aws_lambda_function" "this" {
       error_message = "The package was built with another event catalogue (sha256 ${coalesce(local.package_catalogue_sha256, "-")}, from ${coalesce(local.package_catalogue_source, "-")}) than this module's (sha256 ${var.catalogue_sha256}): its events would not match the metric filters. Use the release zip of the same ref as the module (`make release` at that tag writes it to dist/)."
     }
     precondition {
+      condition     = local.release_folder == null || local.matching_package != null
+      error_message = "The release folder ${coalesce(local.release_folder, "-")} lists no zip for lambda_architectures ${jsonencode(var.architectures)} and jwt_algorithm ${var.jwt_algorithm} in its manifest.json (it lists: ${join(", ", [for p in local.manifest_packages : "${try(p.file, "-")} (${p.architecture}, ${coalesce(p.jwt_algorithm, "no algorithm named")})"])}): run `make release` at the module's ref and point lambda_package_path at its dist/ folder."
+    }
+    precondition {
       condition     = local.manifest_entry == null || try(local.manifest_entry.architecture, "") == var.architectures[0]
-      error_message = "The package ${coalesce(local.package_path, "-")} is built for ${try(local.manifest_entry.architecture, "-")} (manifest.json beside it), but lambda_architectures is ${jsonencode(var.architectures)}: choose the zip of that architecture or change lambda_architectures."
+      error_message = "The package ${coalesce(local.package_path, "-")} is built for ${try(local.manifest_entry.architecture, "-")} (manifest.json beside it), but lambda_architectures is ${jsonencode(var.architectures)}: use ${local.zip_to_use}, or change lambda_architectures."
+    }
+    precondition {
+      condition     = try(local.manifest_entry.jwt_algorithm, null) == null || try(local.manifest_entry.jwt_algorithm, null) == var.jwt_algorithm
+      error_message = "The package ${coalesce(local.package_path, "-")} is built for jwt_algorithm ${try(local.manifest_entry.jwt_algorithm, "-")} (manifest.json beside it), but jwt_algorithm is ${var.jwt_algorithm}: use ${local.zip_to_use}, or set lambda_package_path to the release folder and the module picks it."
     }
     precondition {
       condition     = var.log_group_name == "/aws/lambda/${var.function_name}"

@@ -67,3 +67,8 @@ output "invoke_permissions" {
   description = "The permission of each caller in invoke_source_arns: the principal that invokes for it and the source account it must come from (null = scoped by source ARN alone)."
   value       = { for k, p in aws_lambda_permission.this : k => { principal = p.principal, source_account = p.source_account } }
 }
+
+output "package_file" {
+  description = "The local deployment zip the function is created from: the one given, or the one picked from a release folder's manifest.json; null for a package from S3."
+  value       = local.package_from_s3 ? null : local.package_path
+}

@@ -12,7 +12,7 @@ variable "name_prefix" {
 }
 
 variable "package" {
-  description = "Where the deployment zip comes from: `path` (a local zip, e.g. from `make package` or `make release`) or `s3_bucket` + `s3_key` (optionally `s3_object_version`, and `source_code_hash`, the base64 sha256 that updates the function when it changes). `catalogue_sha256`: the event catalogue the package was built with (the release manifest's); required with S3, and for a local zip null = read from `manifest.json` beside it when it lists the zip."
+  description = "Where the deployment zip comes from: `path` (a local zip, e.g. from `make package` or `make release`, or the folder `make release` writes, from whose manifest.json the zip of `architectures` and `jwt_algorithm` is picked) or `s3_bucket` + `s3_key` (optionally `s3_object_version`, and `source_code_hash`, the base64 sha256 that updates the function when it changes). `catalogue_sha256`: the event catalogue the package was built with (the release manifest's); required with S3, and for a local zip null = read from `manifest.json` beside it when it lists the zip."
   type = object({
     path              = optional(string)
     s3_bucket         = optional(string)

@@ -89,15 +89,39 @@ def test_bytecode_lives_where_the_import_system_looks_for_it():
     )
 
 
-def test_stubs_tests_and_runtime_provided_packages_are_not_shipped():
+def test_stubs_tests_and_build_time_packages_are_not_shipped():
     assert package_lambda.shipped("jwt/api_jwt.py")
     assert package_lambda.shipped("cryptography-50.0.2.dist-info/licenses/LICENSE")
     for name in (
         "jwt/api_jwt.pyi",
         "pkg/tests/test_x.py",
-        "jmespath/parser.py",
-        "boto3/session.py",
         "pycparser/c_ast.py",
+    ):
+        assert not package_lambda.shipped(name), name
+
+
+def test_the_sdk_is_shipped_with_the_models_of_the_services_the_function_calls_only():
+    for name in (
+        "boto3/session.py",
+        "botocore/session.py",
+        "jmespath/parser.py",
+        "urllib3/connectionpool.py",
+        "botocore/data/endpoints.json",
+        "botocore/data/partitions.json",
+        "botocore/data/_retry.json",
+        "botocore/data/sdk-default-configuration.json",
+        "botocore/data/dynamodb/2012-08-10/service-2.json.gz",
+        "botocore/data/logs/2014-03-28/paginators-1.json",
+        "botocore/data/ssm/2014-11-06/endpoint-rule-set-1.json.gz",
+        "botocore/data/sts/2011-06-15/service-2.json.gz",
+        "boto3/data/dynamodb/2012-08-10/resources-1.json",
+    ):
+        assert package_lambda.shipped(name), name
+        assert package_lambda.shipped(name, "HS256"), name
+    for name in (
+        "botocore/data/s3/2006-03-01/service-2.json.gz",
+        "botocore/data/ec2/2016-11-15/service-2.json.gz",
+        "botocore/data/dynamodbstreams/2012-08-10/service-2.json.gz",
     ):
         assert not package_lambda.shipped(name), name
 

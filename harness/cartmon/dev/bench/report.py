@@ -207,7 +207,9 @@ def render_coldstart(section: dict[str, Any]) -> str:
         [
             "",
             "The deployment zips whose import is timed above (x86_64): the configured JWT algorithm decides",
-            "what the zip must hold.",
+            "what the zip must hold. Both carry boto3 and botocore at the versions of requirements/aws-sdk.txt",
+            "(the ones the tests and the rows above run on), with botocore's dynamodb, logs, ssm and sts",
+            "models only; the runtime's own boto3 is not used.",
             "",
             md_table(["deployment zip", "file", "size"], package_rows, "llr"),
         ]

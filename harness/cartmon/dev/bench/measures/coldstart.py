@@ -79,7 +79,7 @@ def measure_coldstart(settings: Settings) -> dict[str, Any]:
         (scratch_dir / "bare" / "bare_handler.py").write_text(BARE_HANDLER)
         variants: list[tuple[str, str, list[str], list[Path]]] = [
             ("interpreter", "`python -c pass`: interpreter start-up and exit", ["-c", "pass"], []),
-            ("boto3", "`import boto3` (the runtime provides it)", ["-c", "import boto3"], []),
+            ("boto3", "`import boto3` (the version the zip carries)", ["-c", "import boto3"], []),
             (
                 "bare_powertools",
                 "a handler that only creates a Powertools Logger",
@@ -103,7 +103,7 @@ def measure_coldstart(settings: Settings) -> dict[str, Any]:
             variants.append(
                 (
                     "handler_deployed",
-                    "the same from a fresh copy of the deployment zip, read-only (as in Lambda)",
+                    "the same from a fresh copy of the deployment zip, read-only, its own boto3 (as in Lambda)",
                     ["-B", "-c", "import cart_migration.handler"],
                     [deployed],
                 )
