@@ -24,6 +24,7 @@ from cartmon.project import LAMBDA_PACKAGE, ROOT
 ELF_MACHINE = {"x86_64": 62, "arm64": 183}
 WHEEL_PLATFORM = {"x86_64": "_x86_64", "arm64": "_aarch64"}
 _spec = importlib.util.spec_from_file_location("package_lambda", ROOT / "bootstrap" / "package_lambda.py")
+assert _spec is not None and _spec.loader is not None, "bootstrap/package_lambda.py is missing"
 package_lambda = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(package_lambda)
 # The one place the SDK's versions are pinned: the dev venv and the zip both install from it.
