@@ -372,89 +372,105 @@ variable "alarm_overrides" {
 }
 
 variable "extra_alarms" {
-  description = "Further alarms, keyed by name suffix, in the form of the metric_alarms submodule's `alarms` (e.g. on a catalogue metric: metric = \"MergeConflictCount\"). Their metric keys are checked against the event catalogue at plan time; a key may not be a built-in alarm's (change those with alarm_overrides)."
-  type = map(object({
-    priority                              = string
-    summary                               = string
-    response                              = string
-    escalation                            = optional(string)
-    runbook                               = optional(string)
-    metric                                = optional(string)
-    namespace                             = optional(string)
-    metric_name                           = optional(string)
-    dimensions                            = optional(map(string), {})
-    statistic                             = optional(string)
-    extended_statistic                    = optional(string)
-    expression                            = optional(string)
-    expression_label                      = optional(string)
-    expression_metrics                    = optional(map(object({ metric = string, statistic = optional(string, "Sum") })), {})
-    comparison_operator                   = string
-    threshold                             = number
-    period                                = number
-    evaluation_periods                    = number
-    datapoints_to_alarm                   = optional(number)
-    treat_missing_data                    = string
-    evaluate_low_sample_count_percentiles = optional(string)
-    enabled                               = optional(bool, true)
-  }))
+  description = <<-EOT
+    Further alarms, keyed by name suffix: each is an entry of the metric_alarms submodule's `alarms`, whose type declares the
+    fields and their defaults (modules/metric_alarms/variables.tf; the root passes the entries through as they are, so the two
+    cannot drift). Required: priority (P1/P2/P3), summary, response, comparison_operator, threshold, period, evaluation_periods,
+    treat_missing_data. The watched metric is exactly one of `metric` (a catalogue metric key, e.g. "MergeConflictCount"),
+    `namespace` + `metric_name` (an AWS metric), or `expression` over `expression_metrics` (id => `metric` or `namespace` +
+    `metric_name`, `statistic` (default Sum), `dimensions`) and `expression_steps` (id => an intermediate expression).
+    `dimensions` (map of name => value): the dimension values of the watched metric; for a catalogue metric they must name
+    exactly that metric's dimensions. `notify = false`: the alarm takes no actions (e.g. an input of a composite alarm);
+    default true. Also: statistic or extended_statistic, expression_label, datapoints_to_alarm,
+    evaluate_low_sample_count_percentiles, escalation, runbook, enabled (default true).
+    Metric keys are checked against the event catalogue at plan time; a key may not be a built-in alarm's (change those with
+    alarm_overrides).
+  EOT
+  # `any`: Terraform has no named types, and the submodule's type is the one declaration of an alarm
+  # (its optional fields also fill in the built-in alarms). The validations below give every bad
+  # value a message naming this variable; try() turns a missing or mistyped field into that message.
+  type    = any
   default = {}
 
   validation {
-    condition     = alltrue([for a in values(var.extra_alarms) : contains(["P1", "P2", "P3"], a.priority)])
+    condition     = can(keys(var.extra_alarms)) && alltrue([for a in try(values(var.extra_alarms), []) : can(keys(a))])
+    error_message = "extra_alarms must be a map of alarms: name suffix => { priority = \"P2\", summary = ..., response = ..., metric = ..., ... }."
+  }
+
+  validation {
+    condition     = alltrue([for a in try(values(var.extra_alarms), []) : contains(["P1", "P2", "P3"], try(tostring(a.priority), ""))])
     error_message = "extra_alarms: priority must be P1, P2 or P3."
   }
 
   validation {
-    condition     = alltrue([for a in values(var.extra_alarms) : (a.metric == null && a.expression == null) || (a.period >= 60 && a.period % 60 == 0)])
+    condition     = alltrue([for a in try(values(var.extra_alarms), []) : try(length(trimspace(a.summary)) > 0 && length(trimspace(a.response)) > 0, false)])
+    error_message = "extra_alarms: every alarm needs a summary and a response (non-empty text: they begin its description)."
+  }
+
+  validation {
+    condition     = alltrue([for a in try(values(var.extra_alarms), []) : try((try(a.metric, null) == null && try(a.expression, null) == null) || (a.period >= 60 && a.period % 60 == 0), false)])
     error_message = "extra_alarms: an alarm on a catalogue metric (metric or expression) needs a period that is a multiple of 60 seconds: metric filters publish one datapoint per minute."
   }
 
   validation {
-    condition     = alltrue([for a in values(var.extra_alarms) : a.threshold >= 0])
+    condition     = alltrue([for a in try(values(var.extra_alarms), []) : try(a.threshold >= 0, false)])
     error_message = "extra_alarms: threshold must not be negative."
   }
 
   validation {
-    condition     = alltrue([for k in keys(var.extra_alarms) : can(regex("^[A-Za-z0-9_-]{1,64}$", k))])
+    condition     = alltrue([for k in try(keys(var.extra_alarms), []) : can(regex("^[A-Za-z0-9_-]{1,64}$", k))])
     error_message = "extra_alarms: every key must be 1 to 64 letters, digits, '-' or '_' (it ends the alarm name and names the runbook page)."
   }
 
   validation {
-    condition     = alltrue([for a in values(var.extra_alarms) : contains(["GreaterThanThreshold", "GreaterThanOrEqualToThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"], a.comparison_operator)])
+    condition     = alltrue([for a in try(values(var.extra_alarms), []) : contains(["GreaterThanThreshold", "GreaterThanOrEqualToThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"], try(tostring(a.comparison_operator), ""))])
     error_message = "extra_alarms: comparison_operator must be GreaterThanThreshold, GreaterThanOrEqualToThreshold, LessThanThreshold or LessThanOrEqualToThreshold."
   }
 
   validation {
-    condition     = alltrue([for a in values(var.extra_alarms) : contains(["breaching", "notBreaching", "ignore", "missing"], a.treat_missing_data)])
+    condition     = alltrue([for a in try(values(var.extra_alarms), []) : contains(["breaching", "notBreaching", "ignore", "missing"], try(tostring(a.treat_missing_data), ""))])
     error_message = "extra_alarms: treat_missing_data must be breaching, notBreaching, ignore or missing."
   }
 
   validation {
-    condition     = alltrue([for a in values(var.extra_alarms) : a.evaluation_periods >= 1 && floor(a.evaluation_periods) == a.evaluation_periods])
+    condition     = alltrue([for a in try(values(var.extra_alarms), []) : try(a.evaluation_periods >= 1 && floor(a.evaluation_periods) == a.evaluation_periods, false)])
     error_message = "extra_alarms: evaluation_periods must be a whole number of at least 1."
   }
 
   validation {
-    condition     = alltrue([for a in values(var.extra_alarms) : a.datapoints_to_alarm == null ? true : a.datapoints_to_alarm >= 1 && floor(a.datapoints_to_alarm) == a.datapoints_to_alarm])
+    condition     = alltrue([for a in try(values(var.extra_alarms), []) : try(a.datapoints_to_alarm, null) == null ? true : try(a.datapoints_to_alarm >= 1 && floor(a.datapoints_to_alarm) == a.datapoints_to_alarm, false)])
     error_message = "extra_alarms: datapoints_to_alarm must be a whole number of at least 1."
   }
 
   validation {
-    condition     = alltrue([for a in values(var.extra_alarms) : contains([10, 20, 30], a.period) || (a.period >= 60 && a.period % 60 == 0)])
+    condition     = alltrue([for a in try(values(var.extra_alarms), []) : try(contains([10, 20, 30], a.period) || (a.period >= 60 && a.period % 60 == 0), false)])
     error_message = "extra_alarms: period must be 10, 20, 30 or a multiple of 60 seconds."
   }
 
   validation {
-    condition = alltrue(flatten([for a in values(var.extra_alarms) : concat(
-      [a.statistic == null ? true : contains(["SampleCount", "Average", "Sum", "Minimum", "Maximum"], a.statistic)],
-      [for q in values(a.expression_metrics) : contains(["SampleCount", "Average", "Sum", "Minimum", "Maximum"], q.statistic)],
-    )]))
+    condition = alltrue([for a in try(values(var.extra_alarms), []) : try(alltrue(concat(
+      [try(a.statistic, null) == null ? true : contains(["SampleCount", "Average", "Sum", "Minimum", "Maximum"], a.statistic)],
+      [for q in values(try(a.expression_metrics, {})) : contains(["SampleCount", "Average", "Sum", "Minimum", "Maximum"], try(q.statistic, "Sum"))],
+    )), false)])
     error_message = "extra_alarms: statistic (also in expression_metrics) must be SampleCount, Average, Sum, Minimum or Maximum; percentiles such as p99 go in extended_statistic."
   }
 
   validation {
-    condition     = alltrue([for a in values(var.extra_alarms) : a.evaluate_low_sample_count_percentiles == null ? true : contains(["evaluate", "ignore"], a.evaluate_low_sample_count_percentiles)])
+    condition     = alltrue([for a in try(values(var.extra_alarms), []) : try(a.evaluate_low_sample_count_percentiles, null) == null ? true : contains(["evaluate", "ignore"], try(tostring(a.evaluate_low_sample_count_percentiles), ""))])
     error_message = "extra_alarms: evaluate_low_sample_count_percentiles must be evaluate or ignore."
+  }
+
+  validation {
+    condition = alltrue([for a in try(values(var.extra_alarms), []) : try(alltrue([
+      for dimensions in concat([try(a.dimensions, {})], [for q in values(try(a.expression_metrics, {})) : try(q.dimensions, {})]) :
+      alltrue([for name, value in dimensions : can(tostring(value)) && length(name) > 0])
+    ]), false)])
+    error_message = "extra_alarms: dimensions (also in expression_metrics) must be a map of dimension name => value, e.g. { operation = \"migrate\" }."
+  }
+
+  validation {
+    condition     = alltrue([for a in try(values(var.extra_alarms), []) : can(tobool(try(a.notify, true))) && can(tobool(try(a.enabled, true)))])
+    error_message = "extra_alarms: notify and enabled must be true or false (notify = false: the alarm takes no actions; enabled = false: it is not created)."
   }
 }
 
