@@ -160,11 +160,15 @@ def resource_rows(source: str, providers: dict[str, dict[str, str]]) -> list[lis
     return managed + data
 
 
+def variable_files(module_dir: Path) -> list[Path]:
+    """A module's variable declarations: variables.tf and any variables-<concern>.tf."""
+    return sorted(module_dir.glob("variables.tf")) + sorted(module_dir.glob("variables-*.tf"))
+
+
 def render(module_dir: Path) -> str:
     source = module_source(module_dir)
-    variables_source = (
-        (module_dir / "variables.tf").read_text() if (module_dir / "variables.tf").exists() else ""
-    )
+    # variables.tf, or the variables-<concern>.tf files a large module groups its inputs in.
+    variables_source = "\n".join(path.read_text() for path in variable_files(module_dir))
     outputs_source = (module_dir / "outputs.tf").read_text() if (module_dir / "outputs.tf").exists() else ""
     parsed_variables = {
         name.strip('"'): body
