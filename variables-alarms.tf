@@ -69,7 +69,7 @@ variable "extra_alarms" {
     Further alarms, keyed by name suffix: each is an entry of the metric_alarms submodule's `alarms`, whose type declares the
     fields and their defaults (modules/metric_alarms/variables.tf; the root passes the entries through as they are, so the two
     cannot drift). Required: priority (P1/P2/P3), summary, response, comparison_operator, threshold, period, evaluation_periods,
-    treat_missing_data. The watched metric is exactly one of `metric` (a catalogue metric key, e.g. "MergeConflictCount"),
+    treat_missing_data. The watched metric is exactly one of `metric` (a catalogue metric key, e.g. MergeConflictCount),
     `namespace` + `metric_name` (an AWS metric), or `expression` over `expression_metrics` (id => `metric` or `namespace` +
     `metric_name`, `statistic` (default Sum), `dimensions`) and `expression_steps` (id => an intermediate expression).
     `dimensions` (map of name => value): the dimension values of the watched metric; for a catalogue metric they must name
