@@ -21,15 +21,16 @@ PIP_NO_COMPILE := --no-compile
 export TF_CLI_CONFIG_FILE := $(BUILD)/terraformrc
 export TF_IN_AUTOMATION := 1
 
+# `make help` prints the targets that carry a `## ` comment, under the `##@ ` heading above them:
+# those comments are the only list of targets. The groups run from using the module to releasing it.
 .PHONY: help
-help: ## List the targets
-	@grep -hE '^[a-z][a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+help:
+	@awk 'BEGIN { FS = ":.*## "; print "Usage: make <target> [VARIABLE=value]" } \
+	  /^##@ / { printf "\n%s\n", substr($$0, 5); next } \
+	  /^[a-z][a-zA-Z_-]+:.*## / { printf "  %-16s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
 $(BUILD)/terraformrc: bootstrap/terraformrc.py
 	@python3 bootstrap/terraformrc.py $@
-
-.PHONY: terraformrc
-terraformrc: $(BUILD)/terraformrc ## Write the Terraform CLI config (provider mirror or registry)
 
 # The Lambda, the emulator's pure engines and the harness are installed editable: imports need no path tricks.
 $(DEV_VENV)/.installed: requirements/dev.txt lambda_src/pyproject.toml emulator/pyproject.toml harness/pyproject.toml
@@ -40,9 +41,6 @@ $(DEV_VENV)/.installed: requirements/dev.txt lambda_src/pyproject.toml emulator/
 	@$(DEV_PY) -m pip install --quiet --no-deps --no-build-isolation -e ./lambda_src -e ./emulator -e ./harness \
 	  2>>$(BUILD)/pip-dev.log || { cat $(BUILD)/pip-dev.log >&2; exit 1; }
 	@touch $@
-
-.PHONY: venv
-venv: $(DEV_VENV)/.installed ## Create the development venv
 
 $(EMU_VENV)/.installed: requirements/emulator.txt
 	@test -n "$(PYTHON313)" || { echo "Python 3.13 not found: set PYTHON313=/path/to/python3.13" >&2; exit 1; }
@@ -58,14 +56,6 @@ $(EMU_VENV)/.plugins: $(EMU_VENV)/.installed emulator/pyproject.toml
 
 .PHONY: emulator-venv
 emulator-venv: $(EMU_VENV)/.plugins
-
-.PHONY: emulator
-emulator: $(EMU_VENV)/.plugins ## Start the embedded emulator in the background; last line AWS_ENDPOINT_URL=...
-	@python3 bootstrap/emulator_launcher.py start
-
-.PHONY: emulator-stop
-emulator-stop: ## Stop the emulator this checkout started, with every child process
-	@python3 bootstrap/emulator_launcher.py stop
 
 CHECKOV_VENV  := $(VENV_DIR)/checkov
 WITH_EMULATOR := python3 bootstrap/emulator_launcher.py run --
@@ -97,22 +87,80 @@ $(CHECKOV_VENV)/.installed: requirements/checkov.txt
 $(LAMBDA_ZIP): $(DEV_VENV)/.installed requirements/lambda.txt $(shell find lambda_src -type f -not -path '*/__pycache__/*' 2>/dev/null) bootstrap/package_lambda.py
 	@$(DEV_PY) bootstrap/package_lambda.py $@ --arch $(ARCH) --algorithm $(JWT_PACKAGE)
 
-.PHONY: package
-package: $(LAMBDA_ZIP) ## Build the Lambda deployment zip reproducibly under build/ (ARCH=arm64 for Graviton, JWT_PACKAGE=HS256 without cryptography)
+##@ Use the module: try it on the embedded emulator, deploy the local example, run and review it
 
-# Offline: a mocked AWS provider, so no credentials and no endpoint may leak in.
-OFFLINE_TF := env -u AWS_ENDPOINT_URL -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_PROFILE terraform
+.PHONY: demo
+demo: venv emulator-venv terraformrc package ## The whole monitoring story on the embedded emulator (KEEP=1 leaves it up)
+ifeq ($(KEEP),1)
+	@export $(FAST_ALARMS) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=ap-south-1 && \
+	  export $$(python3 bootstrap/emulator_launcher.py start | tail -n 1) && $(DEV_VENV)/bin/cartmon-demo --keep
+else
+	@$(FAST_ALARMS) $(WITH_EMULATOR) $(DEV_VENV)/bin/cartmon-demo
+endif
 
-.PHONY: tftest
-tftest: terraformrc ## terraform test: plan the root module and every example offline (tests/terraform, mocked provider)
-	@terraform init -backend=false -input=false -test-directory=tests/terraform >/dev/null
-	@$(OFFLINE_TF) test -test-directory=tests/terraform
-	@# The import block of examples/existing-function is allowed only in a root module: tested there.
-	@cd examples/existing-function && terraform init -backend=false -input=false >/dev/null && $(OFFLINE_TF) test
+.PHONY: terraformrc
+terraformrc: $(BUILD)/terraformrc ## Write the Terraform CLI config (provider mirror or registry)
 
-.PHONY: release
-release: venv ## Release artefacts in dist/: the Lambda zip per architecture, its SHA-256, manifest.json with the catalogue hash
-	@$(DEV_PY) bootstrap/release.py $(ROOT)/dist
+.PHONY: emulator
+emulator: $(EMU_VENV)/.plugins ## Start the embedded emulator in the background; last line AWS_ENDPOINT_URL=...
+	@python3 bootstrap/emulator_launcher.py start
+
+.PHONY: emulator-stop
+emulator-stop: ## Stop the emulator this checkout started, with every child process
+	@python3 bootstrap/emulator_launcher.py stop
+
+$(EXAMPLE)/.terraform/.initialised: $(BUILD)/terraformrc $(wildcard $(EXAMPLE)/*.tf)
+	@cd $(EXAMPLE) && terraform init -input=false -upgrade=false >/dev/null
+	@touch $@
+
+.PHONY: plan
+plan: terraformrc package emulator $(EXAMPLE)/.terraform/.initialised ## Plan the local example on the emulator; JSON to build/plan.json
+	@export $$(python3 bootstrap/emulator_launcher.py status) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=ap-south-1 && \
+	  cd $(EXAMPLE) && terraform plan -input=false $(TF_LOCAL_VARS) -out=$(BUILD)/plan.tfplan && \
+	  terraform show -json $(BUILD)/plan.tfplan > $(BUILD)/plan.json
+	@echo "plan written to build/plan.json"
+
+.PHONY: cost
+cost: plan ## Monthly cost estimate of the planned resources, unit prices beside each line
+	@$(DEV_VENV)/bin/cartmon-cost $(BUILD)/plan.json
+
+# Terraform's output (the plan of ~300 resources, then every output, `slos` alone a thousand lines)
+# goes whole to build/apply.log (destroy.log); the terminal gets progress, errors and a summary.
+
+.PHONY: apply
+apply: venv terraformrc package emulator $(EXAMPLE)/.terraform/.initialised ## Apply the local example to the emulator; outputs to build/outputs.json, a summary printed
+	@set -o pipefail && export $$(python3 bootstrap/emulator_launcher.py status) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=ap-south-1 && \
+	  cd $(EXAMPLE) && terraform apply -input=false -auto-approve -no-color -compact-warnings $(TF_LOCAL_VARS) 2>&1 \
+	    | $(DEV_PY) -m cartmon.ops.apply_summary progress $(BUILD)/apply.log && \
+	  terraform output -json > $(BUILD)/outputs.json && terraform show -json > $(BUILD)/state.json
+	@$(DEV_PY) -m cartmon.ops.apply_summary outputs $(BUILD)/outputs.json
+
+DURATION     ?= 15m
+RATE         ?= 20
+FAILURE_RATE ?= 0.05
+.PHONY: traffic
+traffic: venv ## Shop traffic through the real handler against the applied stack: make traffic [DURATION=15m RATE=20 FAILURE_RATE=0.05]
+	@$(DEV_VENV)/bin/cartmon-traffic --duration "$(DURATION)" --rate "$(RATE)" --failure-rate "$(FAILURE_RATE)"
+
+SINCE ?= 1h
+.PHONY: query
+query: venv ## Run a saved Logs Insights query: make query NAME="Top Failure Reasons" [SINCE=2h]; without NAME, list them
+	@$(DEV_VENV)/bin/cartmon-query "$(NAME)" --since "$(SINCE)"
+
+.PHONY: review
+review: venv ## The weekly review as Markdown and HTML in build/review/: make review [SINCE=7d] (emulator if running, else AWS; reads build/outputs.json and state.json of make apply)
+	@$(DEV_VENV)/bin/cartmon-review --since "$(if $(filter file,$(origin SINCE)),7d,$(SINCE))" --out $(BUILD)/review \
+	  $(if $(wildcard $(BUILD)/outputs.json),--outputs $(BUILD)/outputs.json) \
+	  $(if $(wildcard $(BUILD)/state.json),--state $(BUILD)/state.json,$(if $(wildcard $(BUILD)/plan.json),--state $(BUILD)/plan.json))
+
+.PHONY: destroy
+destroy: venv terraformrc $(EXAMPLE)/.terraform/.initialised ## Destroy the local example on the running emulator
+	@set -o pipefail && export $$(python3 bootstrap/emulator_launcher.py status) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=ap-south-1 && \
+	  cd $(EXAMPLE) && terraform destroy -input=false -auto-approve -no-color -compact-warnings $(TF_LOCAL_VARS) 2>&1 \
+	    | $(DEV_PY) -m cartmon.ops.apply_summary progress $(BUILD)/destroy.log
+	@rm -f $(BUILD)/outputs.json $(BUILD)/state.json
+
+##@ Check and develop: the suite, the gates, formatting, generated docs, measurements
 
 # Set when make reads this file, before any prerequisite is built: `make test` on a fresh clone
 # times its set-up too. The bench reports the last recorded run (build/make-test.json).
@@ -166,65 +214,15 @@ test: ## The cheap gates (make check) and offline terraform tests beside the who
 	    $$(( $$(date +%s) - $(MAKE_STARTED) )) $(FRESH_SETUP) $$status "$(PYTEST_ARGS)" "$$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
 	    > $(BUILD)/make-test.json; exit $$status
 
-.PHONY: demo
-demo: venv emulator-venv terraformrc package ## The whole monitoring story on the embedded emulator (KEEP=1 leaves it up)
-ifeq ($(KEEP),1)
-	@export $(FAST_ALARMS) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=ap-south-1 && \
-	  export $$(python3 bootstrap/emulator_launcher.py start | tail -n 1) && $(DEV_VENV)/bin/cartmon-demo --keep
-else
-	@$(FAST_ALARMS) $(WITH_EMULATOR) $(DEV_VENV)/bin/cartmon-demo
-endif
+# Offline: a mocked AWS provider, so no credentials and no endpoint may leak in.
+OFFLINE_TF := env -u AWS_ENDPOINT_URL -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_PROFILE terraform
 
-$(EXAMPLE)/.terraform/.initialised: $(BUILD)/terraformrc $(wildcard $(EXAMPLE)/*.tf)
-	@cd $(EXAMPLE) && terraform init -input=false -upgrade=false >/dev/null
-	@touch $@
-
-.PHONY: plan
-plan: terraformrc package emulator $(EXAMPLE)/.terraform/.initialised ## Plan the local example on the emulator; JSON to build/plan.json
-	@export $$(python3 bootstrap/emulator_launcher.py status) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=ap-south-1 && \
-	  cd $(EXAMPLE) && terraform plan -input=false $(TF_LOCAL_VARS) -out=$(BUILD)/plan.tfplan && \
-	  terraform show -json $(BUILD)/plan.tfplan > $(BUILD)/plan.json
-	@echo "plan written to build/plan.json"
-
-# Terraform's output (the plan of ~300 resources, then every output, `slos` alone a thousand lines)
-# goes whole to build/apply.log (destroy.log); the terminal gets progress, errors and a summary.
-
-.PHONY: apply
-apply: venv terraformrc package emulator $(EXAMPLE)/.terraform/.initialised ## Apply the local example to the emulator; outputs to build/outputs.json, a summary printed
-	@set -o pipefail && export $$(python3 bootstrap/emulator_launcher.py status) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=ap-south-1 && \
-	  cd $(EXAMPLE) && terraform apply -input=false -auto-approve -no-color -compact-warnings $(TF_LOCAL_VARS) 2>&1 \
-	    | $(DEV_PY) -m cartmon.ops.apply_summary progress $(BUILD)/apply.log && \
-	  terraform output -json > $(BUILD)/outputs.json && terraform show -json > $(BUILD)/state.json
-	@$(DEV_PY) -m cartmon.ops.apply_summary outputs $(BUILD)/outputs.json
-
-.PHONY: destroy
-destroy: venv terraformrc $(EXAMPLE)/.terraform/.initialised ## Destroy the local example on the running emulator
-	@set -o pipefail && export $$(python3 bootstrap/emulator_launcher.py status) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=ap-south-1 && \
-	  cd $(EXAMPLE) && terraform destroy -input=false -auto-approve -no-color -compact-warnings $(TF_LOCAL_VARS) 2>&1 \
-	    | $(DEV_PY) -m cartmon.ops.apply_summary progress $(BUILD)/destroy.log
-	@rm -f $(BUILD)/outputs.json $(BUILD)/state.json
-
-.PHONY: cost
-cost: plan ## Monthly cost estimate of the planned resources, unit prices beside each line
-	@$(DEV_VENV)/bin/cartmon-cost $(BUILD)/plan.json
-
-DURATION     ?= 15m
-RATE         ?= 20
-FAILURE_RATE ?= 0.05
-.PHONY: traffic
-traffic: venv ## Shop traffic through the real handler against the applied stack: make traffic [DURATION=15m RATE=20 FAILURE_RATE=0.05]
-	@$(DEV_VENV)/bin/cartmon-traffic --duration "$(DURATION)" --rate "$(RATE)" --failure-rate "$(FAILURE_RATE)"
-
-SINCE ?= 1h
-.PHONY: query
-query: venv ## Run a saved Logs Insights query: make query NAME="Top Failure Reasons" [SINCE=2h]; without NAME, list them
-	@$(DEV_VENV)/bin/cartmon-query "$(NAME)" --since "$(SINCE)"
-
-.PHONY: review
-review: venv ## The weekly review as Markdown and HTML in build/review/: make review [SINCE=7d] (emulator if running, else AWS; reads build/outputs.json and state.json of make apply)
-	@$(DEV_VENV)/bin/cartmon-review --since "$(if $(filter file,$(origin SINCE)),7d,$(SINCE))" --out $(BUILD)/review \
-	  $(if $(wildcard $(BUILD)/outputs.json),--outputs $(BUILD)/outputs.json) \
-	  $(if $(wildcard $(BUILD)/state.json),--state $(BUILD)/state.json,$(if $(wildcard $(BUILD)/plan.json),--state $(BUILD)/plan.json))
+.PHONY: tftest
+tftest: terraformrc ## terraform test: plan the root module and every example offline (tests/terraform, mocked provider)
+	@terraform init -backend=false -input=false -test-directory=tests/terraform >/dev/null
+	@$(OFFLINE_TF) test -test-directory=tests/terraform
+	@# The import block of examples/existing-function is allowed only in a root module: tested there.
+	@cd examples/existing-function && terraform init -backend=false -input=false >/dev/null && $(OFFLINE_TF) test
 
 .PHONY: checkov
 checkov: $(CHECKOV_VENV)/.installed ## Infrastructure security scan (pinned checkov; settings in .checkov.yaml)
@@ -256,8 +254,12 @@ check: venv terraformrc ## Cheap gates: terraform fmt -check and validate everyw
 lint: check checkov ## make check, plus the checkov security scan
 
 .PHONY: docs
-docs: venv ## Regenerate the reference tables of every module's README
+docs: venv ## Regenerate the reference tables of every module's README and the generated figures in the docs
 	@$(DEV_VENV)/bin/cartmon-docs
+
+.PHONY: docs-plan
+docs-plan: plan ## make docs, plus the README figures read from the plan (alarm counts, make cost's month)
+	@$(DEV_VENV)/bin/cartmon-docs --plan $(BUILD)/plan.json
 
 .PHONY: bench
 bench: venv emulator-venv terraformrc package ## Measure and write BENCHMARKS.md
@@ -265,9 +267,22 @@ bench: venv emulator-venv terraformrc package ## Measure and write BENCHMARKS.md
 	@$(WITH_EMULATOR) $(DEV_VENV)/bin/cartmon-bench
 
 .PHONY: alert-quality
-alert-quality: venv emulator-venv terraformrc package ## Replay a simulated week through the planned alarms; write docs/alert-quality.md
+alert-quality: venv emulator-venv terraformrc package ## Replay a simulated week through the planned alarms; write docs/alert-quality.md and the figures copied from it
 	@$(WITH_EMULATOR) $(DEV_VENV)/bin/cartmon-alert-quality
+	@$(DEV_VENV)/bin/cartmon-docs   # the figures other documents copy from docs/alert-quality.md
+
+.PHONY: venv
+venv: $(DEV_VENV)/.installed ## Create the development venv
 
 .PHONY: clean
 clean: ## Remove build output and venvs
 	@rm -rf $(BUILD) $(VENV_DIR) $(ROOT)/dist
+
+##@ Release: the Lambda zip and the release artefacts
+
+.PHONY: package
+package: $(LAMBDA_ZIP) ## Build the Lambda deployment zip reproducibly under build/ (ARCH=arm64 for Graviton, JWT_PACKAGE=HS256 without cryptography)
+
+.PHONY: release
+release: venv ## Release artefacts in dist/: the Lambda zip per architecture, its SHA-256, manifest.json with the catalogue hash
+	@$(DEV_PY) bootstrap/release.py $(ROOT)/dist

@@ -15,7 +15,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from cartmon.inbox import create_alarm_inboxes, delete_alarm_inboxes
+from cartmon.local.inbox import create_alarm_inboxes, delete_alarm_inboxes
 from cartmon.project import (
     CLIENT_CONFIG,
     LAMBDA_PACKAGE,
@@ -203,7 +203,7 @@ def applied_stack(aws_endpoint, aws_client, terraform):
 
     Yields the plain output values (`terraform output -json` with the values unwrapped), plus
     `alarm_inbox_queue_urls`: the SQS queue per alert topic that the stack subscribes by name,
-    created here (see cartmon.inbox) and deleted after the stack.
+    created here (see cartmon.local.inbox) and deleted after the stack.
     """
     if not LAMBDA_PACKAGE.is_file():
         pytest.fail(f"{LAMBDA_PACKAGE} is missing: build it with `make package`", pytrace=False)

@@ -5,7 +5,7 @@ function (or stops an EC2 instance, opens an OpsItem, ...). The emulator runs no
 does not refuse those calls (a user's configuration must apply as it does on AWS): it records each
 invocation AWS would make, with the event AWS would send, here.
 
-The hook, for a harness that runs functions locally (``cartmon.local_lambda.LocalLambda``):
+The hook, for a harness that runs functions locally (``cartmon.local.runtime.LocalLambda``):
 
 * ``GET  /_cartmon/deliveries[?targetArn=ARN]`` lists the pending invocations, oldest first;
 * ``POST /_cartmon/deliveries/take {"targetArn": ARN}`` returns them and forgets them, so each is

@@ -11,7 +11,7 @@ data "aws_region" "current" {}
 
 # One SQS queue per alert topic receives what the alarms publish, so the tests and the demo can read
 # the notifications. This configuration only subscribes the queues, by name; the tests and the demo
-# create them (`cartmon.inbox.create_alarm_inboxes`, with a policy that admits only their topic).
+# create them (`cartmon.local.inbox.create_alarm_inboxes`, with a policy that admits only their topic).
 # Created here they would hold the apply up by almost a minute: the AWS provider waits for an SQS
 # queue's attributes to read back the same six times, five seconds apart, once for the queue and
 # again for its policy, and the subscriptions wait for both.

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from cartmon.local_lambda import LocalLambda
+from cartmon.local.runtime import LocalLambda
 
 
 @pytest.fixture(scope="session")

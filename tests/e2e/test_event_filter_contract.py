@@ -15,7 +15,7 @@ import pytest
 
 from cart_migration import catalogue
 from cart_migration.event_log import CartMigrationMetrics
-from cartmon.local_lambda import captured_stdout
+from cartmon.local.stdout import captured_stdout
 from cartmon.project import ROOT
 
 # One worker for the group: examples/local applied once on the emulator, and the emulator clock, which this group alone moves.

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from cart_migration.redaction import hash_customer_id
-from cartmon.traffic import Shop, new_customer
+from cartmon.local.traffic import Shop, new_customer
 
 # One worker for the group: examples/local applied once on the emulator, and the emulator clock, which this group alone moves.
 pytestmark = pytest.mark.xdist_group("stack-and-clock")

@@ -20,8 +20,8 @@ import pytest
 from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.parameters import base as parameters_base
 
-from cartmon.local_lambda import LocalLambda
-from cartmon.traffic import Shop
+from cartmon.local.runtime import LocalLambda
+from cartmon.local.traffic import Shop
 from tests.feature_stack import JWT_SECRET
 
 # One worker for the group: the root with every optional feature on, applied once (tests/feature_stack.py).

@@ -19,7 +19,7 @@ import uuid
 
 import pytest
 
-from cartmon.traffic import Shop, new_customer, new_guest_session
+from cartmon.local.traffic import Shop, new_customer, new_guest_session
 
 # One worker for the group: examples/local applied once on the emulator, and the emulator clock, which this group alone moves.
 pytestmark = pytest.mark.xdist_group("stack-and-clock")

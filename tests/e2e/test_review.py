@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from cartmon.local.traffic import Shop
 from cartmon.ops.review.cli import main as review_main
-from cartmon.traffic import Shop
 
 # One worker for the group: examples/local applied once on the emulator, and the emulator clock, which this group alone moves.
 pytestmark = pytest.mark.xdist_group("stack-and-clock")

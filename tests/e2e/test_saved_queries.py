@@ -16,7 +16,7 @@ import pytest
 
 from cart_migration.event_log import CartMigrationMetrics
 from cart_migration.redaction import hash_customer_id
-from cartmon.local_lambda import captured_stdout
+from cartmon.local.stdout import captured_stdout
 from cartmon.project import CATALOGUE_PATH
 
 # One worker for the group: examples/local applied once on the emulator, and the emulator clock, which this group alone moves.

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from cartmon.local.traffic import FAILING_KINDS
 from cartmon.ops import query as saved_queries
 from cartmon.ops import traffic as make_traffic
-from cartmon.traffic import FAILING_KINDS
 
 # One worker for the group: examples/local applied once on the emulator, and the emulator clock, which this group alone moves.
 pytestmark = pytest.mark.xdist_group("stack-and-clock")

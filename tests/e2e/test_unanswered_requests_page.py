@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 import pytest
 
 from cart_migration.event_log import CartMigrationMetrics, log_operational
-from cartmon.local_lambda import captured_stdout
+from cartmon.local.stdout import captured_stdout
 
 # One worker for the group: examples/local applied once on the emulator, and the emulator clock, which this group alone moves.
 pytestmark = pytest.mark.xdist_group("stack-and-clock")

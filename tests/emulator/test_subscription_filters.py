@@ -16,7 +16,7 @@ import zipfile
 import pytest
 from botocore.exceptions import ClientError
 
-from cartmon.local_lambda import LocalLambda
+from cartmon.local.runtime import LocalLambda
 from cartmon.project import REGION, EmulatorDeliveries, emulator_now
 
 # One worker for the group: events stamped on the emulator clock, which the e2e tests move.

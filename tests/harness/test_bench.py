@@ -24,7 +24,7 @@ from botocore.hooks import HierarchicalEmitter
 from cartmon.dev.bench import call_meter, cli, goals, machine, markdown, memory, settings, stats
 from cartmon.dev.bench import report as bench_report
 from cartmon.dev.bench.measures import apply_log, coldstart, deploy, importtime, roundtrips
-from cartmon.local_lambda import create_tables
+from cartmon.local.tables import create_tables
 
 # --- statistics ---------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""cartmon.inbox: the SQS queues that examples/local subscribes to its alert topics by name."""
+"""cartmon.local.inbox: the SQS queues that examples/local subscribes to its alert topics by name."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import boto3
 from moto import mock_aws
 
-from cartmon.inbox import create_alarm_inboxes, delete_alarm_inboxes
+from cartmon.local.inbox import create_alarm_inboxes, delete_alarm_inboxes
 from cartmon.project import REGION
 
 ACCOUNT = "123456789012"  # moto's account

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from cartmon.local_lambda import LocalLambda, Throttled
+from cartmon.local.runtime import LocalLambda, Throttled
 from cartmon.project import ROOT
 
 HUNG = 60  # seconds: only a hung test waits this long

@@ -8,8 +8,8 @@ from collections import Counter
 
 import pytest
 
+from cartmon.local.traffic import BURST_KINDS, FAILING_KINDS, MORNING, steady_minute
 from cartmon.ops import traffic as make_traffic
-from cartmon.traffic import BURST_KINDS, FAILING_KINDS, MORNING, steady_minute
 
 
 def test_a_steady_minute_draws_the_demos_mix_with_the_failure_rate_asked():

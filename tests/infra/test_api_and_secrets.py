@@ -16,7 +16,9 @@ import pytest
 from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.parameters import base as parameters_base
 
-from cartmon.local_lambda import LocalLambda, api_event, make_token
+from cartmon.local.events import api_event
+from cartmon.local.runtime import LocalLambda
+from cartmon.local.tokens import make_token
 from cartmon.project import REGION
 from tests.feature_stack import FUNCTION, JWT_PARAMETER, JWT_SECRET, OWN_API_SOURCE, RUN
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from cartmon.local_lambda import table_definitions
+from cartmon.local.tables import table_definitions
 from cartmon.project import ROOT
 from tests.infra.guide import (
     ALERTS_TOPIC,
@@ -931,37 +931,21 @@ def test_unknown_metric_and_override_are_refused_at_plan(root_tf, plan_error):
 
 
 def test_readme_figures_match_the_plan(local_plan):
-    """The README's "At a glance" counts are the planned example's: a change of the alarm set that
-    leaves them stale fails here."""
-    readme = (ROOT / "README.md").read_text()
-    figures = readme.split("<!-- FIGURES:", 1)[1].split("<!-- /FIGURES -->", 1)[0]
+    """The generated blocks read from a plan (the README's "At a glance": its alarms by what they do and
+    `make cost`'s month; docs/alerting.md's burn-rate pairs) are what `make docs-plan` renders from the planned
+    example: a change of the alarm set or the SLO windows that leaves them stale fails here."""
+    from cartmon.dev import figures
+
+    sources = figures.Sources(plan=local_plan._raw)
+    stale = [path.relative_to(ROOT).as_posix() for path, _, _ in figures.stale_documents(sources)]
+    assert stale == [], f"stale generated figures in {stale}: run `make docs-plan`"
+    wanted = figures.block((ROOT / "README.md").read_text(), "at-a-glance")
+    # The renderer counts what the plan holds, not what it was told.
     composites = [
         *planned(local_plan, "aws_cloudwatch_composite_alarm").values(),
         *planned(local_plan, "aws_cloudwatch_composite_alarm", "nested").values(),
     ]
     metric = list(planned(local_plan, "aws_cloudwatch_metric_alarm").values())
-    page_topic = local_plan.outputs["sns_topic_arns"]["page"]
-    pages = [c for c in composites if page_topic in (c["alarm_actions"] or [])]
-    composite_tickets = [c for c in composites if c["alarm_actions"] and c not in pages]
-    tickets = len(composite_tickets) + sum(1 for a in metric if a["alarm_actions"])
-    silent = len(composites) + len(metric) - len(pages) - tickets
-    assert f"**{len(composites) + len(metric)} CloudWatch alarms**" in figures
-    assert f"{len(pages)} page (composite alarms on the page topic)" in figures
-    assert (
-        f"{tickets} file a ticket on the\n  alerts topic ({len(composite_tickets)} of them composite)"
-        in figures
-    )
-    assert f"and {silent} notify nobody" in figures
+    assert f"**{len(composites) + len(metric)} CloudWatch alarms**" in wanted
     queries = planned(local_plan, "aws_cloudwatch_query_definition")
-    assert f"{len(queries)} saved Logs Insights queries" in figures
-    # The month's cost, as `make cost` estimates this plan at its default assumptions.
-    from cartmon.ops.cost.estimate import estimate
-
-    result = estimate(local_plan._raw)
-    alarms_cost = sum(
-        line.cost for line in result.lines if line.item.startswith("CloudWatch") and "alarms" in line.item
-    )
-    composite_cost = sum(line.cost for line in result.lines if line.item == "CloudWatch composite alarms")
-    assert f"About ${alarms_cost:,.2f} a month for the alarms, of ${result.total:,.2f}" in figures
-    assert f"and ${composite_cost:,.2f} for the {len(composites)}\n  composite alarms" in figures
-    assert f"(${result.total_without_free_tier:,.2f} without it)" in figures
+    assert f"{len(queries)} saved Logs Insights queries" in wanted

@@ -12,8 +12,7 @@ from pathlib import Path
 import hcl2
 import pytest
 
-from cartmon.dev import docs
-from cartmon.project import CATALOGUE_PATH
+from cartmon.project import CATALOGUE_PATH, variable_files
 from cartmon.project import ROOT as REPO
 
 CATALOGUE = json.loads(CATALOGUE_PATH.read_text())
@@ -109,7 +108,7 @@ def test_module_layout_and_documented_interface(module):
         assert (module / name).is_file(), f"{module.name}/{name}"
     # variables.tf, or (the root) variables-<concern>.tf files
     variables = [
-        block for path in docs.variable_files(module) for block in hcl2.load(path.open()).get("variable", [])
+        block for path in variable_files(module) for block in hcl2.load(path.open()).get("variable", [])
     ]
     assert variables
     for block in variables:

@@ -166,6 +166,10 @@ def test_the_map_of_folders_is_true():
         assert count and int(count.group(1)) == len(on_disk), f"the map's {folder} count is stale"
     test_folders = {p.name for p in (ROOT / "tests").iterdir() if p.is_dir() and not p.name.startswith("__")}
     assert names_in(rows["tests/"]) == test_folders
+    harness = {
+        p.parent.relative_to(ROOT).as_posix() + "/" for p in ROOT.glob("harness/cartmon/*/__init__.py")
+    }
+    assert harness == {folder for folder in rows if folder.startswith("harness/")}, "the harness packages"
     # No stale counts in words elsewhere in the README ("six submodules", "two examples").
     readme = (ROOT / "README.md").read_text().lower()
     for word, number in NUMBER_WORDS.items():

@@ -23,7 +23,7 @@ import boto3
 import pytest
 import tftest
 
-from cartmon.local_lambda import make_token
+from cartmon.local.tokens import make_token
 from cartmon.project import ENVIRONMENT_AT_START, LAMBDA_PACKAGE, copy_module
 
 pytestmark = pytest.mark.real_aws

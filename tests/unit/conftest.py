@@ -10,13 +10,13 @@ from moto import mock_aws
 
 from cart_migration import clients, handler
 from cart_migration.audit import AuditLogWriter
-from cartmon import local_lambda
+from cartmon.local import tables
 from tests.unit.support import AUDIT_LOG_GROUP, CARTS_TABLE, JWT_SECRET, RATE_LIMIT_TABLE, REGION
 
 
 def create_tables(dynamodb: Any) -> None:
     """Both tables with the key schema and TTL attribute the Lambda relies on."""
-    local_lambda.create_tables(dynamodb, CARTS_TABLE, RATE_LIMIT_TABLE)
+    tables.create_tables(dynamodb, CARTS_TABLE, RATE_LIMIT_TABLE)
 
 
 LAMBDA_ENV = {

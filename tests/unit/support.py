@@ -21,12 +21,12 @@ from cart_migration import clients
 from cart_migration.handler import lambda_handler
 from cart_migration.merge import CartItem
 from cart_migration.storage import CartTable, cart_attributes, from_item, to_item
-from cartmon import local_lambda
-from cartmon.local_lambda import SOURCE_IP as SOURCE_IP
-from cartmon.local_lambda import LambdaContext as LambdaContext
-from cartmon.local_lambda import api_event as api_event
-from cartmon.local_lambda import http_v2_event as http_v2_event
-from cartmon.local_lambda import rest_v1_event as rest_v1_event
+from cartmon.local import tokens
+from cartmon.local.events import SOURCE_IP as SOURCE_IP
+from cartmon.local.events import LambdaContext as LambdaContext
+from cartmon.local.events import api_event as api_event
+from cartmon.local.events import http_v2_event as http_v2_event
+from cartmon.local.events import rest_v1_event as rest_v1_event
 
 REGION = "ap-south-1"
 CARTS_TABLE = "unit-carts"
@@ -55,7 +55,7 @@ def make_token(
     headers: dict | None = None,
     **claims: Any,
 ) -> str:
-    return local_lambda.make_token(customer_id, key, algorithm, expires_in, headers, **claims)
+    return tokens.make_token(customer_id, key, algorithm, expires_in, headers, **claims)
 
 
 def bearer(token: str | None = None) -> dict[str, str]:

@@ -171,7 +171,7 @@ def test_the_unpacked_zip_verifies_an_rs256_token_without_site_packages(built_zi
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
-    from cartmon.local_lambda import make_token
+    from cartmon.local.tokens import make_token
 
     zipfile.ZipFile(built_zip).extractall(tmp_path / "task")
     private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -239,7 +239,7 @@ def test_an_hs256_zip_is_reproducible_and_ships_no_cryptography(hs256_zips, buil
 def test_the_unpacked_hs256_zip_serves_a_request_with_the_runtime_boto3_only(
     hs256_zips, tmp_path, runtime_dir
 ):
-    from cartmon.local_lambda import make_token
+    from cartmon.local.tokens import make_token
 
     zipfile.ZipFile(hs256_zips[0]).extractall(tmp_path / "task")
     secret = "zip-test-jwt-secret-long-enough-0123456789"

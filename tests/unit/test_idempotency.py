@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from cart_migration import clients
-from cartmon import local_lambda
+from cartmon.local.tables import create_tables
 from tests.unit.support import (
     api_event,
     bearer,
@@ -27,9 +27,7 @@ DAY_SECONDS = 24 * 60 * 60
 
 @pytest.fixture
 def idempotency_table(aws, monkeypatch):
-    local_lambda.create_tables(
-        clients.dynamodb(), "unit-unused-carts", "unit-unused-limits", IDEMPOTENCY_TABLE
-    )
+    create_tables(clients.dynamodb(), "unit-unused-carts", "unit-unused-limits", IDEMPOTENCY_TABLE)
     monkeypatch.setenv("IDEMPOTENCY_TABLE", IDEMPOTENCY_TABLE)
     return IDEMPOTENCY_TABLE
 

@@ -1,6 +1,6 @@
 """RS256 keys from a JWKS URL: kid selection, caching, rate-limited refresh, bounded fetches.
 
-The identity provider is a JWKS endpoint served on 127.0.0.1 (cartmon.local_jwks); its fetch
+The identity provider is a JWKS endpoint served on 127.0.0.1 (cartmon.local.jwks); its fetch
 counter is the evidence of what the function fetched and when."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from cart_migration import jwks
 from cart_migration.config import ConfigurationError, Settings
-from cartmon.local_jwks import public_jwk, serving_jwks
+from cartmon.local.jwks import public_jwk, serving_jwks
 from tests.unit.support import api_event, forbid_aws_calls, invoke, make_token, new_guest_session
 
 SIGNING_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)

@@ -10,7 +10,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from cartmon import local_lambda
+from cartmon.local import tables
 from tests.unit.support import REGION
 
 NAMES = {"carts": "defs-carts", "rate_limit": "defs-rate-limits", "idempotency": "defs-idempotency"}
@@ -63,9 +63,9 @@ def dynamodb(monkeypatch):
 
 
 def test_create_tables_builds_exactly_the_defined_tables(dynamodb):
-    local_lambda.create_tables(dynamodb, NAMES["carts"], NAMES["rate_limit"], NAMES["idempotency"])
+    tables.create_tables(dynamodb, NAMES["carts"], NAMES["rate_limit"], NAMES["idempotency"])
     assert sorted(dynamodb.list_tables()["TableNames"]) == sorted(NAMES.values())
-    definitions = local_lambda.table_definitions()
+    definitions = tables.table_definitions()
     assert set(definitions) == set(NAMES)
     for key, name in NAMES.items():
         assert described(dynamodb, name) == normalised(definitions[key]), key
@@ -73,7 +73,7 @@ def test_create_tables_builds_exactly_the_defined_tables(dynamodb):
 
 def test_an_index_added_to_the_definition_is_created(dynamodb, monkeypatch):
     """The definition drives create_tables: a change to it (here a global secondary index) shows."""
-    definitions = copy.deepcopy(local_lambda.table_definitions())
+    definitions = copy.deepcopy(tables.table_definitions())
     definitions["carts"]["attributes"]["updated_at"] = "N"
     definitions["carts"]["global_secondary_indexes"] = [
         {
@@ -83,6 +83,6 @@ def test_an_index_added_to_the_definition_is_created(dynamodb, monkeypatch):
             "projection_type": "KEYS_ONLY",
         }
     ]
-    monkeypatch.setattr(local_lambda, "table_definitions", lambda: definitions)
-    local_lambda.create_tables(dynamodb, NAMES["carts"], NAMES["rate_limit"])
+    monkeypatch.setattr(tables, "table_definitions", lambda: definitions)
+    tables.create_tables(dynamodb, NAMES["carts"], NAMES["rate_limit"])
     assert described(dynamodb, NAMES["carts"]) == normalised(definitions["carts"])

@@ -20,13 +20,13 @@ import time
 import boto3
 
 from cartmon.dev import alarm_table as alarm_table_rows
-from cartmon.inbox import create_alarm_inboxes, delete_alarm_inboxes
-from cartmon.local_lambda import LocalLambda
+from cartmon.local.inbox import create_alarm_inboxes, delete_alarm_inboxes
+from cartmon.local.runtime import LocalLambda
+from cartmon.local.traffic import MORNING, Customers, Shop
 from cartmon.ops.dashboard.render import render
 from cartmon.ops.review.cli import main as review_main
 from cartmon.ops.traffic import stack_runtime
 from cartmon.project import ROOT, EmulatorClock
-from cartmon.traffic import MORNING, Customers, Shop
 
 EXAMPLE = ROOT / "examples" / "local"
 PACKAGE = ROOT / "build" / "cart_migration.zip"
@@ -207,7 +207,7 @@ def main() -> int:
     say("Deploying examples/local (monitoring module + cart-migration Lambda) to the emulator")
     terraform("init", "-input=false", "-upgrade=false")
     terraform("apply", "-input=false", "-auto-approve", *TF_VARS)
-    # The stack subscribes its alarm inboxes by name; the queues are ours to create (cartmon.inbox).
+    # The stack subscribes its alarm inboxes by name; the queues are ours to create (cartmon.local.inbox).
     sqs = boto3.client("sqs", endpoint_url=endpoint)
     inboxes = create_alarm_inboxes(sqs, stack_outputs())
     try:

@@ -1,7 +1,9 @@
 """Generate every module's reference tables from its HCL, in terraform-docs' markdown-table layout.
 
-    docs.py           rewrite the tables between the markers in each module's README.md
-    docs.py --check   exit 1 when any README.md is not what this would write
+    docs.py           rewrite the tables between the markers in each module's README.md, and the
+                      generated figures in the prose (figures.py)
+    docs.py --check   exit 1 when any README.md or generated figure is not what this would write
+    docs.py --plan build/plan.json   also the figures read from a plan of examples/local
 
 The modules are the root, each `modules/*` and each `examples/*`. Each README carries
 Requirements, Providers, Modules, Resources, Inputs and Outputs between
@@ -14,13 +16,15 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import json
 import re
 import sys
 from pathlib import Path
 
 import hcl2
 
-from cartmon.project import ROOT
+from cartmon.dev import figures
+from cartmon.project import ROOT, variable_files
 
 BEGIN = "<!-- BEGIN_TF_DOCS -->"
 END = "<!-- END_TF_DOCS -->"
@@ -160,11 +164,6 @@ def resource_rows(source: str, providers: dict[str, dict[str, str]]) -> list[lis
     return managed + data
 
 
-def variable_files(module_dir: Path) -> list[Path]:
-    """A module's variable declarations: variables.tf and any variables-<concern>.tf."""
-    return sorted(module_dir.glob("variables.tf")) + sorted(module_dir.glob("variables-*.tf"))
-
-
 def render(module_dir: Path) -> str:
     source = module_source(module_dir)
     # variables.tf, or the variables-<concern>.tf files a large module groups its inputs in.
@@ -268,10 +267,23 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--check", action="store_true", help="report stale tables, change nothing")
+    parser.add_argument(
+        "--plan",
+        type=Path,
+        help="`terraform show -json` of examples/local: also fill the blocks read from it",
+    )
     args = parser.parse_args(argv)
     failures = []
-    for module_dir in module_dirs():
-        readme, current, wanted = stale(module_dir)
+    changes = [stale(module_dir) for module_dir in module_dirs()]
+    # A document can hold both tables and figures (README.md): render its figures over its new tables.
+    tables = {readme: wanted for readme, _, wanted in changes}
+    sources = figures.Sources(plan=json.loads(args.plan.read_text()) if args.plan else None)
+    for path, current, wanted in figures.stale_documents(sources, tables):
+        if path in tables:
+            changes = [(r, c, wanted if r == path else w) for r, c, w in changes]
+        else:
+            changes.append((path, current, wanted))
+    for readme, current, wanted in changes:
         relative = readme.relative_to(ROOT).as_posix()
         if current == wanted:
             continue
@@ -284,10 +296,10 @@ def main(argv: list[str] | None = None) -> int:
             readme.write_text(wanted)
             print(f"updated {relative}")
     if failures:
-        print(f"stale tables in {', '.join(failures)}: run `make docs`", file=sys.stderr)
+        print(f"stale tables or figures in {', '.join(failures)}: run `make docs`", file=sys.stderr)
         return 1
     if args.check:
-        print(f"tables up to date in {len(module_dirs())} READMEs")
+        print(f"tables up to date in {len(module_dirs())} READMEs, generated figures up to date")
     return 0
 
 

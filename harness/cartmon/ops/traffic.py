@@ -3,7 +3,7 @@
     cartmon-traffic [--duration 15m] [--rate 20] [--failure-rate 0.05] [--outputs build/outputs.json]
 
 The emulator's own Lambda service does not run the function (it would need Docker); this runs
-the handler in this process (cartmon.local_lambda, as the demo and the tests do), with the
+the handler in this process (cartmon.local.runtime, as the demo and the tests do), with the
 deployed function's environment, against the stack's tables and log groups named in
 build/outputs.json. Each simulated minute sends --rate requests drawn from the demo's mix
 (migrations with every strategy, multi-store migrations, cart summaries, cleanups, merge
@@ -26,10 +26,10 @@ from typing import Any
 
 import boto3
 
-from cartmon.local_lambda import LocalLambda
+from cartmon.local.runtime import LocalLambda
+from cartmon.local.traffic import MORNING, Customers, Shop, steady_minute
 from cartmon.ops import query as saved_queries
 from cartmon.project import CLIENT_CONFIG, ROOT, EmulatorClock, use_emulator_if_running
-from cartmon.traffic import MORNING, Customers, Shop, steady_minute
 
 OUTPUTS = ROOT / "build" / "outputs.json"
 BURST_REQUESTS = next(count for _, count, kind in MORNING if kind == "rate_limited")

@@ -6,7 +6,12 @@ Pages: ALARM notifications that reach a pager. For the guide-only set these are 
 notifications on the page topic. Tickets: ALARM notifications of P2/P3 alarms. An incident's window runs
 from its start to an hour after its end; a page outside every window matches no incident. Each incident's
 goal (page within 5 or 30 minutes, ticket within 6 hours, no page) follows from its burn rate (`goal`), and
-every figure and verdict of the report is computed from the replay.
+every figure and verdict of the report is computed from the replay, and every SLO figure (targets, period)
+is read from the plan the replay used: no conclusion is written that the replay's results do not support.
+
+Past 600 lines because the report's wording sits beside the figures it is computed from (each sentence's
+condition next to its numbers); the markdown functions are the part to move to a module of their own once the
+window study (variants.py) settles.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import dataclasses
 import json
 import re
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -23,7 +29,15 @@ from cartmon.dev.alert_quality import detection_limit
 from cartmon.dev.alert_quality.definitions import WITH_API, AlarmSet, alarm_set, plan_json
 from cartmon.dev.alert_quality.replay import MetricStore, Notification, replay
 from cartmon.dev.alert_quality.variants import Pair, Variant, planned_page_pairs, variants, with_pairs
-from cartmon.dev.alert_quality.week import MINUTES_PER_DAY, Incident, Week, default_incidents, simulate
+from cartmon.dev.alert_quality.week import (
+    FLOOR_MIGRATIONS_PER_MINUTE,
+    MINUTES_PER_DAY,
+    PEAK_MIGRATIONS_PER_MINUTE,
+    Incident,
+    Week,
+    default_incidents,
+    simulate,
+)
 from cartmon.project import ROOT
 
 GUIDE_ALARMS = (
@@ -70,6 +84,27 @@ class Inputs:
     slo_targets: dict[str, float]  # SLO key (Availability, Latency<Operation>) -> target percent
     page_pairs: dict[str, Pair]  # the planned P1 window pairs, with their minimum-events guards
     default_min_events: int  # slo_min_events: the guard of pairs without their own
+
+
+@dataclasses.dataclass(frozen=True)
+class SloFigures:
+    """The SLO figures the report's prose quotes, as the replayed plan has them."""
+
+    availability_target: float
+    latency_target: float
+    period_days: float
+    stop_alarm_minutes: float  # NoSuccessfulMigrations: period x evaluation periods
+
+
+def slo_figures(plan: dict, inputs: Inputs) -> SloFigures:
+    slos = plan["planned_values"]["outputs"]["slos"]["value"]
+    stop_alarm = inputs.alarms.metric[f"{inputs.prefix}-NoSuccessfulMigrations"]
+    return SloFigures(
+        availability_target=inputs.availability_target,
+        latency_target=inputs.latency_target,
+        period_days=float(slos["period_days"]),
+        stop_alarm_minutes=stop_alarm["Period"] * stop_alarm["EvaluationPeriods"] / 60,
+    )
 
 
 def read_inputs(plan: dict) -> Inputs:
@@ -281,6 +316,9 @@ def lessons(full: dict, tried: list[tuple[Variant, dict]], slow_leak: str) -> li
             out.append(
                 f"- {variant.label}: {strays} page(s) outside incidents. A window of a few minutes needs more"
                 " requests than the long windows to tell a leak from noise, hence each pair's own `min_events`."
+                if strays
+                else f"- {variant.label}: no page outside incidents on this week, so the replay does not show"
+                " what the pair's own `min_events` adds."
             )
         elif variant.role == "lower burn rate":
             most = max(r["pages"] for r in summary["incidents"])
@@ -290,10 +328,18 @@ def lessons(full: dict, tried: list[tuple[Variant, dict]], slow_leak: str) -> li
                 " incidents."
             )
         else:
+            why = [
+                *(
+                    ["a threshold near the leak's own burn rate flaps with its minute-to-minute noise"]
+                    if leak["pages"] > 1
+                    else []
+                ),
+                *(["a lower guard lets noise through"] if strays else []),
+            ]
             out.append(
                 f"- {variant.label}: the {slow_leak} {after(leak['first_page_after'])} with"
-                f" {leak['pages']} page(s), {strays} page(s) outside incidents: a threshold near the leak's own"
-                " burn rate flaps with its minute-to-minute noise, and a lower guard lets noise through."
+                f" {leak['pages']} page(s), {strays} page(s) outside incidents"
+                + (": " + ", and ".join(why) + "." if why else ".")
             )
     return out
 
@@ -303,12 +349,17 @@ def clock(minute: float) -> str:
     return f"day {day} {rest // 60:02d}:{rest % 60:02d}"
 
 
+# The day NoSuccessfulMigrations is replayed on: deployed at 00:00, first request at 06:00, no request
+# from 13:00 to 16:00 (minutes of the day).
+STOP_DAY_SILENT = ((0, 6 * 60), (13 * 60, 16 * 60))
+
+
 def traffic_stop_day(inputs: Inputs) -> list[dict]:
-    """The guide's NoSuccessfulMigrations on a day that starts before any traffic (deploy at 00:00, first
-    request at 06:00) and stops for three hours at 13:00, as planned and with missing data as missing (what
+    """The guide's NoSuccessfulMigrations on a day that starts before any traffic and stops for a while
+    (STOP_DAY_SILENT), as planned and with missing data as missing (what
     `no_successful_migrations_waits_for_traffic = true` changes)."""
     name = f"{inputs.prefix}-NoSuccessfulMigrations"
-    silent = ((0, 6 * 60), (13 * 60, 16 * 60))
+    silent = STOP_DAY_SILENT
     week = simulate(
         days=1,
         slo_threshold_ms=inputs.slo_threshold_ms,
@@ -325,8 +376,51 @@ def traffic_stop_day(inputs: Inputs) -> list[dict]:
         variant.metric[name] = dict(inputs.alarms.metric[name], TreatMissingData=treatment)
         notes = replay(variant, store, only={name})
         pages = [n for n in notes if n.state == "ALARM" and inputs.alarms.topics["page"] in n.topics]
-        results.append({"treat_missing_data": treatment, "pages": [clock(p.minute) for p in pages]})
+        results.append(
+            {
+                "treat_missing_data": treatment,
+                "pages": [clock(p.minute) for p in pages],
+                "minutes": [p.minute for p in pages],
+            }
+        )
     return results
+
+
+def stop_day_lines(stop_day: list[dict], evaluated_minutes: float) -> list[str]:
+    """What the stop-day replay shows, in words that follow its pages. `stop_day`: the planned treatment
+    first, then missing data as missing; `evaluated_minutes`: the alarm's period x evaluation periods."""
+    (_, first_request), (stop, stop_end) = STOP_DAY_SILENT
+    planned_result, option = stop_day
+    planned_minutes = planned_result.get("minutes", [])
+    before_traffic = [m for m in planned_minutes if m < first_request]
+    in_stop = [m for m in planned_minutes if stop <= m <= stop_end]
+    day = f"Deploy at 00:00, first request at {clock(first_request)[6:]}; no request between {clock(stop)[6:]} and"
+    day += f" {clock(stop_end)[6:]}."
+    found = []
+    if before_traffic:
+        found.append(f"right after deploy ({before_traffic[0]:.0f} min)")
+    if in_stop:
+        found.append(f"during the stop, {in_stop[0] - stop:.0f} minutes into it")
+    treatment = planned_result["treat_missing_data"]
+    if found:
+        planned_text = f"With missing data {treatment} the guide's alarm pages " + ", and ".join(found) + "."
+    else:
+        planned_text = (
+            f"With missing data {treatment} the guide's alarm pages neither before traffic nor in the stop."
+        )
+    if in_stop and in_stop[0] - stop > evaluated_minutes:
+        planned_text += (
+            " CloudWatch retrieves more periods than it evaluates, so the last"
+            f" {evaluated_minutes:g} minutes without data still see the period before; it pages once no period of"
+            " the range holds data."
+        )
+    option_pages = option.get("minutes", [])
+    option_text = (
+        "The option pages neither time."
+        if not option_pages
+        else f"The option still pages {len(option_pages)} time(s): {', '.join(option['pages'])}."
+    )
+    return textwrap.wrap(" ".join([day, planned_text, option_text]), width=105, break_on_hyphens=False)
 
 
 def incident_table(summary: dict) -> list[str]:
@@ -401,6 +495,13 @@ def goal_lines(summaries: dict[str, dict]) -> list[str]:
     return out
 
 
+def api_only_met(summaries: dict[str, dict]) -> bool:
+    """Whether the incidents that only the module's API can see (n/a without it) met their goals with it."""
+    unseen = {r["incident"] for r in summaries["full"]["incidents"] if r["goal"].kind == "n/a"}
+    rows = [r for r in summaries.get("api", {"incidents": []})["incidents"] if r["incident"] in unseen]
+    return bool(rows) and all(r["met"] for r in rows)
+
+
 def fmt_minutes(value: float | None) -> str:
     return "-" if value is None else f"{value:.0f} min"
 
@@ -417,31 +518,44 @@ def markdown(
     seconds: float,
     days: int,
     alarm_count: str,
+    slo: SloFigures,
     not_replayed: tuple[str, ...] = (),
 ) -> str:
+    guide = summaries["guide"]
+    guide_strays = sorted({a for _, a in guide["stray_pages"]})
     lines = [
         "# Alert quality",
         "",
         "Generated by `make alert-quality` (`cartmon-alert-quality`, harness/cartmon/dev/alert_quality/). A simulated",
-        f"week ({days} days) of traffic, from about one migration a minute at 04:00 to 600 at 16:00, with the incidents",
+        f"week ({days} days) of traffic, from about {FLOOR_MIGRATIONS_PER_MINUTE:g}"
+        f" migration{'' if FLOOR_MIGRATIONS_PER_MINUTE == 1 else 's'} a minute at 04:00 to"
+        f" {PEAK_MIGRATIONS_PER_MINUTE:g} at 16:00, with the incidents",
         "below, replayed minute by minute through the alarms of a real `terraform plan` of examples/local",
         "(`terraform show -json`). The alarms are evaluated with the emulator's pure engines",
         "(`cartmon_emulator.engines.alarm_evaluation` for metric alarms, `composite_alarms` for rules and",
         "ActionsSuppressor) on a simulated clock, not through the live emulator: a week of one-minute evaluations of",
         f"the {alarm_count} runs in minutes this way. Metrics are published as statistic sets per minute, as the metric",
-        "filters aggregate them. One replay serves both sets: the guide's five alarms are the same resources in both.",
+        f"filters aggregate them. One replay serves both sets: the guide's {len(GUIDE_ALARMS)} alarms are the same"
+        " resources in both.",
         *(
             [
                 "A third replay, on the same week, runs the burn-rate alarms and page composites of a plan in which the",
                 "module owns the REST API (`create_api = true`, an override file in the planned copy only): their",
-                "availability SLI adds the API's 5XX, which is what sees the API no longer reaching the function.",
+                "availability SLI adds the API's 5XX, "
+                + (
+                    "which is what sees the API no longer reaching the function."
+                    if api_only_met(summaries)
+                    else "yet the incidents only the API shows did not all meet their goal in this replay."
+                ),
             ]
             if "api" in summaries
             else []
         ),
         "",
-        f"Replay time: {seconds:.0f} s. Error budgets: the availability SLO's (99.5 %) or, for the latency",
-        "regression, the latency SLO's (99 % under the target), over 30 days of this traffic.",
+        f"Replay time: {seconds:.0f} s. Error budgets: the availability SLO's ({slo.availability_target:g} %) or,"
+        " for the latency",
+        f"regression, the latency SLO's ({slo.latency_target:g} % under the target), over {slo.period_days:g} days"
+        " of this traffic (the planned `slos` output).",
         "",
     ]
     sets = [
@@ -487,9 +601,15 @@ def markdown(
         "- Marked as not to page whatever their burn rate (too few requests for any window's guard): "
         + (", ".join(quiet) if quiet else "none")
         + ".",
-        "- A page or ticket counts for an incident when it comes between its start and an hour after its end; for",
-        "  the guide-only set, a page by an alarm unrelated to the incident (HighFailureRate flapping at every",
-        "  peak) also counts, so some of its detections are coincidences.",
+        f"- A page or ticket counts for an incident when it comes between its start and {GRACE_MINUTES:g} minutes"
+        " after its end; for",
+        "  the guide-only set, a page by an alarm unrelated to the incident also counts"
+        + (
+            f" ({', '.join(guide_strays)} paged {len(guide['stray_pages'])} times outside incidents in the"
+            " week), so some of its detections are coincidences."
+            if guide_strays
+            else "."
+        ),
         "- Tickets: ALARM notifications of P2/P3 alarms (and of the ticket composites) on the alerts topic.",
         f"- How early the {leak.incident} could page at all: see below.",
         "",
@@ -524,10 +644,7 @@ def markdown(
         "",
         "## NoSuccessfulMigrations on a day whose traffic stops",
         "",
-        "Deploy at 00:00, first request at 06:00; no request between 13:00 and 16:00. With missing data",
-        "breaching the guide's alarm pages right after deploy, and again during the stop: CloudWatch retrieves",
-        "more periods than it evaluates, so the last 30 minutes without data still see the period before; it",
-        "pages once no period of the range holds data (90 minutes into the stop). The option pages neither time.",
+        *stop_day_lines(stop_day, slo.stop_alarm_minutes),
         "",
         "| treat_missing_data | Pages (NoSuccessfulMigrationsPage) |",
         "|---|---|",
@@ -564,6 +681,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     inputs = read_inputs(plan)
     api_inputs = read_inputs(api_plan)
+    slo = slo_figures(plan, inputs)
     started = time.monotonic()
     week = simulate(
         days=args.days,
@@ -572,6 +690,7 @@ def main(argv: list[str] | None = None) -> int:
         availability_target=inputs.availability_target,
         latency_target=inputs.latency_target,
         incidents=[i for i in default_incidents() if i.end <= args.days * MINUTES_PER_DAY],
+        period_days=slo.period_days,
     )
     store = MetricStore(week, inputs.namespace, inputs.function_name, durations(inputs))
     notes = replay(inputs.alarms, store)
@@ -593,7 +712,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     stop_day = traffic_stop_day(inputs)
     alarm_count = f"{len(inputs.alarms.metric)} metric and {len(inputs.alarms.composite)} composite alarms"
-    text = markdown(summaries, tried, leak, stop_day, time.monotonic() - started, args.days, alarm_count)
+    text = markdown(summaries, tried, leak, stop_day, time.monotonic() - started, args.days, alarm_count, slo)
     args.output.write_text(text)
     print(text)
     return 0

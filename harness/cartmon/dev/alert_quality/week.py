@@ -8,7 +8,7 @@ of requests, those slower than the latency SLO threshold and those slower than t
 
 What each incident class leaves, as Lambda documents its metrics ("Types of metrics for Lambda functions",
 https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html) and as the local runtime
-(cartmon.local_lambda) reproduces it:
+(cartmon.local.runtime) reproduces it:
 - a timed-out invocation: no line of the function, the platform's timeout report (TimedOutInvocationCount),
   Invocations + 1, Errors + 1, Duration = the timeout; the API answers 5XX;
 - an init failure: no line of the function, Invocations + 1, Errors + 1; 5XX;
@@ -177,6 +177,7 @@ def simulate(
     floor: float = FLOOR_MIGRATIONS_PER_MINUTE,
     silent: tuple[tuple[int, int], ...] = (),
     seed: int = 20261201,
+    period_days: float = 30,
 ) -> Week:
     """Per-minute counts of the simulated days. `silent`: (start, end) minutes without any request."""
     rng = random.Random(seed)
@@ -287,9 +288,9 @@ def simulate(
         )
         # Log events: the function's lines, or the platform's (an init failure or a timeout writes them).
         week.active.append(requests + extra + init_failed + timed_out > 0)
-    # The monthly budgets: (100 - target) % of 30 days of this traffic.
-    availability_budget = (100 - availability_target) / 100 * total_migrations * 30 / days
-    latency_budget = (100 - latency_target) / 100 * total_requests * 30 / days
+    # The budgets: (100 - target) % of the SLO period (slo_period_days) of this traffic.
+    availability_budget = (100 - availability_target) / 100 * total_migrations * period_days / days
+    latency_budget = (100 - latency_target) / 100 * total_requests * period_days / days
     week.budget_share = {
         i.name: 100
         * max(bad_by_incident[i.name], 0.0)

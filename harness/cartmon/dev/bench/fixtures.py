@@ -15,13 +15,14 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from cartmon import local_lambda
 from cartmon.dev.bench.call_meter import AwsCallMeter, MeterReading
 from cartmon.dev.bench.settings import (
     JWT_SECRET,
     REGION,
 )
-from cartmon.local_lambda import create_tables
+from cartmon.local.events import LambdaContext, api_event
+from cartmon.local.tables import create_tables
+from cartmon.local.tokens import make_token
 
 # Lambda's longest timeout: far from its deadline, each call of the handler gets the longest limits.
 BENCH_CONTEXT_MS = 900_000
@@ -203,7 +204,7 @@ class Bench:
 
     @staticmethod
     def token(customer_id: str) -> str:
-        return local_lambda.make_token(customer_id, JWT_SECRET, expires_in=3600)
+        return make_token(customer_id, JWT_SECRET, expires_in=3600)
 
     def event(
         self, operation: str, token: str, guest_session_id: str | None = None, store_id: str | None = None
@@ -213,18 +214,16 @@ class Bench:
             body: dict[str, Any] = {"guest_session_id": guest_session_id, "merge_strategy": "merge"}
             if store_id is not None:
                 body["store_id"] = store_id
-            return local_lambda.api_event("rest_v1", "POST", "/api/v1/cart/migrate", body, headers)
+            return api_event("rest_v1", "POST", "/api/v1/cart/migrate", body, headers)
         if operation == "get_all_carts":
-            return local_lambda.api_event("rest_v1", "GET", "/api/v1/cart/all", None, headers)
-        return local_lambda.api_event(
-            "rest_v1", "DELETE", f"/api/v1/cart/cleanup-guest/{guest_session_id}", None, headers
-        )
+            return api_event("rest_v1", "GET", "/api/v1/cart/all", None, headers)
+        return api_event("rest_v1", "DELETE", f"/api/v1/cart/cleanup-guest/{guest_session_id}", None, headers)
 
     def invoke(self, event: dict[str, Any]) -> Invocation:
         """One handler call, timed, with its AWS calls and its log lines counted."""
         from cart_migration.handler import lambda_handler
 
-        context = local_lambda.LambdaContext(timeout_ms=BENCH_CONTEXT_MS)
+        context = LambdaContext(timeout_ms=BENCH_CONTEXT_MS)
         sink = NullSink()
         with stdout_to(sink), self.meter.measure() as seen:
             cpu0, wall0 = time.process_time(), time.perf_counter()

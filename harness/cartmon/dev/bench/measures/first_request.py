@@ -1,7 +1,7 @@
 """Cold start as a caller sees it: init plus the first request, ours beside a bare-boto3 baseline.
 
 Each run is a fresh interpreter that imports a handler module (init), then serves one
-single-store migration through the local Lambda runtime (`cartmon.local_lambda.LocalLambda`)
+single-store migration through the local Lambda runtime (`cartmon.local.runtime.LocalLambda`)
 against the emulator. Ours is `cart_migration.handler`; the baseline is BASELINE_HANDLER, which
 makes the same DynamoDB calls as ours does for that request (the rate-limit UpdateItem, one
 BatchGetItem, one TransactWriteItems) with a bare boto3 client, and nothing else: no token
@@ -68,7 +68,9 @@ import importlib, json, os, sys
 handler = importlib.import_module(sys.argv[1])
 init_ms = (time.perf_counter() - started) * 1000
 import boto3
-from cartmon.local_lambda import LocalLambda, api_event, make_token
+from cartmon.local.runtime import LocalLambda
+from cartmon.local.events import api_event
+from cartmon.local.tokens import make_token
 runtime = LocalLambda(
     os.environ["BENCH_FUNCTION_NAME"],
     os.environ["AUDIT_LOG_GROUP"],

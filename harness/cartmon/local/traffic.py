@@ -18,7 +18,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from cartmon.local_lambda import Invocation, LocalLambda, Throttled, api_event, make_token
+from cartmon.local.events import api_event
+from cartmon.local.runtime import Invocation, LocalLambda, Throttled
+from cartmon.local.tokens import make_token
 
 GUEST_CART_TTL = 7 * 86400
 STRATEGIES = ("merge", "replace", "keep_newest")
