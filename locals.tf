@@ -159,7 +159,7 @@ locals {
   alarm_range_errors = [
     for k, a in local.effective_alarms :
     "${k} (period ${a.period} s x evaluation_periods ${a.evaluation_periods} = ${a.period * a.evaluation_periods} s; at most ${a.period < 3600 ? "86400 s for a period under an hour" : "604800 s"})"
-    if a.period * a.evaluation_periods > (a.period < 3600 ? 86400 : 604800)
+    if try(a.period * a.evaluation_periods > (a.period < 3600 ? 86400 : 604800), false)
   ]
 
   # An alarm_overrides key that names no alarm, with the closest alarm name: the one sharing the

@@ -33,6 +33,11 @@ def module_files() -> list[Path]:
     return sorted(ROOT.glob("*.tf")) + [ROOT / folder for folder in MODULE_FOLDERS]
 
 
+def variable_files(module_dir: Path) -> list[Path]:
+    """A module's variable declarations: variables.tf and any variables-<concern>.tf (the root's)."""
+    return sorted(module_dir.glob("variables.tf")) + sorted(module_dir.glob("variables-*.tf"))
+
+
 def local_example_vars() -> dict[str, str]:
     """Variables the tests and the demo give examples/local."""
     return {"lambda_package_path": str(LAMBDA_PACKAGE)}

@@ -37,15 +37,9 @@ variable "alert_emails" {
 
 variable "additional_subscriptions" {
   description = "Further subscriptions, keyed by a name of your choice: topic (alerts or page), protocol (sqs, lambda, https, ...), endpoint, and optionally raw_message_delivery, subscription_role_arn (required for firehose), filter_policy and redrive_policy (JSON)."
-  type = map(object({
-    topic                 = string
-    protocol              = string
-    endpoint              = string
-    raw_message_delivery  = optional(bool, false)
-    subscription_role_arn = optional(string)
-    filter_policy         = optional(string)
-    redrive_policy        = optional(string)
-  }))
+  # The root declares the object and validates it (its variable additional_subscriptions, whose
+  # optional fields are filled in before they reach this module).
+  type    = map(any)
   default = {}
 }
 

@@ -105,15 +105,10 @@ variable "alarms" {
 }
 
 variable "alarm_overrides" {
-  description = "Per alarm key, values that replace the alarm's defaults: threshold, evaluation_periods, period, datapoints_to_alarm, treat_missing_data, enabled (false = the alarm is not created)."
-  type = map(object({
-    threshold           = optional(number)
-    evaluation_periods  = optional(number)
-    period              = optional(number)
-    datapoints_to_alarm = optional(number)
-    treat_missing_data  = optional(string)
-    enabled             = optional(bool)
-  }))
+  description = "Per alarm key, values that replace the alarm's defaults: threshold, evaluation_periods, period, datapoints_to_alarm, treat_missing_data, enabled (false = the alarm is not created). A null value keeps the default."
+  # The root declares and validates the object (its variable alarm_overrides); this module applies
+  # whatever fields it is given.
+  type    = map(any)
   default = {}
 }
 

@@ -3,6 +3,10 @@ data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
 locals {
+  # Keys, attribute types, TTL attribute and indexes of the three tables: the one definition, which
+  # the harness's create_tables reads too (harness/cartmon/local_lambda.py).
+  tables = jsondecode(file("${path.module}/tables.json")).tables
+
   carts_table_name      = coalesce(var.carts_table_name, "${var.name_prefix}-carts")
   rate_limit_table_name = coalesce(var.rate_limit_table_name, "${var.name_prefix}-rate-limits")
 
@@ -95,22 +99,31 @@ locals {
 resource "aws_dynamodb_table" "carts" {
   name                        = local.carts_table_name
   billing_mode                = "PAY_PER_REQUEST"
-  hash_key                    = "customer_id"
-  range_key                   = "store_id"
+  hash_key                    = local.tables.carts.hash_key
+  range_key                   = local.tables.carts.range_key
   deletion_protection_enabled = var.table_deletion_protection
 
-  attribute {
-    name = "customer_id"
-    type = "S"
+  dynamic "attribute" {
+    for_each = local.tables.carts.attributes
+    content {
+      name = attribute.key
+      type = attribute.value
+    }
   }
 
-  attribute {
-    name = "store_id"
-    type = "S"
+  dynamic "global_secondary_index" {
+    for_each = local.tables.carts.global_secondary_indexes
+    content {
+      name               = global_secondary_index.value.name
+      hash_key           = global_secondary_index.value.hash_key
+      range_key          = try(global_secondary_index.value.range_key, null)
+      projection_type    = global_secondary_index.value.projection_type
+      non_key_attributes = try(global_secondary_index.value.non_key_attributes, null)
+    }
   }
 
   ttl {
-    attribute_name = "expires_at"
+    attribute_name = local.tables.carts.ttl_attribute
     enabled        = true
   }
 
@@ -130,16 +143,31 @@ resource "aws_dynamodb_table" "rate_limit" {
   #checkov:skip=CKV_AWS_28:Counters of the current rate-limit window, expired by TTL one window later: a backup could only restore stale counters.
   name                        = local.rate_limit_table_name
   billing_mode                = "PAY_PER_REQUEST"
-  hash_key                    = "rate_key"
+  hash_key                    = local.tables.rate_limit.hash_key
+  range_key                   = local.tables.rate_limit.range_key
   deletion_protection_enabled = var.table_deletion_protection
 
-  attribute {
-    name = "rate_key"
-    type = "S"
+  dynamic "attribute" {
+    for_each = local.tables.rate_limit.attributes
+    content {
+      name = attribute.key
+      type = attribute.value
+    }
+  }
+
+  dynamic "global_secondary_index" {
+    for_each = local.tables.rate_limit.global_secondary_indexes
+    content {
+      name               = global_secondary_index.value.name
+      hash_key           = global_secondary_index.value.hash_key
+      range_key          = try(global_secondary_index.value.range_key, null)
+      projection_type    = global_secondary_index.value.projection_type
+      non_key_attributes = try(global_secondary_index.value.non_key_attributes, null)
+    }
   }
 
   ttl {
-    attribute_name = "expires_at"
+    attribute_name = local.tables.rate_limit.ttl_attribute
     enabled        = true
   }
 
@@ -158,16 +186,31 @@ resource "aws_dynamodb_table" "idempotency" {
   #checkov:skip=CKV_AWS_28:Replay records that expire by TTL within 24 hours: a backup could only restore answers no retry may get any more.
   name                        = "${var.name_prefix}-idempotency"
   billing_mode                = "PAY_PER_REQUEST"
-  hash_key                    = "id"
+  hash_key                    = local.tables.idempotency.hash_key
+  range_key                   = local.tables.idempotency.range_key
   deletion_protection_enabled = var.table_deletion_protection
 
-  attribute {
-    name = "id"
-    type = "S"
+  dynamic "attribute" {
+    for_each = local.tables.idempotency.attributes
+    content {
+      name = attribute.key
+      type = attribute.value
+    }
+  }
+
+  dynamic "global_secondary_index" {
+    for_each = local.tables.idempotency.global_secondary_indexes
+    content {
+      name               = global_secondary_index.value.name
+      hash_key           = global_secondary_index.value.hash_key
+      range_key          = try(global_secondary_index.value.range_key, null)
+      projection_type    = global_secondary_index.value.projection_type
+      non_key_attributes = try(global_secondary_index.value.non_key_attributes, null)
+    }
   }
 
   ttl {
-    attribute_name = "expiration"
+    attribute_name = local.tables.idempotency.ttl_attribute
     enabled        = true
   }
 

@@ -99,7 +99,7 @@ def test_the_repository_blocks_are_current_and_make_check_fails_when_one_is_not(
 
 
 def test_a_block_from_the_plan_is_rendered_from_the_planned_slos_and_the_declared_windows(root):
-    (root / "variables.tf").write_text(
+    (root / "variables-slo.tf").write_text(
         'variable "slo_burn_rate_windows" {\n  default = [\n'
         '    { name = "Quick", priority = "P1", long_window_minutes = 5, short_window_minutes = 2,'
         " budget_consumed_percent = 0.0462963, min_events = 100 },\n"
@@ -154,7 +154,7 @@ def test_an_inline_block_from_the_plan_quotes_the_planned_targets(root):
 
 
 def test_the_slo_inputs_are_quoted_from_the_variables_and_the_catalogue(root):
-    (root / "variables.tf").write_text(
+    (root / "variables-slo.tf").write_text(
         'variable "availability_slo_percent" {\n  default = 99.9\n}\n'
         'variable "slo_period_days" {\n  default = 28\n}\n'
     )

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from cartmon.local.tables import table_definitions
 from cartmon.project import ROOT
 from tests.infra.guide import (
     ALERTS_TOPIC,
@@ -636,6 +637,40 @@ def test_tables(local_plan):
         assert table["ttl"] == [{"attribute_name": "expires_at", "enabled": True}]
         assert table["server_side_encryption"][0]["enabled"] is True
     assert carts["point_in_time_recovery"][0]["enabled"] is True
+
+
+def test_the_plan_has_the_defined_tables_only(local_plan):
+    tables = {rc["name"] for rc in local_plan.resource_changes.values() if rc["type"] == "aws_dynamodb_table"}
+    assert tables == set(table_definitions())
+
+
+@pytest.mark.parametrize("key", sorted(table_definitions()))
+def test_planned_tables_equal_the_one_definition(local_plan, key):
+    """modules/migration_lambda/tables.json, which create_tables reads too, is what the plan creates."""
+    definition = table_definitions()[key]
+    (table,) = planned(local_plan, "aws_dynamodb_table", key).values()
+    assert (table["hash_key"], table["range_key"]) == (definition["hash_key"], definition["range_key"])
+    assert {a["name"]: a["type"] for a in table["attribute"]} == definition["attributes"]
+    assert table["ttl"] == [{"attribute_name": definition["ttl_attribute"], "enabled": True}]
+    indexes = [
+        {
+            "name": index["name"],
+            "hash_key": index["hash_key"],
+            "range_key": index.get("range_key"),
+            "projection_type": index["projection_type"],
+            "non_key_attributes": index.get("non_key_attributes"),
+        }
+        for index in definition["global_secondary_indexes"]
+    ]
+    planned_indexes = [
+        {
+            field: index.get(field)
+            for field in ("name", "hash_key", "range_key", "projection_type", "non_key_attributes")
+        }
+        for index in table["global_secondary_index"]
+    ]
+    assert planned_indexes == indexes
+    assert table["billing_mode"] == "PAY_PER_REQUEST"
 
 
 def test_lambda_role_reaches_only_its_tables_and_log_groups(local_plan):

@@ -12,7 +12,7 @@ from pathlib import Path
 import hcl2
 import pytest
 
-from cartmon.project import CATALOGUE_PATH
+from cartmon.project import CATALOGUE_PATH, variable_files
 from cartmon.project import ROOT as REPO
 
 CATALOGUE = json.loads(CATALOGUE_PATH.read_text())
@@ -104,9 +104,12 @@ def test_query_texts_take_event_types_and_fields_from_the_catalogue():
 
 @pytest.mark.parametrize("module", MODULES + [REPO], ids=lambda p: p.name)
 def test_module_layout_and_documented_interface(module):
-    for name in ("main.tf", "variables.tf", "outputs.tf", "versions.tf"):
+    for name in ("main.tf", "outputs.tf", "versions.tf"):
         assert (module / name).is_file(), f"{module.name}/{name}"
-    variables = hcl2.load((module / "variables.tf").open()).get("variable", [])
+    # variables.tf, or (the root) variables-<concern>.tf files
+    variables = [
+        block for path in variable_files(module) for block in hcl2.load(path.open()).get("variable", [])
+    ]
     assert variables
     for block in variables:
         ((name, body),) = block.items()

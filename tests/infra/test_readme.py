@@ -62,6 +62,16 @@ def test_check_fails_on_a_stale_table(tmp_path):
     assert "input_added_later" in docs.render(copy)
 
 
+def test_a_variables_file_of_a_concern_is_read(tmp_path):
+    """The root groups its inputs in variables-<concern>.tf: a variable added there is in the table."""
+    copy = tmp_path / "log_groups"
+    shutil.copytree(ROOT / "modules" / "log_groups", copy, ignore=shutil.ignore_patterns(".terraform*"))
+    (copy / "variables-later.tf").write_text(
+        'variable "added_later" {\n  description = "Added."\n  type = string\n}\n'
+    )
+    assert "input_added_later" in docs.render(copy)
+
+
 def test_the_check_command_passes():
     result = subprocess.run(
         [sys.executable, "-m", "cartmon.dev.docs", "--check"], capture_output=True, text=True

@@ -3,7 +3,7 @@
 Each case is one bad value of a root variable. The same value goes to the root module and to every
 submodule that takes it (under the submodule's own name for it), in `terraform test` runs against a
 mocked AWS provider: no credentials, no emulator. The root must refuse it with its own validation
-(in ./variables.tf) or its own input checks (terraform_data.input_checks in ./main.tf), with a
+(in ./variables-<concern>.tf) or its own input checks (terraform_data.input_checks in ./main.tf), with a
 message that names the root variable. A submodule must not refuse it with a validation of its own:
 that would be the same rule twice, free to drift (as it did: the root accepted a null log_hash_key
 that modules/migration_lambda refused). What a submodule does with the value instead is recorded as
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -536,7 +537,7 @@ def text_of(diagnostic: dict) -> str:
 
 
 def refused_by_the_root(diagnostic: dict, bad: Case) -> bool:
-    """A validation in ./variables.tf of the variable set in the run, or a precondition in ./main.tf on it."""
+    """A validation in ./variables-<concern>.tf of the variable set in the run, or a precondition in ./main.tf on it."""
     code = diagnostic.get("snippet", {}).get("code", "")
     if bad.cross:
         return (
@@ -545,7 +546,8 @@ def refused_by_the_root(diagnostic: dict, bad: Case) -> bool:
         )
     return (
         diagnostic.get("summary") == "Invalid value for variable"
-        and "validation rule at variables.tf:" in diagnostic.get("detail", "")
+        and re.search(r"validation rule at variables(-[a-z]+)?\.tf:", diagnostic.get("detail", ""))
+        is not None
         and code.strip().startswith(f"{bad.variable} =")
     )
 

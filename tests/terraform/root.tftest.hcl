@@ -376,6 +376,67 @@ run "bad_naming_routing_and_table_settings_are_refused" {
   ]
 }
 
+# extra_alarms takes every field of the metric_alarms submodule's alarm type (which declares it
+# once): dimensions reach the alarm, notify = false leaves it without actions.
+run "extra_alarm_dimensions_and_notify_reach_the_alarm" {
+  command = plan
+
+  variables {
+    extra_alarms = {
+      SlowCleanup = {
+        priority            = "P3"
+        summary             = "slow guest cart cleanup"
+        response            = "look at the cleanup latency"
+        metric              = "OperationDuration"
+        dimensions          = { Operation = "cleanup_guest_cart" }
+        extended_statistic  = "p90"
+        comparison_operator = "GreaterThanThreshold"
+        threshold           = 800
+        period              = 300
+        evaluation_periods  = 3
+        treat_missing_data  = "notBreaching"
+        notify              = false
+      }
+    }
+  }
+
+  # OperationDuration is published per Operation: the submodule refuses an alarm on it whose
+  # dimensions are not exactly {Operation}, so this plan passes only if they reach the submodule.
+  assert {
+    condition     = local.effective_alarms["SlowCleanup"].dimensions == { Operation = "cleanup_guest_cart" }
+    error_message = "the extra alarm's dimensions must reach the alarms module"
+  }
+
+  assert {
+    condition     = !module.metric_alarms.alarms["SlowCleanup"].notifies && module.metric_alarms.alarms["HighFailureRate"].notifies
+    error_message = "notify = false must leave the extra alarm without actions (and the built-in alarms with theirs)"
+  }
+}
+
+run "extra_alarms_with_missing_or_mistyped_fields_are_refused" {
+  command = plan
+
+  variables {
+    extra_alarms = {
+      NoSummary = {
+        priority            = "P2"
+        response            = "r"
+        metric              = "MigrationFailureCount"
+        statistic           = "Sum"
+        comparison_operator = "GreaterThanThreshold"
+        threshold           = 1
+        period              = 300
+        evaluation_periods  = 1
+        treat_missing_data  = "notBreaching"
+        dimensions          = { Operation = ["a", "b"] }
+        notify              = "sometimes"
+      }
+    }
+  }
+
+  expect_failures = [var.extra_alarms]
+}
+
 run "bad_slo_window_guard_is_refused" {
   command = plan
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import hcl2
 
 from cartmon.dev import figures
-from cartmon.project import ROOT
+from cartmon.project import ROOT, variable_files
 
 BEGIN = "<!-- BEGIN_TF_DOCS -->"
 END = "<!-- END_TF_DOCS -->"
@@ -166,9 +166,8 @@ def resource_rows(source: str, providers: dict[str, dict[str, str]]) -> list[lis
 
 def render(module_dir: Path) -> str:
     source = module_source(module_dir)
-    variables_source = (
-        (module_dir / "variables.tf").read_text() if (module_dir / "variables.tf").exists() else ""
-    )
+    # variables.tf, or the variables-<concern>.tf files a large module groups its inputs in.
+    variables_source = "\n".join(path.read_text() for path in variable_files(module_dir))
     outputs_source = (module_dir / "outputs.tf").read_text() if (module_dir / "outputs.tf").exists() else ""
     parsed_variables = {
         name.strip('"'): body

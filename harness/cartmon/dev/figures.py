@@ -7,7 +7,7 @@
 
 Blocks from files (checked by `make check`): `alert-quality-goals` copies the goals section of
 docs/alert-quality.md (written by `make alert-quality` from the replay); `slo-inputs` quotes the SLO
-inputs' defaults from variables.tf and the event catalogue. Blocks from the plan need a
+inputs' defaults from variables-<concern>.tf and the event catalogue. Blocks from the plan need a
 `terraform plan`, which needs the emulator, so `make check` cannot run them: tests/infra/test_plan.py
 renders them from its plan and compares (`at-a-glance`: the README's alarm counts and `make cost`'s
 monthly figures; `slo-windows`: docs/alerting.md's burn-rate pairs as planned; `slo-targets`: the SLOs in
@@ -29,7 +29,7 @@ import hcl2
 
 from cartmon.ops.cost.estimate import estimate
 from cartmon.ops.cost.model import Assumptions
-from cartmon.project import ROOT
+from cartmon.project import ROOT, variable_files
 
 BLOCK = re.compile(r"<!-- BEGIN generated: (?P<name>[\w-]+) -->(?P<body>.*?)<!-- END generated -->", re.S)
 # The documents that may hold blocks; a block name nobody renders is an error, not left alone.
@@ -65,10 +65,11 @@ def alert_quality_goals(sources: Sources) -> str:
 
 
 def variable_defaults(sources: Sources) -> dict[str, object]:
-    """The root module's variables and their defaults, as variables.tf declares them."""
+    """The root module's variables and their defaults, as its variables-<concern>.tf declare them."""
     return {
         name.strip('"'): body.get("default")
-        for entry in hcl2.loads(sources.text("variables.tf")).get("variable", [])
+        for path in variable_files(sources.root)
+        for entry in hcl2.loads(path.read_text()).get("variable", [])
         for name, body in entry.items()
     }
 
