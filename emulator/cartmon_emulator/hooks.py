@@ -60,3 +60,11 @@ def apigateway_patches():
     from cartmon_emulator import apigateway
 
     apigateway.install()
+
+
+@hooks.on_infra_start()
+def runtime_routes():
+    """``/_cartmon/runtimes``: function runtimes a harness serves, for synchronous invocations (``runtimes``)."""
+    from cartmon_emulator import runtimes
+
+    runtimes.install_routes()

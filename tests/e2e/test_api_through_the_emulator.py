@@ -3,8 +3,9 @@ the REST API in front of the created function, with several CORS origins), and t
 the module created, used by the deployed environment through the local runtime.
 
 The emulator serves a REST API stage at `<endpoint>/restapis/<api_id>/<stage>/_user_request_/<path>`
-(https://docs.localstack.cloud/aws/services/apigateway/), but runs no function: what API Gateway
-answers itself is checked through it; what the function answers is checked with `LocalLambda`.
+(https://docs.localstack.cloud/aws/services/apigateway/). It runs no function code itself: the
+function's deployed environment runs in `LocalLambda`, which `cartmon.api_runtime.serving` hands
+the emulator's Invoke calls to, so a request crosses API Gateway, the function and back.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import uuid
 
 import pytest
 
+from cartmon.api_runtime import serving
 from cartmon.local_lambda import LocalLambda, api_event, make_token
 from tests.feature_stack import CORS_ORIGINS, FUNCTION, RUN
 
@@ -158,3 +160,36 @@ def test_a_retried_migration_gets_the_first_answer_from_the_applied_table(
     assert "Item" in left  # the guest cart added after the first answer was not migrated
     # A REST API answer carries its headers as multiValueHeaders.
     assert retry.response["multiValueHeaders"]["Access-Control-Allow-Origin"] == [CORS_ORIGINS[1]]
+
+
+# ------------------------------------------------------------------ CORS preflights through the API
+
+
+def preflight(stage_url: str, origin: str, method: str) -> tuple[int, dict[str, str], bytes]:
+    return send(
+        f"{stage_url}/api/v1/cart/all",
+        "OPTIONS",
+        {
+            "Origin": origin,
+            "Access-Control-Request-Method": method,
+            "Access-Control-Request-Headers": "authorization",
+        },
+    )
+
+
+def test_a_preflight_through_the_api_is_answered_for_an_allowed_origin_only(
+    deployed_runtime, stage_url, aws_endpoint
+):
+    with serving(deployed_runtime, aws_endpoint, FUNCTION) as invocations:
+        allowed_status, allowed, _ = preflight(stage_url, CORS_ORIGINS[0], "GET")
+        other_status, other, _ = preflight(stage_url, OTHER_ORIGIN, "GET")
+
+    # both reached the function
+    assert [i.status_code for i in invocations] == [204, 204], [(i.response, i.lines) for i in invocations]
+    assert allowed_status == 204
+    assert allowed["Access-Control-Allow-Origin"] == CORS_ORIGINS[0]
+    assert "GET" in allowed["Access-Control-Allow-Methods"]
+    assert "Authorization" in allowed["Access-Control-Allow-Headers"]
+    assert allowed["Vary"] == "Origin"
+    assert other_status == 204
+    assert not [name for name in other if name.lower().startswith("access-control-")]
