@@ -193,3 +193,24 @@ def test_a_preflight_through_the_api_is_answered_for_an_allowed_origin_only(
     assert allowed["Vary"] == "Origin"
     assert other_status == 204
     assert not [name for name in other if name.lower().startswith("access-control-")]
+
+
+class FailingRuntime:
+    """A function that raises on every invocation (what Invoke reports as FunctionError Unhandled)."""
+
+    def invoke(self, event):
+        from cartmon.local_lambda import Invocation
+
+        return Invocation(
+            response=None, lines=[], duration_ms=1.0, error="RuntimeError: down", status="error"
+        )
+
+
+def test_api_gateways_502_for_a_failed_function_carries_the_callers_allowed_origin(stage_url, aws_endpoint):
+    """The function fails: API Gateway answers 502 itself (DEFAULT_5XX), with the caller's origin."""
+    with serving(FailingRuntime(), aws_endpoint, FUNCTION) as invocations:
+        status, headers, body = send(f"{stage_url}/api/v1/cart/all", "GET", {"Origin": CORS_ORIGINS[1]})
+    assert len(invocations) == 1
+    assert status == 502, body
+    assert headers.get("Access-Control-Allow-Origin") == CORS_ORIGINS[1]
+    assert headers.get("Vary") == "Origin"
