@@ -191,8 +191,7 @@ module "api_gateway" {
   throttling_rate_limit        = var.api_throttling_rate_limit
   access_log_retention_in_days = var.api_access_log_retention_in_days
   access_log_kms_key_id        = var.log_group_kms_key_id
-  cors_enabled                 = length(var.cors_allowed_origins) > 0
-  cors_gateway_response_origin = length(var.cors_allowed_origins) == 1 ? var.cors_allowed_origins[0] : null
+  cors_allowed_origins         = var.cors_allowed_origins
 
   tags = var.tags
 }

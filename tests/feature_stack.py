@@ -22,6 +22,8 @@ JWT_SECRET = "a-shared-secret-of-at-least-32-characters-" + RUN
 OWN_API_SOURCE = "arn:aws:execute-api:ap-south-1:000000000000:abcdef1234/live/*/*"
 # The emulator's buckets are throwaway: destroy may delete the archived objects.
 LOG_ARCHIVE = "{ force_destroy = true, buffering_interval_seconds = 60, buffering_size_mb = 1 }"
+# Several origins: the case where API Gateway's own answers echo the caller's Origin (modules/api_gateway).
+CORS_ORIGINS = ("https://shop.example.com", "http://localhost:3000")
 
 
 def terraform_variables(package: str, jwt_parameter: str, hash_parameter_arn: str, customer_key: str) -> dict:
@@ -36,6 +38,7 @@ def terraform_variables(package: str, jwt_parameter: str, hash_parameter_arn: st
         "api_throttling_burst_limit": "40",
         "api_throttling_rate_limit": "20",
         "api_access_log_retention_in_days": "14",
+        "cors_allowed_origins": json.dumps(list(CORS_ORIGINS)),
         "jwt_secret_parameter": jwt_parameter,
         "log_hash_key_parameter": hash_parameter_arn,
         "secret_parameters_kms_key_arn": customer_key,

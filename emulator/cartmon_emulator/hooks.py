@@ -52,3 +52,19 @@ def delivery_routes():
     from cartmon_emulator import deliveries
 
     deliveries.install_routes()
+
+
+@hooks.on_infra_start()
+def apigateway_patches():
+    """Gateway responses with the headers their responseParameters map (``apigateway``)."""
+    from cartmon_emulator import apigateway
+
+    apigateway.install()
+
+
+@hooks.on_infra_start()
+def runtime_routes():
+    """``/_cartmon/runtimes``: function runtimes a harness serves, for synchronous invocations (``runtimes``)."""
+    from cartmon_emulator import runtimes
+
+    runtimes.install_routes()

@@ -130,7 +130,7 @@ resource "aws_api_gateway_integration" "this" {
 resource "aws_api_gateway_method" "options" {
   #checkov:skip=CKV_AWS_59:A CORS preflight carries no credentials by the Fetch standard; the function answers it with headers only, no data.
   #checkov:skip=CKV2_AWS_53:A preflight has no body to validate.
-  for_each = var.cors_enabled ? local.routes : {}
+  for_each = local.cors_enabled ? local.routes : {}
 
   rest_api_id   = aws_api_gateway_rest_api.this.id
   resource_id   = local.route_resource_ids[each.key]
@@ -151,19 +151,39 @@ resource "aws_api_gateway_integration" "options" {
   uri                     = var.function_invoke_arn
 }
 
-# The answers API Gateway makes itself (a throttled request, a function that failed) never reach the
-# function, so they get the CORS header here; a gateway response's headers are static, so this works
-# for one allowed origin or "*".
+# The answers API Gateway makes itself never reach the function: its 502 when the function fails or
+# answers malformed, its 504 on a timeout, its 429 when the stage throttles, its 403 for a method or
+# path it does not serve, its 413 for a body too large. DEFAULT_4XX and DEFAULT_5XX apply to every
+# response type not set on its own (none is here), so these two give all of them the CORS headers:
 # https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html
-resource "aws_api_gateway_gateway_response" "this" {
-  for_each = var.cors_gateway_response_origin == null ? toset([]) : toset(["DEFAULT_4XX", "DEFAULT_5XX"])
+#
+# A gateway response's header is a static value or a value mapped from the request
+# (`method.request.header.<name>`, https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-gateway-responses.responseParameters.html);
+# it cannot choose among values. So one origin, or "*", is written as it is, and several origins
+# echo the caller's Origin header, with `Vary: Origin` so a cache keeps one answer per origin. The
+# echo admits any origin, not only the listed ones, and that is acceptable here: these answers
+# carry only API Gateway's fixed messages ("Internal server error", "Too Many Requests"...), never
+# shop data, no answer says Access-Control-Allow-Credentials, and the token travels in a header a
+# page must set itself, so another site's page learns nothing it could not learn by calling the API
+# without a browser. The function's own answers, which do hold carts, keep the strict list.
+locals {
+  cors_enabled = length(var.cors_allowed_origins) > 0
+  gateway_response_allow_origin = (
+    length(var.cors_allowed_origins) == 1 ? "'${var.cors_allowed_origins[0]}'" : "method.request.header.Origin"
+  )
+  gateway_response_cors_headers = merge(
+    { "gatewayresponse.header.Access-Control-Allow-Origin" = local.gateway_response_allow_origin },
+    # "*" is the same for every origin: nothing varies
+    contains(var.cors_allowed_origins, "*") ? {} : { "gatewayresponse.header.Vary" = "'Origin'" },
+  )
+}
 
-  rest_api_id   = aws_api_gateway_rest_api.this.id
-  response_type = each.key
-  response_parameters = {
-    "gatewayresponse.header.Access-Control-Allow-Origin" = "'${var.cors_gateway_response_origin}'"
-    "gatewayresponse.header.Vary"                        = "'Origin'"
-  }
+resource "aws_api_gateway_gateway_response" "this" {
+  for_each = local.cors_enabled ? toset(["DEFAULT_4XX", "DEFAULT_5XX"]) : toset([])
+
+  rest_api_id         = aws_api_gateway_rest_api.this.id
+  response_type       = each.key
+  response_parameters = local.gateway_response_cors_headers
 }
 
 resource "aws_api_gateway_deployment" "this" {
@@ -175,8 +195,7 @@ resource "aws_api_gateway_deployment" "this" {
       local.routes,
       local.route_resource_ids,
       [for k in keys(local.routes) : aws_api_gateway_integration.this[k].uri],
-      var.cors_enabled,
-      var.cors_gateway_response_origin,
+      var.cors_allowed_origins,
     ]))
   }
 

@@ -38,7 +38,7 @@ output "access_log_fields" {
   value       = sort(keys(jsondecode(local.access_log_format)))
 }
 
-output "gateway_response_origins" {
-  description = "Access-Control-Allow-Origin of API Gateway's own answers, by gateway response type (empty: none set)."
-  value       = { for type, response in aws_api_gateway_gateway_response.this : type => response.response_parameters["gatewayresponse.header.Access-Control-Allow-Origin"] }
+output "gateway_response_cors_headers" {
+  description = "The CORS headers of API Gateway's own answers, by gateway response type, as mapped (a quoted static value, or `method.request.header.Origin` for the caller's origin); empty without CORS."
+  value       = { for type, response in aws_api_gateway_gateway_response.this : type => response.response_parameters }
 }

@@ -49,14 +49,9 @@ variable "tags" {
   default     = {}
 }
 
-variable "cors_gateway_response_origin" {
-  description = "Access-Control-Allow-Origin of the answers API Gateway makes itself (its 4XX and 5XX gateway responses: throttling, a failed function): one origin or \"*\". null = none (a gateway response cannot echo one of several origins)."
-  type        = string
-  default     = null
-}
-
-variable "cors_enabled" {
-  description = "Define OPTIONS on each route's resource, proxied to the function, which answers CORS preflights for its allowed origins."
-  type        = bool
-  default     = false
+variable "cors_allowed_origins" {
+  description = "Origins of the browser front ends that may call the API (the root's validated `cors_allowed_origins`: origins, or [\"*\"] alone). Non-empty: OPTIONS on each route's resource, proxied to the function, which answers preflights; and CORS headers on the answers API Gateway makes itself (its DEFAULT_4XX and DEFAULT_5XX gateway responses). Empty: neither."
+  type        = list(string)
+  default     = []
+  nullable    = false
 }

@@ -35,6 +35,10 @@ run "no_cors_by_default_and_the_idempotency_table_with_the_function" {
     condition     = contains(module.api_gateway[0].access_log_fields, "correlation_id")
     error_message = "the access log carries correlation_id, the name the function's lines use"
   }
+  assert {
+    condition     = length(module.api_gateway[0].gateway_response_cors_headers) == 0
+    error_message = "without cors_allowed_origins API Gateway's own answers carry no CORS header either"
+  }
 }
 
 run "cors_origins_give_options_methods_and_the_setting" {
@@ -53,8 +57,13 @@ run "cors_origins_give_options_methods_and_the_setting" {
     error_message = "the function knows the origins"
   }
   assert {
-    condition     = length(module.api_gateway[0].gateway_response_origins) == 0
-    error_message = "a gateway response cannot echo one of several origins: none is set"
+    condition = jsonencode(module.api_gateway[0].gateway_response_cors_headers) == jsonencode({
+      for type in ["DEFAULT_4XX", "DEFAULT_5XX"] : type => {
+        "gatewayresponse.header.Access-Control-Allow-Origin" = "method.request.header.Origin"
+        "gatewayresponse.header.Vary"                        = "'Origin'"
+      }
+    })
+    error_message = "with several origins API Gateway's own 4XX and 5XX answers echo the caller's Origin, with Vary: Origin"
   }
 }
 
@@ -66,8 +75,34 @@ run "one_origin_also_reaches_api_gateways_own_answers" {
   }
 
   assert {
-    condition     = module.api_gateway[0].gateway_response_origins == { DEFAULT_4XX = "'https://shop.example.com'", DEFAULT_5XX = "'https://shop.example.com'" }
+    condition = jsonencode(module.api_gateway[0].gateway_response_cors_headers) == jsonencode({
+      for type in ["DEFAULT_4XX", "DEFAULT_5XX"] : type => {
+        "gatewayresponse.header.Access-Control-Allow-Origin" = "'https://shop.example.com'"
+        "gatewayresponse.header.Vary"                        = "'Origin'"
+      }
+    })
     error_message = "API Gateway's own 4XX and 5XX answers (throttling, a failed function) carry the one origin"
+  }
+}
+
+run "any_origin_reaches_api_gateways_own_answers_as_a_star" {
+  command = plan
+
+  variables {
+    cors_allowed_origins = ["*"]
+  }
+
+  assert {
+    condition = jsonencode(module.api_gateway[0].gateway_response_cors_headers) == jsonencode({
+      for type in ["DEFAULT_4XX", "DEFAULT_5XX"] : type => {
+        "gatewayresponse.header.Access-Control-Allow-Origin" = "'*'"
+      }
+    })
+    error_message = "with [\"*\"] API Gateway's own answers say '*' and nothing varies by origin"
+  }
+  assert {
+    condition     = length(module.api_gateway[0].options_routes) == 3
+    error_message = "any origin still gets the preflight routes"
   }
 }
 
