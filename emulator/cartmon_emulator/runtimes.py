@@ -2,7 +2,7 @@
 
 The emulator runs no function code (host mode, no Docker). AWS runs the function when API Gateway
 invokes it (Invoke, RequestResponse); here a harness that runs the function itself
-(``cartmon.api_runtime``, around ``cartmon.local_lambda.LocalLambda``) registers a URL for a
+(``cartmon.local.api_runtime``, around ``cartmon.local.runtime.LocalLambda``) registers a URL for a
 function name, and Invoke posts the event there and returns what comes back, so a request can
 cross the emulator's API Gateway, the function and back. A function with no runtime registered is
 left to moto, as before.

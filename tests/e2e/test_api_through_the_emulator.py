@@ -4,7 +4,7 @@ the module created, used by the deployed environment through the local runtime.
 
 The emulator serves a REST API stage at `<endpoint>/restapis/<api_id>/<stage>/_user_request_/<path>`
 (https://docs.localstack.cloud/aws/services/apigateway/). It runs no function code itself: the
-function's deployed environment runs in `LocalLambda`, which `cartmon.api_runtime.serving` hands
+function's deployed environment runs in `LocalLambda`, which `cartmon.local.api_runtime.serving` hands
 the emulator's Invoke calls to, so a request crosses API Gateway, the function and back.
 """
 
@@ -16,8 +16,10 @@ import uuid
 
 import pytest
 
-from cartmon.api_runtime import serving
-from cartmon.local_lambda import LocalLambda, api_event, make_token
+from cartmon.local.api_runtime import serving
+from cartmon.local.events import api_event
+from cartmon.local.runtime import LocalLambda
+from cartmon.local.tokens import make_token
 from tests.feature_stack import CORS_ORIGINS, FUNCTION, RUN
 
 # One worker for the group: the root with every optional feature on, applied once (tests/feature_stack.py).
@@ -199,7 +201,7 @@ class FailingRuntime:
     """A function that raises on every invocation (what Invoke reports as FunctionError Unhandled)."""
 
     def invoke(self, event):
-        from cartmon.local_lambda import Invocation
+        from cartmon.local.runtime import Invocation
 
         return Invocation(
             response=None, lines=[], duration_ms=1.0, error="RuntimeError: down", status="error"

@@ -10,5 +10,6 @@ The emulator cannot run a Lambda function without Docker, so the harness plays t
 - ``tables``: the function's DynamoDB tables, for tests that do not apply the module;
 - ``traffic``: the shop's customers calling the API (the demo's morning, `make traffic`'s minutes);
 - ``inbox``: the SQS queues examples/local subscribes to its alert topics;
-- ``jwks``: an identity provider's JWKS endpoint on 127.0.0.1, for RS256 tests.
+- ``jwks``: an identity provider's JWKS endpoint on 127.0.0.1, for RS256 tests;
+- ``api_runtime``: a runtime served to the emulator, so requests through its API Gateway run the function.
 """
