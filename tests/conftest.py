@@ -37,8 +37,10 @@ def pytest_addoption(parser):
 
 # `make test` runs the suite on TEST_WORKERS pytest-xdist workers with `--dist loadgroup` (Makefile).
 # Tests that share an expensive session fixture, or state of their own suite, carry the mark
-# `xdist_group(<name>)` in their module (`pytestmark`): a group runs in one worker, in file order, so
-# the fixture is built once (the stack is applied once). The mark travels with the test, so a moved
+# `xdist_group(<name>)` in their module (`pytestmark`): a group runs in one worker, one test at a time,
+# so the fixture is built once (the stack is applied once). No test relies on which tests ran before
+# it: the e2e scenarios each drive their own copy of the stack's monitoring
+# (tests/e2e/scenario_monitoring.py), and any subset runs in any order. The mark travels with the test, so a moved
 # test keeps its group. A test module without a mark is a group of its own, so its module fixtures
 # are built once too. Collection checks that every test using a group's fixture carries its mark.
 GROUP_MARK = "xdist_group"

@@ -1,12 +1,14 @@
-"""The applied local example and a Lambda runtime bound to it."""
+"""The applied local example, a Lambda runtime bound to it, and each scenario's own copy of its monitoring."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 
 from cartmon.local.runtime import LocalLambda
+from tests.e2e.scenario_monitoring import ScenarioMonitoring, isolated_monitoring
 
 
 @pytest.fixture(scope="session")
@@ -32,25 +34,35 @@ def function_log_format(applied_stack, aws_client) -> str:
 def make_runtime(applied_stack, aws_client, emulator_clock, function_environment, function_log_format):
     """Factory of LocalLambda runtimes for the deployed function. The handler's settings go into
     os.environ as Lambda would put them; both they and the handler's cached AWS clients (one
-    "container") are gone again after the session, so later suites start clean."""
+    "container") are gone again after the session, so later suites start clean. A scenario passes
+    `**scenario.runtime_target()` so that the runtime writes and publishes into its own copy."""
     from cart_migration import clients
 
     saved_environment = dict(os.environ)
     clients.reset()
 
     def make(**options) -> LocalLambda:
-        return LocalLambda(
-            function_name=applied_stack["lambda_function_name"],
-            log_group=applied_stack["log_group_names"]["function"],
-            logs_client=aws_client("logs"),
-            cloudwatch_client=aws_client("cloudwatch"),
-            environment=function_environment,
-            clock=emulator_clock.now,
-            log_format=function_log_format,
-            **options,
-        )
+        settings = {
+            "function_name": applied_stack["lambda_function_name"],
+            "log_group": applied_stack["log_group_names"]["function"],
+            "logs_client": aws_client("logs"),
+            "cloudwatch_client": aws_client("cloudwatch"),
+            "environment": function_environment,
+            "clock": emulator_clock.now,
+            "log_format": function_log_format,
+        }
+        return LocalLambda(**{**settings, **options})
 
     yield make
     os.environ.clear()
     os.environ.update(saved_environment)
     clients.reset()
+
+
+@pytest.fixture
+def scenario(applied_stack, aws_client) -> Iterator[ScenarioMonitoring]:
+    """This test's own copy of the stack's log groups, metric filters, alarms and inboxes
+    (tests/e2e/scenario_monitoring.py): it starts from no data, wherever the clock is and whatever
+    the tests before it did. Deleted when the test ends."""
+    with isolated_monitoring(applied_stack, aws_client) as monitoring:
+        yield monitoring

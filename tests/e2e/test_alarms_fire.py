@@ -2,13 +2,15 @@
 deployed filters, and each alarm going to ALARM when its condition holds and back to OK when it
 clears, with the notification reaching the SQS queue subscribed to the alarm's topic.
 
-The scenarios share the emulator's clock, which only moves forward, so they run in file order.
-Between scenarios the clock moves past the 5-minute windows so each starts from quiet metrics.
+Each scenario drives its own copy of the stack's monitoring (the `scenario` fixture,
+tests/e2e/scenario_monitoring.py): the deployed filters on a log group of its own, the stack's alarms
+under a name prefix of its own, and a queue of its own on each alert topic. It starts from no data
+wherever the shared clock stands, so the scenarios run alone or in any order; a scenario that needs
+time to pass moves the clock itself.
 """
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 
@@ -16,57 +18,50 @@ import pytest
 
 from cartmon.local.runtime import Throttled
 from cartmon.local.traffic import Shop, new_customer, new_guest_session
+from tests.e2e.scenario_monitoring import ScenarioMonitoring
 
 # One worker for the group: examples/local applied once on the emulator, and the emulator clock, which this group alone moves.
 pytestmark = pytest.mark.xdist_group("stack-and-clock")
 
-SHORT_WINDOW_GAP = 360  # past a 300-second period, so the previous scenario's datapoints are out of it
+PAST_THE_WINDOW = 360  # past a 300-second period: the scenario's own burst is out of it
 MINUTE = 60  # the minute in progress is never evaluated: let it complete
 ALERTS = "alerts"  # every metric alarm notifies the alerts topic (the guide's); pages come from composites
 
 
 class Alarms:
-    def __init__(self, stack, aws_client, clock):
-        self.by_key = stack["alarms"]
-        self.cloudwatch = aws_client("cloudwatch")
-        self.sqs = aws_client("sqs")
-        self.inboxes = stack["alarm_inbox_queue_urls"]
+    """The states of a scenario's copies of the guide's alarms, and their notifications."""
+
+    def __init__(self, scenario: ScenarioMonitoring, clock):
+        self.scenario = scenario
         self.clock = clock
-        self.received: list[tuple[str, str, str]] = []
-
-    def name(self, key: str) -> str:
-        return self.by_key[key]["name"]
-
-    def state(self, key: str) -> str:
-        return self.cloudwatch.describe_alarms(AlarmNames=[self.name(key)])["MetricAlarms"][0]["StateValue"]
+        # Per alarm, how many of the scenario's notifications are accounted for: each expected
+        # notification is looked for after the alarm's previous one (its first OK, on creation,
+        # does not stand for the OK after an incident).
+        self.accounted: dict[str, int] = {}
 
     def expect(self, key: str, state: str, timeout: float = 20) -> None:
         deadline = time.monotonic() + timeout
         while True:
             self.clock.evaluate_alarms()
-            current = self.state(key)
+            current = self.scenario.state(key)
             if current == state or time.monotonic() > deadline:
                 break
             time.sleep(0.5)
-        alarm = self.cloudwatch.describe_alarms(AlarmNames=[self.name(key)])["MetricAlarms"][0]
+        alarm = self.scenario.describe(key)
         assert current == state, f"{key} is {current}, expected {state}: {alarm['StateReason']}"
 
-    def notified(self, key: str, state: str, timeout: float = 15) -> None:
-        """A notification naming the alarm and its new state reached the alerts topic's queue."""
-        severity = ALERTS
-        wanted = (severity, self.name(key), state)
-        deadline = time.monotonic() + timeout
-        while wanted not in self.received and time.monotonic() < deadline:
-            for inbox_severity, url in self.inboxes.items():
-                for message in self.sqs.receive_message(
-                    QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1
-                ).get("Messages", []):
-                    alarm = json.loads(json.loads(message["Body"])["Message"])
-                    self.received.append((inbox_severity, alarm["AlarmName"], alarm["NewStateValue"]))
-                    self.sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-        assert wanted in self.received, (
-            f"no {state} notification for {self.name(key)} in the {severity} queue"
+    def notified(self, key: str, state: str) -> None:
+        """A notification naming the alarm and its new state reached the alerts topic's queue (the
+        scenario's queue, read until a sentinel published after the alarm's evaluation arrives)."""
+        self.scenario.notifications()
+        wanted = (ALERTS, key, state)
+        start = self.accounted.get(key, 0)
+        later = self.scenario.received[start:]
+        assert wanted in later, (
+            f"no {state} notification for {self.scenario.alarm_name(key)} in the {ALERTS} queue: "
+            f"{self.scenario.received}"
         )
+        self.accounted[key] = start + later.index(wanted) + 1
 
 
 def fired(alarms: Alarms, clock, *keys: str) -> None:
@@ -79,7 +74,7 @@ def fired(alarms: Alarms, clock, *keys: str) -> None:
 
 def cleared(shop: Shop, alarms: Alarms, clock, *keys: str, successes: int = 1) -> None:
     """Past the alarm's window with healthy traffic, each alarm is back to OK and said so."""
-    clock.advance(SHORT_WINDOW_GAP)
+    clock.advance(PAST_THE_WINDOW)
     shop.successful_migrations(successes)
     clock.advance(MINUTE)
     for key in keys:
@@ -87,20 +82,24 @@ def cleared(shop: Shop, alarms: Alarms, clock, *keys: str, successes: int = 1) -
         alarms.notified(key, "OK")
 
 
-@pytest.fixture(scope="module")
-def shop(make_runtime, function_environment, applied_stack):
-    return Shop(make_runtime(), function_environment["JWT_SECRET"], applied_stack["carts_table_name"])
+@pytest.fixture
+def shop(make_runtime, function_environment, applied_stack, scenario):
+    return Shop(
+        make_runtime(**scenario.runtime_target()),
+        function_environment["JWT_SECRET"],
+        applied_stack["carts_table_name"],
+    )
 
 
-@pytest.fixture(scope="module")
-def alarms(applied_stack, aws_client, emulator_clock):
-    return Alarms(applied_stack, aws_client, emulator_clock)
+@pytest.fixture
+def alarms(scenario, emulator_clock):
+    return Alarms(scenario, emulator_clock)
 
 
 def test_no_successful_migrations_alarms_on_silence_and_clears_on_a_success(shop, alarms, emulator_clock):
-    # Its first ALARM comes as the stack is created, maybe before the inbox subscribes; the
-    # notification of a later ALARM is checked by the last scenario.
+    # No migration at all yet: its first ALARM, said to the scenario's queue, subscribed before the alarm.
     alarms.expect("NoSuccessfulMigrations", "ALARM")
+    alarms.notified("NoSuccessfulMigrations", "ALARM")
     shop.successful_migrations(2)
     emulator_clock.advance(MINUTE)
     alarms.expect("NoSuccessfulMigrations", "OK")
@@ -108,7 +107,6 @@ def test_no_successful_migrations_alarms_on_silence_and_clears_on_a_success(shop
 
 
 def test_a_failure_burst_raises_high_failure_rate_and_low_success_rate(shop, alarms, emulator_clock):
-    emulator_clock.advance(SHORT_WINDOW_GAP)
     # 20 failures: LowSuccessRate needs slo_min_events (20) migrations in its 5 minutes.
     with shop.carts_table_missing():
         for _ in range(20):
@@ -120,7 +118,6 @@ def test_a_failure_burst_raises_high_failure_rate_and_low_success_rate(shop, ala
 
 
 def test_five_failures_stay_under_the_high_failure_threshold(shop, alarms, emulator_clock):
-    emulator_clock.advance(SHORT_WINDOW_GAP)
     shop.failed_migrations(5)
     shop.successful_migrations(45)
     emulator_clock.advance(MINUTE)
@@ -129,7 +126,6 @@ def test_five_failures_stay_under_the_high_failure_threshold(shop, alarms, emula
 
 
 def test_a_rate_limit_burst_raises_excessive_rate_limiting(shop, alarms, emulator_clock):
-    emulator_clock.advance(SHORT_WINDOW_GAP)
     # 40 calls: even split across two fixed windows, more than 20 are refused.
     statuses = shop.rate_limit_burst(40)
     assert statuses.count(429) > 20
@@ -137,10 +133,9 @@ def test_a_rate_limit_burst_raises_excessive_rate_limiting(shop, alarms, emulato
     cleared(shop, alarms, emulator_clock, "ExcessiveRateLimiting")
 
 
-def test_function_errors_raise_lambda_errors(shop, alarms, emulator_clock, make_runtime):
-    emulator_clock.advance(SHORT_WINDOW_GAP)
+def test_function_errors_raise_lambda_errors(shop, alarms, emulator_clock, make_runtime, scenario):
     # Lambda counts a timed-out invocation as a function error.
-    impatient = make_runtime(timeout_seconds=0.000001)
+    impatient = make_runtime(timeout_seconds=0.000001, **scenario.runtime_target())
     for _ in range(6):
         assert (
             shop.migrate(new_customer(), shop.seed_guest_cart(), runtime=impatient).error == "Task timed out"
@@ -149,15 +144,14 @@ def test_function_errors_raise_lambda_errors(shop, alarms, emulator_clock, make_
     cleared(shop, alarms, emulator_clock, "LambdaErrors")
 
 
-def test_one_throttle_raises_lambda_throttles(shop, alarms, emulator_clock, make_runtime):
-    emulator_clock.advance(SHORT_WINDOW_GAP)
+def test_one_throttle_raises_lambda_throttles(shop, alarms, emulator_clock, make_runtime, scenario):
     in_handler, release = threading.Event(), threading.Event()
 
     def hold():
         in_handler.set()
         release.wait(10)
 
-    single = make_runtime(reserved_concurrency=1, before_call=hold)
+    single = make_runtime(reserved_concurrency=1, before_call=hold, **scenario.runtime_target())
     first = threading.Thread(
         target=shop.migrate, args=(new_customer(), shop.seed_guest_cart()), kwargs={"runtime": single}
     )
@@ -174,6 +168,11 @@ def test_one_throttle_raises_lambda_throttles(shop, alarms, emulator_clock, make
 def test_traffic_without_successes_for_thirty_minutes_raises_no_successful_migrations(
     shop, alarms, emulator_clock
 ):
+    # A success first: the alarm is OK, and the ALARM below comes from the thirty minutes without one.
+    shop.successful_migrations(1)
+    emulator_clock.advance(MINUTE)
+    alarms.expect("NoSuccessfulMigrations", "OK")
+    alarms.notified("NoSuccessfulMigrations", "OK")
     emulator_clock.advance(1800)
     shop.migration_without_guest_carts()
     fired(alarms, emulator_clock, "NoSuccessfulMigrations")

@@ -3,8 +3,10 @@
 Every event type the Lambda can emit is produced by the real `CartMigrationMetrics` code, shipped
 to the deployed function log group, and each catalogue metric must move by exactly what the
 catalogue says: its value for its own event, its default value (once a minute) for any other,
-nothing more. Each event type gets a minute of its own a week in the past, so no other test's
-traffic shares its datapoints.
+nothing more. The lines go to the test's own copy of the function log group, which carries the
+deployed filters as DescribeMetricFilters returns them, publishing into a namespace of its own
+(tests/e2e/scenario_monitoring.py): no other test's traffic shares its datapoints, whatever ran before.
+Each event type gets a minute of its own, in the past so that every minute is complete.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from cart_migration import catalogue
 from cart_migration.event_log import CartMigrationMetrics
 from cartmon.local.stdout import captured_stdout
 from cartmon.project import ROOT
+from tests.e2e.scenario_monitoring import isolated_monitoring
 
 # One worker for the group: examples/local applied once on the emulator, and the emulator clock, which this group alone moves.
 pytestmark = pytest.mark.xdist_group("stack-and-clock")
@@ -40,7 +43,7 @@ NUMERIC_FIELDS = {
 SLOW_METRIC = CATALOGUE["slis"]["latency"]["slow_metric"]  # per operation, from the latency SLO's filters
 TIMEOUT_METRIC = CATALOGUE["slis"]["timeouts"]["metric"]  # from the platform's report line, not an event
 DURATION_BY_OPERATION = {name: 100.0 + 111.25 * index for index, name in enumerate(catalogue.OPERATIONS)}
-WEEK = 7 * 86400
+HOUR = 3600
 
 
 def sample_fields(event_type: str) -> dict:
@@ -66,13 +69,20 @@ def emitted_lines(event_type: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def shipped(applied_stack, aws_client, emulator_clock):
+def own_copy(applied_stack, aws_client):
+    """The module's own copy of the function log group and its deployed filters (no alarms)."""
+    with isolated_monitoring(applied_stack, aws_client, with_alarms=False) as monitoring:
+        yield monitoring
+
+
+@pytest.fixture(scope="module")
+def shipped(own_copy, aws_client, emulator_clock):
     """Ship every event type's lines, each in its own minute; return (base_minute, event_types)."""
     logs = aws_client("logs")
-    group = applied_stack["log_group_names"]["function"]
+    group = own_copy.log_group
     stream = "contract-test"
     logs.create_log_stream(logGroupName=group, logStreamName=stream)
-    base = (int(emulator_clock.now() - WEEK) // 60) * 60
+    base = (int(emulator_clock.now() - HOUR) // 60) * 60
     event_types = list(CATALOGUE["events"])
     for index, event_type in enumerate(event_types):
         lines = emitted_lines(event_type)
@@ -136,10 +146,10 @@ def test_deployed_filters_are_exactly_the_catalogue_metrics(applied_stack, aws_c
         assert transformation["metricNamespace"] == applied_stack["metric_namespace"]
 
 
-def test_each_event_moves_exactly_its_metrics(applied_stack, aws_client, shipped):
+def test_each_event_moves_exactly_its_metrics(own_copy, aws_client, shipped):
     base, event_types = shipped
     cloudwatch = aws_client("cloudwatch")
-    namespace = applied_stack["metric_namespace"]
+    namespace = own_copy.namespace
     moved_by_some_event = set()
     for name, metric in CATALOGUE["metrics"].items():
         dimension_sets: list[list[dict[str, str]]] = [[]]
@@ -172,12 +182,16 @@ def test_each_event_moves_exactly_its_metrics(applied_stack, aws_client, shipped
     assert moved_by_some_event == set(CATALOGUE["metrics"]), "a filter that no event type moves"
 
 
-def test_no_metric_outside_the_catalogue_appears(applied_stack, aws_client, shipped):
-    listed = aws_client("cloudwatch").list_metrics(Namespace=applied_stack["metric_namespace"])["Metrics"]
-    assert {m["MetricName"] for m in listed} <= set(CATALOGUE["metrics"]) | {SLOW_METRIC, TIMEOUT_METRIC}
+def test_no_metric_outside_the_catalogue_appears(applied_stack, own_copy, aws_client, shipped):
+    cloudwatch = aws_client("cloudwatch")
+    # The stack's namespace, whatever traffic the other tests sent, and the copy's, which every event
+    # type has moved.
+    for namespace in (applied_stack["metric_namespace"], own_copy.namespace):
+        listed = cloudwatch.list_metrics(Namespace=namespace)["Metrics"]
+        assert {m["MetricName"] for m in listed} <= set(CATALOGUE["metrics"]) | {SLOW_METRIC, TIMEOUT_METRIC}
 
 
-def test_slow_request_count_moves_only_above_the_slo_threshold(applied_stack, aws_client, shipped):
+def test_slow_request_count_moves_only_above_the_slo_threshold(own_copy, aws_client, shipped):
     base, event_types = shipped
     minute = event_types.index("performance_metric")
     cloudwatch = aws_client("cloudwatch")
@@ -185,7 +199,7 @@ def test_slow_request_count_moves_only_above_the_slo_threshold(applied_stack, aw
     for op in DURATION_BY_OPERATION:
         dimensions = [{"Name": "Operation", "Value": op}]
         points = datapoints_by_minute(
-            cloudwatch, applied_stack["metric_namespace"], SLOW_METRIC, dimensions, base, len(event_types)
+            cloudwatch, own_copy.namespace, SLOW_METRIC, dimensions, base, len(event_types)
         )
         moved[op] = points.get(minute, {}).get("Sum")
         assert set(points) <= {minute}, f"{SLOW_METRIC} {op} moved outside the performance_metric minute"

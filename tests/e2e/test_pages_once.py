@@ -7,47 +7,35 @@ composite alarms with their ActionsSuppressor, and what reaches the SQS queue su
 - A suppressed composite (NoSuccessfulMigrationsPage) goes to ALARM during the outage and sends nothing
   while its suppressor, AvailabilityPage, is in ALARM.
 
-The scenarios share the emulator's clock, which only moves forward, so they run in file order, after
-test_alarms_fire.py.
+Each scenario drives its own copy of the stack's monitoring (the `scenario` fixture,
+tests/e2e/scenario_monitoring.py): it starts from no data and from the alarms' initial states, wherever
+the shared clock stands, so the scenarios run alone or in any order.
 """
 
 from __future__ import annotations
 
-import json
 import time
-import uuid
 
 import pytest
 
 from cartmon.local.traffic import Shop, new_customer, new_guest_session
+from tests.e2e.scenario_monitoring import ScenarioMonitoring
 
 # One worker for the group: examples/local applied once on the emulator, and the emulator clock, which this group alone moves.
 pytestmark = pytest.mark.xdist_group("stack-and-clock")
 
 MINUTE = 60
-HUNG_SECONDS = 120  # a sentinel that takes longer than this is lost, not late
-PAST_THE_PAGE_WINDOWS = 7 * 3600  # past the longest page window (6 h): earlier scenarios are out of them
 
 
 class Pages:
-    """States of metric and composite alarms, and the notifications of the two topics' queues."""
+    """States of a scenario's metric and composite alarms, and the notifications of its two queues."""
 
-    def __init__(self, stack, aws_client, clock):
-        self.prefix = stack["composite_alarms"]["AvailabilityPage"]["name"].removesuffix("AvailabilityPage")
-        self.cloudwatch = aws_client("cloudwatch")
-        self.sqs = aws_client("sqs")
-        self.inboxes = stack["alarm_inbox_queue_urls"]
-        self.topics = stack["sns_topic_arns"]
-        self.sns = aws_client("sns")
+    def __init__(self, scenario: ScenarioMonitoring, clock):
+        self.scenario = scenario
         self.clock = clock
-        self.received: list[tuple[str, str, str]] = []
 
     def describe(self, key: str) -> dict:
-        found = self.cloudwatch.describe_alarms(
-            AlarmNames=[self.prefix + key], AlarmTypes=["CompositeAlarm", "MetricAlarm"]
-        )
-        (alarm,) = found["CompositeAlarms"] + found["MetricAlarms"]
-        return alarm
+        return self.scenario.describe(key)
 
     def expect(self, key: str, state: str, timeout: float = 30) -> dict:
         deadline = time.monotonic() + timeout
@@ -63,42 +51,39 @@ class Pages:
         return alarm
 
     def drain(self) -> list[tuple[str, str, str]]:
-        """Every notification the alarms sent so far, proven complete by a sentinel: after the alarms'
-        evaluation has returned (their actions published), a sentinel message is published to each
-        topic, and each queue is read until its sentinel arrives. What was sent before the sentinel
-        has arrived by then; nothing is concluded from a queue that merely stayed empty for a while."""
-        got = []
-        for topic, url in self.inboxes.items():
-            sentinel = f"sentinel-{uuid.uuid4()}"
-            self.sns.publish(TopicArn=self.topics[topic], Message=json.dumps({"sentinel": sentinel}))
-            deadline = time.monotonic() + HUNG_SECONDS
-            seen = False
-            while not seen:
-                assert time.monotonic() < deadline, f"the {topic} queue never received its sentinel"
-                for message in self.sqs.receive_message(
-                    QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1
-                ).get("Messages", []):
-                    body = json.loads(json.loads(message["Body"])["Message"])
-                    self.sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-                    if "sentinel" in body:
-                        seen = seen or body["sentinel"] == sentinel
-                        continue
-                    got.append((topic, body["AlarmName"].removeprefix(self.prefix), body["NewStateValue"]))
-        self.received += got
-        return got
+        """Every notification the scenario's alarms sent since the last drain, proven complete by a
+        sentinel (ScenarioMonitoring.notifications)."""
+        return self.scenario.notifications()
 
     def pages(self, got) -> list[str]:
         return [name for topic, name, state in got if topic == "page" and state == "ALARM"]
 
 
-@pytest.fixture(scope="module")
-def shop(make_runtime, function_environment, applied_stack):
-    return Shop(make_runtime(), function_environment["JWT_SECRET"], applied_stack["carts_table_name"])
+def quiet_start(shop: Shop, pages: Pages, clock) -> None:
+    """The first migrations end the silence that the scenario's new NoSuccessfulMigrations (and its page)
+    saw; once the page's wait for its suppressor is over, whatever that silence sent has been sent, and
+    is drained, so that what the scenario then judges is its own."""
+    shop.successful_migrations(2)
+    clock.advance(MINUTE)
+    for key in ("NoSuccessfulMigrations", "NoSuccessfulMigrationsPage", "AvailabilityPage"):
+        pages.expect(key, "OK")
+    clock.advance(pages.describe("NoSuccessfulMigrationsPage").get("ActionsSuppressorWaitPeriod", 0))
+    clock.evaluate_alarms()
+    pages.drain()
 
 
-@pytest.fixture(scope="module")
-def pages(applied_stack, aws_client, emulator_clock):
-    return Pages(applied_stack, aws_client, emulator_clock)
+@pytest.fixture
+def shop(make_runtime, function_environment, applied_stack, scenario):
+    return Shop(
+        make_runtime(**scenario.runtime_target()),
+        function_environment["JWT_SECRET"],
+        applied_stack["carts_table_name"],
+    )
+
+
+@pytest.fixture
+def pages(scenario, emulator_clock):
+    return Pages(scenario, emulator_clock)
 
 
 def test_the_page_topic_receives_only_composite_pages(applied_stack):
@@ -109,14 +94,8 @@ def test_the_page_topic_receives_only_composite_pages(applied_stack):
 
 
 def test_a_quiet_night_with_one_failure_pages_nobody(shop, pages, emulator_clock):
-    emulator_clock.advance(PAST_THE_PAGE_WINDOWS)
-    # Night traffic: two migrations every five minutes. The first ones end the silence that
-    # NoSuccessfulMigrations saw; what that silence sent is cleared before the night is judged.
-    shop.successful_migrations(2)
-    emulator_clock.advance(MINUTE)
-    pages.expect("NoSuccessfulMigrations", "OK")
-    pages.expect("AvailabilityPage", "OK")
-    pages.drain()
+    # Night traffic: two migrations every five minutes.
+    quiet_start(shop, pages, emulator_clock)
     for step in range(6):
         emulator_clock.advance(5 * MINUTE - MINUTE)
         shop.successful_migrations(2)
@@ -133,9 +112,9 @@ def test_a_quiet_night_with_one_failure_pages_nobody(shop, pages, emulator_clock
 
 
 def test_an_outage_pages_once_and_the_suppressed_page_sends_nothing(shop, pages, emulator_clock):
+    quiet_start(shop, pages, emulator_clock)
     shop.successful_migrations(2)
     emulator_clock.advance(MINUTE)
-    pages.drain()
     last_success = emulator_clock.now()
     with shop.carts_table_missing():
         for _ in range(30):

@@ -1,8 +1,10 @@
 """The saved Logs Insights queries and the dashboard's log widget, run by the emulator on a known
 set of lines written by the real `CartMigrationMetrics` code, with exact expected rows.
 
-The lines are shipped ten days back into the deployed function log group, in a window no other
-test writes to, and every query runs over exactly that window.
+The saved queries name the deployed function log group (checked here); to know every line a query
+reads, whatever other tests wrote there, the lines are shipped into a log group of this module's own
+(`<function log group>-<short uid>`, as tests/e2e/scenario_monitoring.py names its copies), and each
+saved query's text runs over it, on exactly the window of the lines.
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ from cart_migration.event_log import CartMigrationMetrics
 from cart_migration.redaction import hash_customer_id
 from cartmon.local.stdout import captured_stdout
 from cartmon.project import CATALOGUE_PATH
+from tests.e2e.scenario_monitoring import short_uid
 
 # One worker for the group: examples/local applied once on the emulator, and the emulator clock, which this group alone moves.
 pytestmark = pytest.mark.xdist_group("stack-and-clock")
 
-TEN_DAYS = 10 * 86400
+IN_THE_PAST = 2 * 3600  # the lines sit in a complete hour before the clock
 DURATIONS = {"A": [100.5, 110.5, 120.5, 130.5, 140.5, 150.5], "B": [300.5, 500.5]}
 
 
@@ -118,9 +121,18 @@ def scripted_events() -> list[tuple[str, dict]]:
 
 
 @pytest.fixture(scope="module")
-def window(applied_stack, aws_client, emulator_clock):
+def log_group(applied_stack, aws_client):
+    """The module's own log group, deleted afterwards."""
+    name = f"{applied_stack['log_group_names']['function']}-{short_uid()}"
+    aws_client("logs").create_log_group(logGroupName=name)
+    yield name
+    aws_client("logs").delete_log_group(logGroupName=name)
+
+
+@pytest.fixture(scope="module")
+def window(log_group, aws_client, emulator_clock):
     """Ship the scripted lines; return (start, end, shipped) where shipped is [(timestamp_ms, record)]."""
-    start = (int(emulator_clock.now() - TEN_DAYS) // 3600) * 3600 + 600  # 10 minutes into an hour
+    start = (int(emulator_clock.now() - IN_THE_PAST) // 3600) * 3600 + 600  # 10 minutes into an hour
     shipped = []
     for index, (event_type, fields) in enumerate(scripted_events()):
         with captured_stdout() as out:
@@ -128,10 +140,9 @@ def window(applied_stack, aws_client, emulator_clock):
         (line,) = out.getvalue().splitlines()
         shipped.append(((start + index) * 1000, line))
     logs = aws_client("logs")
-    group = applied_stack["log_group_names"]["function"]
-    logs.create_log_stream(logGroupName=group, logStreamName="saved-queries-test")
+    logs.create_log_stream(logGroupName=log_group, logStreamName="saved-queries-test")
     logs.put_log_events(
-        logGroupName=group,
+        logGroupName=log_group,
         logStreamName="saved-queries-test",
         logEvents=[{"timestamp": ts, "message": line} for ts, line in shipped],
     )
@@ -182,7 +193,7 @@ def test_the_seven_guide_queries_are_saved_against_the_function_log_group(applie
         assert definition["logGroupNames"] == [applied_stack["log_group_names"]["function"]]
 
 
-def test_each_saved_query_gives_the_exact_rows(applied_stack, aws_client, window):
+def test_each_saved_query_gives_the_exact_rows(applied_stack, aws_client, window, log_group):
     start, end, _ = window
     queries = saved_queries(applied_stack, aws_client)
     bin_5m = insights_time(start - start % 300)
@@ -219,12 +230,13 @@ def test_each_saved_query_gives_the_exact_rows(applied_stack, aws_client, window
     }
     for name, rows in expected.items():
         definition = queries[name]
-        assert run(aws_client, definition["queryString"], definition["logGroupNames"], start, end) == rows, (
-            name
-        )
+        assert definition["logGroupNames"] == [applied_stack["log_group_names"]["function"]], name
+        assert run(aws_client, definition["queryString"], [log_group], start, end) == rows, name
 
 
-def test_the_dashboard_log_widget_shows_the_twenty_newest_migration_events(applied_stack, aws_client, window):
+def test_the_dashboard_log_widget_shows_the_twenty_newest_migration_events(
+    applied_stack, aws_client, window, log_group
+):
     start, end, shipped = window
     body = json.loads(
         aws_client("cloudwatch").get_dashboard(DashboardName=applied_stack["dashboard_name"])["DashboardBody"]
@@ -233,8 +245,8 @@ def test_the_dashboard_log_widget_shows_the_twenty_newest_migration_events(appli
     assert widget["properties"]["title"] == "Recent Migration Logs"
     source = re.match(r"\s*SOURCE\s+'([^']+)'\s*\|\s*(.*)", widget["properties"]["query"], re.S)
     assert source, "the log widget query must name its log group with SOURCE"
-    log_group, query = source.groups()
-    assert log_group == applied_stack["log_group_names"]["function"]
+    widget_log_group, query = source.groups()
+    assert widget_log_group == applied_stack["log_group_names"]["function"]
     catalogue = json.loads(CATALOGUE_PATH.read_text())
     migration = {name for name, spec in catalogue["events"].items() if spec["category"] == "migration"}
     assert {r["event_type"] for _, r in shipped} - migration >= {"rate_limit_exceeded", "performance_metric"}

@@ -12,14 +12,16 @@ The data is shaped as AWS publishes it, minute by minute on the emulator's clock
   init failure is an Error of an invocation; a throttled request is a Throttle and in neither Invocations
   nor Errors.
 
-Each scenario starts from quiet windows (the clock moves past the longest page window), writes to a log
-stream of its own, and proves an absence by the alarms' history and states over its own time span.
+Each scenario drives its own copy of the stack's monitoring (the `scenario` fixture,
+tests/e2e/scenario_monitoring.py): the deployed filters on a log group of its own, the stack's alarms under
+a name prefix of its own, AWS/Lambda metrics under a function name of its own. It starts from no data
+wherever the shared clock stands, so the scenarios run alone or in any order, and it proves an absence by
+its alarms' history and states and by notifications read up to a sentinel.
 """
 
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from datetime import UTC, datetime
 
@@ -27,12 +29,12 @@ import pytest
 
 from cart_migration.event_log import CartMigrationMetrics, log_operational
 from cartmon.local.stdout import captured_stdout
+from tests.e2e.scenario_monitoring import ScenarioMonitoring
 
 # One worker for the group: examples/local applied once on the emulator, and the emulator clock, which this group alone moves.
 pytestmark = pytest.mark.xdist_group("stack-and-clock")
 
 MINUTE = 60
-PAST_THE_PAGE_WINDOWS = 7 * 3600  # past the longest page window (6 h)
 BUSY = 200  # requests a minute: every window's guard is met (the Quick pair's 100 in 2 minutes too)
 FUNCTION_TIMEOUT_MS = 15_000
 OPERATION = "migrate_single_store"
@@ -71,14 +73,12 @@ class Service:
     """One minute of traffic at a time: the function's lines and Lambda's metrics for it, then the clock
     moves past the minute (the minute in progress is never evaluated) and the alarms are evaluated."""
 
-    def __init__(self, stack, aws_client, clock):
-        self.function = stack["lambda_function_name"]
-        self.log_group = stack["log_group_names"]["function"]
-        self.prefix = stack["composite_alarms"]["AvailabilityPage"]["name"].removesuffix("AvailabilityPage")
+    def __init__(self, scenario: ScenarioMonitoring, aws_client, clock):
+        self.scenario = scenario
+        self.function = scenario.function_name
+        self.log_group = scenario.log_group
         self.logs = aws_client("logs")
         self.cloudwatch = aws_client("cloudwatch")
-        self.sqs = aws_client("sqs")
-        self.inboxes = stack["alarm_inbox_queue_urls"]
         self.clock = clock
         self.stream = f"{datetime.now(UTC):%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}"
         self.logs.create_log_stream(logGroupName=self.log_group, logStreamName=self.stream)
@@ -150,11 +150,7 @@ class Service:
         self.clock.evaluate_alarms()
 
     def describe(self, key: str) -> dict:
-        found = self.cloudwatch.describe_alarms(
-            AlarmNames=[self.prefix + key], AlarmTypes=["CompositeAlarm", "MetricAlarm"]
-        )
-        (alarm,) = found["CompositeAlarms"] + found["MetricAlarms"]
-        return alarm
+        return self.scenario.describe(key)
 
     def state(self, key: str) -> str:
         return self.describe(key)["StateValue"]
@@ -162,7 +158,7 @@ class Service:
     def alarm_transitions(self, key: str, since: float) -> list[str]:
         """The ALARM transitions of an alarm's history since a time of the emulator's clock."""
         history = self.cloudwatch.describe_alarm_history(
-            AlarmName=self.prefix + key,
+            AlarmName=self.scenario.alarm_name(key),
             AlarmTypes=["CompositeAlarm", "MetricAlarm"],
             HistoryItemType="StateUpdate",
             StartDate=datetime.fromtimestamp(since, UTC),
@@ -174,32 +170,26 @@ class Service:
             if json.loads(item["HistoryData"])["newState"]["stateValue"] == "ALARM"
         ]
 
-    def drain(self, seconds: float = 3) -> list[tuple[str, str, str]]:
-        """Every notification the two topics' queues hold now (waiting `seconds` for those in flight)."""
-        got = []
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            for topic, url in self.inboxes.items():
-                for message in self.sqs.receive_message(
-                    QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1
-                ).get("Messages", []):
-                    alarm = json.loads(json.loads(message["Body"])["Message"])
-                    got.append((topic, alarm["AlarmName"].removeprefix(self.prefix), alarm["NewStateValue"]))
-                    self.sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-        return got
+    def drain(self) -> list[tuple[str, str, str]]:
+        """Every notification the scenario's alarms sent since the last drain, proven complete by a
+        sentinel (ScenarioMonitoring.notifications)."""
+        return self.scenario.notifications()
 
     @staticmethod
     def pages(got) -> list[str]:
         return [name for topic, name, state in got if topic == "page" and state == "ALARM"]
 
     def quiet_start(self) -> float:
-        """Past every page window, a few busy minutes: nothing is in ALARM, nothing is pending in the
-        queues. Returns the clock at the start of the scenario."""
-        self.clock.advance(PAST_THE_PAGE_WINDOWS)
+        """A few busy minutes end the silence the scenario's new alarms saw: nothing is in ALARM and,
+        once the pages' wait for their suppressor is over, what that silence sent has been sent and is
+        drained. Returns the clock at the start of the scenario."""
         for _ in range(3):
             self.minute()
         for key in (*PAGES, "NoSuccessfulMigrations"):
             assert self.state(key) == "OK", self.describe(key)["StateReason"]
+        wait = max(self.describe(key).get("ActionsSuppressorWaitPeriod", 0) for key in PAGES)
+        for _ in range(-(-wait // MINUTE)):
+            self.minute()
         self.drain()
         return self.clock.now()
 
@@ -213,8 +203,8 @@ class Service:
 
 
 @pytest.fixture
-def service(applied_stack, aws_client, emulator_clock):
-    return Service(applied_stack, aws_client, emulator_clock)
+def service(scenario, aws_client, emulator_clock):
+    return Service(scenario, aws_client, emulator_clock)
 
 
 def incident(service: Service, minutes: int, **traffic) -> int | None:
@@ -269,7 +259,7 @@ def test_a_single_timeout_in_a_busy_minute_pages_nobody(service, applied_stack):
     for _ in range(6):
         service.minute()
     # It arrived: one timeout counted by the timeout filter, one Error.
-    namespace = applied_stack["metric_namespace"]
+    namespace = service.scenario.namespace
     counted = service.cloudwatch.get_metric_statistics(
         Namespace=namespace,
         MetricName="TimedOutInvocationCount",
