@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from datetime import UTC, datetime
 
@@ -15,6 +16,7 @@ from cartmon.project import REGION, EmulatorDeliveries
 pytestmark = pytest.mark.xdist_group("stack-and-clock")
 
 NAMESPACE = "CartmonPluginTest"
+HUNG_SECONDS = 120  # a sentinel that takes longer than this is lost, not late
 
 
 def unique(prefix: str) -> str:
@@ -88,12 +90,27 @@ def topic_queue(aws_client):
     ]
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
 
-    def read(wait: int = 2) -> list[dict]:
-        messages = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=wait, MaxNumberOfMessages=10)
-        out = [json.loads(m["Body"]) for m in messages.get("Messages", [])]
-        for m in messages.get("Messages", []):
-            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=m["ReceiptHandle"])
-        return out
+    def read(expect: int = 0) -> list[dict]:
+        """Everything the topic delivered since the last read, proven complete by a sentinel published
+        now: the queue is read until the sentinel has arrived (and at least `expect` notifications, as
+        SNS does not promise to deliver in order), so an empty answer is evidence, not a timeout."""
+        sentinel = unique("sentinel")
+        sns.publish(TopicArn=topic, Message=json.dumps({"sentinel": sentinel}))
+        out: list[dict] = []
+        arrived = False
+        deadline = time.monotonic() + HUNG_SECONDS
+        while True:
+            assert time.monotonic() < deadline, "the topic's queue never received its sentinel"
+            messages = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=1, MaxNumberOfMessages=10)
+            for m in messages.get("Messages", []):
+                sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=m["ReceiptHandle"])
+                envelope = json.loads(m["Body"])
+                if "sentinel" in envelope["Message"]:
+                    arrived = arrived or json.loads(envelope["Message"])["sentinel"] == sentinel
+                else:
+                    out.append(envelope)
+            if arrived and len(out) >= expect:
+                return out
 
     yield topic, read
     sns.delete_topic(TopicArn=topic)
@@ -191,13 +208,13 @@ def test_actions_on_each_transition(alarms, topic_queue):
     topic, read = topic_queue
     a = alarms.metric_alarm()
     composite = alarms.composite_alarm(f"ALARM({a})", AlarmActions=[topic], OKActions=[topic])
-    read(wait=1)  # the first evaluation (INSUFFICIENT_DATA -> OK) notifies too
+    read(expect=1)  # the first evaluation (INSUFFICIENT_DATA -> OK) notifies too
     alarms.set(a, "ALARM")
-    received = read()
+    received = read(expect=1)
     assert [m["Subject"] for m in received] == [f'ALARM: "{composite}" in ap-south-1']
     assert json.loads(received[0]["Message"])["NewStateValue"] == "ALARM"
     alarms.set(a, "OK")
-    assert [json.loads(m["Message"])["NewStateValue"] for m in read()] == ["OK"]
+    assert [json.loads(m["Message"])["NewStateValue"] for m in read(expect=1)] == ["OK"]
 
 
 def test_actions_suppressor_holds_actions_until_the_extension_period_ends(
@@ -216,15 +233,15 @@ def test_actions_suppressor_holds_actions_until_the_extension_period_ends(
         ActionsSuppressorWaitPeriod=60,
         ActionsSuppressorExtensionPeriod=120,
     )
-    read(wait=1)
+    read()
     alarms.set(a, "ALARM")
     assert read() == []
     assert alarms.state(composite)["ActionsSuppressedBy"] == "Alarm"
     alarms.set(maintenance, "OK")
-    assert read(wait=1) == []
+    assert read() == []
     assert alarms.state(composite)["ActionsSuppressedBy"] == "ExtensionPeriod"
     emulator_clock.advance(121)
-    assert [json.loads(m["Message"])["NewStateValue"] for m in read()] == ["ALARM"]
+    assert [json.loads(m["Message"])["NewStateValue"] for m in read(expect=1)] == ["ALARM"]
     assert "ActionsSuppressedBy" not in alarms.state(composite)
 
 
@@ -243,12 +260,12 @@ def test_wait_period_lets_actions_run_when_the_suppressor_stays_ok(alarms, topic
         ActionsSuppressorExtensionPeriod=60,
     )
     emulator_clock.advance(91)  # the creation transition's wait ends
-    read(wait=1)
+    read()
     alarms.set(a, "ALARM")
-    assert read(wait=1) == []
+    assert read() == []
     assert alarms.state(composite)["ActionsSuppressedBy"] == "WaitPeriod"
     emulator_clock.advance(91)
-    assert [json.loads(m["Message"])["NewStateValue"] for m in read()] == ["ALARM"]
+    assert [json.loads(m["Message"])["NewStateValue"] for m in read(expect=1)] == ["ALARM"]
 
 
 # metric alarms ----------------------------------------------------------------------------------------
