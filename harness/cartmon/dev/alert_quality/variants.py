@@ -13,12 +13,13 @@ traffic never stops, is left out.
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 # Pairs tuned for the 1 % leak (2x at 99.5 %) against the background (0.2x), each added to the defaults:
 # 1.5x over 10 + 5 minutes with at least 400 requests, 1x over 5 + 2 minutes with at least 100. Their
 # budget_consumed_percent is the share of examples/local's 30-day error budget the long window spends at
 # that burn rate; the row's label shows the burn rate the plan derives from it.
-LEAK_PAIRS = (
+LEAK_PAIRS: tuple[dict[str, Any], ...] = (
     {
         "name": "Leak",
         "priority": "P1",
