@@ -39,7 +39,7 @@ output "composite_alarms" {
 }
 
 output "slos" {
-  description = "The SLOs and the burn-rate thresholds derived from them: per SLO its target (%) and per window pair the burn rate, the windows (minutes), the threshold on the bad share (%) and the minimum-events guard (requests per window). min_events: slo_min_events, the guard of the pairs without their own and of LowSuccessRate."
+  description = "The SLOs and the burn-rate thresholds derived from them: per SLO its target (%) and per window pair the burn rate, the share of the error budget its long window may spend (budget_consumed_percent, as given), the windows (minutes), the threshold on the bad share (%) and the minimum-events guard (requests per window). min_events: slo_min_events, the guard of the pairs without their own and of LowSuccessRate."
   value = {
     period_days = var.slo_period_days
     min_events  = var.slo_min_events
@@ -48,12 +48,13 @@ output "slos" {
         target_percent = slo.target_percent
         windows = {
           for wname, w in local.burn_windows : wname => {
-            priority             = w.priority
-            burn_rate            = w.burn_rate
-            long_window_minutes  = w.long_window_minutes
-            short_window_minutes = w.short_window_minutes
-            threshold_percent    = tonumber(format("%.6f", w.burn_rate * (100 - slo.target_percent)))
-            min_events           = w.min_events
+            priority                = w.priority
+            burn_rate               = w.burn_rate
+            budget_consumed_percent = w.budget_consumed_percent
+            long_window_minutes     = w.long_window_minutes
+            short_window_minutes    = w.short_window_minutes
+            threshold_percent       = local.burn_thresholds[s][wname]
+            min_events              = w.min_events
           }
         }
       }

@@ -139,34 +139,63 @@ locals {
     })
   }
 
+  # The part of an alarm name that gives its window: the largest whole unit (5m, 1h, 3d), so the names
+  # stay short and a reader sees the window without converting minutes.
   window_label = {
     for m in distinct(flatten([for w in var.slo_burn_rate_windows : [w.long_window_minutes, w.short_window_minutes]])) :
     tostring(m) => m % 1440 == 0 ? "${m / 1440}d" : (m % 60 == 0 ? "${m / 60}h" : "${m}m")
   }
 
-  # One metric-math alarm per SLO, window pair and span (long, short).
-  burn_rate_alarms = { for k, a in merge([
-    for s, slo in local.slos : merge([
-      for wname, w in local.burn_windows : {
-        for span, minutes in w.spans : "${s}Burn${wname}${local.window_label[tostring(minutes)]}" => {
-          priority            = w.priority
-          summary             = "${slo.name} SLO (${slo.target_percent} % of ${slo.what} over ${var.slo_period_days} days): error budget burning at ${w.burn_rate}x or faster over the last ${local.window_label[tostring(minutes)]} (${span} window of the ${wname} pair)"
-          response            = "Input of the composite alarm ${s}${w.page ? "Page" : "Ticket"}, which notifies; look there and at this SLO's other windows. Quiet below ${w.min_events} requests in the window."
-          runbook             = slo.runbook
-          expression          = format(slo.expression, w.min_events)
-          expression_label    = "${slo.label} over ${local.window_label[tostring(minutes)]}"
-          expression_metrics  = slo.metrics
-          expression_steps    = slo.steps
-          period              = minutes * 60
-          evaluation_periods  = 1
-          comparison_operator = "GreaterThanThreshold"
-          threshold           = tonumber(format("%.6f", w.burn_rate * (100 - slo.target_percent)))
-          treat_missing_data  = "notBreaching"
-          notify              = false
-        }
+  # The threshold on the bad share (%) of each SLO's window pairs: burn rate x error budget. One rule for
+  # the alarms below and the `slos` output, which reports the thresholds the alarms use.
+  burn_thresholds = {
+    for s, slo in local.slos : s => {
+      for wname, w in local.burn_windows : wname => tonumber(format("%.6f", w.burn_rate * (100 - slo.target_percent)))
+    }
+  }
+
+  # Each window of each pair, keyed by its part of the alarm names (Fast1h, Fast5m): a pair alarms only
+  # when both its long and its short window burn, and CloudWatch evaluates one period per alarm, so each
+  # window is an alarm of its own with the pair's burn rate and guard.
+  burn_window_spans = merge([
+    for wname, w in local.burn_windows : {
+      for span, minutes in w.spans : "${wname}${local.window_label[tostring(minutes)]}" => {
+        pair  = wname
+        span  = span
+        label = local.window_label[tostring(minutes)]
+        # The window is the alarm's period: CloudWatch evaluates it every minute over the last <window>.
+        period = minutes * 60
       }
-    ]...)
-  ]...) : k => a if var.slo_alarms_enabled }
+    }
+  ]...)
+
+  # Every SLO with every window, keyed by the alarm's name (<SLO>Burn<pair><window>): each SLO has its own
+  # budget and SLI, so each gets all the windows.
+  burn_rate_alarm_inputs = merge([
+    for s in keys(local.slos) : {
+      for key, window in local.burn_window_spans : "${s}Burn${key}" => merge(window, { slo = s })
+    }
+  ]...)
+
+  # One metric-math alarm per SLO, window pair and span (long, short).
+  burn_rate_alarms = {
+    for k, a in local.burn_rate_alarm_inputs : k => {
+      priority            = local.burn_windows[a.pair].priority
+      summary             = "${local.slos[a.slo].name} SLO (${local.slos[a.slo].target_percent} % of ${local.slos[a.slo].what} over ${var.slo_period_days} days): error budget burning at ${local.burn_windows[a.pair].burn_rate}x or faster over the last ${a.label} (${a.span} window of the ${a.pair} pair)"
+      response            = "Input of the composite alarm ${a.slo}${local.burn_windows[a.pair].page ? "Page" : "Ticket"}, which notifies; look there and at this SLO's other windows. Quiet below ${local.burn_windows[a.pair].min_events} requests in the window."
+      runbook             = local.slos[a.slo].runbook
+      expression          = format(local.slos[a.slo].expression, local.burn_windows[a.pair].min_events)
+      expression_label    = "${local.slos[a.slo].label} over ${a.label}"
+      expression_metrics  = local.slos[a.slo].metrics
+      expression_steps    = local.slos[a.slo].steps
+      period              = a.period
+      evaluation_periods  = 1
+      comparison_operator = "GreaterThanThreshold"
+      threshold           = local.burn_thresholds[a.slo][a.pair]
+      treat_missing_data  = "notBreaching"
+      notify              = false
+    } if var.slo_alarms_enabled
+  }
 
   page_windows   = [for wname, w in local.burn_windows : wname if w.page]
   ticket_windows = [for wname, w in local.burn_windows : wname if !w.page]

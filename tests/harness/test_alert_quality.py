@@ -13,7 +13,7 @@ from cartmon.dev.alert_quality.definitions import AlarmSet, Composite, metric_al
 from cartmon.dev.alert_quality.detection_limit import detection_limit, poisson_at_least
 from cartmon.dev.alert_quality.replay import EPOCH, MetricStore, replay
 from cartmon.dev.alert_quality.report import Goal, goal, goal_met, goals_met
-from cartmon.dev.alert_quality.variants import Pair, Variant, planned_page_pairs, variants, with_pairs
+from cartmon.dev.alert_quality.variants import labelled, variants
 from cartmon.dev.alert_quality.week import Incident, Week, default_incidents, simulate
 
 OPS = ("migrate_single_store", "migrate_multi_store", "get_all_carts", "cleanup_guest_cart")
@@ -157,116 +157,98 @@ def test_the_simulated_week_has_its_incidents_and_their_budget():
     assert 0 < sum(night) < 2 * 60 * 5, "near zero at night"
 
 
-GUARDED = "IF(good + bad >= 20, 100 * bad / (good + bad), 0)"
+SLOS: dict[str, Any] = {
+    "min_events": 20,
+    "objectives": {
+        "Availability": {
+            "windows": {
+                "Quick": {
+                    "priority": "P1",
+                    "burn_rate": 4,
+                    "budget_consumed_percent": 0.0462963,
+                    "long_window_minutes": 5,
+                    "short_window_minutes": 2,
+                    "min_events": 150,
+                },
+                "Slow": {
+                    "priority": "P1",
+                    "burn_rate": 6,
+                    "budget_consumed_percent": 5,
+                    "long_window_minutes": 360,
+                    "short_window_minutes": 30,
+                    "min_events": 20,
+                },
+                "Ticket": {
+                    "priority": "P3",
+                    "burn_rate": 1,
+                    "budget_consumed_percent": 10,
+                    "long_window_minutes": 4320,
+                    "short_window_minutes": 360,
+                    "min_events": 20,
+                },
+            }
+        }
+    },
+}
+QUICK = {
+    "name": "Quick",
+    "priority": "P1",
+    "long_window_minutes": 5,
+    "short_window_minutes": 2,
+    "budget_consumed_percent": 0.0462963,
+    "min_events": 150,
+}
+SLOW = {
+    "name": "Slow",
+    "priority": "P1",
+    "long_window_minutes": 360,
+    "short_window_minutes": 30,
+    "budget_consumed_percent": 5,
+    "min_events": 20,
+}
+TICKET = {
+    "name": "Ticket",
+    "priority": "P3",
+    "long_window_minutes": 4320,
+    "short_window_minutes": 360,
+    "budget_consumed_percent": 10,
+    "min_events": 20,
+}
 
 
-def burn_rate_set() -> AlarmSet:
-    """One planned availability window pair (14.4x over 15 + 2 minutes at 99.5 %) and its page composite."""
-    return AlarmSet(
-        metric={
-            "P-AvailabilityBurnOutage15m": planned_failure_alarm(
-                "P-AvailabilityBurnOutage15m", 900, 7.2, GUARDED
-            ),
-            "P-AvailabilityBurnOutage2m": planned_failure_alarm(
-                "P-AvailabilityBurnOutage2m", 120, 7.2, GUARDED
-            ),
-        },
-        composite={
-            "P-AvailabilityPage": Composite(
-                "P-AvailabilityPage",
-                '(ALARM("P-AvailabilityBurnOutage15m") AND ALARM("P-AvailabilityBurnOutage2m"))',
-                ["page-topic"],
-            )
-        },
-        actions={"P-AvailabilityBurnOutage15m": [], "P-AvailabilityBurnOutage2m": []},
-        topics={"alerts": "alerts-topic", "page": "page-topic"},
-    )
+def test_the_study_plans_the_slos_output_windows_with_one_page_pair_changed():
+    rows = {v.role: v for v in variants(SLOS) if v.role != "leak pair"}
+    assert {v.subject for v in rows.values()} == {"Quick"}  # the fastest page pair
+    assert rows["without"].module_inputs() == {"slo_burn_rate_windows": [SLOW, TICKET]}
+    assert rows["single guard"].windows == (dict(QUICK, min_events=None), SLOW, TICKET)
+    lower = rows["lower burn rate"].windows
+    assert lower[1:] == (SLOW, TICKET)
+    assert lower[0] == dict(QUICK, budget_consumed_percent=pytest.approx(0.0462963 * 3 / 4))
+    leaks = [v for v in variants(SLOS) if v.role == "leak pair"]
+    assert [v.windows[:3] for v in leaks] == [(QUICK, SLOW, TICKET)] * 2
+    assert [v.windows[3]["name"] for v in leaks] == ["Leak", "Leak"]
 
 
-QUICK = Pair("Quick", 5, 2, 4.0, 100)
-OUTAGE = Pair("Outage", 15, 2, 14.4, 20)
-
-
-def adding(*pairs: Pair) -> Variant:
-    return Variant("test", "leak pair", pairs=pairs)
-
-
-def test_an_extra_pair_is_built_from_the_slo_like_the_planned_windows():
-    planned = burn_rate_set()
-    alarms = with_pairs(planned, "P", {"Availability": 99.5}, adding(QUICK), {"Outage": OUTAGE})
-    long_, short = alarms.metric["P-AvailabilityBurnQuick5m"], alarms.metric["P-AvailabilityBurnQuick2m"]
-    assert long_["Threshold"] == short["Threshold"] == 2.0  # 4x the 0.5 % budget
-    assert {q["MetricStat"]["Period"] for q in long_["Metrics"] if "MetricStat" in q} == {300}
-    assert {q["MetricStat"]["Period"] for q in short["Metrics"] if "MetricStat" in q} == {120}
-    assert long_["Metrics"][2]["Expression"] == "IF(good + bad >= 100, 100 * bad / (good + bad), 0)"
-    assert alarms.composite["P-AvailabilityPage"].rule.endswith(
-        ' OR (ALARM("P-AvailabilityBurnQuick5m") AND ALARM("P-AvailabilityBurnQuick2m"))'
-    )
-    # The planned set is left as it was.
-    assert "P-AvailabilityBurnQuick5m" not in planned.metric
-    assert planned.metric["P-AvailabilityBurnOutage2m"]["Metrics"][2]["Expression"] == GUARDED
-
-
-def test_an_extra_pair_pages_on_a_4x_burn_only_above_its_guard():
-    alarms = with_pairs(burn_rate_set(), "P", {"Availability": 99.5}, adding(QUICK), {"Outage": OUTAGE})
-    durations = {op: (1.0, 2.0, 3.0) for op in OPS}
-    busy = flat_week([3.0] * 30)  # 3 % of 100 migrations a minute fail: 6x, below the 14.4x pair
-    pages = [n.alarm for n in replay(alarms, MetricStore(busy, "NS", "fn", durations)) if n.state == "ALARM"]
-    assert pages == ["P-AvailabilityPage"]
-    quiet = flat_week([0.5] * 30)  # 4.8 %: 9.5x, below the 14.4x pair
-    quiet.success = [10.0] * 60  # 50 migrations in 5 minutes, below the pair's guard of 100
-    assert not [n for n in replay(alarms, MetricStore(quiet, "NS", "fn", durations)) if n.state == "ALARM"]
-
-
-def test_a_planned_pair_is_dropped_or_replaced_with_its_term_of_the_page_rule():
-    with_quick = with_pairs(burn_rate_set(), "P", {"Availability": 99.5}, adding(QUICK), {"Outage": OUTAGE})
-    planned = {"Outage": OUTAGE, "Quick": QUICK}
-    without = with_pairs(
-        with_quick, "P", {"Availability": 99.5}, Variant("w", "without", drop=("Quick",)), planned
-    )
-    assert not [n for n in without.metric if "Quick" in n]
-    assert without.composite["P-AvailabilityPage"].rule == (
-        '(ALARM("P-AvailabilityBurnOutage15m") AND ALARM("P-AvailabilityBurnOutage2m"))'
-    )
-    single_guard = dataclasses.replace(QUICK, min_events=20)
-    replaced = with_pairs(
-        with_quick,
-        "P",
-        {"Availability": 99.5},
-        Variant("g", "single guard", pairs=(single_guard,), drop=("Quick",)),
-        planned,
-    )
-    assert replaced.metric["P-AvailabilityBurnQuick2m"]["Metrics"][2]["Expression"].startswith(
-        "IF(good + bad >= 20,"
-    )
-    assert replaced.composite["P-AvailabilityPage"].rule.count("Quick5m") == 1
-    assert with_quick.metric["P-AvailabilityBurnQuick2m"]["Metrics"][2]["Expression"].startswith(
-        "IF(good + bad >= 100,"
-    )
-
-
-def test_the_study_reads_the_planned_pairs_and_guards_from_the_slos_output():
-    window = {"priority": "P1", "burn_rate": 4, "long_window_minutes": 5, "short_window_minutes": 2}
-    slos: dict[str, Any] = {
+def test_each_row_is_labelled_from_its_own_plan():
+    rows = {v.role: v for v in variants(SLOS)}
+    lower = {
         "min_events": 20,
         "objectives": {
             "Availability": {
                 "windows": {
-                    "Quick": dict(window, min_events=150),
-                    "Slow": dict(
-                        window, burn_rate=6, long_window_minutes=360, short_window_minutes=30, min_events=20
-                    ),
-                    "Ticket": dict(window, priority="P3", min_events=20),
+                    "Quick": dict(SLOS["objectives"]["Availability"]["windows"]["Quick"], burn_rate=3)
                 }
             }
         },
     }
-    planned = planned_page_pairs(slos)
-    assert planned == {"Quick": Pair("Quick", 5, 2, 4.0, 150), "Slow": Pair("Slow", 360, 30, 6.0, 20)}
-    rows = {v.role: v for v in variants(planned, slos["min_events"])}
-    assert rows["without"].drop == ("Quick",)
-    assert rows["single guard"].pairs == (Pair("Quick", 5, 2, 4.0, 20),)
-    assert rows["lower burn rate"].pairs == (Pair("Quick", 5, 2, 3.0, 150),)
+    assert (
+        labelled(rows["without"], SLOS, {}).label
+        == "without Quick (4x over 5 + 2 min, at least 150 requests)"
+    )
+    assert labelled(rows["single guard"], SLOS, SLOS).label == (
+        "Quick with the module's single guard (slo_min_events, 20 requests)"
+    )
+    assert labelled(rows["lower burn rate"], SLOS, lower).label == "Quick at 3x"
 
 
 def test_poisson_tail():
@@ -435,24 +417,3 @@ def test_the_store_publishes_lambda_and_api_metrics_as_aws_does():
         {"Namespace": "NS", "MetricName": "TimedOutInvocationCount", "Dimensions": []}, EPOCH, last + 60
     )
     assert sum(s.total for _, s in timeouts) == 0.0
-
-
-def test_an_extra_pair_keeps_the_intermediate_steps_of_the_sli_and_guards_its_result():
-    planned = burn_rate_set()
-    for alarm in planned.metric.values():
-        alarm["Metrics"].insert(
-            2,
-            {
-                "Id": "unanswered",
-                "ReturnData": False,
-                "Expression": "IF(errors > reraised, errors - reraised, 0)",
-            },
-        )
-    alarms = with_pairs(planned, "P", {"Availability": 99.5}, adding(QUICK), {"Outage": OUTAGE})
-    expressions = [
-        q["Expression"] for q in alarms.metric["P-AvailabilityBurnQuick5m"]["Metrics"] if "Expression" in q
-    ]
-    assert expressions == [
-        "IF(errors > reraised, errors - reraised, 0)",
-        "IF(good + bad >= 100, 100 * bad / (good + bad), 0)",
-    ]

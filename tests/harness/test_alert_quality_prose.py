@@ -121,8 +121,8 @@ def test_the_stop_day_conclusion_follows_its_pages():
 
 def test_a_lesson_is_drawn_only_when_its_row_shows_it():
     full = summary(1.0)
-    guard = Variant(label="Quick with the single guard", role="single guard")
-    lower = Variant(label="+ 1x over 5 + 2 min", role="leak pair")
+    guard = Variant(role="single guard", subject="Quick", windows=(), label="Quick with the single guard")
+    lower = Variant(role="leak pair", subject="Leak", windows=(), label="+ 1x over 5 + 2 min")
     noisy = lessons(
         full, [(guard, summary(1.0, stray=2)), (lower, summary(1.0, stray=3, leak_pages=9))], LEAK
     )

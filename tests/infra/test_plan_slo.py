@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from cartmon.dev.alert_quality.variants import window_label  # the names slo.tf gives its windows
 from tests.infra.guide import PAGE_TOPIC, PREFIX
 from tests.infra.test_plan import camel, planned
 
@@ -29,6 +28,15 @@ DEFAULT_WINDOWS = [
     ("Ticket", "P3", 4320, 360, 10, None),
 ]
 DEFAULT_MIN_EVENTS = 20
+
+
+def window_label(minutes: int) -> str:
+    """The window's part of an alarm name, as the module's documentation names it: the largest whole unit."""
+    if minutes % 1440 == 0:
+        return f"{minutes // 1440}d"
+    if minutes % 60 == 0:
+        return f"{minutes // 60}h"
+    return f"{minutes}m"
 
 
 def expected_thresholds(targets: dict[str, float], windows, period_days: int) -> dict[str, float]:

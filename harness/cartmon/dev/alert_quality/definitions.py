@@ -1,17 +1,11 @@
-"""The alarms to replay, read from `terraform show -json` of a plan of examples/local: each planned
-metric alarm becomes the `DescribeAlarms` `MetricAlarms` entry CloudWatch would return for it, each
-composite alarm its rule, actions and suppressor. Nothing here restates a threshold or a window."""
+"""The alarms to replay, read from `terraform show -json` of a plan of examples/local (plans.py plans it
+offline): each planned metric alarm becomes the `DescribeAlarms` `MetricAlarms` entry CloudWatch would
+return for it, each composite alarm its rule, actions and suppressor. Nothing here restates a threshold
+or a window."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
-
-from cartmon.project import ROOT, copy_module
 
 
 @dataclass
@@ -106,42 +100,3 @@ def alarm_set(plan: dict) -> AlarmSet:
     outputs = plan["planned_values"]["outputs"]
     out.topics = {role: outputs["sns_topic_arns"]["value"][role] for role in ("alerts", "page")}
     return out
-
-
-# Terraform override file for the copy of examples/local: the module creates its REST API.
-WITH_API = 'module "monitoring" {\n  create_api = true\n}\n'
-
-
-def plan_json(tf_vars: dict[str, str] | None = None, override: str | None = None) -> dict:
-    """`terraform plan` of examples/local on a copy of the module, as `terraform show -json` gives it.
-    `override`: the text of an override file for the example (WITH_API), written into the copy only.
-    Needs AWS_ENDPOINT_URL (the data sources read the caller identity)."""
-    env = dict(os.environ, TF_IN_AUTOMATION="1", TF_INPUT="0")
-    env.setdefault("TF_CLI_CONFIG_FILE", str(ROOT / "build" / "terraformrc"))
-    with tempfile.TemporaryDirectory(prefix="alert-quality-") as tmp:
-        copy = copy_module(Path(tmp))
-        workdir = copy / "examples" / "local"
-        if override:
-            (workdir / "alert_quality_override.tf").write_text(override)
-        package = ROOT / "build" / "cart_migration.zip"
-        args = ["-var", "create_lambda=true", "-var", f"lambda_package_path={package}"]
-        for name, value in (tf_vars or {}).items():
-            args += ["-var", f"{name}={value}"]
-        subprocess.run(
-            ["terraform", "init", "-input=false", "-no-color"],
-            cwd=workdir,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-        subprocess.run(
-            ["terraform", "plan", "-input=false", "-no-color", "-out=plan.bin", *args],
-            cwd=workdir,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-        shown = subprocess.run(
-            ["terraform", "show", "-json", "plan.bin"], cwd=workdir, env=env, check=True, capture_output=True
-        )
-        return json.loads(shown.stdout)

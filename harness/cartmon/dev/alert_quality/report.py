@@ -26,9 +26,10 @@ import time
 from pathlib import Path
 
 from cartmon.dev.alert_quality import detection_limit
-from cartmon.dev.alert_quality.definitions import WITH_API, AlarmSet, alarm_set, plan_json
+from cartmon.dev.alert_quality.definitions import AlarmSet, alarm_set
+from cartmon.dev.alert_quality.plans import WITH_API, plan_json, plan_jsons
 from cartmon.dev.alert_quality.replay import MetricStore, Notification, replay
-from cartmon.dev.alert_quality.variants import Pair, Variant, planned_page_pairs, variants, with_pairs
+from cartmon.dev.alert_quality.variants import Variant, labelled, variants
 from cartmon.dev.alert_quality.week import (
     FLOOR_MIGRATIONS_PER_MINUTE,
     MINUTES_PER_DAY,
@@ -81,9 +82,7 @@ class Inputs:
     alert_ms: dict[str, float]
     availability_target: float
     latency_target: float
-    slo_targets: dict[str, float]  # SLO key (Availability, Latency<Operation>) -> target percent
-    page_pairs: dict[str, Pair]  # the planned P1 window pairs, with their minimum-events guards
-    default_min_events: int  # slo_min_events: the guard of pairs without their own
+    slos: dict  # the plan's `slos` output: its window pairs, with their minimum-events guards
 
 
 @dataclasses.dataclass(frozen=True)
@@ -138,9 +137,7 @@ def read_inputs(plan: dict) -> Inputs:
         alert_ms=alert,
         availability_target=slos["objectives"]["Availability"]["target_percent"],
         latency_target=min(latency_targets),
-        slo_targets={k: o["target_percent"] for k, o in slos["objectives"].items()},
-        page_pairs=planned_page_pairs(slos),
-        default_min_events=int(slos["min_events"]),
+        slos=slos,
     )
 
 
@@ -261,14 +258,15 @@ def goals_met(summary: dict) -> bool:
 
 
 def variant_summaries(inputs: Inputs, store: MetricStore, week: Week) -> list[tuple[Variant, dict]]:
-    """The burn-rate alarms with a page pair removed, replaced or added (variants.variants), each replayed on
-    the same week."""
+    """The module planned with a page pair removed, replaced or added (variants.variants), the burn-rate
+    alarms of each plan replayed on the same week."""
     out = []
-    for variant in variants(inputs.page_pairs, inputs.default_min_events):
-        alarms = with_pairs(inputs.alarms, inputs.prefix, inputs.slo_targets, variant, inputs.page_pairs)
-        notes = replay(alarms, store, only={n for n in alarms.metric if "Burn" in n})
+    tried = variants(inputs.slos)
+    for variant, plan in zip(tried, plan_jsons([v.module_inputs() for v in tried]), strict=True):
+        planned = read_inputs(plan)
+        notes = replay(planned.alarms, store, only={n for n in planned.alarms.metric if "Burn" in n})
         out.append(
-            (variant, summarise(notes, dataclasses.replace(inputs, alarms=alarms), week, guide_only=False))
+            (labelled(variant, inputs.slos, planned.slos), summarise(notes, planned, week, guide_only=False))
         )
     return out
 
@@ -530,8 +528,8 @@ def markdown(
         f"week ({days} days) of traffic, from about {FLOOR_MIGRATIONS_PER_MINUTE:g}"
         f" migration{'' if FLOOR_MIGRATIONS_PER_MINUTE == 1 else 's'} a minute at 04:00 to"
         f" {PEAK_MIGRATIONS_PER_MINUTE:g} at 16:00, with the incidents",
-        "below, replayed minute by minute through the alarms of a real `terraform plan` of examples/local",
-        "(`terraform show -json`). The alarms are evaluated with the emulator's pure engines",
+        "below, replayed minute by minute through the alarms of a `terraform plan` of examples/local (offline, with",
+        "the mocked AWS provider of `make tftest`; plans.py). The alarms are evaluated with the emulator's pure engines",
         "(`cartmon_emulator.engines.alarm_evaluation` for metric alarms, `composite_alarms` for rules and",
         "ActionsSuppressor) on a simulated clock, not through the live emulator: a week of one-minute evaluations of",
         f"the {alarm_count} runs in minutes this way. Metrics are published as statistic sets per minute, as the metric",
@@ -620,10 +618,9 @@ def markdown(
     lines += [
         "## Window configurations tried",
         "",
-        "The default page pairs with one pair per SLO (availability and each operation's latency) removed,",
-        "replaced or added, built from the planned burn-rate alarms as slo.tf builds them (threshold = burn rate",
-        "x (100 - target), the window as the metrics' period, the pair's own minimum-events guard); the planned",
-        "pairs and guards are read from the plan's `slos` output. Replayed on the same week",
+        "The default page pairs with one pair removed, replaced or added: each row is the module planned again",
+        "with that `slo_burn_rate_windows` (the default pairs read from the plan's `slos` output), its alarms,",
+        "thresholds, guards and page composites as Terraform plans them for every SLO. Replayed on the same week",
         "(harness/cartmon/dev/alert_quality/variants.py; the burn-rate alarms and their composites only). A cell",
         "is the first page after the incident's start and, in brackets, the pages the incident drew.",
         "",
@@ -665,7 +662,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--plan-json",
         type=Path,
-        help="`terraform show -json` of a plan of examples/local (default: plan now)",
+        help="`terraform show -json` of a plan of examples/local (default: plan offline, or the cached plan)",
     )
     parser.add_argument(
         "--api-plan-json",
@@ -676,9 +673,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "alert-quality.md")
     args = parser.parse_args(argv)
     plan = json.loads(args.plan_json.read_text()) if args.plan_json else plan_json()
-    api_plan = (
-        json.loads(args.api_plan_json.read_text()) if args.api_plan_json else plan_json(override=WITH_API)
-    )
+    api_plan = json.loads(args.api_plan_json.read_text()) if args.api_plan_json else plan_json(WITH_API)
     inputs = read_inputs(plan)
     api_inputs = read_inputs(api_plan)
     slo = slo_figures(plan, inputs)
