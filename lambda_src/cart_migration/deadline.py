@@ -16,7 +16,7 @@ DynamoDB, SSM and CloudWatch Logs do not send one). ``call_limits`` keeps that s
 budget. Outside Lambda (tools, tests without a context) no deadline is set and the clients use
 their longest limits (``MAX_*``).
 
-The root module refuses ``lambda_timeout`` below ``MIN_FUNCTION_TIMEOUT_SECONDS`` (variables.tf):
+The root module refuses ``lambda_timeout`` below ``MIN_FUNCTION_TIMEOUT_SECONDS`` (variables-function.tf):
 the margin, plus one DynamoDB call that can be retried once.
 """
 
@@ -41,7 +41,7 @@ MIN_ATTEMPT_SECONDS = 0.2
 # Limits are rounded down to this step, so that few distinct clients are ever built.
 STEP_SECONDS = 0.1
 # The margin and a call retried once: two attempts of MIN_RETRIED_ATTEMPT_SECONDS and at most
-# one second of back-off. Mirrored by the validation of lambda_timeout in variables.tf.
+# one second of back-off. Mirrored by the validation of lambda_timeout in variables-function.tf.
 MIN_FUNCTION_TIMEOUT_SECONDS = 3
 
 

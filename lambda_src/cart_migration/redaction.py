@@ -37,7 +37,7 @@ from functools import lru_cache
 from typing import Any
 
 HASH_KEY_ENV = "LOG_HASH_KEY"
-# Shortest key the function accepts (config.py) and the module allows (variables.tf).
+# Shortest key the function accepts (config.py) and the module allows (variables-function.tf).
 MIN_HASH_KEY_LENGTH = 16
 CUSTOMER_HASH_PREFIX = "cust_"
 GUEST_SESSION_HASH_PREFIX = "gsess_"

@@ -4,7 +4,7 @@ data "aws_region" "current" {}
 
 locals {
   # Keys, attribute types, TTL attribute and indexes of the three tables: the one definition, which
-  # the harness's create_tables reads too (harness/cartmon/local_lambda.py).
+  # the harness's create_tables reads too (harness/cartmon/local/tables.py).
   tables = jsondecode(file("${path.module}/tables.json")).tables
 
   carts_table_name      = coalesce(var.carts_table_name, "${var.name_prefix}-carts")
