@@ -29,15 +29,9 @@ variable "alert_emails" {
 }
 
 variable "alarm_overrides" {
-  description = "Per-alarm overrides, passed to the module."
-  type = map(object({
-    threshold           = optional(number)
-    evaluation_periods  = optional(number)
-    period              = optional(number)
-    datapoints_to_alarm = optional(number)
-    treat_missing_data  = optional(string)
-    enabled             = optional(bool)
-  }))
+  description = "Per-alarm overrides, passed to the module as they are: the module's alarm_overrides declares their type and checks them."
+  # any: the object type is declared once, by the module (variables-alarms.tf).
+  type    = any
   default = {}
 }
 
