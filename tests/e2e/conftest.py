@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from cartmon.local.runtime import LocalLambda
+from cartmon.local.traffic import Shop
 from tests.e2e.scenario_monitoring import ScenarioMonitoring, isolated_monitoring
 
 
@@ -66,3 +67,15 @@ def scenario(applied_stack, aws_client) -> Iterator[ScenarioMonitoring]:
     the tests before it did. Deleted when the test ends."""
     with isolated_monitoring(applied_stack, aws_client) as monitoring:
         yield monitoring
+
+
+@pytest.fixture
+def shop(make_runtime, function_environment, applied_stack, scenario) -> Shop:
+    """The shop's customers calling the deployed function, whose lines go to this test's own copy of
+    the stack's monitoring (the `scenario` fixture). A module that calls the stack's own function
+    defines its own `shop`."""
+    return Shop(
+        make_runtime(**scenario.runtime_target()),
+        function_environment["JWT_SECRET"],
+        applied_stack["carts_table_name"],
+    )

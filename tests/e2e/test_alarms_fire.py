@@ -83,15 +83,6 @@ def cleared(shop: Shop, alarms: Alarms, clock, *keys: str, successes: int = 1) -
 
 
 @pytest.fixture
-def shop(make_runtime, function_environment, applied_stack, scenario):
-    return Shop(
-        make_runtime(**scenario.runtime_target()),
-        function_environment["JWT_SECRET"],
-        applied_stack["carts_table_name"],
-    )
-
-
-@pytest.fixture
 def alarms(scenario, emulator_clock):
     return Alarms(scenario, emulator_clock)
 

@@ -73,15 +73,6 @@ def quiet_start(shop: Shop, pages: Pages, clock) -> None:
 
 
 @pytest.fixture
-def shop(make_runtime, function_environment, applied_stack, scenario):
-    return Shop(
-        make_runtime(**scenario.runtime_target()),
-        function_environment["JWT_SECRET"],
-        applied_stack["carts_table_name"],
-    )
-
-
-@pytest.fixture
 def pages(scenario, emulator_clock):
     return Pages(scenario, emulator_clock)
 
