@@ -417,7 +417,7 @@ resource "aws_lambda_function" "this" {
     }
     precondition {
       condition     = try(local.manifest_entry.jwt_algorithm, null) == null || try(local.manifest_entry.jwt_algorithm, null) == var.jwt_algorithm
-      error_message = "The package ${coalesce(local.package_path, "-")} is built for jwt_algorithm ${try(local.manifest_entry.jwt_algorithm, "-")} (manifest.json beside it), but jwt_algorithm is ${var.jwt_algorithm}: use ${local.zip_to_use}, or set lambda_package_path to the release folder and the module picks it."
+      error_message = "The package ${coalesce(local.package_path, "-")} is built for jwt_algorithm ${coalesce(try(local.manifest_entry.jwt_algorithm, null), "-")} (manifest.json beside it), but jwt_algorithm is ${var.jwt_algorithm}: use ${local.zip_to_use}, or set lambda_package_path to the release folder and the module picks it."
     }
     precondition {
       condition     = var.log_group_name == "/aws/lambda/${var.function_name}"
