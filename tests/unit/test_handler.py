@@ -619,7 +619,7 @@ def test_the_handler_imports_no_powertools_and_no_crypto_for_hs256():
     PyJWT nor cryptography (RS256 imports them on first use)."""
     probe = (
         "import sys, boto3\n"
-        "runtime = set(sys.modules)\n"  # what the Lambda runtime's boto3 loads anyway
+        "runtime = set(sys.modules)\n"  # what the zip's boto3 loads anyway, whatever the handler needs
         "import cart_migration.handler\n"
         "print(sorted({name.split('.')[0] for name in set(sys.modules) - runtime}))\n"
     )
